@@ -1,0 +1,34 @@
+"""The composition root: builds the app's parts once and wires them together.
+
+Nothing else constructs a store, a session or a sync engine; views receive
+this context and take what they need from it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from client.credentials import CredentialStore
+from client.session import SessionManager
+from client.store import LocalStore, default_data_dir, open_store
+from client.sync import SyncEngine
+
+
+@dataclass
+class AppContext:
+    store: LocalStore
+    credentials: CredentialStore
+    session: SessionManager
+    engine: SyncEngine
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def build_context(server_url: str, data_dir: str | Path | None = None, *, poll_interval: float = 15.0) -> AppContext:
+    store = open_store(default_data_dir(data_dir))
+    credentials = CredentialStore()
+    session = SessionManager(store, credentials, default_server_url=server_url)
+    engine = SyncEngine(store, session, poll_interval=poll_interval)
+    return AppContext(store=store, credentials=credentials, session=session, engine=engine)

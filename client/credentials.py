@@ -1,0 +1,67 @@
+"""The sign-in token, kept only in the OS key store (keyring).
+
+Never in SQLite or a plain file. Where the machine has no key store (a
+headless server), the token is held in memory only and the user signs in
+again after a restart; nothing else is lost.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import keyring
+from keyring.errors import KeyringError, NoKeyringError
+
+SERVICE = "carehome-connect"
+log = logging.getLogger(__name__)
+
+
+class CredentialStore:
+    def __init__(self, service: str = SERVICE) -> None:
+        self.service = service
+        self._memory: dict[str, str] = {}
+        self.persistent = self._keyring_usable()
+
+    @staticmethod
+    def _keyring_usable() -> bool:
+        backend = keyring.get_keyring()
+        # The fail backend (priority 0) and chainer with no backends cannot store anything.
+        try:
+            return backend.priority > 0  # type: ignore[attr-defined]
+        except Exception:  # noqa: BLE001 - a broken backend is an unusable one
+            return False
+
+    @staticmethod
+    def _key(server_url: str, username: str) -> str:
+        return f"{server_url.rstrip('/')}|{username}"
+
+    def get_token(self, server_url: str, username: str) -> str | None:
+        key = self._key(server_url, username)
+        if key in self._memory:
+            return self._memory[key]
+        if not self.persistent:
+            return None
+        try:
+            return keyring.get_password(self.service, key)
+        except (KeyringError, NoKeyringError) as exc:
+            log.warning("key store unavailable: %s", type(exc).__name__)
+            return None
+
+    def set_token(self, server_url: str, username: str, token: str) -> None:
+        key = self._key(server_url, username)
+        self._memory[key] = token
+        if self.persistent:
+            try:
+                keyring.set_password(self.service, key, token)
+            except (KeyringError, NoKeyringError) as exc:
+                log.warning("key store unavailable, token kept in memory only: %s", type(exc).__name__)
+                self.persistent = False
+
+    def delete_token(self, server_url: str, username: str) -> None:
+        key = self._key(server_url, username)
+        self._memory.pop(key, None)
+        if self.persistent:
+            try:
+                keyring.delete_password(self.service, key)
+            except (KeyringError, NoKeyringError):
+                pass

@@ -1,0 +1,88 @@
+"""Who is signed in on this device, and the API client that acts for them.
+
+The account (name, role, home) is kept in the device database so the app
+works offline after one sign-in; the token lives only in the key store.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from client.credentials import CredentialStore
+from client.store import LocalStore
+from client.sync.api import CentralApi
+from protocol import Account
+
+ApiFactory = Callable[[str, str | None], CentralApi]
+
+
+@dataclass(frozen=True)
+class Session:
+    server_url: str
+    account: Account
+    token: str | None
+
+    @property
+    def needs_sign_in(self) -> bool:
+        return self.token is None
+
+
+class SessionManager:
+    def __init__(
+        self,
+        store: LocalStore,
+        credentials: CredentialStore,
+        default_server_url: str,
+        api_factory: ApiFactory = lambda url, token: CentralApi(url, token),
+    ) -> None:
+        self.store = store
+        self.credentials = credentials
+        self.default_server_url = default_server_url
+        self._api_factory = api_factory
+        self._api: CentralApi | None = None
+
+    def current(self) -> Session | None:
+        raw = self.store.get_meta("account")
+        if raw is None:
+            return None
+        saved = json.loads(raw)
+        account = Account.model_validate(saved["account"])
+        token = self.credentials.get_token(saved["server_url"], account.username)
+        return Session(saved["server_url"], account, token)
+
+    async def sign_in(self, server_url: str, username: str, password: str) -> Session:
+        server_url = server_url.strip().rstrip("/")
+        api = self._api_factory(server_url, None)
+        try:
+            response = await api.sign_in(username.strip(), password)
+        finally:
+            await api.aclose()
+        self.credentials.set_token(server_url, response.account.username, response.token)
+        self.store.set_meta(
+            "account", json.dumps({"server_url": server_url, "account": response.account.model_dump()})
+        )
+        await self._drop_api()
+        return Session(server_url, response.account, response.token)
+
+    def api(self) -> CentralApi | None:
+        """The client for the signed-in account, or None if it has no token."""
+        session = self.current()
+        if session is None or session.token is None:
+            return None
+        if self._api is None or self._api.base_url != session.server_url or self._api.token != session.token:
+            self._api = self._api_factory(session.server_url, session.token)
+        return self._api
+
+    async def expire(self) -> None:
+        """The server refused the token: forget it, keep the account and its data."""
+        session = self.current()
+        if session is not None:
+            self.credentials.delete_token(session.server_url, session.account.username)
+        await self._drop_api()
+
+    async def _drop_api(self) -> None:
+        if self._api is not None:
+            await self._api.aclose()
+            self._api = None

@@ -1,0 +1,281 @@
+"""The bed state screen's state and rules, free of any UI code.
+
+The view shows what this object says and forwards taps to it; tests drive it
+directly. It edits a draft of the home's counts and saves the draft to the
+local store, which queues it for the central API.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from pydantic import ValidationError
+
+from client.store import LocalStore
+from client.sync import SyncState, SyncStatus
+from domain.beds import COUNT_FIELDS, COUNT_LABELS, BedCategory, BedCount, ClosureReason, HomeStatus
+from domain.freshness import Freshness, freshness
+from domain.homes import CareHome
+
+
+@dataclass
+class CategoryDraft:
+    category: BedCategory
+    counts: dict[str, int]
+    saved: dict[str, int] | None
+    errors: dict[str, str] = field(default_factory=dict)
+    raw: dict[str, str] = field(default_factory=dict)  # text typed that is not a number yet
+
+    @property
+    def label(self) -> str:
+        return self.category.label
+
+    @property
+    def changed(self) -> bool:
+        return self.saved != self.counts or bool(self.raw)
+
+    def display(self, name: str) -> str:
+        return self.raw.get(name, str(self.counts[name]))
+
+
+def _parse_time(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+class BedStateScreen:
+    def __init__(
+        self,
+        store: LocalStore,
+        home_id: str,
+        *,
+        on_saved: Callable[[], None] = lambda: None,
+        now: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+    ) -> None:
+        self.store = store
+        self.home_id = home_id
+        self._on_saved = on_saved
+        self._now = now
+        self.home: CareHome | None = None
+        self.categories: list[CategoryDraft] = []
+        self.closed_to_admissions = False
+        self.closed_reason: ClosureReason | None = None
+        self.saved_status: HomeStatus | None = None
+        self.status_pending = False
+        self.status_local_time: datetime | None = None
+        self.message: str | None = None  # the result of the last save, or why it was refused
+        self.message_is_error = False
+        self.reload()
+
+    # -- loading ---------------------------------------------------------------------
+
+    def reload(self) -> None:
+        """Read the home's records; a draft the user is editing is kept."""
+        home = self.store.record("care_home", self.home_id)
+        self.home = CareHome.model_validate(home.data) if home else None
+        stored = {r.data["category"]: r.data for r in self.store.records("bed_count", self.home_id)}
+        offered = list(self.home.bed_categories) if self.home else [BedCategory(c) for c in stored]
+        previous = {d.category: d for d in self.categories}
+        drafts = []
+        for category in offered:
+            saved_data = stored.get(category.value)
+            saved = {name: saved_data[name] for name in COUNT_FIELDS} if saved_data else None
+            draft = previous.get(category)
+            if draft is not None and draft.changed:
+                draft.saved = saved
+                drafts.append(draft)
+            else:
+                counts = dict(saved) if saved else {name: 0 for name in COUNT_FIELDS}
+                drafts.append(CategoryDraft(category, counts, saved))
+        self.categories = drafts
+        status = self.store.record("home_status", self.home_id)
+        status_changed = self._status_draft_changed()
+        self.saved_status = HomeStatus.model_validate(status.data) if status else None
+        self.status_pending = bool(status and status.pending)
+        self.status_local_time = _parse_time(status.local_updated_at) if status else None
+        if not status_changed:
+            self.closed_to_admissions = self.saved_status.closed_to_admissions if self.saved_status else False
+            self.closed_reason = self.saved_status.closed_reason if self.saved_status else None
+
+    # -- editing -----------------------------------------------------------------------
+
+    def draft(self, category: BedCategory | str) -> CategoryDraft:
+        category = BedCategory(category)
+        return next(d for d in self.categories if d.category is category)
+
+    def increment(self, category: BedCategory | str, name: str) -> None:
+        draft = self.draft(category)
+        self._set(draft, name, draft.counts[name] + 1)
+
+    def decrement(self, category: BedCategory | str, name: str) -> None:
+        draft = self.draft(category)
+        self._set(draft, name, max(draft.counts[name] - 1, 0))
+
+    def set_text(self, category: BedCategory | str, name: str, text: str) -> None:
+        """A number typed into a count's box."""
+        draft = self.draft(category)
+        text = text.strip()
+        try:
+            value = int(text)
+        except ValueError:
+            draft.raw[name] = text
+            draft.errors[name] = f"{COUNT_LABELS[name]} must be a whole number"
+            self.message = None
+            return
+        self._set(draft, name, value)
+
+    def _set(self, draft: CategoryDraft, name: str, value: int) -> None:
+        draft.raw.pop(name, None)
+        draft.counts[name] = value
+        self.message = None
+        self._validate(draft)
+
+    def set_closed(self, closed: bool, reason: ClosureReason | str | None = None) -> None:
+        self.closed_to_admissions = closed
+        self.closed_reason = ClosureReason(reason) if (closed and reason) else None
+        self.message = None
+
+    def _validate(self, draft: CategoryDraft) -> BedCount | None:
+        draft.errors = {name: msg for name, msg in draft.errors.items() if name in draft.raw}
+        if draft.raw:
+            return None
+        try:
+            return BedCount(home_id=self.home_id, category=draft.category, **draft.counts)
+        except ValidationError as exc:
+            for error in exc.errors():
+                name = str(error["loc"][-1]) if error["loc"] else "vacant_accepting"
+                draft.errors[name] = f"{COUNT_LABELS.get(name, name)}: {_plain(error['msg'])}"
+            return None
+
+    # -- what the screen shows ---------------------------------------------------------------
+
+    def _status_draft_changed(self) -> bool:
+        saved_closed = self.saved_status.closed_to_admissions if self.saved_status else False
+        saved_reason = self.saved_status.closed_reason if self.saved_status else None
+        return (self.closed_to_admissions, self.closed_reason) != (saved_closed, saved_reason)
+
+    @property
+    def dirty(self) -> bool:
+        return any(d.changed for d in self.categories) or self._status_draft_changed()
+
+    @property
+    def has_errors(self) -> bool:
+        return any(d.errors for d in self.categories)
+
+    @property
+    def can_save(self) -> bool:
+        return self.dirty and not self.has_errors
+
+    @property
+    def can_confirm_no_change(self) -> bool:
+        return not self.dirty
+
+    def confirmed_line(self) -> str:
+        """When the bed state was last confirmed, and whether that is fresh."""
+        if self.status_pending and self.status_local_time:
+            return f"Confirmed on this device {_clock(self.status_local_time)} - fresh"
+        confirmed = _parse_time(self.saved_status.confirmed_at) if self.saved_status else None
+        state = freshness(confirmed, self._now())
+        if confirmed is None:
+            return "Never confirmed - please confirm the bed state"
+        return f"Last confirmed {_day_clock(confirmed, self._now())} - {state.value}"
+
+    @property
+    def freshness(self) -> Freshness:
+        if self.status_pending:
+            return Freshness.FRESH
+        confirmed = _parse_time(self.saved_status.confirmed_at) if self.saved_status else None
+        return freshness(confirmed, self._now())
+
+    # -- actions ------------------------------------------------------------------------------
+
+    def save(self) -> bool:
+        """Save changed categories and confirm the home's bed state, on this device first."""
+        if not self.dirty:
+            return self.confirm_no_change()
+        changed: list[BedCount] = []
+        for draft in self.categories:
+            if not draft.changed:
+                continue
+            model = self._validate(draft)
+            if model is None:
+                changed.clear()
+                break
+            changed.append(model)
+        status = self._status_model()
+        if self.has_errors or status is None:
+            self.message = "Not saved: " + (self._first_error() or "a reason is needed when closed to admissions")
+            self.message_is_error = True
+            return False
+        if changed:
+            self.store.save("bed_count", changed)
+        self.store.save("home_status", [status])
+        self._after_save(f"Saved {len(changed)} bed categor{'y' if len(changed) == 1 else 'ies'}")
+        return True
+
+    def confirm_no_change(self) -> bool:
+        """The Capacity Tracker rule: a home with no change still confirms."""
+        status = self._status_model()
+        if status is None:
+            self.message = "Not saved: a reason is needed when closed to admissions"
+            self.message_is_error = True
+            return False
+        self.store.save("home_status", [status])
+        self._after_save("Confirmed: no change")
+        return True
+
+    def _status_model(self) -> HomeStatus | None:
+        try:
+            return HomeStatus(
+                home_id=self.home_id, closed_to_admissions=self.closed_to_admissions, closed_reason=self.closed_reason
+            )
+        except ValidationError:
+            return None
+
+    def _first_error(self) -> str | None:
+        for draft in self.categories:
+            for message in draft.errors.values():
+                return f"{draft.label} - {message}"
+        return None
+
+    def _after_save(self, message: str) -> None:
+        for draft in self.categories:
+            draft.saved = dict(draft.counts)
+        self.message = message
+        self.message_is_error = False
+        self.reload()
+        self._on_saved()
+
+
+def sync_line(status: SyncStatus, now: datetime) -> str:
+    """The status line under the Save button: where the user's changes are."""
+    if status.pending:
+        waiting = f"{status.pending} change{'s' if status.pending != 1 else ''} waiting"
+        if status.state is SyncState.SYNCING:
+            return f"Sending... ({waiting})"
+        if status.state is SyncState.SIGNED_OUT:
+            return f"Saved on this device - sign in again to send ({waiting})"
+        if status.state is SyncState.UPGRADE_REQUIRED:
+            return f"Saved on this device - update the app to send ({waiting})"
+        return f"Saved on this device - will send when online ({waiting})"
+    if status.last_success_at is not None:
+        return f"Sent {_clock(status.last_success_at)}"
+    if status.state is SyncState.OFFLINE:
+        return "Offline - changes will be saved on this device"
+    return "Up to date on this device"
+
+
+def _plain(message: str) -> str:
+    return message.removeprefix("Value error, ")
+
+
+def _clock(moment: datetime) -> str:
+    return moment.astimezone().strftime("%H:%M")
+
+
+def _day_clock(moment: datetime, now: datetime) -> str:
+    local, today = moment.astimezone(), now.astimezone()
+    if local.date() == today.date():
+        return f"today {local:%H:%M}"
+    return f"{local:%d %b %H:%M}"

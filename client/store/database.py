@@ -1,0 +1,305 @@
+"""LocalStore: every read and write the app makes to its SQLite file.
+
+Each save writes the visible record and its outbox entry in one transaction,
+so a change the user saw saved is either wholly there or not at all, whatever
+happens to the process. The connection is shared by the UI (event loop) and
+the sync engine (worker threads), so every method takes one lock.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+from sqlite_utils import Database
+
+from client.store.paths import DB_FILENAME
+from client.store.schema import migrations
+from protocol import MutationResult, MutationStatus, Record, kind_of
+
+
+@dataclass(frozen=True)
+class OutboxEntry:
+    seq: int
+    mutation_id: str
+    kind: str
+    record_id: str
+    base_version: int | None
+    data: dict[str, Any]
+    client_time: str
+
+    def to_wire(self) -> dict[str, Any]:
+        return {
+            "mutation_id": self.mutation_id,
+            "kind": self.kind,
+            "record_id": self.record_id,
+            "op": "put",
+            "base_version": self.base_version,
+            "client_time": self.client_time,
+            "data": self.data,
+        }
+
+
+@dataclass(frozen=True)
+class LocalRecord:
+    kind: str
+    id: str
+    home_id: str
+    data: dict[str, Any]
+    base_version: int | None
+    pending: bool
+    local_updated_at: str | None
+
+
+@dataclass(frozen=True)
+class SyncLogEntry:
+    at: str
+    kind: str
+    record_id: str
+    status: str
+    message: str
+
+
+def _utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class LocalStore:
+    def __init__(self, path: Path, *, now=_utc_now) -> None:
+        self.path = path
+        self._now = now
+        self._lock = threading.RLock()
+        conn = sqlite3.connect(str(path), check_same_thread=False, timeout=30)
+        self.db = Database(conn)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        # FULL: a save acknowledged to the user survives power loss too.
+        self.db.execute("PRAGMA synchronous=FULL")
+        migrations.apply(self.db)
+        self.device_id = self._ensure_device_id()
+
+    def close(self) -> None:
+        with self._lock:
+            self.db.close()
+
+    # -- meta -----------------------------------------------------------------
+
+    def get_meta(self, key: str) -> str | None:
+        with self._lock:
+            row = self.db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+            return row[0] if row else None
+
+    def set_meta(self, key: str, value: str | None) -> None:
+        with self._lock, self.db.atomic():
+            self._set_meta(key, value)
+
+    def _set_meta(self, key: str, value: str | None) -> None:
+        if value is None:
+            self.db.execute("DELETE FROM meta WHERE key = ?", [key])
+        else:
+            self.db.execute(
+                "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                [key, value],
+            )
+
+    def _ensure_device_id(self) -> str:
+        with self._lock, self.db.atomic():
+            existing = self.get_meta("device_id")
+            if existing:
+                return existing
+            device_id = str(uuid.uuid4())
+            self._set_meta("device_id", device_id)
+            return device_id
+
+    @property
+    def pull_cursor(self) -> int:
+        return int(self.get_meta("pull_cursor") or 0)
+
+    # -- local saves ------------------------------------------------------------
+
+    def save(self, kind: str, models: Sequence[BaseModel]) -> list[str]:
+        """Store edited records and queue them for the server, atomically.
+
+        Returns the mutation ids. Raises ValueError for a kind devices may not write.
+        """
+        spec = kind_of(kind)
+        client_time = self._now().isoformat()
+        mutation_ids = []
+        with self._lock, self.db.atomic():
+            for model in models:
+                if not isinstance(model, spec.model):
+                    raise TypeError(f"{kind} expects {spec.model.__name__}, got {type(model).__name__}")
+                record_id = spec.record_id(model)
+                data = model.model_dump(mode="json")
+                row = self.db.execute(
+                    "SELECT base_version FROM records WHERE kind = ? AND id = ?", [kind, record_id]
+                ).fetchone()
+                base_version = row[0] if row else None
+                self.db.execute(
+                    """
+                    INSERT INTO records (kind, id, home_id, data, base_version, local_updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?)
+                    ON CONFLICT(kind, id) DO UPDATE SET data = excluded.data, local_updated_at = excluded.local_updated_at
+                    """,
+                    [kind, record_id, spec.home_id(model), json.dumps(data), base_version, client_time],
+                )
+                mutation_id = str(uuid.uuid4())
+                self.db.execute(
+                    """
+                    INSERT INTO outbox (mutation_id, kind, record_id, base_version, data, client_time)
+                    VALUES (?, ?, ?, ?, ?, ?)
+                    """,
+                    [mutation_id, kind, record_id, base_version, json.dumps(data), client_time],
+                )
+                mutation_ids.append(mutation_id)
+        return mutation_ids
+
+    # -- reads --------------------------------------------------------------------
+
+    def records(self, kind: str, home_id: str | None = None) -> list[LocalRecord]:
+        sql = """
+            SELECT r.kind, r.id, r.home_id, r.data, r.base_version, r.local_updated_at,
+                   EXISTS (SELECT 1 FROM outbox o WHERE o.kind = r.kind AND o.record_id = r.id
+                           AND o.status = 'pending') AS pending
+            FROM records r WHERE r.kind = ?
+        """
+        params: list[Any] = [kind]
+        if home_id is not None:
+            sql += " AND r.home_id = ?"
+            params.append(home_id)
+        with self._lock:
+            rows = self.db.execute(sql + " ORDER BY r.id", params).fetchall()
+        return [
+            LocalRecord(kind=r[0], id=r[1], home_id=r[2], data=json.loads(r[3]), base_version=r[4],
+                        local_updated_at=r[5], pending=bool(r[6]))
+            for r in rows
+        ]
+
+    def record(self, kind: str, record_id: str) -> LocalRecord | None:
+        return next((r for r in self.records(kind) if r.id == record_id), None)
+
+    def pending_count(self) -> int:
+        with self._lock:
+            return self.db.execute("SELECT count(*) FROM outbox WHERE status = 'pending'").fetchone()[0]
+
+    def pending(self, limit: int) -> list[OutboxEntry]:
+        with self._lock:
+            rows = self.db.execute(
+                """SELECT seq, mutation_id, kind, record_id, base_version, data, client_time
+                   FROM outbox WHERE status = 'pending' ORDER BY seq LIMIT ?""",
+                [limit],
+            ).fetchall()
+        return [OutboxEntry(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), r[6]) for r in rows]
+
+    def sync_log(self, limit: int = 50) -> list[SyncLogEntry]:
+        with self._lock:
+            rows = self.db.execute(
+                "SELECT at, kind, record_id, status, message FROM sync_log ORDER BY id DESC LIMIT ?", [limit]
+            ).fetchall()
+        return [SyncLogEntry(*r) for r in rows]
+
+    # -- sync results ---------------------------------------------------------------
+
+    def settle(self, results: Iterable[MutationResult]) -> None:
+        """Record the server's answers to pushed mutations, in one transaction."""
+        settled_at = self._now().isoformat()
+        with self._lock, self.db.atomic():
+            for result in results:
+                row = self.db.execute(
+                    "SELECT kind, record_id, status FROM outbox WHERE mutation_id = ?", [str(result.mutation_id)]
+                ).fetchone()
+                if row is None or row[2] != "pending":
+                    continue  # an answer we already recorded (a retried batch)
+                kind, record_id, _ = row
+                self.db.execute(
+                    """UPDATE outbox SET status = ?, result_version = ?, result_message = ?, settled_at = ?
+                       WHERE mutation_id = ?""",
+                    [result.status.value, result.version, result.message, settled_at, str(result.mutation_id)],
+                )
+                if result.status is MutationStatus.APPLIED:
+                    self._acknowledge(kind, record_id, result.version)
+                else:
+                    self.db.execute(
+                        "INSERT INTO sync_log (at, kind, record_id, status, message) VALUES (?, ?, ?, ?, ?)",
+                        [settled_at, kind, record_id, result.status.value, result.message or result.status.value],
+                    )
+                    if result.current is not None:
+                        self._store_server_copy(result.current)
+                    self._reset_if_settled(kind, record_id)
+
+    def _has_pending(self, kind: str, record_id: str) -> bool:
+        return (
+            self.db.execute(
+                "SELECT 1 FROM outbox WHERE kind = ? AND record_id = ? AND status = 'pending' LIMIT 1",
+                [kind, record_id],
+            ).fetchone()
+            is not None
+        )
+
+    def _acknowledge(self, kind: str, record_id: str, version: int | None) -> None:
+        # The server now holds what this device sent: the device's later edits
+        # of the record build on that version.
+        self.db.execute(
+            "UPDATE records SET base_version = ? WHERE kind = ? AND id = ? AND (base_version IS NULL OR base_version < ?)",
+            [version, kind, record_id, version],
+        )
+        if not self._has_pending(kind, record_id):
+            self.db.execute(
+                """UPDATE records SET server_data = data, server_version = ?
+                   WHERE kind = ? AND id = ? AND (server_version IS NULL OR server_version < ?)""",
+                [version, kind, record_id, version],
+            )
+
+    def _store_server_copy(self, record: Record) -> None:
+        self.db.execute(
+            """
+            INSERT INTO records (kind, id, home_id, data, base_version, server_data, server_version)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT(kind, id) DO UPDATE SET server_data = excluded.server_data,
+                server_version = excluded.server_version, home_id = excluded.home_id
+            WHERE records.server_version IS NULL OR records.server_version <= excluded.server_version
+            """,
+            [record.kind, record.id, record.home_id, json.dumps(record.data), record.version,
+             json.dumps(record.data), record.version],
+        )
+
+    def _reset_if_settled(self, kind: str, record_id: str) -> None:
+        """With nothing pending, show the server's copy (or nothing, if it has none)."""
+        if self._has_pending(kind, record_id):
+            return
+        row = self.db.execute(
+            "SELECT server_data, server_version FROM records WHERE kind = ? AND id = ?", [kind, record_id]
+        ).fetchone()
+        if row is None:
+            return
+        if row[0] is None:
+            self.db.execute("DELETE FROM records WHERE kind = ? AND id = ?", [kind, record_id])
+        else:
+            self.db.execute(
+                "UPDATE records SET data = server_data, base_version = server_version WHERE kind = ? AND id = ?",
+                [kind, record_id],
+            )
+
+    def apply_pull_page(self, changes: Sequence[Record], cursor: int) -> None:
+        """Store one page of server changes and its cursor together.
+
+        Records with pending local edits keep showing those edits; the server
+        copy is kept beside them until the edits settle.
+        """
+        with self._lock, self.db.atomic():
+            for record in changes:
+                self._store_server_copy(record)
+                self._reset_if_settled(record.kind, record.id)
+            self._set_meta("pull_cursor", str(cursor))
+
+
+def open_store(data_dir: Path, *, now=_utc_now) -> LocalStore:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    return LocalStore(data_dir / DB_FILENAME, now=now)

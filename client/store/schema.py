@@ -1,0 +1,67 @@
+"""The device schema, as forward-only migrations (sqlite-utils Migrations).
+
+Never edit a migration that has shipped: add a new one.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("carehome-connect-device")
+
+
+@migrations()
+def m001_records_outbox_meta(db: Database) -> None:
+    # data/base_version: what the device shows and the server version it was
+    # edited from; server_data/server_version: the last copy pulled. They
+    # differ only while the record has pending outbox entries.
+    db.execute(
+        """
+        CREATE TABLE records (
+            kind TEXT NOT NULL,
+            id TEXT NOT NULL,
+            home_id TEXT NOT NULL,
+            data TEXT NOT NULL,
+            base_version INTEGER,
+            server_data TEXT,
+            server_version INTEGER,
+            local_updated_at TEXT,
+            PRIMARY KEY (kind, id)
+        )
+        """
+    )
+    db.execute("CREATE INDEX records_by_home ON records (home_id, kind)")
+    db.execute(
+        """
+        CREATE TABLE outbox (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            mutation_id TEXT NOT NULL UNIQUE,
+            kind TEXT NOT NULL,
+            record_id TEXT NOT NULL,
+            base_version INTEGER,
+            data TEXT NOT NULL,
+            client_time TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'pending',
+            attempts INTEGER NOT NULL DEFAULT 0,
+            result_version INTEGER,
+            result_message TEXT,
+            settled_at TEXT
+        )
+        """
+    )
+    db.execute("CREATE INDEX outbox_pending ON outbox (status, seq)")
+    db.execute("CREATE INDEX outbox_by_record ON outbox (kind, record_id, status)")
+    db.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    db.execute(
+        """
+        CREATE TABLE sync_log (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            at TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            record_id TEXT NOT NULL,
+            status TEXT NOT NULL,
+            message TEXT NOT NULL
+        )
+        """
+    )

@@ -1,0 +1,139 @@
+"""A typed async client for the central API.
+
+Every response is classified into a result or one of the exceptions below,
+which the sync engine and the sign-in screen act on.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import httpx
+
+from protocol import SCHEMA_VERSION, PullResponse, PushResponse, SignInRequest, SignInResponse
+
+
+class ApiError(Exception):
+    """The server answered in a way the app cannot act on automatically."""
+
+
+class Offline(ApiError):
+    """No answer, or the server is temporarily unavailable: retry later."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class AuthExpired(ApiError):
+    """The token was refused: the user must sign in again."""
+
+
+class SignInRefused(ApiError):
+    """Wrong user name or password (or the account may not sign in)."""
+
+
+class UpgradeRequired(ApiError):
+    """The server no longer speaks this app's schema version."""
+
+
+class BatchInvalid(ApiError):
+    """The server refused a whole batch as invalid (422)."""
+
+    def __init__(self, message: str, detail: Any) -> None:
+        super().__init__(message)
+        self.detail = detail
+
+
+def describe_validation_error(detail: Any) -> str:
+    """Turn FastAPI's 422 detail list into one readable line naming the fields."""
+    if not isinstance(detail, list):
+        return str(detail)
+    parts = []
+    for error in detail:
+        loc = [str(p) for p in error.get("loc", []) if p not in ("body",)]
+        field = loc[-1] if loc else "request"
+        parts.append(f"{field}: {error.get('msg', 'invalid')}")
+    return "; ".join(parts)
+
+
+class CentralApi:
+    def __init__(
+        self,
+        base_url: str,
+        token: str | None = None,
+        *,
+        timeout: float = 10.0,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.token = token
+        self._client = httpx.AsyncClient(
+            base_url=self.base_url,
+            timeout=httpx.Timeout(timeout, connect=5.0),
+            transport=transport,
+            headers={"User-Agent": "carehome-connect-app"},
+        )
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    async def _request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
+        headers = {"X-Schema-Version": str(SCHEMA_VERSION)}
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        try:
+            response = await self._client.request(method, url, headers=headers, **kwargs)
+        except httpx.TransportError as exc:
+            raise Offline(f"Cannot reach the central API ({type(exc).__name__})") from exc
+        if response.status_code in (502, 503, 504) or response.status_code >= 500:
+            retry_after = response.headers.get("Retry-After")
+            raise Offline(
+                f"The central API is unavailable ({response.status_code})",
+                retry_after=float(retry_after) if retry_after and retry_after.isdigit() else None,
+            )
+        if response.status_code == 426:
+            raise UpgradeRequired(_detail(response) or "Please update the app")
+        return response
+
+    async def health(self) -> dict[str, Any]:
+        response = await self._request("GET", "/health")
+        response.raise_for_status()
+        return response.json()
+
+    async def sign_in(self, username: str, password: str) -> SignInResponse:
+        body = SignInRequest(username=username, password=password).model_dump()
+        response = await self._request("POST", "/auth/sign-in", json=body)
+        if response.status_code in (401, 403, 422):
+            raise SignInRefused(_detail(response) or "Wrong user name or password")
+        if response.status_code != 200:
+            raise ApiError(f"Sign-in failed ({response.status_code}): {_detail(response)}")
+        return SignInResponse.model_validate(response.json())
+
+    async def push(self, device_id: str, mutations: Sequence[dict[str, Any]]) -> PushResponse:
+        body = {"device_id": device_id, "schema_version": SCHEMA_VERSION, "mutations": list(mutations)}
+        response = await self._request("POST", "/sync/push", json=body)
+        if response.status_code == 401:
+            raise AuthExpired(_detail(response) or "Please sign in again")
+        if response.status_code == 422:
+            detail = response.json().get("detail")
+            raise BatchInvalid(describe_validation_error(detail), detail)
+        if response.status_code != 200:
+            raise ApiError(f"Push failed ({response.status_code}): {_detail(response)}")
+        return PushResponse.model_validate(response.json())
+
+    async def pull(self, since: int, limit: int = 500) -> PullResponse:
+        response = await self._request("GET", "/sync/changes", params={"since": since, "limit": limit})
+        if response.status_code == 401:
+            raise AuthExpired(_detail(response) or "Please sign in again")
+        if response.status_code != 200:
+            raise ApiError(f"Pull failed ({response.status_code}): {_detail(response)}")
+        return PullResponse.model_validate(response.json())
+
+
+def _detail(response: httpx.Response) -> str:
+    try:
+        detail = response.json().get("detail")
+    except ValueError:
+        return response.text[:200]
+    return detail if isinstance(detail, str) else describe_validation_error(detail)

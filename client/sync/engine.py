@@ -1,0 +1,191 @@
+"""The background sync loop: push the outbox, then pull, forever.
+
+It never blocks the UI (SQLite work runs in a worker thread, HTTP is async)
+and never needs the user: it runs at start, after each local save
+(debounced), on a timer, and on demand, backing off with jitter while the
+central API cannot be reached.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime, timezone
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from client.store import LocalStore
+from client.store.database import OutboxEntry
+from client.sync.api import ApiError, AuthExpired, BatchInvalid, CentralApi, Offline, UpgradeRequired
+from protocol import MutationResult, MutationStatus
+
+if TYPE_CHECKING:  # the session builds API clients; the engine only uses them
+    from client.session import SessionManager
+
+log = logging.getLogger(__name__)
+
+
+class SyncState(StrEnum):
+    IDLE = "idle"
+    SYNCING = "syncing"
+    OFFLINE = "offline"
+    SIGNED_OUT = "signed_out"
+    UPGRADE_REQUIRED = "upgrade_required"
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    state: SyncState = SyncState.IDLE
+    pending: int = 0
+    last_success_at: datetime | None = None
+    message: str | None = None
+
+
+Listener = Callable[[SyncStatus], None]
+
+
+class SyncEngine:
+    def __init__(
+        self,
+        store: LocalStore,
+        session: "SessionManager",
+        *,
+        poll_interval: float = 15.0,
+        min_backoff: float = 0.5,
+        max_backoff: float = 8.0,
+        debounce: float = 0.2,
+        batch_size: int = 100,
+        page_size: int = 500,
+        jitter: Callable[[], float] = random.random,
+        now: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+    ) -> None:
+        self.store = store
+        self.session = session
+        self.poll_interval = poll_interval
+        self.min_backoff = min_backoff
+        self.max_backoff = max_backoff
+        self.debounce = debounce
+        self.batch_size = batch_size
+        self.page_size = page_size
+        self._jitter = jitter
+        self._now = now
+        self._wake: asyncio.Event | None = None
+        self._listeners: list[Listener] = []
+        self._lock: asyncio.Lock | None = None
+        self.status = SyncStatus(pending=store.pending_count())
+
+    # -- observers ---------------------------------------------------------------
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+
+    def _publish(self, **changes) -> None:
+        self.status = replace(self.status, pending=self.store.pending_count(), **changes)
+        for listener in list(self._listeners):
+            try:
+                listener(self.status)
+            except Exception:  # noqa: BLE001 - one broken screen must not stop sync
+                log.exception("sync listener failed")
+
+    def local_change(self) -> None:
+        """Called after a local save: show the new pending count and sync soon."""
+        self._publish()
+        self.request_sync()
+
+    # -- scheduling ------------------------------------------------------------------
+
+    def request_sync(self) -> None:
+        if self._wake is not None:
+            self._wake.set()
+
+    def backoff_delay(self, failures: int) -> float:
+        """Exponential backoff with 'equal jitter': half fixed, half random."""
+        ceiling = min(self.max_backoff, self.min_backoff * (2 ** max(failures - 1, 0)))
+        return ceiling / 2 + self._jitter() * ceiling / 2
+
+    async def run(self) -> None:
+        self._wake = asyncio.Event()
+        self._wake.set()  # sync on start
+        failures = 0
+        while True:
+            delay = self.poll_interval if failures == 0 else self.backoff_delay(failures)
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=delay)
+                await asyncio.sleep(self.debounce)  # gather a burst of saves into one push
+            except TimeoutError:
+                pass
+            self._wake.clear()
+            failures = 0 if await self.sync_once() else failures + 1
+
+    # -- one round -----------------------------------------------------------------
+
+    async def sync_once(self) -> bool:
+        """Push then pull. False when it should be retried after a backoff."""
+        if self._lock is None:
+            self._lock = asyncio.Lock()
+        async with self._lock:
+            api = self.session.api()
+            if api is None:
+                self._publish(
+                    state=SyncState.SIGNED_OUT,
+                    message="Sign in to send your changes" if self.session.current() else None,
+                )
+                return True
+            self._publish(state=SyncState.SYNCING, message=None)
+            try:
+                await self._push(api)
+                await self._pull(api)
+            except Offline as exc:
+                self._publish(state=SyncState.OFFLINE, message=str(exc))
+                return False
+            except AuthExpired:
+                await self.session.expire()
+                self._publish(state=SyncState.SIGNED_OUT, message="Your sign-in has expired: sign in again to send changes")
+                return True
+            except UpgradeRequired as exc:
+                self._publish(state=SyncState.UPGRADE_REQUIRED, message=str(exc))
+                return True
+            except ApiError as exc:
+                log.warning("sync failed: %s", exc)
+                self._publish(state=SyncState.ERROR, message=str(exc))
+                return False
+            self._publish(state=SyncState.IDLE, last_success_at=self._now(), message=None)
+            return True
+
+    async def _push(self, api: CentralApi) -> None:
+        while True:
+            entries = await asyncio.to_thread(self.store.pending, self.batch_size)
+            if not entries:
+                return
+            results = await self._push_batch(api, entries)
+            await asyncio.to_thread(self.store.settle, results)
+            self._publish()
+
+    async def _push_batch(self, api: CentralApi, entries: list[OutboxEntry]) -> list[MutationResult]:
+        try:
+            response = await api.push(self.store.device_id, [e.to_wire() for e in entries])
+            return response.results
+        except BatchInvalid as exc:
+            if len(entries) == 1:
+                # The server will never take this one: record why and move on.
+                return [MutationResult(mutation_id=entries[0].mutation_id, status=MutationStatus.REJECTED,
+                                       message=f"Refused by the central API: {exc}")]
+            # Find the invalid one(s) without holding back the rest.
+            results: list[MutationResult] = []
+            for entry in entries:
+                results.extend(await self._push_batch(api, [entry]))
+            return results
+
+    async def _pull(self, api: CentralApi) -> None:
+        while True:
+            page = await api.pull(self.store.pull_cursor, self.page_size)
+            await asyncio.to_thread(self.store.apply_pull_page, page.changes, page.cursor)
+            if page.changes:
+                self._publish()
+            if not page.has_more:
+                return

@@ -1,0 +1,170 @@
+"""The bed state screen: -/+ per count, Save, "No change - confirm", and where the changes are.
+
+Every control that tests drive carries a semantics identifier:
+``bed-<category>-<field>-plus`` / ``-minus`` / ``-value``, ``bed-save``,
+``bed-confirm``, ``sync-status``, ``confirmed-line``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timezone
+
+import flet as ft
+
+from client.state.bed_state import BedStateScreen, CategoryDraft, sync_line
+from client.sync import SyncEngine, SyncStatus
+from domain.beds import COUNT_FIELDS, COUNT_LABELS, ClosureReason
+from domain.freshness import Freshness
+
+FRESHNESS_COLOURS = {
+    Freshness.FRESH: ft.Colors.GREEN_800,
+    Freshness.AGEING: ft.Colors.AMBER_900,
+    Freshness.STALE: ft.Colors.RED_800,
+    Freshness.NEVER: ft.Colors.RED_800,
+}
+
+
+def _identified(identifier: str, control: ft.Control, label: str | None = None) -> ft.Semantics:
+    return ft.Semantics(identifier=identifier, label=label, content=control)
+
+
+class CountRow(ft.Column):
+    """One count (e.g. Occupied) of one category: label, -, the number, +."""
+
+    def __init__(self, view: "BedStateView", draft: CategoryDraft, name: str) -> None:
+        super().__init__(spacing=0)
+        self.view, self.draft, self.name = view, draft, name
+        prefix = f"bed-{draft.category.value}-{name}"
+        label = COUNT_LABELS[name]
+        self.value = ft.TextField(
+            value=draft.display(name), width=72, text_align=ft.TextAlign.CENTER, dense=True,
+            keyboard_type=ft.KeyboardType.NUMBER, on_change=self._typed, label=None,
+        )
+        self.error = ft.Text("", color=ft.Colors.ERROR, size=13, visible=False)
+        minus = ft.IconButton(ft.Icons.REMOVE, on_click=self._minus, icon_size=28, tooltip=f"Fewer: {label}",
+                              style=ft.ButtonStyle(shape=ft.CircleBorder(), side=ft.BorderSide(1, ft.Colors.OUTLINE)))
+        plus = ft.IconButton(ft.Icons.ADD, on_click=self._plus, icon_size=28, tooltip=f"More: {label}",
+                             style=ft.ButtonStyle(shape=ft.CircleBorder(), side=ft.BorderSide(1, ft.Colors.OUTLINE)))
+        self.controls = [
+            ft.Row(
+                [
+                    ft.Text(label, expand=True, size=15),
+                    _identified(f"{prefix}-minus", minus, f"Decrease {draft.label} {label}"),
+                    _identified(f"{prefix}-value", self.value, f"{draft.label} {label}"),
+                    _identified(f"{prefix}-plus", plus, f"Increase {draft.label} {label}"),
+                ],
+                vertical_alignment=ft.CrossAxisAlignment.CENTER,
+            ),
+            self.error,
+        ]
+
+    def refresh(self, *, keep_text: bool = False) -> None:
+        if not keep_text:
+            self.value.value = self.draft.display(self.name)
+        message = self.draft.errors.get(self.name)
+        self.error.value = message or ""
+        self.error.visible = bool(message)
+        self.value.error = None
+
+    def _minus(self, e: ft.Event) -> None:
+        self.view.screen.decrement(self.draft.category, self.name)
+        self.view.refresh()
+
+    def _plus(self, e: ft.Event) -> None:
+        self.view.screen.increment(self.draft.category, self.name)
+        self.view.refresh()
+
+    def _typed(self, e: ft.Event) -> None:
+        self.view.screen.set_text(self.draft.category, self.name, self.value.value or "")
+        self.view.refresh(typing=self)
+
+
+class BedStateView(ft.Column):
+    def __init__(self, screen: BedStateScreen, engine: SyncEngine, *, account_line: str,
+                 on_sign_in_again: Callable[[], None] | None = None,
+                 now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> None:
+        super().__init__(spacing=12, scroll=ft.ScrollMode.AUTO, expand=True)
+        self.screen, self.engine, self._now = screen, engine, now
+        self.on_sign_in_again = on_sign_in_again
+        home = screen.home
+        self.rows: list[CountRow] = []
+        cards = []
+        for draft in screen.categories:
+            rows = [CountRow(self, draft, name) for name in COUNT_FIELDS]
+            self.rows.extend(rows)
+            cards.append(ft.Card(content=ft.Container(
+                ft.Column([ft.Text(draft.label, weight=ft.FontWeight.BOLD, size=17), *rows], spacing=4),
+                padding=12)))
+        self.closed = ft.Switch(label="Closed to admissions", value=screen.closed_to_admissions,
+                                on_change=self._closed_changed)
+        self.reason = ft.Dropdown(
+            label="Reason", value=screen.closed_reason.value if screen.closed_reason else None,
+            options=[ft.DropdownOption(key=r.value, text=r.label) for r in ClosureReason],
+            on_select=self._closed_changed, visible=screen.closed_to_admissions, width=300,
+        )
+        self.save = ft.Button("Save", on_click=self._save, height=56, expand=True,
+                              style=ft.ButtonStyle(bgcolor=ft.Colors.PRIMARY, color=ft.Colors.ON_PRIMARY))
+        self.confirm = ft.OutlinedButton("No change - confirm", on_click=self._confirm, height=56, expand=True)
+        self.message = ft.Text("", size=15)
+        self.confirmed = ft.Text("", size=15, weight=ft.FontWeight.W_500)
+        self.sync_status = ft.Text("", size=15)
+        self.sign_in_again = ft.TextButton("Sign in again", on_click=lambda e: on_sign_in_again and on_sign_in_again(),
+                                           visible=False)
+        self.controls = [
+            ft.Text(home.name if home else screen.home_id, theme_style=ft.TextThemeStyle.HEADLINE_SMALL,
+                    weight=ft.FontWeight.BOLD),
+            ft.Text(f"{home.address}, {home.postcode}" if home else "", size=13, color=ft.Colors.ON_SURFACE_VARIANT),
+            ft.Text(account_line, size=13, color=ft.Colors.ON_SURFACE_VARIANT),
+            _identified("confirmed-line", self.confirmed),
+            *cards,
+            self.closed,
+            self.reason,
+            self.message,
+            ft.Row([_identified("bed-confirm", self.confirm), _identified("bed-save", self.save)], spacing=12),
+            ft.Row([ft.Icon(ft.Icons.CLOUD_SYNC, size=18), _identified("sync-status", self.sync_status),
+                    self.sign_in_again], wrap=True),
+            ft.TextButton("Sync now", icon=ft.Icons.SYNC, on_click=lambda e: engine.request_sync()),
+        ]
+        self.refresh(update=False)
+
+    # -- events -----------------------------------------------------------------------
+
+    def _closed_changed(self, e: ft.Event) -> None:
+        self.screen.set_closed(bool(self.closed.value), self.reason.value)
+        self.refresh()
+
+    def _save(self, e: ft.Event) -> None:
+        self.screen.save()
+        self.refresh()
+
+    def _confirm(self, e: ft.Event) -> None:
+        self.screen.confirm_no_change()
+        self.refresh()
+
+    def on_sync_status(self, status: SyncStatus) -> None:
+        """Called by the sync engine: new data may have arrived, or the queue moved."""
+        if not self.screen.dirty:
+            self.screen.reload()
+        self.refresh(status=status)
+
+    # -- rendering -----------------------------------------------------------------------
+
+    def refresh(self, *, typing: CountRow | None = None, status: SyncStatus | None = None,
+                update: bool = True) -> None:
+        screen = self.screen
+        for row in self.rows:
+            row.refresh(keep_text=row is typing)
+        self.reason.visible = screen.closed_to_admissions
+        self.closed.value = screen.closed_to_admissions
+        self.save.disabled = not screen.can_save
+        self.confirm.disabled = not screen.can_confirm_no_change
+        self.message.value = screen.message or ""
+        self.message.color = ft.Colors.ERROR if screen.message_is_error else ft.Colors.GREEN_800
+        self.confirmed.value = screen.confirmed_line()
+        self.confirmed.color = FRESHNESS_COLOURS[screen.freshness]
+        status = status or self.engine.status
+        self.sync_status.value = sync_line(status, self._now())
+        self.sign_in_again.visible = status.state.value == "signed_out" and self.on_sign_in_again is not None
+        if update:
+            self.update()

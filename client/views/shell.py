@@ -1,0 +1,68 @@
+"""The app's frame: which screen a device shows, and keeping it live with sync."""
+
+from __future__ import annotations
+
+import flet as ft
+
+from client.context import AppContext
+from client.session import Session
+from client.state.bed_state import BedStateScreen
+from client.views.bed_state_view import BedStateView
+from client.views.sign_in_view import SignInView
+
+# Phone-first; on a tablet or desktop the content stays a readable column.
+MAX_CONTENT_WIDTH = 640
+
+
+class AppShell:
+    def __init__(self, page: ft.Page, ctx: AppContext) -> None:
+        self.page, self.ctx = page, ctx
+        self.bed_view: BedStateView | None = None
+        self.body = ft.Container(padding=16, width=MAX_CONTENT_WIDTH, expand=True)
+        self._unsubscribe = ctx.engine.subscribe(self._on_sync_status)
+
+    def mount(self) -> None:
+        page = self.page
+        page.title = "Care Home Connect"
+        page.theme_mode = ft.ThemeMode.LIGHT
+        page.theme = ft.Theme(color_scheme_seed=ft.Colors.BLUE_800)
+        page.padding = 0
+        page.on_disconnect = lambda e: self._unsubscribe()
+        page.on_close = lambda e: self._unsubscribe()
+        page.on_app_lifecycle_state_change = lambda e: self.ctx.engine.request_sync()
+        page.add(ft.SafeArea(ft.Row([self.body], alignment=ft.MainAxisAlignment.CENTER,
+                                    vertical_alignment=ft.CrossAxisAlignment.START, expand=True), expand=True))
+        session = self.ctx.session.current()
+        if session is None:
+            self.show_sign_in()
+        else:
+            self.show_bed_state(session)
+
+    def show_sign_in(self, username: str = "", notice: str | None = None) -> None:
+        self.bed_view = None
+        self.body.content = SignInView(self.ctx.session, self._signed_in, username=username, notice=notice)
+        self.page.update()
+
+    async def _signed_in(self, session: Session) -> None:
+        self.ctx.engine.request_sync()
+        self.show_bed_state(session)
+
+    def show_bed_state(self, session: Session) -> None:
+        account = session.account
+        if account.home_id is None:
+            self.body.content = ft.Text(f"{account.display_name}: this account has no home to manage on this app yet.")
+            self.bed_view = None
+            self.page.update()
+            return
+        screen = BedStateScreen(self.ctx.store, account.home_id, on_saved=self.ctx.engine.local_change)
+        self.bed_view = BedStateView(
+            screen, self.ctx.engine, account_line=f"Signed in as {account.display_name}",
+            on_sign_in_again=lambda: self.show_sign_in(
+                account.username, notice="Your changes stay on this device and are sent once you sign in."),
+        )
+        self.body.content = self.bed_view
+        self.page.update()
+
+    def _on_sync_status(self, status) -> None:
+        if self.bed_view is not None:
+            self.bed_view.on_sync_status(status)

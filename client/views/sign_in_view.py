@@ -1,0 +1,52 @@
+"""Sign-in: server address, user name, password."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+import flet as ft
+
+from client.session import Session, SessionManager
+from client.state.sign_in import SignInForm, submit
+
+
+class SignInView(ft.Column):
+    def __init__(self, session: SessionManager, on_signed_in: Callable[[Session], Awaitable[None]],
+                 username: str = "", notice: str | None = None) -> None:
+        super().__init__(spacing=16, tight=True)
+        self.session = session
+        self.on_signed_in = on_signed_in
+        self.form = SignInForm(server_url=session.default_server_url, username=username)
+        self.server = ft.TextField(label="Server address", value=self.form.server_url,
+                                   keyboard_type=ft.KeyboardType.URL)
+        self.username = ft.TextField(label="User name", value=username, autofocus=not username)
+        self.password = ft.TextField(label="Password", password=True, can_reveal_password=True,
+                                     on_submit=self._submit)
+        self.error = ft.Text(notice or "", color=ft.Colors.ERROR if not notice else ft.Colors.ON_SURFACE,
+                             visible=bool(notice))
+        self.button = ft.Button("Sign in", on_click=self._submit, height=52)
+        self.controls = [
+            ft.Text("Care Home Connect", theme_style=ft.TextThemeStyle.HEADLINE_SMALL, weight=ft.FontWeight.BOLD),
+            ft.Text("Sign in once on this device; after that the app works offline too."),
+            self.server,
+            self.username,
+            self.password,
+            self.error,
+            self.button,
+        ]
+
+    async def _submit(self, e: ft.Event) -> None:
+        self.form.server_url = self.server.value or ""
+        self.form.username = self.username.value or ""
+        self.form.password = self.password.value or ""
+        self.button.disabled = True
+        self.update()
+        session = await submit(self.form, self.session)
+        self.button.disabled = False
+        self.password.value = self.form.password
+        self.error.value = self.form.error or ""
+        self.error.color = ft.Colors.ERROR
+        self.error.visible = bool(self.form.error)
+        self.update()
+        if session is not None:
+            await self.on_signed_in(session)

@@ -1,0 +1,5 @@
+"""UI-free domain rules of Care Home Connect.
+
+Nothing here imports Flet, HTTP or a database: the client, the server and the
+tests all use these models directly.
+"""

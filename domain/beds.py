@@ -1,0 +1,128 @@
+"""Bed state, after the NHS Capacity Tracker.
+
+A home reports, for each bed category it offers, four mandatory counts. The
+invariant (all >= 0, occupied + vacant reserved + vacant accepting <= maximum
+capacity) is checked here so that the UI, the client store and the central API
+refuse exactly the same things with the same words.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+
+
+class BedCategory(StrEnum):
+    RESIDENTIAL = "residential"
+    RESIDENTIAL_DEMENTIA = "residential_dementia"
+    NURSING = "nursing"
+    NURSING_DEMENTIA = "nursing_dementia"
+    LEARNING_DISABILITY = "learning_disability"
+    MENTAL_HEALTH = "mental_health"
+    YOUNG_PHYSICALLY_DISABLED = "young_physically_disabled"
+    SHORT_STAY = "short_stay"
+
+    @property
+    def label(self) -> str:
+        return CATEGORY_LABELS[self]
+
+
+CATEGORY_LABELS: dict[BedCategory, str] = {
+    BedCategory.RESIDENTIAL: "Residential",
+    BedCategory.RESIDENTIAL_DEMENTIA: "Residential dementia",
+    BedCategory.NURSING: "Nursing",
+    BedCategory.NURSING_DEMENTIA: "Nursing dementia",
+    BedCategory.LEARNING_DISABILITY: "Learning disability",
+    BedCategory.MENTAL_HEALTH: "Mental health",
+    BedCategory.YOUNG_PHYSICALLY_DISABLED: "Young physically disabled (18-65)",
+    BedCategory.SHORT_STAY: "Short stay (D2A, respite, reablement)",
+}
+
+
+class ClosureReason(StrEnum):
+    INFECTION_OUTBREAK = "infection_outbreak"
+    STAFFING = "staffing"
+    REFURBISHMENT = "refurbishment"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+# The four mandatory counts, in the order a form shows them.
+COUNT_FIELDS: tuple[str, ...] = ("max_capacity", "occupied", "vacant_reserved", "vacant_accepting")
+COUNT_LABELS: dict[str, str] = {
+    "max_capacity": "Maximum capacity",
+    "occupied": "Occupied",
+    "vacant_reserved": "Vacant reserved",
+    "vacant_accepting": "Vacant accepting admissions",
+}
+# A sanity ceiling: the largest English care homes have about 200 beds.
+MAX_BEDS_PER_CATEGORY = 1000
+
+
+class BedCount(BaseModel):
+    """One category's counts for one home (one synced record)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    home_id: str = Field(min_length=1, max_length=64, description="CQC location ID of the home")
+    category: BedCategory
+    max_capacity: int = Field(ge=0, le=MAX_BEDS_PER_CATEGORY)
+    occupied: int = Field(ge=0, le=MAX_BEDS_PER_CATEGORY)
+    vacant_reserved: int = Field(ge=0, le=MAX_BEDS_PER_CATEGORY)
+    vacant_accepting: int = Field(ge=0, le=MAX_BEDS_PER_CATEGORY)
+
+    @field_validator("vacant_accepting")
+    @classmethod
+    def _fits_capacity(cls, vacant_accepting: int, info: ValidationInfo) -> int:
+        # Attached to the last count so the error names a field; skipped when an
+        # earlier count was already refused (it is then missing from info.data).
+        data = info.data
+        if not all(name in data for name in COUNT_FIELDS[:3]):
+            return vacant_accepting
+        used = data["occupied"] + data["vacant_reserved"] + vacant_accepting
+        if used > data["max_capacity"]:
+            raise ValueError(
+                f"occupied + vacant reserved + vacant accepting ({used}) "
+                f"must not exceed maximum capacity ({data['max_capacity']})"
+            )
+        return vacant_accepting
+
+    @property
+    def record_id(self) -> str:
+        return bed_count_record_id(self.home_id, self.category)
+
+    @property
+    def vacant(self) -> int:
+        return self.vacant_reserved + self.vacant_accepting
+
+
+def bed_count_record_id(home_id: str, category: BedCategory | str) -> str:
+    return f"{home_id}/{BedCategory(category).value}"
+
+
+class HomeStatus(BaseModel):
+    """Home-level bed state flags; every save of it is a confirmation.
+
+    ``confirmed_at`` is stamped by the central API when it applies the change
+    (device clocks never decide anything); a device shows its own save time
+    until the server's answer arrives.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    home_id: str = Field(min_length=1, max_length=64)
+    closed_to_admissions: bool = False
+    closed_reason: ClosureReason | None = Field(default=None, validate_default=True)
+    closed_note: str | None = Field(default=None, max_length=500)
+    confirmed_at: str | None = Field(default=None, description="ISO time the server applied the last confirmation")
+
+    @field_validator("closed_reason")
+    @classmethod
+    def _reason_when_closed(cls, reason: ClosureReason | None, info: ValidationInfo) -> ClosureReason | None:
+        if info.data.get("closed_to_admissions") and reason is None:
+            raise ValueError("a reason is required when the home is closed to admissions")
+        return reason

@@ -1,0 +1,42 @@
+"""The wire contract between the app and the central API.
+
+Defined once, imported by both ``client`` and ``server_stub``. Bump
+``SCHEMA_VERSION`` when a change would confuse an older peer.
+"""
+
+from protocol.kinds import RECORD_KINDS, ConflictRule, RecordKind, kind_of
+from protocol.sync import (
+    SCHEMA_VERSION,
+    Account,
+    BedCountMutation,
+    HomeStatusMutation,
+    Mutation,
+    MutationResult,
+    MutationStatus,
+    PullResponse,
+    PushRequest,
+    PushResponse,
+    Record,
+    SignInRequest,
+    SignInResponse,
+)
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "RECORD_KINDS",
+    "Account",
+    "BedCountMutation",
+    "ConflictRule",
+    "HomeStatusMutation",
+    "Mutation",
+    "MutationResult",
+    "MutationStatus",
+    "PullResponse",
+    "PushRequest",
+    "PushResponse",
+    "Record",
+    "RecordKind",
+    "SignInRequest",
+    "SignInResponse",
+    "kind_of",
+]

@@ -1,0 +1,132 @@
+"""The bed state screen's rules, driven without any UI."""
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from client.state.bed_state import BedStateScreen, sync_line
+from client.store import open_store
+from client.sync import SyncState, SyncStatus
+from tests.support.records import HOME_ID, bed_record, care_home_record
+
+NOW = datetime(2026, 11, 25, 9, 12, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def store(tmp_path):
+    store = open_store(tmp_path)
+    store.apply_pull_page([care_home_record(1), bed_record("nursing", 2), bed_record("nursing_dementia", 3)], 3)
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def saves():
+    return []
+
+
+@pytest.fixture
+def screen(store, saves):
+    return BedStateScreen(store, HOME_ID, on_saved=lambda: saves.append(1), now=lambda: NOW)
+
+
+def test_shows_each_offered_category_with_its_counts(screen):
+    assert [d.category.value for d in screen.categories] == ["nursing", "nursing_dementia"]
+    assert screen.draft("nursing").counts == {"max_capacity": 20, "occupied": 15, "vacant_reserved": 1,
+                                              "vacant_accepting": 4}
+    assert screen.can_confirm_no_change and not screen.can_save
+    assert screen.confirmed_line() == "Never confirmed - please confirm the bed state"
+
+
+def test_no_change_confirm_queues_one_confirmation(screen, store, saves):
+    assert screen.confirm_no_change()
+    [entry] = store.pending(10)
+    assert entry.kind == "home_status" and entry.data["closed_to_admissions"] is False
+    assert saves == [1]
+    assert screen.confirmed_line().startswith("Confirmed on this device")
+
+
+def test_one_change_then_save_queues_only_that_category(screen, store):
+    screen.decrement("nursing", "vacant_accepting")
+    assert screen.can_save and not screen.can_confirm_no_change
+    assert screen.save()
+    kinds = [(e.kind, e.record_id) for e in store.pending(10)]
+    assert kinds == [("bed_count", f"{HOME_ID}/nursing"), ("home_status", HOME_ID)]
+    assert store.record("bed_count", f"{HOME_ID}/nursing").data["vacant_accepting"] == 3
+    assert not screen.dirty and screen.message == "Saved 1 bed category"
+
+
+def test_over_capacity_is_refused_with_the_rule_and_nothing_is_stored(screen, store):
+    screen.increment("nursing", "vacant_accepting")  # 15 + 1 + 5 = 21 > 20
+    draft = screen.draft("nursing")
+    assert "must not exceed maximum capacity (20)" in draft.errors["vacant_accepting"]
+    assert not screen.can_save
+    assert not screen.save()
+    assert screen.message.startswith("Not saved: Nursing - Vacant accepting admissions")
+    assert store.pending_count() == 0
+
+
+def test_typed_text_that_is_not_a_number_is_refused(screen, store):
+    screen.set_text("nursing", "occupied", "fifteen")
+    assert screen.draft("nursing").errors["occupied"] == "Occupied must be a whole number"
+    assert not screen.save() and store.pending_count() == 0
+    screen.set_text("nursing", "occupied", "14")
+    assert screen.draft("nursing").errors == {}
+    assert screen.save()
+
+
+def test_negative_typed_count_is_refused_naming_the_field(screen):
+    screen.set_text("nursing", "vacant_reserved", "-2")
+    assert screen.draft("nursing").errors["vacant_reserved"].startswith("Vacant reserved: Input should be greater")
+
+
+def test_minus_never_goes_below_zero(screen):
+    for _ in range(5):
+        screen.decrement("nursing", "vacant_reserved")
+    assert screen.draft("nursing").counts["vacant_reserved"] == 0
+
+
+def test_closing_needs_a_reason(screen, store):
+    screen.set_closed(True)
+    assert not screen.save()
+    assert "reason" in screen.message and store.pending_count() == 0
+    screen.set_closed(True, "infection_outbreak")
+    assert screen.save()
+    assert store.pending(10)[-1].data["closed_reason"] == "infection_outbreak"
+
+
+def test_a_draft_survives_a_sync_reload(screen, store):
+    screen.decrement("nursing", "occupied")
+    store.apply_pull_page([bed_record("nursing_dementia", 7, occupied=2)], 7)
+    screen.reload()
+    assert screen.draft("nursing").counts["occupied"] == 14
+    assert screen.draft("nursing_dementia").counts["occupied"] == 2
+
+
+def test_freshness_from_the_server_confirmation(store):
+    from protocol import Record
+    confirmed = (NOW - timedelta(days=3)).isoformat()
+    store.apply_pull_page([Record(kind="home_status", id=HOME_ID, home_id=HOME_ID, version=8, updated_at=NOW,
+                                  data={"home_id": HOME_ID, "closed_to_admissions": False,
+                                        "confirmed_at": confirmed})], 8)
+    screen = BedStateScreen(store, HOME_ID, now=lambda: NOW)
+    assert screen.confirmed_line().endswith("- ageing")
+
+
+@pytest.mark.parametrize(
+    ("status", "expected"),
+    [
+        (SyncStatus(state=SyncState.OFFLINE, pending=2), "Saved on this device - will send when online (2 changes waiting)"),
+        (SyncStatus(state=SyncState.OFFLINE, pending=1), "Saved on this device - will send when online (1 change waiting)"),
+        (SyncStatus(state=SyncState.SIGNED_OUT, pending=1), "Saved on this device - sign in again to send (1 change waiting)"),
+        (SyncStatus(state=SyncState.SYNCING, pending=3), "Sending... (3 changes waiting)"),
+    ],
+)
+def test_sync_line_says_where_the_changes_are(status, expected):
+    assert sync_line(status, NOW) == expected
+
+
+def test_sync_line_after_sending():
+    sent = datetime(2026, 11, 25, 9, 12, tzinfo=timezone.utc)
+    assert sync_line(SyncStatus(state=SyncState.IDLE, pending=0, last_success_at=sent), NOW) == \
+        f"Sent {sent.astimezone():%H:%M}"

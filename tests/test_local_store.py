@@ -1,0 +1,95 @@
+"""The device database: atomic save + outbox, settling answers, pulls that keep pending edits."""
+
+import sqlite3
+import uuid
+
+import pytest
+
+from client.store import open_store
+from domain.beds import BedCount, HomeStatus
+from protocol import MutationResult, MutationStatus
+from tests.support.records import HOME_ID, bed_record, care_home_record
+
+
+@pytest.fixture
+def store(tmp_path):
+    store = open_store(tmp_path)
+    store.apply_pull_page([care_home_record(1), bed_record("nursing", 2), bed_record("nursing_dementia", 3)], 3)
+    yield store
+    store.close()
+
+
+def nursing(**counts):
+    values = {"max_capacity": 20, "occupied": 15, "vacant_reserved": 1, "vacant_accepting": 4, **counts}
+    return BedCount(home_id=HOME_ID, category="nursing", **values)
+
+
+def test_database_is_wal_and_migrated(tmp_path, store):
+    assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert {"records", "outbox", "meta", "sync_log", "_sqlite_migrations"} <= set(store.db.table_names())
+    # Reopening applies nothing twice and keeps the device id.
+    device_id = store.device_id
+    store.close()
+    again = open_store(tmp_path)
+    assert again.device_id == device_id
+    assert len(again.db.execute("SELECT * FROM _sqlite_migrations").fetchall()) == 1
+
+
+def test_save_writes_record_and_outbox_entry_together(store):
+    store.save("bed_count", [nursing(vacant_accepting=3)])
+    record = store.record("bed_count", f"{HOME_ID}/nursing")
+    assert record.data["vacant_accepting"] == 3 and record.pending
+    [entry] = store.pending(10)
+    assert entry.base_version == 2 and entry.data["vacant_accepting"] == 3
+
+
+def test_a_failing_save_leaves_nothing(store):
+    with pytest.raises(TypeError):
+        store.save("bed_count", [nursing(vacant_accepting=3), HomeStatus(home_id=HOME_ID)])
+    assert store.pending_count() == 0
+    assert store.record("bed_count", f"{HOME_ID}/nursing").data["vacant_accepting"] == 4
+
+
+def test_devices_may_not_write_unknown_kinds(store):
+    with pytest.raises(ValueError, match="unknown record kind"):
+        store.save("resident", [nursing()])
+
+
+def test_pull_keeps_pending_edits_and_shows_server_once_settled(store):
+    [mutation_id] = store.save("bed_count", [nursing(vacant_accepting=3)])
+    store.apply_pull_page([bed_record("nursing", 9, occupied=10)], 9)
+    assert store.record("bed_count", f"{HOME_ID}/nursing").data["vacant_accepting"] == 3  # still mine
+    store.settle([MutationResult(mutation_id=uuid.UUID(mutation_id), status=MutationStatus.CONFLICT,
+                                 message="Another device changed it", current=bed_record("nursing", 9, occupied=10))])
+    record = store.record("bed_count", f"{HOME_ID}/nursing")
+    assert record.data["occupied"] == 10 and record.data["vacant_accepting"] == 4 and not record.pending
+    [log] = store.sync_log()
+    assert log.status == "conflict" and "Another device" in log.message
+    assert store.pull_cursor == 9
+
+
+def test_applied_answer_moves_the_base_version(store):
+    [first] = store.save("bed_count", [nursing(vacant_accepting=3)])
+    [second] = store.save("bed_count", [nursing(vacant_accepting=2)])
+    assert [e.base_version for e in store.pending(10)] == [2, 2]
+    store.settle([MutationResult(mutation_id=uuid.UUID(first), status=MutationStatus.APPLIED, version=10)])
+    # Settling the same answer again (a retried batch) changes nothing.
+    store.settle([MutationResult(mutation_id=uuid.UUID(first), status=MutationStatus.APPLIED, version=10)])
+    assert store.pending_count() == 1
+    store.settle([MutationResult(mutation_id=uuid.UUID(second), status=MutationStatus.APPLIED, version=11)])
+    record = store.record("bed_count", f"{HOME_ID}/nursing")
+    assert record.base_version == 11 and record.data["vacant_accepting"] == 2 and not record.pending
+
+
+def test_rejected_change_is_logged_and_reverted(store):
+    [mutation_id] = store.save("bed_count", [nursing(vacant_accepting=3)])
+    store.settle([MutationResult(mutation_id=uuid.UUID(mutation_id), status=MutationStatus.REJECTED,
+                                 message="You may not change another home's beds")])
+    assert store.record("bed_count", f"{HOME_ID}/nursing").data["vacant_accepting"] == 4
+    assert store.sync_log()[0].message == "You may not change another home's beds"
+
+
+def test_save_is_durable_across_a_new_connection(tmp_path, store):
+    store.save("home_status", [HomeStatus(home_id=HOME_ID)])
+    raw = sqlite3.connect(tmp_path / "carehome-connect.sqlite3")
+    assert raw.execute("SELECT count(*) FROM outbox WHERE status = 'pending'").fetchone()[0] == 1
