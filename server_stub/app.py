@@ -1,0 +1,46 @@
+"""Builds the central API: ``create_app(settings)``."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from protocol.sync import SCHEMA_VERSION
+from server_stub.clock import Clock, utc_now
+from server_stub.db import open_connection, parse_database_url, prepare_database
+from server_stub.demo_data import seed_demo_data
+from server_stub.errors import install_error_handlers
+from server_stub.middleware import BodySizeLimit
+from server_stub.routers import auth, health, homes, sync
+from server_stub.settings import Settings
+
+TITLE = "Care Home Connect central API"
+
+
+def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> FastAPI:
+    """Migrate the database (and seed demo data if asked), then build the app.
+
+    ``clock`` is the server's only source of time; tests may pass their own.
+    """
+    settings = settings or Settings()
+    database = parse_database_url(settings.database_url)
+    prepare_database(database)
+    demo_seeded = False
+    if settings.seed_demo:
+        with open_connection(database) as connection:
+            demo_seeded = seed_demo_data(connection, clock())
+
+    app = FastAPI(
+        title=TITLE,
+        version=f"schema {SCHEMA_VERSION}",
+        description="Sync, sign-in and bed state for Care Home Connect (see docs/sync.md).",
+    )
+    app.state.settings = settings
+    app.state.database = database
+    app.state.clock = clock
+    app.state.demo_seeded = demo_seeded  # seeded by this start (False if already there)
+
+    install_error_handlers(app)
+    app.add_middleware(BodySizeLimit, max_body_bytes=settings.max_body_bytes)
+    for router in (health.router, auth.router, sync.router, homes.router):
+        app.include_router(router)
+    return app

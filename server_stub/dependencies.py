@@ -1,0 +1,61 @@
+"""Request dependencies: settings, clock, a database connection, the signed-in account.
+
+Everything comes from ``app.state`` (set by ``create_app``), so several apps
+with different settings can live in one process (tests do).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Annotated, Iterator
+
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from protocol.sync import Account
+from server_stub import repository
+from server_stub.clock import Clock, iso
+from server_stub.db import open_connection
+from server_stub.security import token_digest
+from server_stub.settings import Settings
+
+NOT_SIGNED_IN = "Sign in first: this request needs an 'Authorization: Bearer <token>' header"
+SESSION_INVALID = "Your session has expired or is not valid: please sign in again"
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def get_clock(request: Request) -> Clock:
+    return request.app.state.clock
+
+
+def get_connection(request: Request) -> Iterator[sqlite3.Connection]:
+    # A fresh connection per request: the server keeps no state between requests.
+    with open_connection(request.app.state.database) as connection:
+        yield connection
+
+
+ConnectionDep = Annotated[sqlite3.Connection, Depends(get_connection)]
+ClockDep = Annotated[Clock, Depends(get_clock)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+_bearer = HTTPBearer(auto_error=False, description="The token from POST /auth/sign-in")
+
+
+def get_current_account(
+    connection: ConnectionDep,
+    clock: ClockDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Account:
+    challenge = {"WWW-Authenticate": "Bearer"}
+    if credentials is None or not credentials.credentials:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, NOT_SIGNED_IN, headers=challenge)
+    account = repository.account_for_session(connection, token_digest(credentials.credentials), iso(clock()))
+    if account is None:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, SESSION_INVALID, headers=challenge)
+    return account
+
+
+CurrentAccount = Annotated[Account, Depends(get_current_account)]

@@ -1,0 +1,171 @@
+"""Every SQL statement the central API runs, in one place.
+
+Functions take an open connection; the caller owns transactions. Written for
+SQLite today; a PostgreSQL flavour can live beside it later (same functions).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+from protocol.sync import Account, Record
+
+
+# --- health -----------------------------------------------------------------
+
+def ping(connection: sqlite3.Connection) -> bool:
+    return connection.execute("SELECT 1").fetchone()[0] == 1
+
+
+# --- accounts and sessions --------------------------------------------------
+
+@dataclass(frozen=True)
+class AccountRow:
+    account: Account
+    password_hash: str
+
+
+def _account(row: sqlite3.Row) -> Account:
+    return Account(username=row["username"], display_name=row["display_name"], role=row["role"], home_id=row["home_id"])
+
+
+def find_account(connection: sqlite3.Connection, username: str) -> AccountRow | None:
+    row = connection.execute("SELECT * FROM accounts WHERE username = ?", (username,)).fetchone()
+    return AccountRow(_account(row), row["password_hash"]) if row else None
+
+
+def insert_accounts(connection: sqlite3.Connection, accounts: Iterable[tuple[Account, str]]) -> None:
+    connection.executemany(
+        "INSERT OR IGNORE INTO accounts (username, display_name, role, home_id, password_hash) VALUES (?, ?, ?, ?, ?)",
+        [(a.username, a.display_name, a.role, a.home_id, password_hash) for a, password_hash in accounts],
+    )
+
+
+def insert_session(connection: sqlite3.Connection, token_hash: str, username: str, expires_at: str) -> None:
+    connection.execute(
+        "INSERT INTO sessions (token_hash, username, expires_at) VALUES (?, ?, ?)", (token_hash, username, expires_at)
+    )
+
+
+def delete_expired_sessions(connection: sqlite3.Connection, now: str) -> None:
+    connection.execute("DELETE FROM sessions WHERE expires_at <= ?", (now,))
+
+
+def account_for_session(connection: sqlite3.Connection, token_hash: str, now: str) -> Account | None:
+    row = connection.execute(
+        """SELECT accounts.* FROM sessions JOIN accounts USING (username)
+           WHERE sessions.token_hash = ? AND sessions.expires_at > ?""",
+        (token_hash, now),
+    ).fetchone()
+    return _account(row) if row else None
+
+
+# --- records ----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class StoredRecord:
+    kind: str
+    id: str
+    home_id: str
+    version: int
+    data: dict[str, Any]
+    updated_at: str
+    deleted: bool
+    updated_by_device: str | None
+
+    def to_wire(self) -> Record:
+        return Record(
+            kind=self.kind, id=self.id, home_id=self.home_id, version=self.version,
+            data=self.data, updated_at=self.updated_at, deleted=self.deleted,
+        )
+
+
+def _stored(row: sqlite3.Row) -> StoredRecord:
+    return StoredRecord(
+        kind=row["kind"], id=row["id"], home_id=row["home_id"], version=row["version"],
+        data=json.loads(row["data"]), updated_at=row["updated_at"], deleted=bool(row["deleted"]),
+        updated_by_device=row["updated_by_device"],
+    )
+
+
+def get_record(connection: sqlite3.Connection, kind: str, record_id: str) -> StoredRecord | None:
+    row = connection.execute("SELECT * FROM records WHERE kind = ? AND id = ?", (kind, record_id)).fetchone()
+    return _stored(row) if row else None
+
+
+def records_of_home(connection: sqlite3.Connection, home_id: str, kind: str) -> list[StoredRecord]:
+    rows = connection.execute(
+        "SELECT * FROM records WHERE home_id = ? AND kind = ? ORDER BY id", (home_id, kind)
+    ).fetchall()
+    return [_stored(row) for row in rows]
+
+
+def count_records(connection: sqlite3.Connection, kind: str) -> int:
+    return connection.execute("SELECT COUNT(*) FROM records WHERE kind = ?", (kind,)).fetchone()[0]
+
+
+def next_version(connection: sqlite3.Connection) -> int:
+    """Allocate the next number of the change sequence (call inside a write transaction).
+
+    Writers are serialised, so versions become visible in the order they were
+    allocated and a pull cursor never skips a change committed later.
+    """
+    version = connection.execute("INSERT INTO change_seq DEFAULT VALUES").lastrowid
+    connection.execute("DELETE FROM change_seq WHERE seq < ?", (version,))  # keep the table one row long
+    return version
+
+
+def upsert_record(
+    connection: sqlite3.Connection,
+    *, kind: str, record_id: str, home_id: str, version: int, data: dict[str, Any],
+    updated_at: str, updated_by_device: str | None,
+) -> None:
+    connection.execute(
+        """INSERT INTO records (kind, id, home_id, version, data, updated_at, deleted, updated_by_device)
+           VALUES (?, ?, ?, ?, ?, ?, 0, ?)
+           ON CONFLICT (kind, id) DO UPDATE SET
+             home_id = excluded.home_id, version = excluded.version, data = excluded.data,
+             updated_at = excluded.updated_at, deleted = 0, updated_by_device = excluded.updated_by_device""",
+        (kind, record_id, home_id, version, json.dumps(data, separators=(",", ":")), updated_at, updated_by_device),
+    )
+
+
+def changes_since(
+    connection: sqlite3.Connection, home_ids: Iterable[str], since: int, limit: int
+) -> list[StoredRecord]:
+    homes = list(home_ids)
+    if not homes:
+        return []
+    placeholders = ", ".join("?" for _ in homes)
+    rows = connection.execute(
+        f"SELECT * FROM records WHERE home_id IN ({placeholders}) AND version > ? ORDER BY version LIMIT ?",
+        (*homes, since, limit),
+    ).fetchall()
+    return [_stored(row) for row in rows]
+
+
+# --- applied mutations (exactly-once) ----------------------------------------
+
+@dataclass(frozen=True)
+class AppliedMutation:
+    username: str
+    result: dict[str, Any]
+
+
+def find_applied_mutation(connection: sqlite3.Connection, mutation_id: str) -> AppliedMutation | None:
+    row = connection.execute(
+        "SELECT username, result FROM applied_mutations WHERE mutation_id = ?", (mutation_id,)
+    ).fetchone()
+    return AppliedMutation(row["username"], json.loads(row["result"])) if row else None
+
+
+def insert_applied_mutation(
+    connection: sqlite3.Connection, *, mutation_id: str, username: str, device_id: str, result: dict[str, Any], applied_at: str
+) -> None:
+    connection.execute(
+        "INSERT INTO applied_mutations (mutation_id, username, device_id, result, applied_at) VALUES (?, ?, ?, ?, ?)",
+        (mutation_id, username, device_id, json.dumps(result, separators=(",", ":")), applied_at),
+    )

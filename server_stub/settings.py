@@ -1,0 +1,23 @@
+"""Everything the central API is configured with, passed explicitly (no globals)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+DEFAULT_DATABASE_URL = "sqlite:///var/central.sqlite3"
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+TWELVE_HOURS = 12 * 60 * 60
+ONE_MIB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Settings:
+    # "sqlite:///relative/path" or "sqlite:////absolute/path" (PostgreSQL later).
+    database_url: str = DEFAULT_DATABASE_URL
+    host: str = DEFAULT_HOST
+    port: int = DEFAULT_PORT
+    token_ttl_seconds: int = TWELVE_HOURS
+    # Load the Trafford homes, demo bed counts and demo accounts into an empty database.
+    seed_demo: bool = True
+    max_body_bytes: int = ONE_MIB

@@ -1,0 +1,123 @@
+"""Push and pull: the server half of the sync protocol (see docs/sync.md).
+
+Push applies a batch in one write transaction. Each mutation id is applied at
+most once: its result (applied, conflict or rejected) is stored with its effect
+in that transaction, and a retry gets the stored result back unchanged. A
+refused mutation never stops the ones behind it.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import datetime
+from uuid import UUID
+
+from domain.beds import BedCategory, BedCount
+from protocol.kinds import RECORD_KINDS, ConflictRule, RecordKind
+from protocol.sync import (
+    Account,
+    MutationResult,
+    MutationStatus,
+    PullResponse,
+    PushRequest,
+    PushResponse,
+)
+from server_stub import repository
+from server_stub.access import homes_in_scope, may_change_home
+from server_stub.clock import iso
+from server_stub.db import write_transaction
+
+# Versions of the wire contract this server accepts (only the current one for now).
+SUPPORTED_SCHEMA_VERSIONS = range(1, 2)
+
+ANOTHER_HOME = "You may not change another home's beds"
+MUTATION_ID_TAKEN = "This change id was already used by another account; the change was not applied."
+
+
+def push(connection: sqlite3.Connection, account: Account, request: PushRequest, now: datetime) -> PushResponse:
+    results: list[MutationResult] = []
+    with write_transaction(connection):
+        for mutation in request.mutations:
+            results.append(_apply_once(connection, account, request.device_id, mutation, now))
+    return PushResponse(results=results)
+
+
+def _apply_once(connection: sqlite3.Connection, account: Account, device_id: UUID, mutation, now: datetime) -> MutationResult:
+    mutation_id = str(mutation.mutation_id)
+    earlier = repository.find_applied_mutation(connection, mutation_id)
+    if earlier is not None:
+        if earlier.username != account.username:
+            # Never hand one account's stored answer (it may hold a record) to another.
+            return MutationResult(mutation_id=mutation.mutation_id, status=MutationStatus.REJECTED, message=MUTATION_ID_TAKEN)
+        return MutationResult.model_validate(earlier.result)
+    result = _decide(connection, account, device_id, mutation, now)
+    repository.insert_applied_mutation(
+        connection, mutation_id=mutation_id, username=account.username, device_id=str(device_id),
+        result=result.model_dump(mode="json"), applied_at=iso(now),
+    )
+    return result
+
+
+def _decide(connection: sqlite3.Connection, account: Account, device_id: UUID, mutation, now: datetime) -> MutationResult:
+    def refuse(message: str) -> MutationResult:
+        return MutationResult(mutation_id=mutation.mutation_id, status=MutationStatus.REJECTED, message=message)
+
+    kind = RECORD_KINDS[mutation.kind]
+    data = mutation.data
+    expected_id = kind.record_id(data)
+    if mutation.record_id != expected_id:
+        return refuse(f"record_id {mutation.record_id!r} does not match its data (expected {expected_id!r})")
+    if kind.conflict_rule == ConflictRule.SERVER_ONLY:
+        return refuse(f"{kind.name} records are written by the central API only")
+    home_id = kind.home_id(data)
+    if not may_change_home(account, home_id):
+        return refuse(ANOTHER_HOME)
+    home = repository.get_record(connection, "care_home", home_id)
+    if home is None:
+        return refuse(f"Unknown care home {home_id!r}")
+    if isinstance(data, BedCount) and data.category.value not in home.data.get("bed_categories", []):
+        return refuse(f"{home.data.get('name', home_id)} does not offer {data.category.label} beds")
+
+    current = repository.get_record(connection, kind.name, expected_id)
+    if (
+        kind.conflict_rule == ConflictRule.REJECT_STALE
+        and current is not None
+        and current.version > (mutation.base_version or 0)
+        and current.updated_by_device != str(device_id)
+    ):
+        return MutationResult(
+            mutation_id=mutation.mutation_id,
+            status=MutationStatus.CONFLICT,
+            message=(
+                f"Another device changed {_what(kind, data)} after you last synced; your change was not applied. "
+                "Check the numbers and save again."
+            ),
+            current=current.to_wire(),
+        )
+
+    stored = data.model_dump(mode="json")
+    if kind.conflict_rule == ConflictRule.LAST_ARRIVAL_WINS and "confirmed_at" in kind.model.model_fields:
+        stored["confirmed_at"] = iso(now)  # the server's clock decides when a confirmation happened
+    version = repository.next_version(connection)
+    repository.upsert_record(
+        connection, kind=kind.name, record_id=expected_id, home_id=home_id, version=version, data=stored,
+        updated_at=iso(now), updated_by_device=str(device_id),
+    )
+    return MutationResult(mutation_id=mutation.mutation_id, status=MutationStatus.APPLIED, version=version)
+
+
+def _what(kind: RecordKind, data) -> str:
+    if isinstance(data, BedCount):
+        return f"{BedCategory(data.category).label} beds"
+    return f"this {kind.name.replace('_', ' ')}"
+
+
+def pull(connection: sqlite3.Connection, account: Account, since: int, limit: int) -> PullResponse:
+    # One SELECT: a consistent snapshot; ask for one extra row to know whether more remain.
+    rows = repository.changes_since(connection, homes_in_scope(account), since, limit + 1)
+    page = rows[:limit]
+    return PullResponse(
+        changes=[row.to_wire() for row in page],
+        cursor=page[-1].version if page else since,
+        has_more=len(rows) > limit,
+    )

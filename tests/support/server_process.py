@@ -1,0 +1,108 @@
+"""Start the real central API (``python -m server_stub``) as a process on loopback.
+
+    with start_server(tmp_path / "central.sqlite3") as server:
+        httpx.get(f"{server.url}/health")
+        server.stop(); server.start()  # restart: same port, same database
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+STARTUP_TIMEOUT_S = 20.0
+STOP_TIMEOUT_S = 10.0
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class ServerProcess:
+    def __init__(self, db_path: Path, port: int, *, seed_demo: bool = True, extra_args: tuple[str, ...] = ()) -> None:
+        self.db_path = Path(db_path).resolve()
+        self.port = port
+        self.host = "127.0.0.1"
+        self.seed_demo = seed_demo
+        self.extra_args = tuple(extra_args)
+        self.process: subprocess.Popen | None = None
+        self._log = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def database_url(self) -> str:
+        return f"sqlite:///{self.db_path}"  # an absolute path gives sqlite:////...
+
+    def start(self) -> "ServerProcess":
+        if self.process is not None and self.process.poll() is None:
+            return self
+        command = [
+            sys.executable, "-m", "server_stub",
+            "--host", self.host, "--port", str(self.port), "--database-url", self.database_url,
+            *(() if self.seed_demo else ("--no-demo",)), *self.extra_args,
+        ]
+        # Output goes to a file, not a pipe: a full pipe would block the server.
+        self._log = tempfile.TemporaryFile()
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        self.process = subprocess.Popen(command, cwd=PROJECT_ROOT, stdout=self._log, stderr=subprocess.STDOUT, env=env)
+        self._wait_until_healthy()
+        return self
+
+    def _wait_until_healthy(self) -> None:
+        deadline = time.monotonic() + STARTUP_TIMEOUT_S
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"central API exited with {self.process.returncode}:\n{self.output()}")
+            try:
+                if httpx.get(f"{self.url}/health", timeout=1.0).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        output = self.output()
+        self.stop()
+        raise RuntimeError(f"central API did not answer /health within {STARTUP_TIMEOUT_S:.0f} s:\n{output}")
+
+    def output(self) -> str:
+        if self._log is None:
+            return ""
+        self._log.flush()
+        self._log.seek(0)
+        return self._log.read().decode("utf-8", "replace")
+
+    def stop(self) -> None:
+        process, self.process = self.process, None
+        if process is None or process.poll() is not None:
+            return
+        process.terminate()
+        try:
+            process.wait(timeout=STOP_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=STOP_TIMEOUT_S)
+
+    def __enter__(self) -> "ServerProcess":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.stop()
+
+
+def start_server(
+    db_path: Path | str, port: int | None = None, *, seed_demo: bool = True, extra_args: tuple[str, ...] = ()
+) -> ServerProcess:
+    """Start a server process and wait until it answers; use it as a context manager or call .stop()."""
+    return ServerProcess(Path(db_path), port or free_port(), seed_demo=seed_demo, extra_args=extra_args).start()
