@@ -41,7 +41,11 @@ class CountRow(ft.Column):
             value=draft.display(name), width=72, text_align=ft.TextAlign.CENTER, dense=True,
             keyboard_type=ft.KeyboardType.NUMBER, on_change=self._typed, label=None,
         )
-        self.error = ft.Text("", color=ft.Colors.ERROR, size=13, visible=False)
+        self.error = ft.Text("", color=ft.Colors.ERROR, size=13)
+        self.error_semantics = ft.Semantics(identifier=f"{prefix}-error", container=True, live_region=True,
+                                            content=self.error, visible=False)
+        # The number is also the semantics value, so screen readers (and tests) read it.
+        self.value_semantics = _identified(f"{prefix}-value", self.value, f"{draft.label} {label}")
         minus = ft.IconButton(ft.Icons.REMOVE, on_click=self._minus, icon_size=28, tooltip=f"Fewer: {label}",
                               style=ft.ButtonStyle(shape=ft.CircleBorder(), side=ft.BorderSide(1, ft.Colors.OUTLINE)))
         plus = ft.IconButton(ft.Icons.ADD, on_click=self._plus, icon_size=28, tooltip=f"More: {label}",
@@ -51,20 +55,21 @@ class CountRow(ft.Column):
                 [
                     ft.Text(label, expand=True, size=15),
                     _identified(f"{prefix}-minus", minus, f"Decrease {draft.label} {label}"),
-                    _identified(f"{prefix}-value", self.value, f"{draft.label} {label}"),
+                    self.value_semantics,
                     _identified(f"{prefix}-plus", plus, f"Increase {draft.label} {label}"),
                 ],
                 vertical_alignment=ft.CrossAxisAlignment.CENTER,
             ),
-            self.error,
+            self.error_semantics,
         ]
 
     def refresh(self, *, keep_text: bool = False) -> None:
         if not keep_text:
             self.value.value = self.draft.display(self.name)
+        self.value_semantics.value = self.draft.display(self.name)
         message = self.draft.errors.get(self.name)
         self.error.value = message or ""
-        self.error.visible = bool(message)
+        self.error_semantics.visible = bool(message)
         self.value.error = None
 
     def _minus(self, e: ft.Event) -> None:
@@ -87,15 +92,11 @@ class BedStateView(ft.Column):
         super().__init__(spacing=12, scroll=ft.ScrollMode.AUTO, expand=True)
         self.screen, self.engine, self._now = screen, engine, now
         self.on_sign_in_again = on_sign_in_again
-        home = screen.home
         self.rows: list[CountRow] = []
-        cards = []
-        for draft in screen.categories:
-            rows = [CountRow(self, draft, name) for name in COUNT_FIELDS]
-            self.rows.extend(rows)
-            cards.append(ft.Card(content=ft.Container(
-                ft.Column([ft.Text(draft.label, weight=ft.FontWeight.BOLD, size=17), *rows], spacing=4),
-                padding=12)))
+        self.title = ft.Text("", theme_style=ft.TextThemeStyle.HEADLINE_SMALL, weight=ft.FontWeight.BOLD)
+        self.address = ft.Text("", size=13, color=ft.Colors.ON_SURFACE_VARIANT)
+        self.cards = ft.Column(spacing=12)
+        self._layout_key: tuple | None = None
         self.closed = ft.Switch(label="Closed to admissions", value=screen.closed_to_admissions,
                                 on_change=self._closed_changed)
         self.reason = ft.Dropdown(
@@ -103,8 +104,7 @@ class BedStateView(ft.Column):
             options=[ft.DropdownOption(key=r.value, text=r.label) for r in ClosureReason],
             on_select=self._closed_changed, visible=screen.closed_to_admissions, width=300,
         )
-        self.save = ft.Button("Save", on_click=self._save, height=56, expand=True,
-                              style=ft.ButtonStyle(bgcolor=ft.Colors.PRIMARY, color=ft.Colors.ON_PRIMARY))
+        self.save = ft.FilledButton("Save", on_click=self._save, height=56, expand=True)
         self.confirm = ft.OutlinedButton("No change - confirm", on_click=self._confirm, height=56, expand=True)
         self.message = ft.Text("", size=15)
         self.confirmed = ft.Text("", size=15, weight=ft.FontWeight.W_500)
@@ -112,12 +112,11 @@ class BedStateView(ft.Column):
         self.sign_in_again = ft.TextButton("Sign in again", on_click=lambda e: on_sign_in_again and on_sign_in_again(),
                                            visible=False)
         self.controls = [
-            ft.Text(home.name if home else screen.home_id, theme_style=ft.TextThemeStyle.HEADLINE_SMALL,
-                    weight=ft.FontWeight.BOLD),
-            ft.Text(f"{home.address}, {home.postcode}" if home else "", size=13, color=ft.Colors.ON_SURFACE_VARIANT),
+            self.title,
+            self.address,
             ft.Text(account_line, size=13, color=ft.Colors.ON_SURFACE_VARIANT),
             _identified("confirmed-line", self.confirmed),
-            *cards,
+            self.cards,
             self.closed,
             self.reason,
             self.message,
@@ -150,9 +149,32 @@ class BedStateView(ft.Column):
 
     # -- rendering -----------------------------------------------------------------------
 
+    def _build_layout(self) -> None:
+        """(Re)build the per-category cards when the home or its categories change (e.g. after the first pull)."""
+        screen = self.screen
+        key = (screen.home, tuple(d.category for d in screen.categories))
+        if key == self._layout_key:
+            return
+        self._layout_key = key
+        home = screen.home
+        self.title.value = home.name if home else "Loading your home..."
+        self.address.value = f"{home.address}, {home.postcode}" if home else "Waiting for the first sync"
+        self.rows = []
+        cards = []
+        for draft in screen.categories:
+            rows = [CountRow(self, draft, name) for name in COUNT_FIELDS]
+            self.rows.extend(rows)
+            cards.append(ft.Card(content=ft.Container(
+                ft.Column([ft.Text(draft.label, weight=ft.FontWeight.BOLD, size=17), *rows], spacing=4),
+                padding=12)))
+        self.cards.controls = cards
+
     def refresh(self, *, typing: CountRow | None = None, status: SyncStatus | None = None,
                 update: bool = True) -> None:
         screen = self.screen
+        self._build_layout()
+        for row in self.rows:
+            row.draft = screen.draft(row.draft.category)
         for row in self.rows:
             row.refresh(keep_text=row is typing)
         self.reason.visible = screen.closed_to_admissions
