@@ -45,6 +45,14 @@ def phone(browser):
 
 
 @pytest.fixture
+def tablet(browser):
+    """A tablet-sized browser tab (820x1180)."""
+    context = browser.new_context(viewport={"width": 820, "height": 1180})
+    yield FletPage(context.new_page())
+    context.close()
+
+
+@pytest.fixture
 def central_api(tmp_path):
     server = start_server(tmp_path / "central.sqlite3")
     yield server
@@ -111,7 +119,8 @@ def pytest_runtest_makereport(item, call):
     """On a failing browser test, keep a screenshot of what the user would have seen."""
     outcome = yield
     report = outcome.get_result()
-    phone = item.funcargs.get("phone") if hasattr(item, "funcargs") else None
+    funcargs = getattr(item, "funcargs", {})
+    phone = funcargs.get("phone") or funcargs.get("tablet")
     if report.when == "call" and report.failed and phone is not None:
         path = Path(__file__).resolve().parents[1] / ".ci-artifacts" / f"{item.name}.png"
         path.parent.mkdir(exist_ok=True)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import httpx
+
 from client.session import Session, SessionManager
 from client.sync import Offline, SignInRefused
 from client.sync.api import ApiError
@@ -18,8 +20,16 @@ class SignInForm:
     busy: bool = False
 
     def problem(self) -> str | None:
-        if not self.server_url.strip().startswith(("http://", "https://")):
+        address = self.server_url.strip()
+        if not address.startswith(("http://", "https://")):
             return "Server address must start with http:// or https://"
+        try:
+            url = httpx.URL(address)
+            url.port  # noqa: B018 - parsing the port is the check
+        except (httpx.InvalidURL, ValueError) as exc:
+            return f"Server address is not a valid web address ({exc})"
+        if not url.host:
+            return "Server address needs a host name, e.g. https://carehome.example.nhs.uk"
         if not self.username.strip():
             return "Enter your user name"
         if not self.password:

@@ -86,6 +86,8 @@ class CentralApi:
             response = await self._client.request(method, url, headers=headers, **kwargs)
         except httpx.TransportError as exc:
             raise Offline(f"Cannot reach the central API ({type(exc).__name__})") from exc
+        except (httpx.InvalidURL, httpx.UnsupportedProtocol, ValueError) as exc:
+            raise ApiError(f"The server address is not valid: {exc}") from exc
         if response.status_code in (502, 503, 504) or response.status_code >= 500:
             retry_after = response.headers.get("Retry-After")
             raise Offline(

@@ -112,7 +112,7 @@ class BedStateView(ft.Column):
         self.sign_in_again = ft.TextButton("Sign in again", on_click=lambda e: on_sign_in_again and on_sign_in_again(),
                                            visible=False)
         self.controls = [
-            self.title,
+            _identified("home-name", self.title),
             self.address,
             ft.Text(account_line, size=13, color=ft.Colors.ON_SURFACE_VARIANT),
             _identified("confirmed-line", self.confirmed),

@@ -30,8 +30,7 @@ class AppShell:
         page.on_disconnect = lambda e: self._unsubscribe()
         page.on_close = lambda e: self._unsubscribe()
         page.on_app_lifecycle_state_change = lambda e: self.ctx.engine.request_sync()
-        page.add(ft.SafeArea(ft.Row([self.body], alignment=ft.MainAxisAlignment.CENTER,
-                                    vertical_alignment=ft.CrossAxisAlignment.START, expand=True), expand=True))
+        page.add(ft.SafeArea(ft.Container(self.body, alignment=ft.Alignment.TOP_CENTER, expand=True), expand=True))
         session = self.ctx.session.current()
         if session is None:
             self.show_sign_in()

@@ -53,6 +53,7 @@ class FletPage:
     def type_into(self, field, text: str) -> None:
         # Key by key: Flutter's text input misses a bulk fill now and then.
         field.click()
+        self.page.wait_for_timeout(100)
         field.press("Control+a")
         field.press("Backspace")
         field.press_sequentially(text, delay=5)
@@ -76,8 +77,11 @@ class FletPage:
             self.page.wait_for_timeout(100)
         raise AssertionError(f"{identifier} never said {fragment!r} (last: {text!r})")
 
-    def sign_in(self, server_url: str, username: str, password: str) -> None:
-        self.fill("Server address", server_url)
+    def sign_in(self, server_url: str | None, username: str, password: str) -> None:
+        """Sign in; server_url None keeps the address the app was started with."""
+        self.page.get_by_label("User name", exact=True).wait_for(timeout=20_000)
+        if server_url is not None:
+            self.fill("Server address", server_url)
         self.fill("User name", username)
         self.fill("Password", password)
         self.page.get_by_role("button", name="Sign in").click()
