@@ -119,7 +119,7 @@ class BedStateView(ft.Column):
             self.cards,
             self.closed,
             self.reason,
-            self.message,
+            _identified("save-message", self.message),
             ft.Row([_identified("bed-confirm", self.confirm), _identified("bed-save", self.save)], spacing=12),
             ft.Row([ft.Icon(ft.Icons.CLOUD_SYNC, size=18), _identified("sync-status", self.sync_status),
                     self.sign_in_again], wrap=True),

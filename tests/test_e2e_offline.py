@@ -1,0 +1,95 @@
+"""Acceptance: offline saves reach the central API by themselves; a killed app loses and repeats nothing.
+
+Real processes throughout: the central API and the app on loopback, the UI in
+headless Chromium, the app killed with SIGKILL as an OS would.
+"""
+
+import sqlite3
+
+import pytest
+
+from tests.conftest import DEMO_PASSWORD, DEMO_USER
+from tests.support.waiting import wait_until
+
+pytestmark = pytest.mark.browser
+
+CATEGORY = "nursing_dementia"  # the demo home has beds accepting admissions here
+
+
+def signed_in(phone, app):
+    phone.open(app.url)
+    phone.sign_in(None, DEMO_USER, DEMO_PASSWORD)
+    phone.wait_id_text("home-name", "Allingham House Care Centre")
+
+
+def save_one_fewer_vacancy(phone):
+    phone.tap_id(f"bed-{CATEGORY}-vacant_accepting-minus")
+    phone.tap_id("bed-save")
+
+
+def applied_on_server(central_api) -> list[tuple[str, str]]:
+    """(mutation id, status) of every change the central API has recorded, read from its database file."""
+    with sqlite3.connect(f"file:{central_api.db_path}?mode=ro", uri=True) as db:
+        return db.execute("SELECT mutation_id, json_extract(result, '$.status') FROM applied_mutations").fetchall()
+
+
+def device_outbox(app) -> list[tuple[str, str]]:
+    with sqlite3.connect(f"file:{app.data_dir / 'carehome-connect.sqlite3'}?mode=ro", uri=True) as db:
+        return db.execute("SELECT mutation_id, status FROM outbox ORDER BY seq").fetchall()
+
+
+def test_offline_save_waits_then_arrives_by_itself(phone, make_app, central_api, api):
+    app = make_app()
+    signed_in(phone, app)
+    before = api.beds(CATEGORY)["vacant_accepting"]
+
+    central_api.stop()
+    save_one_fewer_vacancy(phone)
+    status = phone.wait_id_text("sync-status", "will send when online")
+    assert status == "Saved on this device - will send when online (2 changes waiting)"
+
+    central_api.start()  # returns once the API answers /health
+    wait_until(lambda: api.beds(CATEGORY)["vacant_accepting"] == before - 1, timeout=10,
+               what="the offline change on the central API, with no user action")
+    phone.wait_id_text("sync-status", "Sent ")
+
+
+def test_app_killed_right_after_an_offline_save_loses_nothing(phone, make_app, central_api, api):
+    app = make_app()
+    signed_in(phone, app)
+    before = api.beds(CATEGORY)["vacant_accepting"]
+    central_api.stop()
+    save_one_fewer_vacancy(phone)
+    phone.wait_id_text("sync-status", "waiting")
+    app.kill()
+    assert [status for _, status in device_outbox(app)] == ["pending", "pending"]
+
+    central_api.start()
+    app.start()  # no browser: the app syncs on start by itself
+    wait_until(lambda: api.beds(CATEGORY)["vacant_accepting"] == before - 1, timeout=15,
+               what="the change saved before the kill")
+    wait_until(lambda: all(s == "applied" for _, s in device_outbox(app)), timeout=10, what="outbox drained")
+    sent = {mutation_id for mutation_id, _ in device_outbox(app)}
+    assert {m for m, s in applied_on_server(central_api) if s == "applied"} == sent
+    assert len(applied_on_server(central_api)) == 2
+
+
+def test_app_killed_while_sending_sends_nothing_twice(phone, make_app, central_api, api):
+    app = make_app()
+    signed_in(phone, app)
+    before = api.beds(CATEGORY)["vacant_accepting"]
+    save_one_fewer_vacancy(phone)
+    phone.wait_id_text("save-message", "Saved 1 bed category")  # the user has seen it saved
+    app.kill()  # at once: the push may be unsent, in flight, or answered but not yet recorded
+
+    app.start()
+    wait_until(lambda: device_outbox(app) and all(s == "applied" for _, s in device_outbox(app)), timeout=15,
+               what="outbox drained after restart")
+    assert api.beds(CATEGORY)["vacant_accepting"] == before - 1
+    assert sorted(m for m, _ in applied_on_server(central_api)) == sorted(m for m, _ in device_outbox(app))
+    assert len(applied_on_server(central_api)) == 2
+
+    # The reopened app shows the saved value, and nothing is waiting.
+    phone.open(app.url)
+    phone.wait_id_text(f"bed-{CATEGORY}-vacant_accepting-value", f" {before - 1}")
+    phone.wait_id_text("sync-status", "Sent ")
