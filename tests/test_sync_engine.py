@@ -1,0 +1,118 @@
+"""The sync engine: classification of answers (unit, with httpx.MockTransport) and real round trips."""
+
+import asyncio
+import json
+
+import httpx
+import pytest
+
+from client.credentials import CredentialStore
+from client.session import SessionManager
+from client.store import open_store
+from client.sync import CentralApi, SyncEngine, SyncState
+from domain.beds import BedCount, HomeStatus
+from protocol import Account
+from tests.support.keyring_backend import MemoryKeyring
+from tests.support.records import HOME_ID, bed_record, care_home_record
+
+SERVER = "http://central.test"
+
+
+@pytest.fixture(autouse=True)
+def memory_keyring(monkeypatch):
+    import keyring
+
+    backend = MemoryKeyring()
+    previous = keyring.get_keyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)
+
+
+def signed_in_store(tmp_path, handler):
+    store = open_store(tmp_path)
+    store.apply_pull_page([care_home_record(1), bed_record("nursing", 2)], 2)
+    credentials = CredentialStore()
+    account = Account(username="demo", display_name="Demo", role="home_manager", home_id=HOME_ID)
+    store.set_meta("account", json.dumps({"server_url": SERVER, "account": account.model_dump()}))
+    credentials.set_token(SERVER, "demo", "token-1")
+    transport = httpx.MockTransport(handler)
+    session = SessionManager(store, credentials, SERVER, api_factory=lambda url, token: CentralApi(url, token, transport=transport))
+    return store, credentials, SyncEngine(store, session, jitter=lambda: 0.5)
+
+
+def nursing(vacant_accepting):
+    return BedCount(home_id=HOME_ID, category="nursing", max_capacity=20, occupied=15, vacant_reserved=1,
+                    vacant_accepting=vacant_accepting)
+
+
+def empty_pull(request):
+    return httpx.Response(200, json={"changes": [], "cursor": 2, "has_more": False})
+
+
+def test_backoff_grows_to_its_ceiling_with_jitter(tmp_path):
+    store = open_store(tmp_path)
+    low = SyncEngine(store, session=None, jitter=lambda: 0.0, min_backoff=0.5, max_backoff=8)  # type: ignore[arg-type]
+    high = SyncEngine(store, session=None, jitter=lambda: 1.0, min_backoff=0.5, max_backoff=8)  # type: ignore[arg-type]
+    assert [low.backoff_delay(n) for n in (1, 2, 3, 4, 5, 9)] == [0.25, 0.5, 1, 2, 4, 4]
+    assert [high.backoff_delay(n) for n in (1, 2, 3, 4, 5, 9)] == [0.5, 1, 2, 4, 8, 8]
+
+
+def test_expired_token_stops_without_a_loop_and_keeps_the_change(tmp_path):
+    calls = []
+
+    def handler(request):
+        calls.append(request.url.path)
+        return httpx.Response(401, json={"detail": "Token expired"})
+
+    store, credentials, engine = signed_in_store(tmp_path, handler)
+    store.save("bed_count", [nursing(3)])
+    assert asyncio.run(engine.sync_once()) is True  # nothing to retry until the user signs in
+    assert asyncio.run(engine.sync_once()) is True
+    assert calls == ["/sync/push"]  # one refused request, then no more without a token
+    assert engine.status.state is SyncState.SIGNED_OUT and engine.status.pending == 1
+    assert credentials.get_token(SERVER, "demo") is None
+    store.save("home_status", [HomeStatus(home_id=HOME_ID)])  # local saves still work
+    assert store.pending_count() == 2
+
+
+def test_upgrade_required_is_shown_not_retried_in_a_loop(tmp_path):
+    def handler(request):
+        return httpx.Response(426, json={"detail": "This app is out of date: please update it"})
+
+    store, _, engine = signed_in_store(tmp_path, handler)
+    store.save("bed_count", [nursing(3)])
+    assert asyncio.run(engine.sync_once()) is True
+    assert engine.status.state is SyncState.UPGRADE_REQUIRED
+    assert "please update" in engine.status.message
+
+
+def test_server_unavailable_means_offline_and_a_retry(tmp_path):
+    store, _, engine = signed_in_store(tmp_path, lambda request: httpx.Response(503))
+    store.save("bed_count", [nursing(3)])
+    assert asyncio.run(engine.sync_once()) is False
+    assert engine.status.state is SyncState.OFFLINE and store.pending_count() == 1
+
+
+def test_an_invalid_change_in_a_batch_does_not_hold_back_the_others(tmp_path):
+    def handler(request):
+        if request.url.path == "/sync/changes":
+            return empty_pull(request)
+        mutations = json.loads(request.content)["mutations"]
+        if any(m["data"].get("vacant_accepting") == 99 for m in mutations):
+            return httpx.Response(422, json={"detail": [{"loc": ["body", "mutations", 0, "bed_count", "data",
+                                                                  "vacant_accepting"], "msg": "too many"}]})
+        return httpx.Response(200, json={"results": [
+            {"mutation_id": m["mutation_id"], "status": "applied", "version": 10 + i} for i, m in enumerate(mutations)]})
+
+    store, _, engine = signed_in_store(tmp_path, handler)
+    store.save("bed_count", [nursing(3)])
+    # A change an older app let through: written straight to the outbox.
+    store.db.execute("UPDATE outbox SET data = json_set(data, '$.vacant_accepting', 99)")
+    store.save("home_status", [HomeStatus(home_id=HOME_ID)])
+    assert asyncio.run(engine.sync_once()) is True
+    assert store.pending_count() == 0
+    statuses = [r[0] for r in store.db.execute("SELECT status FROM outbox ORDER BY seq").fetchall()]
+    assert statuses == ["rejected", "applied"]
+    [entry] = store.sync_log()
+    assert entry.status == "rejected" and "vacant_accepting: too many" in entry.message
