@@ -130,3 +130,23 @@ def test_sync_line_after_sending():
     sent = datetime(2026, 11, 25, 9, 12, tzinfo=timezone.utc)
     assert sync_line(SyncStatus(state=SyncState.IDLE, pending=0, last_success_at=sent), NOW) == \
         f"Sent {sent.astimezone():%H:%M}"
+
+
+def test_sync_details_list_refusals_and_the_last_good_sync(store):
+    import uuid
+
+    from client.state.sync_status import sync_details
+    from domain.beds import BedCount
+    from protocol import MutationResult, MutationStatus
+
+    [mutation_id] = store.save("bed_count", [BedCount(home_id=HOME_ID, category="nursing", max_capacity=20,
+                                                       occupied=15, vacant_reserved=1, vacant_accepting=3)])
+    store.settle([MutationResult(mutation_id=uuid.UUID(mutation_id), status=MutationStatus.CONFLICT,
+                                 message="Another device changed Nursing beds")])
+    details = sync_details(SyncStatus(state=SyncState.OFFLINE, pending=0, message="Cannot reach the central API"),
+                           store.sync_log())
+    assert details.state == "Offline - retrying by itself"
+    assert details.pending == "0 changes waiting to send"
+    assert details.last_success == "Not synced since the app started"
+    assert details.problem == "Cannot reach the central API"
+    assert len(details.log) == 1 and details.log[0].endswith("conflict - Another device changed Nursing beds")

@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 import flet as ft
 
 from client.state.bed_state import BedStateScreen, CategoryDraft, sync_line
+from client.state.sync_status import sync_details
 from client.sync import SyncEngine, SyncStatus
 from domain.beds import COUNT_FIELDS, COUNT_LABELS, ClosureReason
 from domain.freshness import Freshness
@@ -89,7 +90,7 @@ class BedStateView(ft.Column):
     def __init__(self, screen: BedStateScreen, engine: SyncEngine, *, account_line: str,
                  on_sign_in_again: Callable[[], None] | None = None,
                  now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> None:
-        super().__init__(spacing=12, scroll=ft.ScrollMode.AUTO, expand=True)
+        super().__init__(spacing=8, expand=True)
         self.screen, self.engine, self._now = screen, engine, now
         self.on_sign_in_again = on_sign_in_again
         self.rows: list[CountRow] = []
@@ -109,21 +110,26 @@ class BedStateView(ft.Column):
         self.message = ft.Text("", size=15)
         self.confirmed = ft.Text("", size=15, weight=ft.FontWeight.W_500)
         self.sync_status = ft.Text("", size=15)
+        self.details = ft.Column(spacing=4)
         self.sign_in_again = ft.TextButton("Sign in again", on_click=lambda e: on_sign_in_again and on_sign_in_again(),
                                            visible=False)
         self.controls = [
-            _identified("home-name", self.title),
-            self.address,
-            ft.Text(account_line, size=13, color=ft.Colors.ON_SURFACE_VARIANT),
-            _identified("confirmed-line", self.confirmed),
-            self.cards,
-            self.closed,
-            self.reason,
+            # The form scrolls; Save, "No change" and where the changes are stay in reach of a thumb.
+            ft.Column([
+                _identified("home-name", self.title),
+                self.address,
+                ft.Text(account_line, size=13, color=ft.Colors.ON_SURFACE_VARIANT),
+                _identified("confirmed-line", self.confirmed),
+                self.cards,
+                self.closed,
+                self.reason,
+                ft.Row([ft.TextButton("Sync now", icon=ft.Icons.SYNC, on_click=lambda e: engine.request_sync()),
+                        self.sign_in_again], wrap=True),
+                ft.ExpansionTile(title="Sync details", controls=[self.details], controls_padding=12),
+            ], spacing=12, scroll=ft.ScrollMode.AUTO, expand=True),
             _identified("save-message", self.message),
             ft.Row([_identified("bed-confirm", self.confirm), _identified("bed-save", self.save)], spacing=12),
-            ft.Row([ft.Icon(ft.Icons.CLOUD_SYNC, size=18), _identified("sync-status", self.sync_status),
-                    self.sign_in_again], wrap=True),
-            ft.TextButton("Sync now", icon=ft.Icons.SYNC, on_click=lambda e: engine.request_sync()),
+            ft.Row([ft.Icon(ft.Icons.CLOUD_SYNC, size=18), _identified("sync-status", self.sync_status)]),
         ]
         self.refresh(update=False)
 
@@ -188,5 +194,13 @@ class BedStateView(ft.Column):
         status = status or self.engine.status
         self.sync_status.value = sync_line(status, self._now())
         self.sign_in_again.visible = status.state.value == "signed_out" and self.on_sign_in_again is not None
+        details = sync_details(status, self.screen.store.sync_log(5))
+        lines = [details.state, details.pending, details.last_success]
+        if details.problem:
+            lines.append(details.problem)
+        if details.log:
+            lines.append("Changes not applied:")
+            lines.extend(details.log)
+        self.details.controls = [ft.Text(line, size=13, selectable=True) for line in lines]
         if update:
             self.update()
