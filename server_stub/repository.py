@@ -13,7 +13,6 @@ from typing import Any, Iterable
 
 from protocol.sync import Account, Record
 
-
 # --- health -----------------------------------------------------------------
 
 def ping(connection: sqlite3.Connection) -> bool:

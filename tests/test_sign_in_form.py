@@ -1,10 +1,9 @@
 """The sign-in form's checks: bad addresses get a clear message, never a crash."""
 
-import asyncio
-
 import pytest
 
 from client.state.sign_in import SignInForm, submit
+from tests.support import aio
 
 
 class NoNetworkSession:
@@ -24,14 +23,14 @@ class NoNetworkSession:
 )
 def test_bad_server_addresses_are_refused_clearly(address, words):
     form = SignInForm(server_url=address, username="demo", password="x")
-    assert asyncio.run(submit(form, NoNetworkSession())) is None
+    assert aio.run(submit(form, NoNetworkSession())) is None
     assert words in form.error
 
 
 def test_user_name_and_password_are_required():
     form = SignInForm(server_url="http://127.0.0.1:8000")
-    asyncio.run(submit(form, NoNetworkSession()))
+    aio.run(submit(form, NoNetworkSession()))
     assert form.error == "Enter your user name"
     form.username = "demo"
-    asyncio.run(submit(form, NoNetworkSession()))
+    aio.run(submit(form, NoNetworkSession()))
     assert form.error == "Enter your password"

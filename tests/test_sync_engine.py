@@ -1,6 +1,5 @@
 """The sync engine: classification of answers (unit, with httpx.MockTransport) and real round trips."""
 
-import asyncio
 import json
 
 import httpx
@@ -12,6 +11,7 @@ from client.store import open_store
 from client.sync import CentralApi, SyncEngine, SyncState
 from domain.beds import BedCount, HomeStatus
 from protocol import Account
+from tests.support import aio
 from tests.support.keyring_backend import MemoryKeyring
 from tests.support.records import HOME_ID, bed_record, care_home_record
 
@@ -67,8 +67,8 @@ def test_expired_token_stops_without_a_loop_and_keeps_the_change(tmp_path):
 
     store, credentials, engine = signed_in_store(tmp_path, handler)
     store.save("bed_count", [nursing(3)])
-    assert asyncio.run(engine.sync_once()) is True  # nothing to retry until the user signs in
-    assert asyncio.run(engine.sync_once()) is True
+    assert aio.run(engine.sync_once()) is True  # nothing to retry until the user signs in
+    assert aio.run(engine.sync_once()) is True
     assert calls == ["/sync/push"]  # one refused request, then no more without a token
     assert engine.status.state is SyncState.SIGNED_OUT and engine.status.pending == 1
     assert credentials.get_token(SERVER, "demo") is None
@@ -82,7 +82,7 @@ def test_upgrade_required_is_shown_not_retried_in_a_loop(tmp_path):
 
     store, _, engine = signed_in_store(tmp_path, handler)
     store.save("bed_count", [nursing(3)])
-    assert asyncio.run(engine.sync_once()) is True
+    assert aio.run(engine.sync_once()) is True
     assert engine.status.state is SyncState.UPGRADE_REQUIRED
     assert "please update" in engine.status.message
 
@@ -90,7 +90,7 @@ def test_upgrade_required_is_shown_not_retried_in_a_loop(tmp_path):
 def test_server_unavailable_means_offline_and_a_retry(tmp_path):
     store, _, engine = signed_in_store(tmp_path, lambda request: httpx.Response(503))
     store.save("bed_count", [nursing(3)])
-    assert asyncio.run(engine.sync_once()) is False
+    assert aio.run(engine.sync_once()) is False
     assert engine.status.state is SyncState.OFFLINE and store.pending_count() == 1
 
 
@@ -110,7 +110,7 @@ def test_an_invalid_change_in_a_batch_does_not_hold_back_the_others(tmp_path):
     # A change an older app let through: written straight to the outbox.
     store.db.execute("UPDATE outbox SET data = json_set(data, '$.vacant_accepting', 99)")
     store.save("home_status", [HomeStatus(home_id=HOME_ID)])
-    assert asyncio.run(engine.sync_once()) is True
+    assert aio.run(engine.sync_once()) is True
     assert store.pending_count() == 0
     statuses = [r[0] for r in store.db.execute("SELECT status FROM outbox ORDER BY seq").fetchall()]
     assert statuses == ["rejected", "applied"]

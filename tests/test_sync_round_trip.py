@@ -1,7 +1,5 @@
 """Two devices and a real central API process: what one saves, the other receives."""
 
-import asyncio
-
 import pytest
 
 from client.credentials import CredentialStore
@@ -10,6 +8,7 @@ from client.state.bed_state import BedStateScreen
 from client.store import open_store
 from client.sync import SyncEngine, SyncState
 from tests.conftest import DEMO_HOME, DEMO_PASSWORD, DEMO_USER
+from tests.support import aio
 from tests.support.keyring_backend import MemoryKeyring
 
 
@@ -56,5 +55,5 @@ def test_a_change_on_one_device_reaches_the_other(tmp_path, central_api, api):
             store.close()
         return before
 
-    before = asyncio.run(scenario())
+    before = aio.run(scenario())
     assert api.beds("nursing_dementia")["vacant_accepting"] == before - 1

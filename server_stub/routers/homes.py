@@ -31,7 +31,8 @@ def bed_state(home_id: str, account: CurrentAccount, connection: ConnectionDep) 
     bed_records.sort(key=lambda record: (order.get(record.data.get("category"), len(order)), record.id))
     # Keys: "care_home", "home_status" (once confirmed) and each bed category.
     versions = {"care_home": home_record.version}
-    versions.update({"home_status": record.version for record in status_records})
+    if status_records:
+        versions["home_status"] = status_records[0].version
     versions.update({record.data["category"]: record.version for record in bed_records})
     return BedStateResponse(
         home=home,

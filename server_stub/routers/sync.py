@@ -3,7 +3,6 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from fastapi.responses import JSONResponse
 
 from protocol.sync import MAX_PAGE, PullResponse, PushRequest, PushResponse
 from server_stub import sync_service

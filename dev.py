@@ -1,0 +1,140 @@
+#!/usr/bin/env python3
+"""The two commands in README, using nothing but Python 3.11+ to start.
+
+    python3 dev.py up     # the app in web mode plus the central API on an embedded SQLite file
+    python3 dev.py test   # the whole test suite (installs Chromium from Debian where it can)
+
+Each makes a virtual environment in .venv and installs the project into it
+(again only when pyproject.toml changes).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
+CHROMIUM = "/usr/bin/chromium"
+
+
+def say(message: str) -> None:
+    print(f"[dev] {message}", flush=True)
+
+
+def ensure_venv() -> None:
+    if sys.version_info < (3, 11):
+        sys.exit("Care Home Connect needs Python 3.11 or newer")
+    if not PYTHON.exists():
+        say("creating the virtual environment in .venv")
+        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
+    stamp = VENV / ".installed"
+    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    if stamp.exists() and stamp.read_text() == wanted:
+        return
+    say("installing the project and its packages (first run only)")
+    pip = [str(PYTHON), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    subprocess.run([*pip, "--upgrade", "pip"], check=True)
+    subprocess.run([*pip, "-e", f"{ROOT}[test]"], check=True)
+    stamp.write_text(wanted)
+
+
+def apt_install(*packages: str) -> bool:
+    """Install Debian packages when this machine can (root or sudo, with apt-get)."""
+    if not shutil.which("apt-get"):
+        return False
+    prefix: list[str] = []
+    if hasattr(os, "geteuid") and os.geteuid() != 0:
+        if not shutil.which("sudo"):
+            return False
+        prefix = ["sudo", "-n"]
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    say(f"installing {' '.join(packages)} from Debian")
+    update = subprocess.run([*prefix, "apt-get", "update", "-qq"], env=env)
+    install = subprocess.run([*prefix, "apt-get", "install", "-y", "-qq", *packages], env=env,
+                             stdout=subprocess.DEVNULL)
+    return update.returncode == 0 and install.returncode == 0
+
+
+def ensure_chromium() -> None:
+    if Path(CHROMIUM).exists() or os.environ.get("CHC_CHROMIUM"):
+        return
+    if not apt_install("chromium", "fonts-dejavu-core"):
+        say("Chromium is not installed and cannot be installed here: browser tests will be skipped "
+            "(under CI=true they fail instead)")
+
+
+def wait_for(url: str, process: subprocess.Popen, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            sys.exit(f"{url} did not start (exit code {process.returncode})")
+        try:
+            with urllib.request.urlopen(url, timeout=1):
+                return
+        except OSError:
+            time.sleep(0.2)
+    sys.exit(f"{url} did not answer within {timeout:.0f} s")
+
+
+def up(args: list[str]) -> int:
+    ensure_venv()
+    api_port = os.environ.get("CHC_SERVER_PORT", "8000")
+    app_port = os.environ.get("CHC_APP_PORT", "8550")
+    api_url = f"http://127.0.0.1:{api_port}"
+    server = subprocess.Popen([str(PYTHON), "-m", "server_stub", "--port", api_port, *args], cwd=ROOT)
+    processes = [server]
+    try:
+        wait_for(f"{api_url}/health", server)
+        app = subprocess.Popen([str(PYTHON), "-m", "client", "--server-url", api_url, "--port", app_port], cwd=ROOT)
+        processes.append(app)
+        wait_for(f"http://127.0.0.1:{app_port}/", app, timeout=60)
+        print(
+            f"\n  Open the app:     http://127.0.0.1:{app_port}\n"
+            f"  Central API:      {api_url}  (OpenAPI: {api_url}/openapi.json)\n"
+            "  Demo login:       demo / carehome-demo   (server address as above)\n"
+            "  Stop with Ctrl-C.\n",
+            flush=True,
+        )
+        while all(p.poll() is None for p in processes):
+            time.sleep(0.5)
+        return 1
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        for process in reversed(processes):
+            if process.poll() is None:
+                process.send_signal(signal.SIGINT)
+                try:
+                    process.wait(10)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+
+
+def test(args: list[str]) -> int:
+    ensure_venv()
+    ensure_chromium()
+    command = [str(PYTHON), "-m", "pytest", *args]
+    say(" ".join(command[2:]))
+    return subprocess.run(command, cwd=ROOT).returncode
+
+
+def main() -> int:
+    commands = {"up": up, "test": test}
+    if len(sys.argv) < 2 or sys.argv[1] not in commands:
+        print(__doc__)
+        return 2
+    return commands[sys.argv[1]](sys.argv[2:])
+
+
+if __name__ == "__main__":
+    sys.exit(main())
