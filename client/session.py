@@ -60,6 +60,10 @@ class SessionManager:
         finally:
             await api.aclose()
         self.credentials.set_token(server_url, response.account.username, response.token)
+        previous = self.current()
+        if previous is None or (previous.server_url, previous.account.username) != (server_url, response.account.username):
+            # The pull cursor belongs to what the last account could see: a new account starts from the beginning.
+            self.store.set_meta("pull_cursor", None)
         self.store.set_meta(
             "account", json.dumps({"server_url": server_url, "account": response.account.model_dump()})
         )

@@ -93,3 +93,13 @@ def test_save_is_durable_across_a_new_connection(tmp_path, store):
     store.save("home_status", [HomeStatus(home_id=HOME_ID)])
     raw = sqlite3.connect(tmp_path / "carehome-connect.sqlite3")
     assert raw.execute("SELECT count(*) FROM outbox WHERE status = 'pending'").fetchone()[0] == 1
+
+
+def test_data_dir_is_flets_app_storage_unless_overridden(monkeypatch, tmp_path):
+    from client.store import default_data_dir
+
+    monkeypatch.setenv("FLET_APP_STORAGE_DATA", str(tmp_path / "flet"))
+    assert default_data_dir() == tmp_path / "flet"
+    assert default_data_dir(tmp_path / "mine") == tmp_path / "mine"
+    monkeypatch.delenv("FLET_APP_STORAGE_DATA")
+    assert default_data_dir().name == "carehome-connect"

@@ -57,3 +57,21 @@ def test_a_change_on_one_device_reaches_the_other(tmp_path, central_api, api):
 
     before = aio.run(scenario())
     assert api.beds("nursing_dementia")["vacant_accepting"] == before - 1
+
+
+def test_another_account_on_the_device_pulls_its_own_home_from_the_start(tmp_path, central_api):
+    other_home = "1-466088203"  # 10 Spennithorne Road
+
+    async def scenario():
+        store, session, engine = device(tmp_path, "shared-tablet", central_api.url)
+        await session.sign_in(central_api.url, DEMO_USER, DEMO_PASSWORD)
+        assert await engine.sync_once()
+        assert store.pull_cursor > 0
+        await session.sign_in(central_api.url, f"manager-{other_home}", DEMO_PASSWORD)
+        assert store.pull_cursor == 0
+        assert await engine.sync_once()
+        homes = {r.id for r in store.records("care_home")}
+        store.close()
+        return homes
+
+    assert other_home in aio.run(scenario())
