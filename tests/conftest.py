@@ -8,12 +8,23 @@ from pathlib import Path
 import httpx
 import pytest
 
+from client.store import open_store
 from tests.support.app_process import AppProcess
 from tests.support.flet_ui import CHROMIUM_ARGS, FletPage, chromium_path
+from tests.support.records import bed_record, care_home_record
 from tests.support.server_process import start_server
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 DEMO_USER, DEMO_PASSWORD, DEMO_HOME = "demo", "carehome-demo", "1-1938268568"
+
+
+@pytest.fixture
+def store(tmp_path):
+    """A device store holding the demo home, as after its first pull."""
+    store = open_store(tmp_path)
+    store.apply_pull_page([care_home_record(1), bed_record("nursing", 2), bed_record("nursing_dementia", 3)], 3)
+    yield store
+    store.close()
 
 
 @pytest.fixture(scope="session")

@@ -5,19 +5,12 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from client.state.bed_state import BedStateScreen, sync_line
-from client.store import open_store
 from client.sync import SyncState, SyncStatus
-from tests.support.records import HOME_ID, bed_record, care_home_record
+from tests.support.records import HOME_ID, bed_record
 
 NOW = datetime(2026, 11, 25, 9, 12, tzinfo=timezone.utc)
 
 
-@pytest.fixture
-def store(tmp_path):
-    store = open_store(tmp_path)
-    store.apply_pull_page([care_home_record(1), bed_record("nursing", 2), bed_record("nursing_dementia", 3)], 3)
-    yield store
-    store.close()
 
 
 @pytest.fixture

@@ -8,15 +8,7 @@ import pytest
 from client.store import open_store
 from domain.beds import BedCount, HomeStatus
 from protocol import MutationResult, MutationStatus
-from tests.support.records import HOME_ID, bed_record, care_home_record
-
-
-@pytest.fixture
-def store(tmp_path):
-    store = open_store(tmp_path)
-    store.apply_pull_page([care_home_record(1), bed_record("nursing", 2), bed_record("nursing_dementia", 3)], 3)
-    yield store
-    store.close()
+from tests.support.records import HOME_ID, bed_record
 
 
 def nursing(**counts):

@@ -163,7 +163,7 @@ class LocalStore:
 
     # -- reads --------------------------------------------------------------------
 
-    def records(self, kind: str, home_id: str | None = None) -> list[LocalRecord]:
+    def records(self, kind: str, home_id: str | None = None, *, record_id: str | None = None) -> list[LocalRecord]:
         sql = """
             SELECT r.kind, r.id, r.home_id, r.data, r.base_version, r.local_updated_at,
                    EXISTS (SELECT 1 FROM outbox o WHERE o.kind = r.kind AND o.record_id = r.id
@@ -174,6 +174,9 @@ class LocalStore:
         if home_id is not None:
             sql += " AND r.home_id = ?"
             params.append(home_id)
+        if record_id is not None:
+            sql += " AND r.id = ?"
+            params.append(record_id)
         with self._lock:
             rows = self.db.execute(sql + " ORDER BY r.id", params).fetchall()
         return [
@@ -183,7 +186,8 @@ class LocalStore:
         ]
 
     def record(self, kind: str, record_id: str) -> LocalRecord | None:
-        return next((r for r in self.records(kind) if r.id == record_id), None)
+        found = self.records(kind, record_id=record_id)
+        return found[0] if found else None
 
     def pending_count(self) -> int:
         with self._lock:
