@@ -1,4 +1,4 @@
-"""The sign-in token, kept only in the OS key store (keyring).
+"""The sign-in tokens (access and refresh), kept only in the OS key store (keyring).
 
 Never in SQLite or a plain file. Where the machine has no key store (a
 headless server), the token is held in memory only and the user signs in
@@ -7,13 +7,21 @@ again after a restart; nothing else is lost.
 
 from __future__ import annotations
 
+import json
 import logging
+from dataclasses import dataclass
 
 import keyring
 from keyring.errors import KeyringError, NoKeyringError
 
 SERVICE = "carehome-connect"
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Tokens:
+    access: str
+    refresh: str | None = None
 
 
 class CredentialStore:
@@ -35,17 +43,28 @@ class CredentialStore:
     def _key(server_url: str, username: str) -> str:
         return f"{server_url.rstrip('/')}|{username}"
 
-    def get_token(self, server_url: str, username: str) -> str | None:
+    def get_tokens(self, server_url: str, username: str) -> Tokens | None:
         key = self._key(server_url, username)
-        if key in self._memory:
-            return self._memory[key]
-        if not self.persistent:
+        secret = self._memory.get(key)
+        if secret is None and self.persistent:
+            try:
+                secret = keyring.get_password(self.service, key)
+            except (KeyringError, NoKeyringError) as exc:
+                log.warning("key store unavailable: %s", type(exc).__name__)
+        if not secret:
             return None
         try:
-            return keyring.get_password(self.service, key)
-        except (KeyringError, NoKeyringError) as exc:
-            log.warning("key store unavailable: %s", type(exc).__name__)
-            return None
+            stored = json.loads(secret)
+            return Tokens(stored["access"], stored.get("refresh"))
+        except (ValueError, KeyError, TypeError):
+            return Tokens(secret)  # a bare access token
+
+    def get_token(self, server_url: str, username: str) -> str | None:
+        tokens = self.get_tokens(server_url, username)
+        return tokens.access if tokens else None
+
+    def set_tokens(self, server_url: str, username: str, tokens: Tokens) -> None:
+        self.set_token(server_url, username, json.dumps({"access": tokens.access, "refresh": tokens.refresh}))
 
     def set_token(self, server_url: str, username: str, token: str) -> None:
         key = self._key(server_url, username)

@@ -10,9 +10,9 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from client.credentials import CredentialStore
+from client.credentials import CredentialStore, Tokens
 from client.store import LocalStore
-from client.sync.api import CentralApi
+from client.sync.api import CentralApi, SignInRefused
 from protocol import Account
 
 ApiFactory = Callable[[str, str | None], CentralApi]
@@ -59,8 +59,9 @@ class SessionManager:
             response = await api.sign_in(username.strip(), password)
         finally:
             await api.aclose()
-        self.credentials.set_token(server_url, response.account.username, response.token)
         previous = self.current()
+        self.credentials.set_tokens(server_url, response.account.username,
+                                    Tokens(response.token, response.refresh_token))
         if previous is None or (previous.server_url, previous.account.username) != (server_url, response.account.username):
             # The pull cursor belongs to what the last account could see: a new account starts from the beginning.
             self.store.set_meta("pull_cursor", None)
@@ -69,6 +70,35 @@ class SessionManager:
         )
         await self._drop_api()
         return Session(server_url, response.account, response.token)
+
+    async def refresh(self) -> bool:
+        """Swap the refresh token for new tokens, once.
+
+        False (and the tokens forgotten) when the server refuses: the user must
+        sign in again. Offline and other API errors propagate unchanged.
+        """
+        session = self.current()
+        if session is None:
+            return False
+        tokens = self.credentials.get_tokens(session.server_url, session.account.username)
+        if tokens is None or tokens.refresh is None:
+            await self.expire()
+            return False
+        api = self._api_factory(session.server_url, None)
+        try:
+            response = await api.refresh(tokens.refresh)
+        except SignInRefused:
+            await self.expire()
+            return False
+        finally:
+            await api.aclose()
+        if response.account.username != session.account.username:
+            await self.expire()  # the account changed on the server: start again
+            return False
+        self.credentials.set_tokens(session.server_url, session.account.username,
+                                    Tokens(response.token, response.refresh_token))
+        await self._drop_api()
+        return True
 
     def api(self) -> CentralApi | None:
         """The client for the signed-in account, or None if it has no token."""

@@ -17,6 +17,7 @@ from protocol.sync import (
     PushRequest,
     PushResponse,
     Record,
+    RefreshRequest,
     SignInRequest,
     SignInResponse,
 )
@@ -35,6 +36,7 @@ __all__ = [
     "PushRequest",
     "PushResponse",
     "Record",
+    "RefreshRequest",
     "RecordKind",
     "SignInRequest",
     "SignInResponse",

@@ -34,13 +34,17 @@ class RecordKind:
     record_id: Callable[[BaseModel], str]
     home_id: Callable[[BaseModel], str]
     conflict_rule: ConflictRule
+    # Whether devices may delete records of this kind (a tombstone is kept; see docs/sync.md).
+    devices_may_delete: bool = False
 
 
 RECORD_KINDS: dict[str, RecordKind] = {
     kind.name: kind
     for kind in (
         RecordKind("care_home", CareHome, lambda m: m.cqc_location_id, lambda m: m.cqc_location_id, ConflictRule.SERVER_ONLY),
-        RecordKind("bed_count", BedCount, lambda m: m.record_id, lambda m: m.home_id, ConflictRule.REJECT_STALE),
+        # A category entered by mistake can be removed.
+        RecordKind("bed_count", BedCount, lambda m: m.record_id, lambda m: m.home_id, ConflictRule.REJECT_STALE,
+                   devices_may_delete=True),
         RecordKind("home_status", HomeStatus, lambda m: m.home_id, lambda m: m.home_id, ConflictRule.LAST_ARRIVAL_WINS),
     )
 }

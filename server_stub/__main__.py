@@ -10,7 +10,7 @@ import uvicorn
 
 from server_stub.app import create_app
 from server_stub.demo_data import DEMO_PASSWORD, DEMO_USERNAME
-from server_stub.settings import DEFAULT_DATABASE_URL, DEFAULT_HOST, DEFAULT_PORT, TWELVE_HOURS, Settings
+from server_stub.settings import DEFAULT_DATABASE_URL, DEFAULT_HOST, DEFAULT_PORT, Settings
 
 
 def parse_args(argv: list[str] | None = None) -> Settings:
@@ -19,12 +19,18 @@ def parse_args(argv: list[str] | None = None) -> Settings:
     parser.add_argument("--port", type=int, default=int(os.environ.get("CHC_SERVER_PORT", DEFAULT_PORT)))
     parser.add_argument("--database-url", default=os.environ.get("CHC_DATABASE_URL", DEFAULT_DATABASE_URL),
                         help="sqlite:///relative/path or sqlite:////absolute/path (env CHC_DATABASE_URL)")
-    parser.add_argument("--token-ttl-seconds", type=int, default=TWELVE_HOURS)
+    defaults = Settings()
+    parser.add_argument("--token-ttl-seconds", type=int, default=defaults.token_ttl_seconds,
+                        help="lifetime of an access token (default: %(default)s)")
+    parser.add_argument("--refresh-token-ttl-seconds", type=int, default=defaults.refresh_token_ttl_seconds)
+    parser.add_argument("--tombstone-retention-seconds", type=int, default=defaults.tombstone_retention_seconds,
+                        help="how long deletes are remembered for devices that were offline")
     parser.add_argument("--no-demo", dest="seed_demo", action="store_false", help="do not load the Trafford demo data")
     args = parser.parse_args(argv)
     return Settings(
         database_url=args.database_url, host=args.host, port=args.port,
-        token_ttl_seconds=args.token_ttl_seconds, seed_demo=args.seed_demo,
+        token_ttl_seconds=args.token_ttl_seconds, refresh_token_ttl_seconds=args.refresh_token_ttl_seconds,
+        tombstone_retention_seconds=args.tombstone_retention_seconds, seed_demo=args.seed_demo,
     )
 
 

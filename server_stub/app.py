@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from contextlib import asynccontextmanager
+from datetime import timedelta
+
 from fastapi import FastAPI
 
 from protocol.sync import SCHEMA_VERSION
@@ -12,8 +17,11 @@ from server_stub.errors import install_error_handlers
 from server_stub.middleware import BodySizeLimit
 from server_stub.routers import auth, health, homes, sync
 from server_stub.settings import Settings
+from server_stub.sync_service import purge_tombstones
 
 TITLE = "Care Home Connect central API"
+PURGE_EVERY_SECONDS = 60 * 60
+log = logging.getLogger("server_stub")
 
 
 def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> FastAPI:
@@ -29,7 +37,27 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> F
         with open_connection(database) as connection:
             demo_seeded = seed_demo_data(connection, clock())
 
+    def purge() -> None:
+        with open_connection(database) as connection:
+            purge_tombstones(connection, clock(), timedelta(seconds=settings.tombstone_retention_seconds))
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        # Every process purges now and then; the work is idempotent, so several processes may.
+        async def purge_periodically() -> None:
+            while True:
+                try:
+                    await asyncio.to_thread(purge)
+                except Exception:  # noqa: BLE001 - a failed clean-up must not stop the server
+                    log.exception("tombstone clean-up failed")
+                await asyncio.sleep(PURGE_EVERY_SECONDS)
+
+        task = asyncio.create_task(purge_periodically())
+        yield
+        task.cancel()
+
     app = FastAPI(
+        lifespan=lifespan,
         title=TITLE,
         version=f"schema {SCHEMA_VERSION}",
         description="Sync, sign-in and bed state for Care Home Connect (see docs/sync.md).",

@@ -114,6 +114,21 @@ MIGRATIONS: list[tuple[int, str]] = [
         );
         """,
     ),
+    (
+        2,
+        """
+        -- Refresh tokens: long-lived, single use (each refresh hands out a new one).
+        CREATE TABLE refresh_tokens (
+            token_hash TEXT PRIMARY KEY,
+            username   TEXT NOT NULL REFERENCES accounts(username) ON DELETE CASCADE,
+            expires_at TEXT NOT NULL
+        );
+        CREATE INDEX refresh_tokens_expires_at ON refresh_tokens (expires_at);
+        -- Server-wide facts such as the tombstone horizon.
+        CREATE TABLE server_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE INDEX records_tombstones ON records (deleted, updated_at);
+        """,
+    ),
 ]
 
 

@@ -62,6 +62,38 @@ def account_for_session(connection: sqlite3.Connection, token_hash: str, now: st
     return _account(row) if row else None
 
 
+def insert_refresh_token(connection: sqlite3.Connection, token_hash: str, username: str, expires_at: str) -> None:
+    connection.execute(
+        "INSERT INTO refresh_tokens (token_hash, username, expires_at) VALUES (?, ?, ?)",
+        (token_hash, username, expires_at),
+    )
+
+
+def spend_refresh_token(connection: sqlite3.Connection, token_hash: str, now: str) -> Account | None:
+    """Use a refresh token up (it works once); its account if it was valid."""
+    row = connection.execute(
+        """SELECT accounts.* FROM refresh_tokens JOIN accounts USING (username)
+           WHERE refresh_tokens.token_hash = ? AND refresh_tokens.expires_at > ?""",
+        (token_hash, now),
+    ).fetchone()
+    connection.execute("DELETE FROM refresh_tokens WHERE token_hash = ? OR expires_at <= ?", (token_hash, now))
+    return _account(row) if row else None
+
+
+# --- server state -------------------------------------------------------------
+
+def get_state(connection: sqlite3.Connection, key: str) -> str | None:
+    row = connection.execute("SELECT value FROM server_state WHERE key = ?", (key,)).fetchone()
+    return row[0] if row else None
+
+
+def set_state(connection: sqlite3.Connection, key: str, value: str) -> None:
+    connection.execute(
+        "INSERT INTO server_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (key, value),
+    )
+
+
 # --- records ----------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -130,6 +162,37 @@ def upsert_record(
              updated_at = excluded.updated_at, deleted = 0, updated_by_device = excluded.updated_by_device""",
         (kind, record_id, home_id, version, json.dumps(data, separators=(",", ":")), updated_at, updated_by_device),
     )
+
+
+def mark_deleted(
+    connection: sqlite3.Connection, *, kind: str, record_id: str, version: int, updated_at: str,
+    updated_by_device: str | None,
+) -> None:
+    """Turn a record into a tombstone: devices that pull it delete their copy."""
+    connection.execute(
+        """UPDATE records SET deleted = 1, version = ?, updated_at = ?, updated_by_device = ?
+           WHERE kind = ? AND id = ?""",
+        (version, updated_at, updated_by_device, kind, record_id),
+    )
+
+
+def purge_tombstones(connection: sqlite3.Connection, older_than: str) -> int:
+    """Delete tombstones older than the horizon; return the highest version removed (0 if none)."""
+    row = connection.execute(
+        "SELECT MAX(version) FROM records WHERE deleted = 1 AND updated_at < ?", (older_than,)
+    ).fetchone()
+    connection.execute("DELETE FROM records WHERE deleted = 1 AND updated_at < ?", (older_than,))
+    return row[0] or 0
+
+
+def count_changes_since(connection: sqlite3.Connection, home_ids: Iterable[str], since: int) -> int:
+    homes = list(home_ids)
+    if not homes:
+        return 0
+    placeholders = ", ".join("?" for _ in homes)
+    return connection.execute(
+        f"SELECT COUNT(*) FROM records WHERE home_id IN ({placeholders}) AND version > ?", (*homes, since)
+    ).fetchone()[0]
 
 
 def changes_since(

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 DEFAULT_DATABASE_URL = "sqlite:///var/central.sqlite3"
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
-TWELVE_HOURS = 12 * 60 * 60
+FIFTEEN_MINUTES = 15 * 60
+THIRTY_DAYS = 30 * 24 * 60 * 60
 ONE_MIB = 1024 * 1024
 
 
@@ -17,7 +18,11 @@ class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     host: str = DEFAULT_HOST
     port: int = DEFAULT_PORT
-    token_ttl_seconds: int = TWELVE_HOURS
+    # Access tokens are short-lived; the app refreshes them with a single-use refresh token.
+    token_ttl_seconds: int = FIFTEEN_MINUTES
+    refresh_token_ttl_seconds: int = THIRTY_DAYS
+    # Tombstones older than this are purged; a device further behind is told to reset.
+    tombstone_retention_seconds: int = THIRTY_DAYS
     # Load the Trafford homes, demo bed counts and demo accounts into an empty database.
     seed_demo: bool = True
     max_body_bytes: int = ONE_MIB

@@ -9,7 +9,7 @@ refused mutation never stops the ones behind it.
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from domain.beds import BedCategory, BedCount
@@ -63,6 +63,8 @@ def _decide(connection: sqlite3.Connection, account: Account, device_id: UUID, m
         return MutationResult(mutation_id=mutation.mutation_id, status=MutationStatus.REJECTED, message=message)
 
     kind = RECORD_KINDS[mutation.kind]
+    if mutation.op == "delete":
+        return _delete(connection, account, device_id, mutation, kind, now)
     data = mutation.data
     expected_id = kind.record_id(data)
     if mutation.record_id != expected_id:
@@ -106,18 +108,76 @@ def _decide(connection: sqlite3.Connection, account: Account, device_id: UUID, m
     return MutationResult(mutation_id=mutation.mutation_id, status=MutationStatus.APPLIED, version=version)
 
 
+def _delete(connection, account: Account, device_id: UUID, mutation, kind: RecordKind, now: datetime) -> MutationResult:
+    """Leave a tombstone. Deleting what is already gone is applied too (deletes are idempotent)."""
+    def answer(status: MutationStatus, message: str | None = None, version: int | None = None) -> MutationResult:
+        return MutationResult(mutation_id=mutation.mutation_id, status=status, message=message, version=version)
+
+    if not kind.devices_may_delete:
+        return answer(MutationStatus.REJECTED, f"{kind.name.replace('_', ' ')} records cannot be deleted from a device")
+    current = repository.get_record(connection, kind.name, mutation.record_id)
+    if current is None or current.deleted:
+        return answer(MutationStatus.APPLIED, version=current.version if current else None)
+    if not may_change_home(account, current.home_id):
+        return answer(MutationStatus.REJECTED, ANOTHER_HOME)
+    if (
+        kind.conflict_rule == ConflictRule.REJECT_STALE
+        and current.version > (mutation.base_version or 0)
+        and current.updated_by_device != str(device_id)
+    ):
+        return MutationResult(
+            mutation_id=mutation.mutation_id, status=MutationStatus.CONFLICT, current=current.to_wire(),
+            message="Another device changed this record after you last synced; it was not deleted.",
+        )
+    version = repository.next_version(connection)
+    repository.mark_deleted(connection, kind=kind.name, record_id=mutation.record_id, version=version,
+                            updated_at=iso(now), updated_by_device=str(device_id))
+    return answer(MutationStatus.APPLIED, version=version)
+
+
 def _what(kind: RecordKind, data) -> str:
     if isinstance(data, BedCount):
         return f"{BedCategory(data.category).label} beds"
     return f"this {kind.name.replace('_', ' ')}"
 
 
-def pull(connection: sqlite3.Connection, account: Account, since: int, limit: int) -> PullResponse:
-    # One SELECT: a consistent snapshot; ask for one extra row to know whether more remain.
-    rows = repository.changes_since(connection, homes_in_scope(account), since, limit + 1)
-    page = rows[:limit]
+class ResetRequired(Exception):
+    """The device's cursor is older than the tombstone horizon: deletes it missed are gone."""
+
+
+TOMBSTONE_HORIZON = "tombstone_horizon"
+
+
+def pull(connection: sqlite3.Connection, account: Account, since: int, limit: int, now: datetime) -> PullResponse:
+    # A full sync (since=0) needs no tombstones; any other cursor must be past the horizon.
+    horizon = int(repository.get_state(connection, TOMBSTONE_HORIZON) or 0)
+    if 0 < since < horizon:
+        raise ResetRequired()
+    homes = homes_in_scope(account)
+    # One read transaction: the page and the count of what remains agree.
+    connection.execute("BEGIN")
+    try:
+        rows = repository.changes_since(connection, homes, since, limit + 1)
+        page = rows[:limit]
+        cursor = page[-1].version if page else since
+        remaining = repository.count_changes_since(connection, homes, cursor) if len(rows) > limit else 0
+    finally:
+        connection.execute("COMMIT")
     return PullResponse(
-        changes=[row.to_wire() for row in page],
-        cursor=page[-1].version if page else since,
+        changes=[row.to_wire() for row in page if not (since == 0 and row.deleted)],
+        cursor=cursor,
         has_more=len(rows) > limit,
+        remaining=remaining,
+        server_time=now,
     )
+
+
+def purge_tombstones(connection: sqlite3.Connection, now: datetime, retention: timedelta) -> int:
+    """Forget deletes older than the retention; devices behind them must reset. Returns the new horizon."""
+    with write_transaction(connection):
+        purged_up_to = repository.purge_tombstones(connection, iso(now - retention))
+        horizon = int(repository.get_state(connection, TOMBSTONE_HORIZON) or 0)
+        if purged_up_to > horizon:
+            horizon = purged_up_to
+            repository.set_state(connection, TOMBSTONE_HORIZON, str(horizon))
+    return horizon

@@ -24,7 +24,8 @@ def test_database_is_wal_and_migrated(tmp_path, store):
     store.close()
     again = open_store(tmp_path)
     assert again.device_id == device_id
-    assert len(again.db.execute("SELECT * FROM _sqlite_migrations").fetchall()) == 1
+    names = [row[0] for row in again.db.execute("SELECT name FROM _sqlite_migrations ORDER BY rowid")]
+    assert names == ["m001_records_outbox_meta", "m002_deletes_clock_notices"]
 
 
 def test_save_writes_record_and_outbox_entry_together(store):

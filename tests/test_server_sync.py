@@ -291,11 +291,13 @@ def test_changes_come_in_pages_of_limit(http):
         if not page["has_more"]:
             break
     assert all(len(p["changes"]) == 1 for p in pages)
+    assert [p["remaining"] for p in pages] == [2, 1, 0]  # progress for a long first sync
     assert [p["changes"][0] for p in pages] == everything
     versions = [c["version"] for c in everything]
     assert versions == sorted(versions) and len(versions) == 3
     empty = http.get("/sync/changes", params={"since": since, "limit": 1}, headers=headers).json()
-    assert empty == {"changes": [], "cursor": since, "has_more": False}
+    assert {k: empty[k] for k in ("changes", "cursor", "has_more", "remaining")} == \
+        {"changes": [], "cursor": since, "has_more": False, "remaining": 0}
     assert http.get("/sync/changes", params={"limit": MAX_PAGE + 1}, headers=headers).status_code == 422
 
 

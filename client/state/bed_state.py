@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 
 from pydantic import ValidationError
 
@@ -51,12 +51,13 @@ class BedStateScreen:
         home_id: str,
         *,
         on_saved: Callable[[], None] = lambda: None,
-        now: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+        now: Callable[[], datetime] | None = None,
     ) -> None:
         self.store = store
         self.home_id = home_id
         self._on_saved = on_saved
-        self._now = now
+        # Ages are measured on the server's clock (as last seen), never the device's alone.
+        self._now = now or store.server_now
         self.home: CareHome | None = None
         self.categories: list[CategoryDraft] = []
         self.closed_to_admissions = False
@@ -188,6 +189,14 @@ class BedStateScreen:
         confirmed = _parse_time(self.saved_status.confirmed_at) if self.saved_status else None
         return freshness(confirmed, self._now())
 
+    @property
+    def notices(self) -> list[str]:
+        """Changes of this home that the server did not apply, until the user dismisses them."""
+        return [_notice(entry) for entry in self.store.sync_log(5, home_id=self.home_id, unseen=True)]
+
+    def dismiss_notices(self) -> None:
+        self.store.mark_log_seen(e.id for e in self.store.sync_log(50, home_id=self.home_id, unseen=True))
+
     # -- actions ------------------------------------------------------------------------------
 
     def save(self) -> bool:
@@ -248,8 +257,15 @@ class BedStateScreen:
         self._on_saved()
 
 
+def _notice(entry) -> str:
+    what = "Not applied" if entry.status == "conflict" else "Refused"
+    return f"{what}: {entry.message}"
+
+
 def sync_line(status: SyncStatus, now: datetime) -> str:
     """The status line under the Save button: where the user's changes are."""
+    if status.state is SyncState.SYNCING and status.expected > status.received:
+        return f"Receiving {status.received:,} of {status.expected:,} changes..."
     if status.pending:
         waiting = f"{status.pending} change{'s' if status.pending != 1 else ''} waiting"
         if status.state is SyncState.SYNCING:

@@ -14,7 +14,7 @@ import threading
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -33,19 +33,22 @@ class OutboxEntry:
     kind: str
     record_id: str
     base_version: int | None
-    data: dict[str, Any]
+    data: dict[str, Any] | None
     client_time: str
+    op: str = "put"
 
     def to_wire(self) -> dict[str, Any]:
-        return {
+        wire = {
             "mutation_id": self.mutation_id,
             "kind": self.kind,
             "record_id": self.record_id,
-            "op": "put",
+            "op": self.op,
             "base_version": self.base_version,
             "client_time": self.client_time,
-            "data": self.data,
         }
+        if self.data is not None:
+            wire["data"] = self.data
+        return wire
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,7 @@ class LocalRecord:
 
 @dataclass(frozen=True)
 class SyncLogEntry:
+    id: int
     at: str
     kind: str
     record_id: str
@@ -146,7 +150,8 @@ class LocalStore:
                     """
                     INSERT INTO records (kind, id, home_id, data, base_version, local_updated_at)
                     VALUES (?, ?, ?, ?, ?, ?)
-                    ON CONFLICT(kind, id) DO UPDATE SET data = excluded.data, local_updated_at = excluded.local_updated_at
+                    ON CONFLICT(kind, id) DO UPDATE SET data = excluded.data, deleted = 0,
+                        local_updated_at = excluded.local_updated_at
                     """,
                     [kind, record_id, spec.home_id(model), json.dumps(data), base_version, client_time],
                 )
@@ -161,6 +166,30 @@ class LocalStore:
                 mutation_ids.append(mutation_id)
         return mutation_ids
 
+    def delete(self, kind: str, record_id: str) -> str:
+        """Delete a record on this device and queue the delete, atomically. Returns the mutation id."""
+        spec = kind_of(kind)
+        if not spec.devices_may_delete:
+            raise ValueError(f"{kind} records cannot be deleted from a device")
+        client_time = self._now().isoformat()
+        mutation_id = str(uuid.uuid4())
+        with self._lock, self.db.atomic():
+            row = self.db.execute(
+                "SELECT base_version FROM records WHERE kind = ? AND id = ?", [kind, record_id]
+            ).fetchone()
+            if row is None:
+                raise KeyError(f"no {kind} record {record_id!r} on this device")
+            self.db.execute(
+                "UPDATE records SET deleted = 1, local_updated_at = ? WHERE kind = ? AND id = ?",
+                [client_time, kind, record_id],
+            )
+            self.db.execute(
+                """INSERT INTO outbox (mutation_id, kind, record_id, base_version, data, client_time, op)
+                   VALUES (?, ?, ?, ?, 'null', ?, 'delete')""",
+                [mutation_id, kind, record_id, row[0], client_time],
+            )
+        return mutation_id
+
     # -- reads --------------------------------------------------------------------
 
     def records(self, kind: str, home_id: str | None = None, *, record_id: str | None = None) -> list[LocalRecord]:
@@ -168,7 +197,7 @@ class LocalStore:
             SELECT r.kind, r.id, r.home_id, r.data, r.base_version, r.local_updated_at,
                    EXISTS (SELECT 1 FROM outbox o WHERE o.kind = r.kind AND o.record_id = r.id
                            AND o.status = 'pending') AS pending
-            FROM records r WHERE r.kind = ?
+            FROM records r WHERE r.kind = ? AND r.deleted = 0
         """
         params: list[Any] = [kind]
         if home_id is not None:
@@ -196,18 +225,36 @@ class LocalStore:
     def pending(self, limit: int) -> list[OutboxEntry]:
         with self._lock:
             rows = self.db.execute(
-                """SELECT seq, mutation_id, kind, record_id, base_version, data, client_time
+                """SELECT seq, mutation_id, kind, record_id, base_version, data, client_time, op
                    FROM outbox WHERE status = 'pending' ORDER BY seq LIMIT ?""",
                 [limit],
             ).fetchall()
-        return [OutboxEntry(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), r[6]) for r in rows]
+        return [OutboxEntry(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), r[6], r[7]) for r in rows]
 
-    def sync_log(self, limit: int = 50) -> list[SyncLogEntry]:
+    def sync_log(self, limit: int = 50, *, home_id: str | None = None, unseen: bool = False) -> list[SyncLogEntry]:
+        """Conflicts and rejections, newest first."""
+        sql = "SELECT id, at, kind, record_id, status, message FROM sync_log WHERE 1 = 1"
+        params: list[Any] = []
+        if home_id is not None:
+            sql += " AND home_id = ?"
+            params.append(home_id)
+        if unseen:
+            sql += " AND seen = 0"
         with self._lock:
-            rows = self.db.execute(
-                "SELECT at, kind, record_id, status, message FROM sync_log ORDER BY id DESC LIMIT ?", [limit]
-            ).fetchall()
+            rows = self.db.execute(sql + " ORDER BY id DESC LIMIT ?", [*params, limit]).fetchall()
         return [SyncLogEntry(*r) for r in rows]
+
+    def mark_log_seen(self, entry_ids: Iterable[int]) -> None:
+        with self._lock, self.db.atomic():
+            for entry_id in entry_ids:
+                self.db.execute("UPDATE sync_log SET seen = 1 WHERE id = ?", [entry_id])
+
+    def clock_offset(self) -> timedelta:
+        """Server clock minus this device's clock, as last measured: ages shown never trust the device clock."""
+        return timedelta(seconds=float(self.get_meta("clock_offset_seconds") or 0))
+
+    def server_now(self) -> datetime:
+        return self._now() + self.clock_offset()
 
     # -- sync results ---------------------------------------------------------------
 
@@ -217,11 +264,11 @@ class LocalStore:
         with self._lock, self.db.atomic():
             for result in results:
                 row = self.db.execute(
-                    "SELECT kind, record_id, status FROM outbox WHERE mutation_id = ?", [str(result.mutation_id)]
+                    "SELECT kind, record_id, status, op FROM outbox WHERE mutation_id = ?", [str(result.mutation_id)]
                 ).fetchone()
                 if row is None or row[2] != "pending":
                     continue  # an answer we already recorded (a retried batch)
-                kind, record_id, _ = row
+                kind, record_id, _, op = row
                 self.db.execute(
                     """UPDATE outbox SET status = ?, result_version = ?, result_message = ?, settled_at = ?
                        WHERE mutation_id = ?""",
@@ -229,10 +276,17 @@ class LocalStore:
                 )
                 if result.status is MutationStatus.APPLIED:
                     self._acknowledge(kind, record_id, result.version)
+                    if op == "delete" and not self._has_pending(kind, record_id):
+                        self.db.execute("DELETE FROM records WHERE kind = ? AND id = ?", [kind, record_id])
                 else:
+                    home = self.db.execute(
+                        "SELECT home_id FROM records WHERE kind = ? AND id = ?", [kind, record_id]
+                    ).fetchone()
                     self.db.execute(
-                        "INSERT INTO sync_log (at, kind, record_id, status, message) VALUES (?, ?, ?, ?, ?)",
-                        [settled_at, kind, record_id, result.status.value, result.message or result.status.value],
+                        """INSERT INTO sync_log (at, kind, record_id, status, message, home_id)
+                           VALUES (?, ?, ?, ?, ?, ?)""",
+                        [settled_at, kind, record_id, result.status.value, result.message or result.status.value,
+                         home[0] if home else (result.current.home_id if result.current else None)],
                     )
                     if result.current is not None:
                         self._store_server_copy(result.current)
@@ -262,6 +316,14 @@ class LocalStore:
             )
 
     def _store_server_copy(self, record: Record) -> None:
+        if record.deleted:
+            # A tombstone: the server copy is gone; the row goes once nothing is pending for it.
+            self.db.execute(
+                """UPDATE records SET server_data = NULL, server_version = ?
+                   WHERE kind = ? AND id = ? AND (server_version IS NULL OR server_version <= ?)""",
+                [record.version, record.kind, record.id, record.version],
+            )
+            return
         self.db.execute(
             """
             INSERT INTO records (kind, id, home_id, data, base_version, server_data, server_version)
@@ -287,11 +349,12 @@ class LocalStore:
             self.db.execute("DELETE FROM records WHERE kind = ? AND id = ?", [kind, record_id])
         else:
             self.db.execute(
-                "UPDATE records SET data = server_data, base_version = server_version WHERE kind = ? AND id = ?",
+                """UPDATE records SET data = server_data, base_version = server_version, deleted = 0
+                   WHERE kind = ? AND id = ?""",
                 [kind, record_id],
             )
 
-    def apply_pull_page(self, changes: Sequence[Record], cursor: int) -> None:
+    def apply_pull_page(self, changes: Sequence[Record], cursor: int, server_time: datetime | None = None) -> None:
         """Store one page of server changes and its cursor together.
 
         Records with pending local edits keep showing those edits; the server
@@ -302,6 +365,20 @@ class LocalStore:
                 self._store_server_copy(record)
                 self._reset_if_settled(record.kind, record.id)
             self._set_meta("pull_cursor", str(cursor))
+            if server_time is not None:
+                offset = (server_time - self._now()).total_seconds()
+                self._set_meta("clock_offset_seconds", f"{offset:.3f}")
+
+    def reset_for_resync(self) -> None:
+        """The server forgot deletes this device missed: drop every server copy, keep unsent edits, pull from 0."""
+        with self._lock, self.db.atomic():
+            self.db.execute(
+                """DELETE FROM records WHERE NOT EXISTS (
+                       SELECT 1 FROM outbox o WHERE o.kind = records.kind AND o.record_id = records.id
+                       AND o.status = 'pending')"""
+            )
+            self.db.execute("UPDATE records SET server_data = NULL, server_version = NULL")
+            self._set_meta("pull_cursor", None)
 
 
 def open_store(data_dir: Path, *, now=_utc_now) -> LocalStore:

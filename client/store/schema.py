@@ -65,3 +65,14 @@ def m001_records_outbox_meta(db: Database) -> None:
         )
         """
     )
+
+
+@migrations()
+def m002_deletes_clock_notices(db: Database) -> None:
+    # Deletes: a record deleted on this device stays as a hidden row until the
+    # server has the delete, so a pull cannot bring it back meanwhile.
+    db.execute("ALTER TABLE records ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0")
+    db.execute("ALTER TABLE outbox ADD COLUMN op TEXT NOT NULL DEFAULT 'put'")
+    # Conflicts and rejections are shown on the home's screen until dismissed.
+    db.execute("ALTER TABLE sync_log ADD COLUMN home_id TEXT")
+    db.execute("ALTER TABLE sync_log ADD COLUMN seen INTEGER NOT NULL DEFAULT 0")

@@ -6,6 +6,7 @@ from client.sync.api import (
     BatchInvalid,
     CentralApi,
     Offline,
+    ResetRequired,
     SignInRefused,
     UpgradeRequired,
 )
@@ -17,6 +18,7 @@ __all__ = [
     "BatchInvalid",
     "CentralApi",
     "Offline",
+    "ResetRequired",
     "SignInRefused",
     "SyncEngine",
     "SyncState",

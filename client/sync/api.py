@@ -10,7 +10,7 @@ from typing import Any, Sequence
 
 import httpx
 
-from protocol import SCHEMA_VERSION, PullResponse, PushResponse, SignInRequest, SignInResponse
+from protocol import SCHEMA_VERSION, PullResponse, PushResponse, RefreshRequest, SignInRequest, SignInResponse
 
 
 class ApiError(Exception):
@@ -31,6 +31,10 @@ class AuthExpired(ApiError):
 
 class SignInRefused(ApiError):
     """Wrong user name or password (or the account may not sign in)."""
+
+
+class ResetRequired(ApiError):
+    """The device is behind the server's tombstone horizon: it must pull everything again."""
 
 
 class UpgradeRequired(ApiError):
@@ -112,6 +116,16 @@ class CentralApi:
             raise ApiError(f"Sign-in failed ({response.status_code}): {_detail(response)}")
         return SignInResponse.model_validate(response.json())
 
+    async def refresh(self, refresh_token: str) -> SignInResponse:
+        """New tokens for a refresh token (which is then used up)."""
+        body = RefreshRequest(refresh_token=refresh_token).model_dump()
+        response = await self._request("POST", "/auth/refresh", json=body)
+        if response.status_code in (401, 403, 422):
+            raise SignInRefused(_detail(response) or "Please sign in again")
+        if response.status_code != 200:
+            raise ApiError(f"Refresh failed ({response.status_code}): {_detail(response)}")
+        return SignInResponse.model_validate(response.json())
+
     async def push(self, device_id: str, mutations: Sequence[dict[str, Any]]) -> PushResponse:
         body = {"device_id": device_id, "schema_version": SCHEMA_VERSION, "mutations": list(mutations)}
         response = await self._request("POST", "/sync/push", json=body)
@@ -128,6 +142,8 @@ class CentralApi:
         response = await self._request("GET", "/sync/changes", params={"since": since, "limit": limit})
         if response.status_code == 401:
             raise AuthExpired(_detail(response) or "Please sign in again")
+        if response.status_code == 410:
+            raise ResetRequired(_detail(response))
         if response.status_code != 200:
             raise ApiError(f"Pull failed ({response.status_code}): {_detail(response)}")
         return PullResponse.model_validate(response.json())

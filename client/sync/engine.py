@@ -19,7 +19,15 @@ from typing import TYPE_CHECKING
 
 from client.store import LocalStore
 from client.store.database import OutboxEntry
-from client.sync.api import ApiError, AuthExpired, BatchInvalid, CentralApi, Offline, UpgradeRequired
+from client.sync.api import (
+    ApiError,
+    AuthExpired,
+    BatchInvalid,
+    CentralApi,
+    Offline,
+    ResetRequired,
+    UpgradeRequired,
+)
 from protocol import MutationResult, MutationStatus
 
 if TYPE_CHECKING:  # the session builds API clients; the engine only uses them
@@ -43,6 +51,9 @@ class SyncStatus:
     pending: int = 0
     last_success_at: datetime | None = None
     message: str | None = None
+    # While a pull is under way: changes received so far and the total expected (for a progress line).
+    received: int = 0
+    expected: int = 0
 
 
 Listener = Callable[[SyncStatus], None]
@@ -138,14 +149,23 @@ class SyncEngine:
                 return True
             self._publish(state=SyncState.SYNCING, message=None)
             try:
-                await self._push(api)
-                await self._pull(api)
+                try:
+                    await self._round(api)
+                except AuthExpired:
+                    # Refresh once; a second refusal in the same round means sign in again (no loop).
+                    if not await self.session.refresh():
+                        raise
+                    api = self.session.api()
+                    if api is None:
+                        raise
+                    await self._round(api)
             except Offline as exc:
-                self._publish(state=SyncState.OFFLINE, message=str(exc))
+                self._publish(state=SyncState.OFFLINE, message=str(exc), received=0, expected=0)
                 return False
             except AuthExpired:
                 await self.session.expire()
-                self._publish(state=SyncState.SIGNED_OUT, message="Your sign-in has expired: sign in again to send changes")
+                self._publish(state=SyncState.SIGNED_OUT, received=0, expected=0,
+                              message="Your sign-in has expired: sign in again to send changes")
                 return True
             except UpgradeRequired as exc:
                 self._publish(state=SyncState.UPGRADE_REQUIRED, message=str(exc))
@@ -154,8 +174,17 @@ class SyncEngine:
                 log.warning("sync failed: %s", exc)
                 self._publish(state=SyncState.ERROR, message=str(exc))
                 return False
-            self._publish(state=SyncState.IDLE, last_success_at=self._now(), message=None)
+            self._publish(state=SyncState.IDLE, last_success_at=self._now(), message=None, received=0, expected=0)
             return True
+
+    async def _round(self, api: CentralApi) -> None:
+        await self._push(api)
+        try:
+            await self._pull(api)
+        except ResetRequired:
+            # Offline past the tombstone horizon: start the pull again; unsent edits are kept.
+            await asyncio.to_thread(self.store.reset_for_resync)
+            await self._pull(api)
 
     async def _push(self, api: CentralApi) -> None:
         while True:
@@ -182,10 +211,12 @@ class SyncEngine:
             return results
 
     async def _pull(self, api: CentralApi) -> None:
+        received = 0
         while True:
             page = await api.pull(self.store.pull_cursor, self.page_size)
-            await asyncio.to_thread(self.store.apply_pull_page, page.changes, page.cursor)
-            if page.changes:
-                self._publish()
+            await asyncio.to_thread(self.store.apply_pull_page, page.changes, page.cursor, page.server_time)
+            received += len(page.changes)
+            if page.changes or page.has_more:
+                self._publish(received=received, expected=received + page.remaining)
             if not page.has_more:
                 return

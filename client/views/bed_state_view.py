@@ -111,6 +111,11 @@ class BedStateView(ft.Column):
         self.confirmed = ft.Text("", size=15, weight=ft.FontWeight.W_500)
         self.sync_status = ft.Text("", size=15)
         self.details = ft.Column(spacing=4)
+        self.notices = ft.Text("", color=ft.Colors.ON_ERROR_CONTAINER, size=14)
+        self.notice_box = ft.Container(
+            ft.Column([_identified("sync-notices", self.notices),
+                       ft.TextButton("OK, I have checked", on_click=self._dismiss_notices)], spacing=4),
+            bgcolor=ft.Colors.ERROR_CONTAINER, padding=12, border_radius=8, visible=False)
         self.sign_in_again = ft.TextButton("Sign in again", on_click=lambda e: on_sign_in_again and on_sign_in_again(),
                                            visible=False)
         self.controls = [
@@ -120,6 +125,7 @@ class BedStateView(ft.Column):
                 self.address,
                 ft.Text(account_line, size=13, color=ft.Colors.ON_SURFACE_VARIANT),
                 _identified("confirmed-line", self.confirmed),
+                self.notice_box,
                 self.cards,
                 self.closed,
                 self.reason,
@@ -141,6 +147,10 @@ class BedStateView(ft.Column):
 
     def _save(self, e: ft.Event) -> None:
         self.screen.save()
+        self.refresh()
+
+    def _dismiss_notices(self, e: ft.Event) -> None:
+        self.screen.dismiss_notices()
         self.refresh()
 
     def _confirm(self, e: ft.Event) -> None:
@@ -194,6 +204,9 @@ class BedStateView(ft.Column):
         status = status or self.engine.status
         self.sync_status.value = sync_line(status, self._now())
         self.sign_in_again.visible = status.state.value == "signed_out" and self.on_sign_in_again is not None
+        notices = screen.notices
+        self.notices.value = "\n".join(notices)
+        self.notice_box.visible = bool(notices)
         details = sync_details(status, self.screen.store.sync_log(5))
         lines = [details.state, details.pending, details.last_success]
         if details.problem:

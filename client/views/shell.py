@@ -29,7 +29,9 @@ class AppShell:
         page.padding = 0
         page.on_disconnect = lambda e: self._unsubscribe()
         page.on_close = lambda e: self._unsubscribe()
-        page.on_app_lifecycle_state_change = lambda e: self.ctx.engine.request_sync()
+        page.on_app_lifecycle_state_change = lambda e: self.ctx.engine.request_sync()  # e.g. resumed
+        # A network coming back is a good moment to send; keep the reference or the service is disposed.
+        self.connectivity = ft.Connectivity(on_change=lambda e: self.ctx.engine.request_sync())
         page.add(ft.SafeArea(ft.Container(self.body, alignment=ft.Alignment.TOP_CENTER, expand=True), expand=True))
         session = self.ctx.session.current()
         if session is None:

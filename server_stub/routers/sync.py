@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Header, Query
+from fastapi.responses import JSONResponse
 
 from protocol.sync import MAX_PAGE, PullResponse, PushRequest, PushResponse
 from server_stub import sync_service
@@ -24,12 +25,33 @@ def push(body: PushRequest, account: CurrentAccount, connection: ConnectionDep, 
     return sync_service.push(connection, account, body, clock())
 
 
-@router.get("/changes", response_model=PullResponse, responses={401: {"description": "Not signed in"}})
+RESET_REQUIRED = (
+    "This device has been offline longer than the server remembers deletions: "
+    "it must download everything again (its unsent changes are kept)"
+)
+
+
+@router.get(
+    "/changes",
+    response_model=PullResponse,
+    responses={
+        401: {"description": "Not signed in"},
+        410: {"description": "Cursor older than the tombstone horizon: pull again from since=0"},
+        426: {"description": "The app must be updated"},
+    },
+)
 def changes(
     account: CurrentAccount,
     connection: ConnectionDep,
+    clock: ClockDep,
     since: Annotated[int, Query(ge=0, description="The cursor from the previous page; 0 for everything")] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 500,
-) -> PullResponse:
-    """Records this account may see that changed after `since`, in server order."""
-    return sync_service.pull(connection, account, since, limit)
+    schema_version: Annotated[int | None, Header(alias="X-Schema-Version")] = None,
+):
+    """Records this account may see that changed after `since`, in server order (tombstones included)."""
+    if schema_version is not None and schema_version not in sync_service.SUPPORTED_SCHEMA_VERSIONS:
+        return upgrade_required(schema_version)
+    try:
+        return sync_service.pull(connection, account, since, limit, clock())
+    except sync_service.ResetRequired:
+        return JSONResponse({"detail": RESET_REQUIRED, "reset": True}, status_code=410)

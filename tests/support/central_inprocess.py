@@ -1,0 +1,52 @@
+"""The central API in-process (FastAPI TestClient on a temp SQLite file), with a clock tests control."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timezone
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from protocol.sync import SCHEMA_VERSION
+from server_stub.app import create_app
+from server_stub.demo_data import DEMO_HOME_ID, DEMO_PASSWORD
+from server_stub.settings import Settings
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def make_app(path: Path, **settings):
+    clock = FakeClock()
+    app = create_app(Settings(database_url=f"sqlite:///{path}", **settings), clock=clock)
+    return app, clock
+
+
+def sign_in(client: TestClient, username: str = "demo") -> dict[str, str]:
+    response = client.post("/auth/sign-in", json={"username": username, "password": DEMO_PASSWORD})
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['token']}"}
+
+
+def bed_mutation(home_id: str = DEMO_HOME_ID, category: str = "nursing", record_id: str | None = None, base_version=None, **counts) -> dict:
+    values = {"max_capacity": 30, "occupied": 20, "vacant_reserved": 2, "vacant_accepting": 5, **counts}
+    return {
+        "mutation_id": str(uuid.uuid4()), "kind": "bed_count", "record_id": record_id or f"{home_id}/{category}",
+        "base_version": base_version, "client_time": "2026-11-25T09:00:00+00:00",
+        "data": {"home_id": home_id, "category": category, **values},
+    }
+
+
+def nursing_version(client: TestClient, headers) -> int:
+    return client.get(f"/homes/{DEMO_HOME_ID}/bed-state", headers=headers).json()["versions"]["nursing"]
+
+
+def push(client: TestClient, headers, mutations, device_id: str | None = None):
+    body = {"device_id": device_id or str(uuid.uuid4()), "schema_version": SCHEMA_VERSION, "mutations": mutations}
+    return client.post("/sync/push", json=body, headers=headers)
