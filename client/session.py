@@ -6,6 +6,7 @@ works offline after one sign-in; the token lives only in the key store.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -42,6 +43,7 @@ class SessionManager:
         self.default_server_url = default_server_url
         self._api_factory = api_factory
         self._api: CentralApi | None = None
+        self._api_loop: asyncio.AbstractEventLoop | None = None
 
     def current(self) -> Session | None:
         raw = self.store.get_meta("account")
@@ -105,8 +107,12 @@ class SessionManager:
         session = self.current()
         if session is None or session.token is None:
             return None
-        if self._api is None or self._api.base_url != session.server_url or self._api.token != session.token:
+        loop = _running_loop()
+        if (self._api is None or self._api.base_url != session.server_url or self._api.token != session.token
+                or self._api_loop is not loop):
+            # An HTTP client belongs to the event loop it was made on.
             self._api = self._api_factory(session.server_url, session.token)
+            self._api_loop = loop
         return self._api
 
     async def expire(self) -> None:
@@ -118,5 +124,13 @@ class SessionManager:
 
     async def _drop_api(self) -> None:
         if self._api is not None:
-            await self._api.aclose()
+            if self._api_loop is _running_loop():
+                await self._api.aclose()
             self._api = None
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None

@@ -27,6 +27,19 @@ def store(tmp_path):
     store.close()
 
 
+@pytest.fixture
+def memory_keyring():
+    """Tokens of in-process devices in memory (a headless test machine has no OS key store)."""
+    import keyring
+
+    from tests.support.keyring_backend import MemoryKeyring
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(MemoryKeyring())
+    yield
+    keyring.set_keyring(previous)
+
+
 @pytest.fixture(scope="session")
 def chromium() -> str:
     path = chromium_path()
