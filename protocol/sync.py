@@ -111,6 +111,7 @@ class Account(_Wire):
     display_name: str
     role: str
     home_id: str | None = None
+    area: str | None = Field(default=None, description='A commissioner\'s area: "england", "region:..", "icb:..", "la:.."')
 
 
 class SignInResponse(_Wire):

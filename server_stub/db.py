@@ -129,6 +129,26 @@ MIGRATIONS: list[tuple[int, str]] = [
         CREATE INDEX records_tombstones ON records (deleted, updated_at);
         """,
     ),
+    (
+        3,
+        """
+        -- Where each home is, so an area's records can be found without listing its homes.
+        CREATE TABLE homes (
+            home_id         TEXT PRIMARY KEY,
+            local_authority TEXT,
+            icb_code        TEXT,
+            region          TEXT
+        );
+        CREATE INDEX homes_local_authority ON homes (local_authority);
+        CREATE INDEX homes_icb_code ON homes (icb_code);
+        CREATE INDEX homes_region ON homes (region);
+        INSERT INTO homes (home_id, local_authority, icb_code, region)
+            SELECT id, json_extract(data, '$.local_authority'), json_extract(data, '$.icb_code'),
+                   json_extract(data, '$.region')
+            FROM records WHERE kind = 'care_home';
+        ALTER TABLE accounts ADD COLUMN area TEXT;
+        """,
+    ),
 ]
 
 

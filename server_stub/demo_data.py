@@ -16,7 +16,7 @@ from domain.beds import BedCategory, BedCount
 from domain.homes import CareHome
 from protocol.sync import Account
 from server_stub import repository
-from server_stub.access import HOME_MANAGER
+from server_stub.access import COMMISSIONER, HOME_MANAGER
 from server_stub.clock import iso
 from server_stub.db import write_transaction
 from server_stub.security import hash_password
@@ -27,6 +27,7 @@ ICB_LOOKUP_CSV = DATA_DIR / "icb-la-lookup.csv"
 ICB_CODE_YEAR = 2022  # the lookup carries 2022 ICB codes
 
 DEMO_PASSWORD = "carehome-demo"
+DEMO_COMMISSIONER = "commissioner"
 DEMO_USERNAME = "demo"
 DEMO_HOME_ID = "1-1938268568"  # Allingham House Care Centre
 
@@ -103,6 +104,9 @@ def demo_accounts(homes: list[CareHome]) -> list[Account]:
         Account(username=f"manager-{home.cqc_location_id}", display_name=f"Manager, {home.name}", role=HOME_MANAGER, home_id=home.cqc_location_id)
         for home in homes
     ]
+    # A commissioner who sees (and changes nothing of) every Trafford home.
+    accounts.append(Account(username=DEMO_COMMISSIONER, display_name="Demo commissioner, Trafford",
+                            role=COMMISSIONER, area="la:Trafford"))
     demo_home = next((home for home in homes if home.cqc_location_id == DEMO_HOME_ID), None)
     if demo_home is not None:
         accounts.append(

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 from protocol.sync import Account, Record
+from server_stub.access import Scope
 
 # --- health -----------------------------------------------------------------
 
@@ -28,7 +29,8 @@ class AccountRow:
 
 
 def _account(row: sqlite3.Row) -> Account:
-    return Account(username=row["username"], display_name=row["display_name"], role=row["role"], home_id=row["home_id"])
+    return Account(username=row["username"], display_name=row["display_name"], role=row["role"],
+                   home_id=row["home_id"], area=row["area"])
 
 
 def find_account(connection: sqlite3.Connection, username: str) -> AccountRow | None:
@@ -38,8 +40,9 @@ def find_account(connection: sqlite3.Connection, username: str) -> AccountRow | 
 
 def insert_accounts(connection: sqlite3.Connection, accounts: Iterable[tuple[Account, str]]) -> None:
     connection.executemany(
-        "INSERT OR IGNORE INTO accounts (username, display_name, role, home_id, password_hash) VALUES (?, ?, ?, ?, ?)",
-        [(a.username, a.display_name, a.role, a.home_id, password_hash) for a, password_hash in accounts],
+        """INSERT OR IGNORE INTO accounts (username, display_name, role, home_id, area, password_hash)
+           VALUES (?, ?, ?, ?, ?, ?)""",
+        [(a.username, a.display_name, a.role, a.home_id, a.area, password_hash) for a, password_hash in accounts],
     )
 
 
@@ -162,6 +165,14 @@ def upsert_record(
              updated_at = excluded.updated_at, deleted = 0, updated_by_device = excluded.updated_by_device""",
         (kind, record_id, home_id, version, json.dumps(data, separators=(",", ":")), updated_at, updated_by_device),
     )
+    if kind == "care_home":
+        # Keep the homes index (area lookups) in step with the directory record.
+        connection.execute(
+            """INSERT INTO homes (home_id, local_authority, icb_code, region) VALUES (?, ?, ?, ?)
+               ON CONFLICT (home_id) DO UPDATE SET local_authority = excluded.local_authority,
+                 icb_code = excluded.icb_code, region = excluded.region""",
+            (record_id, data.get("local_authority"), data.get("icb_code"), data.get("region")),
+        )
 
 
 def mark_deleted(
@@ -185,26 +196,33 @@ def purge_tombstones(connection: sqlite3.Connection, older_than: str) -> int:
     return row[0] or 0
 
 
-def count_changes_since(connection: sqlite3.Connection, home_ids: Iterable[str], since: int) -> int:
-    homes = list(home_ids)
-    if not homes:
+def _scope_filter(scope: Scope) -> tuple[str, tuple]:
+    """A WHERE fragment (on records r) selecting what the scope may read."""
+    if scope.everything:
+        return "1 = 1", ()
+    if scope.area_column is not None:
+        # area_column comes from access.AREA_COLUMNS, never from a request.
+        return (f"r.home_id IN (SELECT home_id FROM homes WHERE {scope.area_column} = ?)", (scope.area_value,))
+    homes = sorted(scope.home_ids)
+    return f"r.home_id IN ({', '.join('?' for _ in homes)})", tuple(homes)
+
+
+def count_changes_since(connection: sqlite3.Connection, scope: Scope, since: int) -> int:
+    if scope.empty:
         return 0
-    placeholders = ", ".join("?" for _ in homes)
+    where, params = _scope_filter(scope)
     return connection.execute(
-        f"SELECT COUNT(*) FROM records WHERE home_id IN ({placeholders}) AND version > ?", (*homes, since)
+        f"SELECT COUNT(*) FROM records r WHERE {where} AND r.version > ?", (*params, since)
     ).fetchone()[0]
 
 
-def changes_since(
-    connection: sqlite3.Connection, home_ids: Iterable[str], since: int, limit: int
-) -> list[StoredRecord]:
-    homes = list(home_ids)
-    if not homes:
+def changes_since(connection: sqlite3.Connection, scope: Scope, since: int, limit: int) -> list[StoredRecord]:
+    if scope.empty:
         return []
-    placeholders = ", ".join("?" for _ in homes)
+    where, params = _scope_filter(scope)
     rows = connection.execute(
-        f"SELECT * FROM records WHERE home_id IN ({placeholders}) AND version > ? ORDER BY version LIMIT ?",
-        (*homes, since, limit),
+        f"SELECT r.* FROM records r WHERE {where} AND r.version > ? ORDER BY r.version LIMIT ?",
+        (*params, since, limit),
     ).fetchall()
     return [_stored(row) for row in rows]
 

@@ -23,7 +23,7 @@ from protocol.sync import (
     PushResponse,
 )
 from server_stub import repository
-from server_stub.access import homes_in_scope, may_change_home
+from server_stub.access import may_change_home, scope_of
 from server_stub.clock import iso
 from server_stub.db import write_transaction
 
@@ -153,7 +153,7 @@ def pull(connection: sqlite3.Connection, account: Account, since: int, limit: in
     horizon = int(repository.get_state(connection, TOMBSTONE_HORIZON) or 0)
     if 0 < since < horizon:
         raise ResetRequired()
-    homes = homes_in_scope(account)
+    homes = scope_of(account)
     # One read transaction: the page and the count of what remains agree.
     connection.execute("BEGIN")
     try:

@@ -55,7 +55,7 @@ def test_migrations_and_seeding_run_once(db_path):
         assert [row[0] for row in connection.execute("SELECT version FROM schema_migrations")] == [v for v, _ in MIGRATIONS]
         assert connection.execute("SELECT COUNT(*) FROM records WHERE kind = 'care_home'").fetchone()[0] == 56
         assert connection.execute("SELECT COUNT(*) FROM records WHERE kind = 'home_status'").fetchone()[0] == 0
-        assert connection.execute("SELECT COUNT(*) FROM accounts").fetchone()[0] == 57
+        assert connection.execute("SELECT COUNT(*) FROM accounts").fetchone()[0] == 58  # a manager per home, the demo manager, the demo commissioner
         hashes = {row[0] for row in connection.execute("SELECT password_hash FROM accounts")}
         assert len(hashes) == 1 and next(iter(hashes)).startswith("$argon2")
         assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
@@ -169,3 +169,36 @@ def test_unexpected_errors_are_500_without_internals(client):
     assert response.status_code == 500
     assert response.json() == {"detail": "Internal server error"}
     assert "hunter2" not in response.text
+
+
+def test_a_commissioner_reads_every_home_of_the_area_and_changes_none(client):
+    headers = sign_in(client, "commissioner")
+    changes, since = [], 0
+    while True:
+        page = client.get("/sync/changes", params={"since": since, "limit": 1000}, headers=headers).json()
+        changes += page["changes"]
+        since = page["cursor"]
+        if not page["has_more"]:
+            break
+    homes = {c["home_id"] for c in changes if c["kind"] == "care_home"}
+    assert len(homes) == 56  # every Trafford home
+    assert client.get(f"/homes/{OTHER_HOME}/bed-state", headers=headers).status_code == 200
+    [result] = push(client, headers, [bed_mutation(base_version=nursing_version(client, headers))]).json()["results"]
+    assert result["status"] == "rejected"
+
+
+def test_an_area_outside_the_commissioners_sees_nothing(db_path):
+    from protocol.sync import Account
+    from server_stub import repository
+    from server_stub.access import Scope, scope_of
+    from server_stub.db import open_connection
+
+    elsewhere = Account(username="x", display_name="x", role="commissioner", area="la:Wirral")
+    bogus = Account(username="y", display_name="y", role="commissioner", area="bogus")
+    assert scope_of(elsewhere) == Scope(area_column="local_authority", area_value="Wirral")
+    app, _ = make_app(db_path)
+    with open_connection(app.state.database) as connection:
+        assert repository.changes_since(connection, scope_of(elsewhere), 0, 100) == []
+        assert repository.changes_since(connection, scope_of(bogus), 0, 100) == []
+        assert len(repository.changes_since(connection, scope_of(Account(
+            username="z", display_name="z", role="commissioner", area="la:Trafford")), 0, 1000)) > 56

@@ -19,7 +19,7 @@ router = APIRouter(prefix="/homes", tags=["homes"])
 )
 def bed_state(home_id: str, account: CurrentAccount, connection: ConnectionDep) -> BedStateResponse:
     """The home's current bed state as the central API holds it."""
-    if not may_read_home(account, home_id):
+    if not may_read_home(connection, account, home_id):
         raise HTTPException(status.HTTP_403_FORBIDDEN, "You may not see another home's beds")
     home_record = repository.get_record(connection, "care_home", home_id)
     if home_record is None:
