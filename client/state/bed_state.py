@@ -217,9 +217,8 @@ class BedStateScreen:
             self.message = "Not saved: " + (self._first_error() or "a reason is needed when closed to admissions")
             self.message_is_error = True
             return False
-        if changed:
-            self.store.save("bed_count", changed)
-        self.store.save("home_status", [status])
+        # The counts and the confirmation are one save: both or neither.
+        self.store.save_together([*(("bed_count", m) for m in changed), ("home_status", status)])
         self._after_save(f"Saved {len(changed)} bed categor{'y' if len(changed) == 1 else 'ies'}")
         return True
 

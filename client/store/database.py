@@ -129,15 +129,19 @@ class LocalStore:
     # -- local saves ------------------------------------------------------------
 
     def save(self, kind: str, models: Sequence[BaseModel]) -> list[str]:
-        """Store edited records and queue them for the server, atomically.
+        """Store edited records of one kind and queue them for the server, atomically."""
+        return self.save_together([(kind, model) for model in models])
+
+    def save_together(self, edits: Sequence[tuple[str, BaseModel]]) -> list[str]:
+        """Store edited records (of any kinds) and queue them for the server, in one transaction.
 
         Returns the mutation ids. Raises ValueError for a kind devices may not write.
         """
-        spec = kind_of(kind)
         client_time = self._now().isoformat()
         mutation_ids = []
         with self._lock, self.db.atomic():
-            for model in models:
+            for kind, model in edits:
+                spec = kind_of(kind)
                 if not isinstance(model, spec.model):
                     raise TypeError(f"{kind} expects {spec.model.__name__}, got {type(model).__name__}")
                 record_id = spec.record_id(model)
@@ -358,12 +362,38 @@ class LocalStore:
         """Store one page of server changes and its cursor together.
 
         Records with pending local edits keep showing those edits; the server
-        copy is kept beside them until the edits settle.
+        copy is kept beside them until the edits settle. The rest (nearly all,
+        in a first sync) are written in bulk.
         """
         with self._lock, self.db.atomic():
+            pending = {tuple(row) for row in self.db.execute(
+                "SELECT DISTINCT kind, record_id FROM outbox WHERE status = 'pending'").fetchall()}
+            puts, deletes = [], []
             for record in changes:
-                self._store_server_copy(record)
-                self._reset_if_settled(record.kind, record.id)
+                if (record.kind, record.id) in pending:
+                    self._store_server_copy(record)
+                    self._reset_if_settled(record.kind, record.id)
+                elif record.deleted:
+                    deletes.append((record.kind, record.id, record.version))
+                else:
+                    data = json.dumps(record.data)
+                    puts.append((record.kind, record.id, record.home_id, data, record.version, data, record.version))
+            self.db.conn.executemany(
+                """
+                INSERT INTO records (kind, id, home_id, data, base_version, server_data, server_version)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(kind, id) DO UPDATE SET home_id = excluded.home_id, data = excluded.data,
+                    base_version = excluded.base_version, server_data = excluded.server_data,
+                    server_version = excluded.server_version, deleted = 0
+                WHERE records.server_version IS NULL OR records.server_version <= excluded.server_version
+                """,
+                puts,
+            )
+            self.db.conn.executemany(
+                """DELETE FROM records WHERE kind = ? AND id = ?
+                   AND (server_version IS NULL OR server_version <= ?)""",
+                deletes,
+            )
             self._set_meta("pull_cursor", str(cursor))
             if server_time is not None:
                 offset = (server_time - self._now()).total_seconds()

@@ -68,7 +68,7 @@ class SyncEngine:
         poll_interval: float = 15.0,
         min_backoff: float = 0.5,
         max_backoff: float = 8.0,
-        debounce: float = 0.2,
+        debounce: float = 0.02,
         batch_size: int = 100,
         page_size: int = 500,
         jitter: Callable[[], float] = random.random,
