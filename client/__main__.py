@@ -29,6 +29,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--desktop", action="store_true",
                         help="open a native desktop window instead of serving web mode (downloads the Flet client once)")
     parser.add_argument("--poll-interval", type=float, default=15.0, help="seconds between background syncs")
+    parser.add_argument("--pull-page-size", type=int, default=500,
+                        help="records per page when receiving changes (smaller pages suit very slow links)")
     return parser.parse_args(argv)
 
 
@@ -69,7 +71,8 @@ def run_desktop(ctx: AppContext) -> None:
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    ctx = build_context(args.server_url, args.data_dir, poll_interval=args.poll_interval)
+    ctx = build_context(args.server_url, args.data_dir, poll_interval=args.poll_interval,
+                        page_size=args.pull_page_size)
     if args.desktop:
         run_desktop(ctx)
     else:

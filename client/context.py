@@ -26,9 +26,10 @@ class AppContext:
         self.store.close()
 
 
-def build_context(server_url: str, data_dir: str | Path | None = None, *, poll_interval: float = 15.0) -> AppContext:
+def build_context(server_url: str, data_dir: str | Path | None = None, *, poll_interval: float = 15.0,
+                  page_size: int = 500) -> AppContext:
     store = open_store(default_data_dir(data_dir))
     credentials = CredentialStore()
     session = SessionManager(store, credentials, default_server_url=server_url)
-    engine = SyncEngine(store, session, poll_interval=poll_interval)
+    engine = SyncEngine(store, session, poll_interval=poll_interval, page_size=page_size)
     return AppContext(store=store, credentials=credentials, session=session, engine=engine)

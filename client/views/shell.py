@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 import flet as ft
 
 from client.context import AppContext
 from client.session import Session
-from client.state.bed_state import BedStateScreen
+from client.state.bed_state import BedStateScreen, sync_line
 from client.views.bed_state_view import BedStateView
 from client.views.sign_in_view import SignInView
 
@@ -18,6 +20,7 @@ class AppShell:
     def __init__(self, page: ft.Page, ctx: AppContext) -> None:
         self.page, self.ctx = page, ctx
         self.bed_view: BedStateView | None = None
+        self.area_status: ft.Text | None = None
         self.body = ft.Container(padding=16, width=MAX_CONTENT_WIDTH, expand=True)
         self._unsubscribe = ctx.engine.subscribe(self._on_sync_status)
 
@@ -40,7 +43,7 @@ class AppShell:
             self.show_bed_state(session)
 
     def show_sign_in(self, username: str = "", notice: str | None = None) -> None:
-        self.bed_view = None
+        self.bed_view = self.area_status = None
         self.body.content = SignInView(self.ctx.session, self._signed_in, username=username, notice=notice)
         self.page.update()
 
@@ -51,10 +54,17 @@ class AppShell:
     def show_bed_state(self, session: Session) -> None:
         account = session.account
         if account.home_id is None:
-            self.body.content = ft.Text(f"{account.display_name}: this account has no home to manage on this app yet.")
+            # Area views come later; meanwhile this device still syncs the account's area (with progress).
             self.bed_view = None
+            self.area_status = ft.Text(sync_line(self.ctx.engine.status, datetime.now(timezone.utc)))
+            self.body.content = ft.Column([
+                ft.Text(f"Signed in as {account.display_name}", weight=ft.FontWeight.BOLD),
+                ft.Text("This app does not show an area view yet; your area's data is kept on this device."),
+                ft.Semantics(identifier="sync-status", content=self.area_status),
+            ])
             self.page.update()
             return
+        self.area_status = None
         screen = BedStateScreen(self.ctx.store, account.home_id, on_saved=self.ctx.engine.local_change)
         self.bed_view = BedStateView(
             screen, self.ctx.engine, account_line=f"Signed in as {account.display_name}",
@@ -67,3 +77,6 @@ class AppShell:
     def _on_sync_status(self, status) -> None:
         if self.bed_view is not None:
             self.bed_view.on_sync_status(status)
+        elif self.area_status is not None:
+            self.area_status.value = sync_line(status, datetime.now(timezone.utc))
+            self.area_status.update()
