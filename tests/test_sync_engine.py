@@ -88,10 +88,11 @@ def test_upgrade_required_is_shown_not_retried_in_a_loop(tmp_path):
 
 
 def test_server_unavailable_means_offline_and_a_retry(tmp_path):
-    store, _, engine = signed_in_store(tmp_path, lambda request: httpx.Response(503))
+    store, _, engine = signed_in_store(tmp_path, lambda request: httpx.Response(503, headers={"Retry-After": "7"}))
     store.save("bed_count", [nursing(3)])
     assert aio.run(engine.sync_once()) is False
     assert engine.status.state is SyncState.OFFLINE and store.pending_count() == 1
+    assert engine.retry_after == 7.0  # the run loop waits at least this long before the next try
 
 
 def test_an_invalid_change_in_a_batch_does_not_hold_back_the_others(tmp_path):

@@ -88,6 +88,7 @@ class SyncEngine:
         self._listeners: list[Listener] = []
         self._lock: asyncio.Lock | None = None
         self.status = SyncStatus(pending=store.pending_count())
+        self.retry_after: float | None = None  # the server's Retry-After, if it sent one
 
     # -- observers ---------------------------------------------------------------
 
@@ -125,6 +126,8 @@ class SyncEngine:
         failures = 0
         while True:
             delay = self.poll_interval if failures == 0 else self.backoff_delay(failures)
+            if failures and self.retry_after:
+                delay = max(delay, min(self.retry_after, 300.0))
             try:
                 await asyncio.wait_for(self._wake.wait(), timeout=delay)
                 await asyncio.sleep(self.debounce)  # gather a burst of saves into one push
@@ -160,6 +163,7 @@ class SyncEngine:
                         raise
                     await self._round(api)
             except Offline as exc:
+                self.retry_after = exc.retry_after
                 self._publish(state=SyncState.OFFLINE, message=str(exc), received=0, expected=0)
                 return False
             except AuthExpired:
