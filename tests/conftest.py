@@ -88,8 +88,8 @@ def make_app(tmp_path, central_api):
     """Start the app (web mode) against the central API; stopped after the test."""
     apps: list[AppProcess] = []
 
-    def make(name: str = "device", **kwargs) -> AppProcess:
-        app = AppProcess(tmp_path / name, tmp_path / f"{name}-keyring.json", central_api.url, **kwargs)
+    def make(name: str = "device", server_url: str | None = None, **kwargs) -> AppProcess:
+        app = AppProcess(tmp_path / name, tmp_path / f"{name}-keyring.json", server_url or central_api.url, **kwargs)
         apps.append(app)
         return app.start()
 

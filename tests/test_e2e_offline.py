@@ -4,11 +4,13 @@ Real processes throughout: the central API and the app on loopback, the UI in
 headless Chromium, the app killed with SIGKILL as an OS would.
 """
 
+import json
 import sqlite3
 
 import pytest
 
-from tests.conftest import DEMO_PASSWORD, DEMO_USER
+from tests.conftest import DEMO_HOME, DEMO_PASSWORD, DEMO_USER
+from tests.support.fault_proxy import FaultProxy
 from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.browser
@@ -93,3 +95,45 @@ def test_app_killed_while_sending_sends_nothing_twice(phone, make_app, central_a
     phone.open(app.url)
     phone.wait_id_text(f"bed-{CATEGORY}-vacant_accepting-value", f" {before - 1}")
     phone.wait_id_text("sync-status", "Sent ")
+
+
+def server_records(central_api, home_id) -> dict[tuple[str, str], dict]:
+    with sqlite3.connect(f"file:{central_api.db_path}?mode=ro", uri=True) as db:
+        rows = db.execute("SELECT kind, id, data FROM records WHERE home_id = ? AND deleted = 0", (home_id,))
+        return {(kind, record_id): json.loads(data) for kind, record_id, data in rows}
+
+
+def device_records(app) -> dict[tuple[str, str], dict]:
+    with sqlite3.connect(f"file:{app.data_dir / 'carehome-connect.sqlite3'}?mode=ro", uri=True) as db:
+        rows = db.execute("SELECT kind, id, data FROM records WHERE deleted = 0")
+        return {(kind, record_id): json.loads(data) for kind, record_id, data in rows}
+
+
+def device_cursor(app) -> int:
+    try:
+        with sqlite3.connect(f"file:{app.data_dir / 'carehome-connect.sqlite3'}?mode=ro", uri=True) as db:
+            row = db.execute("SELECT value FROM meta WHERE key = 'pull_cursor'").fetchone()
+    except sqlite3.Error:
+        return 0
+    return int(row[0]) if row else 0
+
+
+def test_app_killed_in_the_middle_of_a_multi_page_pull_resumes_and_matches_the_server(phone, make_app, central_api):
+    # A slow link and pages of one record: the first sync takes several pages, so the kill lands between two.
+    with FaultProxy.to(central_api.url) as slow_link:
+        slow_link.latency = 0.4
+        app = make_app(server_url=slow_link.url, extra_args=("--pull-page-size", "1"))
+        phone.open(app.url)
+        phone.sign_in(None, DEMO_USER, DEMO_PASSWORD)
+        wait_until(lambda: device_cursor(app) > 0, timeout=20, interval=0.02, what="the first page stored")
+        app.kill()
+        partial = device_records(app)
+        expected = server_records(central_api, DEMO_HOME)
+        assert 0 < len(partial) < len(expected)  # killed mid-pull
+
+        slow_link.latency = 0
+        app.start()  # no browser, no user: it resumes by itself
+        wait_until(lambda: device_records(app) == expected, timeout=20, what="the device equal to the server")
+        requests = slow_link.requests(path_prefix="/sync/changes")
+        # The restarted app carried on from its stored cursor instead of starting again from 0.
+        assert [r.path for r in requests].count("/sync/changes?since=0&limit=1") == 1

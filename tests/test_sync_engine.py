@@ -117,3 +117,45 @@ def test_an_invalid_change_in_a_batch_does_not_hold_back_the_others(tmp_path):
     assert statuses == ["rejected", "applied"]
     [entry] = store.sync_log()
     assert entry.status == "rejected" and "vacant_accepting: too many" in entry.message
+
+
+def test_a_captive_portal_page_is_no_answer_and_sync_carries_on(tmp_path):
+    portal = "<html><body>Sign in to Care Home Guest WiFi</body></html>"
+    replies = iter([httpx.Response(200, text=portal), httpx.Response(200, json={"changes": []})])
+
+    def handler(request):
+        return next(replies)
+
+    store, _, engine = signed_in_store(tmp_path, handler)
+    store.save("bed_count", [nursing(3)])
+    assert aio.run(engine.sync_once()) is False  # treated as offline: retried later
+    assert engine.status.state is SyncState.OFFLINE and "cannot read" in engine.status.message
+    assert aio.run(engine.sync_once()) is False  # a 200 missing fields is no answer either
+    assert store.pending_count() == 1
+
+
+def test_the_run_loop_survives_an_unexpected_error(tmp_path):
+    import asyncio
+
+    store, _, engine = signed_in_store(tmp_path, empty_pull)
+    calls = []
+
+    async def broken_once():
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("surprise")
+        return True
+
+    engine.sync_once = broken_once
+    engine.min_backoff = engine.max_backoff = 0.01
+
+    async def scenario():
+        task = asyncio.create_task(engine.run())
+        for _ in range(100):
+            if len(calls) >= 2:
+                break
+            await asyncio.sleep(0.01)
+        task.cancel()
+
+    aio.run(scenario())
+    assert len(calls) >= 2  # it went on after the error

@@ -6,9 +6,10 @@ which the sync engine and the sign-in screen act on.
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any, Sequence, TypeVar
 
 import httpx
+from pydantic import BaseModel, ValidationError
 
 from protocol import SCHEMA_VERSION, PullResponse, PushResponse, RefreshRequest, SignInRequest, SignInResponse
 
@@ -59,6 +60,17 @@ def describe_validation_error(detail: Any) -> str:
         field = loc[-1] if loc else "request"
         parts.append(f"{field}: {error.get('msg', 'invalid')}")
     return "; ".join(parts)
+
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+def _parse(response: httpx.Response, model: type[ModelT]) -> ModelT:
+    """A 200 that is not our JSON (a captive portal's login page, a garbled reply) is treated as no answer."""
+    try:
+        return model.model_validate_json(response.content)
+    except (ValueError, ValidationError) as exc:
+        raise Offline(f"The central API sent an answer this app cannot read ({type(exc).__name__})") from exc
 
 
 class CentralApi:
@@ -114,7 +126,7 @@ class CentralApi:
             raise SignInRefused(_detail(response) or "Wrong user name or password")
         if response.status_code != 200:
             raise ApiError(f"Sign-in failed ({response.status_code}): {_detail(response)}")
-        return SignInResponse.model_validate(response.json())
+        return _parse(response, SignInResponse)
 
     async def refresh(self, refresh_token: str) -> SignInResponse:
         """New tokens for a refresh token (which is then used up)."""
@@ -124,7 +136,7 @@ class CentralApi:
             raise SignInRefused(_detail(response) or "Please sign in again")
         if response.status_code != 200:
             raise ApiError(f"Refresh failed ({response.status_code}): {_detail(response)}")
-        return SignInResponse.model_validate(response.json())
+        return _parse(response, SignInResponse)
 
     async def push(self, device_id: str, mutations: Sequence[dict[str, Any]]) -> PushResponse:
         body = {"device_id": device_id, "schema_version": SCHEMA_VERSION, "mutations": list(mutations)}
@@ -132,11 +144,14 @@ class CentralApi:
         if response.status_code == 401:
             raise AuthExpired(_detail(response) or "Please sign in again")
         if response.status_code == 422:
-            detail = response.json().get("detail")
+            try:
+                detail = response.json().get("detail")
+            except (ValueError, AttributeError):
+                detail = response.text[:200]
             raise BatchInvalid(describe_validation_error(detail), detail)
         if response.status_code != 200:
             raise ApiError(f"Push failed ({response.status_code}): {_detail(response)}")
-        return PushResponse.model_validate(response.json())
+        return _parse(response, PushResponse)
 
     async def pull(self, since: int, limit: int = 500) -> PullResponse:
         response = await self._request("GET", "/sync/changes", params={"since": since, "limit": limit})
@@ -146,12 +161,12 @@ class CentralApi:
             raise ResetRequired(_detail(response))
         if response.status_code != 200:
             raise ApiError(f"Pull failed ({response.status_code}): {_detail(response)}")
-        return PullResponse.model_validate(response.json())
+        return _parse(response, PullResponse)
 
 
 def _detail(response: httpx.Response) -> str:
     try:
         detail = response.json().get("detail")
-    except ValueError:
+    except (ValueError, AttributeError):
         return response.text[:200]
     return detail if isinstance(detail, str) else describe_validation_error(detail)

@@ -134,7 +134,13 @@ class SyncEngine:
             except TimeoutError:
                 pass
             self._wake.clear()
-            failures = 0 if await self.sync_once() else failures + 1
+            try:
+                ok = await self.sync_once()
+            except Exception as exc:  # noqa: BLE001 - the loop must outlive any surprise, and back off
+                log.exception("sync round failed")
+                self._publish(state=SyncState.ERROR, message=f"Sync problem: {type(exc).__name__}")
+                ok = False
+            failures = 0 if ok else failures + 1
 
     # -- one round -----------------------------------------------------------------
 

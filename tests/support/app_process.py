@@ -25,10 +25,11 @@ class AppProcess:
     """The app as a user runs it: its own data dir; the token in a (test) key store outside it."""
 
     def __init__(self, data_dir: Path, keyring_file: Path, server_url: str, port: int | None = None,
-                 poll_interval: float = 2.0) -> None:
+                 poll_interval: float = 2.0, extra_args: tuple[str, ...] = ()) -> None:
         self.data_dir, self.keyring_file, self.server_url = data_dir, keyring_file, server_url
         self.port = port or free_port()
         self.poll_interval = poll_interval
+        self.extra_args = tuple(extra_args)
         self.process: subprocess.Popen | None = None
         self.log_path = data_dir.parent / f"app-{self.port}.log"
 
@@ -46,7 +47,7 @@ class AppProcess:
         log = open(self.log_path, "ab")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "client", "--server-url", self.server_url, "--port", str(self.port),
-             "--data-dir", str(self.data_dir), "--poll-interval", str(self.poll_interval)],
+             "--data-dir", str(self.data_dir), "--poll-interval", str(self.poll_interval), *self.extra_args],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + 30

@@ -55,6 +55,8 @@ class ServerProcess:
             *(() if self.seed_demo else ("--no-demo",)), *self.extra_args,
         ]
         # Output goes to a file, not a pipe: a full pipe would block the server.
+        if self._log is not None:
+            self._log.close()
         self._log = tempfile.TemporaryFile()
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         self.process = subprocess.Popen(command, cwd=PROJECT_ROOT, stdout=self._log, stderr=subprocess.STDOUT, env=env)

@@ -1,0 +1,547 @@
+"""Randomised convergence: several devices, random edits, a network that misbehaves.
+
+A Hypothesis state machine drives 2-3 devices of the demo home (each its own
+LocalStore, SessionManager, SyncEngine and CentralApi) against one real
+central API process. Every request goes through ``FaultyTransport``, which
+drops requests, drops answers after the server committed, sends requests
+twice at once, holds copies to deliver late and out of order, and stalls a
+request or its answer while the test goes on (edits on the same device,
+other devices syncing). Hypothesis draws each fault, so a failure shrinks to
+a short, exact story.
+
+When the example ends the network turns quiet: held copies are lost, stalled
+requests go on, every device syncs until its outbox is empty and then once
+more. Then:
+
+(a) every device shows what the server holds (stored records, their
+    versions, and the bed state screen);
+(b) every change a device saved was answered by the server exactly once:
+    the server's applied_mutations holds exactly the mutation ids the
+    devices sent, each with the answer the device recorded, and the server's
+    change sequence moved by exactly the number of applied changes;
+(c) no outbox entry is still pending;
+(d) conflicts follow the written rule (bed counts reject stale edits, never
+    a device's own; confirmations never conflict), each is in the device's
+    sync log, and no applied bed count skipped another device's write.
+
+Between steps every device's store stays consistent: a record with nothing
+pending shows exactly its last server copy.
+
+Examples: 200 by default. For a long run set CHC_PROPERTY_EXAMPLES:
+
+    CHC_PROPERTY_EXAMPLES=5000 .venv/bin/python -m pytest tests/test_sync_properties.py -q
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import shutil
+import sqlite3
+import tempfile
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+import httpx
+import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
+
+from client.credentials import CredentialStore
+from client.session import SessionManager
+from client.state.bed_state import BedStateScreen
+from client.store import LocalStore, open_store
+from client.sync import CentralApi, SyncEngine
+from domain.beds import COUNT_FIELDS, BedCount, ClosureReason
+from tests.conftest import DEMO_HOME, DEMO_PASSWORD, DEMO_USER
+from tests.support.faulty_transport import Fault, FaultyTransport
+from tests.support.keyring_backend import MemoryKeyring
+from tests.support.server_process import ServerProcess, start_server
+
+EXAMPLES = int(os.environ.get("CHC_PROPERTY_EXAMPLES", "200"))
+STEPS = int(os.environ.get("CHC_PROPERTY_STEPS", "15"))
+CATEGORIES = ("nursing", "nursing_dementia")  # what the demo home offers
+TOKEN_MAX_AGE_S = 600  # tokens live 15 minutes; a long run signs in again well before
+STEP_TIMEOUT_S = 60
+STATS: Counter[str] = Counter()  # what the examples exercised; printed at the end (pytest -s)
+
+# Deliver is listed several times so that most requests get through.
+SYNC_FAULTS = [Fault.DELIVER] * 2 + [
+    Fault.DROP_REQUEST, Fault.DROP_RESPONSE, Fault.DUPLICATE, Fault.DELAY, Fault.DELIVER_AND_DELAY,
+    Fault.STALL_REQUEST, Fault.STALL_RESPONSE,
+]
+CONCURRENT_FAULTS = [f for f in SYNC_FAULTS if f not in (Fault.STALL_REQUEST, Fault.STALL_RESPONSE)]
+
+
+# -- the environment shared by every example -------------------------------------------------
+
+
+class LoopThread:
+    """One event loop on a worker thread for the whole module.
+
+    The main thread may hold Playwright's loop (see tests/support/aio.py), and
+    a sync that is stalled in the network must stay suspended between two
+    steps of the state machine, so every coroutine runs here.
+    """
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self.loop.run_forever, name="sync-properties-loop", daemon=True)
+        self._thread.start()
+
+    def run(self, coro, timeout: float = STEP_TIMEOUT_S):
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
+
+    def close(self) -> None:
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self._thread.join(10)
+        self.loop.close()
+
+
+@dataclass
+class Environment:
+    server: ServerProcess
+    loop: LoopThread
+    _token: str | None = None
+    _account: dict[str, Any] | None = None
+    _signed_in_at: float = 0.0
+
+    def sign_in(self) -> tuple[str, dict[str, Any]]:
+        """The demo manager's token and account (one sign-in reused: argon2 costs ~0.1 s)."""
+        if self._token is None or time.monotonic() - self._signed_in_at > TOKEN_MAX_AGE_S:
+            response = httpx.post(f"{self.server.url}/auth/sign-in",
+                                  json={"username": DEMO_USER, "password": DEMO_PASSWORD}, timeout=10)
+            response.raise_for_status()
+            body = response.json()
+            self._token, self._account, self._signed_in_at = body["token"], body["account"], time.monotonic()
+        return self._token, self._account
+
+    def bed_state(self) -> dict[str, Any]:
+        token, _ = self.sign_in()
+        response = httpx.get(f"{self.server.url}/homes/{DEMO_HOME}/bed-state",
+                             headers={"Authorization": f"Bearer {token}"}, timeout=10)
+        response.raise_for_status()
+        return response.json()
+
+    def server_db(self) -> sqlite3.Connection:
+        connection = sqlite3.connect(self.server.db_path, timeout=30)
+        connection.row_factory = sqlite3.Row
+        return connection
+
+
+@pytest.fixture(scope="module")
+def environment(tmp_path_factory):
+    import keyring
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(MemoryKeyring())
+    server = start_server(tmp_path_factory.mktemp("sync-properties") / "central.sqlite3")
+    loop = LoopThread()
+    try:
+        yield Environment(server, loop)
+    finally:
+        loop.close()
+        server.stop()
+        keyring.set_keyring(previous)
+
+
+# -- one device --------------------------------------------------------------------------------
+
+
+@dataclass
+class Device:
+    name: str
+    store: LocalStore
+    session: SessionManager
+    engine: SyncEngine
+    transport: FaultyTransport
+    reader: sqlite3.Connection  # a second connection to the device file, for checks only
+    stalled: asyncio.Task | None = None  # a sync waiting in the network
+    mutation_ids: set[str] = field(default_factory=set)
+
+    def screen(self) -> BedStateScreen:
+        return BedStateScreen(self.store, DEMO_HOME, on_saved=self.engine.local_change)
+
+    def outbox(self) -> list[sqlite3.Row]:
+        return self.reader.execute(
+            "SELECT mutation_id, kind, record_id, base_version, data, status, result_version FROM outbox ORDER BY seq"
+        ).fetchall()
+
+
+def make_device(env: Environment, directory: Path, name: str) -> Device:
+    store = open_store(directory / name)
+    transport = FaultyTransport()
+    credentials = CredentialStore()
+    session = SessionManager(store, credentials, env.server.url,
+                             api_factory=lambda url, token: CentralApi(url, token, transport=transport))
+    # Signed in as the demo manager, as SessionManager.sign_in leaves a device.
+    token, account = env.sign_in()
+    store.set_meta("account", json.dumps({"server_url": env.server.url, "account": account}))
+    credentials.set_token(env.server.url, account["username"], token)
+    engine = SyncEngine(store, session, page_size=2, batch_size=3)
+    reader = sqlite3.connect(store.path, timeout=30)
+    reader.row_factory = sqlite3.Row
+    return Device(name, store, session, engine, transport, reader)
+
+
+# -- strategies ------------------------------------------------------------------------------------
+
+
+@st.composite
+def bed_counts(draw) -> dict[str, int]:
+    max_capacity = draw(st.integers(0, 12))
+    occupied = draw(st.integers(0, max_capacity))
+    reserved = draw(st.integers(0, max_capacity - occupied))
+    accepting = draw(st.integers(0, max_capacity - occupied - reserved))
+    return {"max_capacity": max_capacity, "occupied": occupied, "vacant_reserved": reserved,
+            "vacant_accepting": accepting}
+
+
+statuses = st.one_of(
+    st.none(),  # leave the home's status as it is
+    st.just((False, None)),
+    st.tuples(st.just(True), st.sampled_from(list(ClosureReason))),
+)
+fault_plans = st.lists(st.sampled_from(SYNC_FAULTS), max_size=6)
+concurrent_fault_plans = st.lists(st.sampled_from(CONCURRENT_FAULTS), max_size=3)
+
+
+# -- the state machine ---------------------------------------------------------------------------------
+
+
+class SyncMachine(RuleBasedStateMachine):
+    env: ClassVar[Environment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.directory = Path(tempfile.mkdtemp(prefix="chc-sync-props-"))
+        self.devices: list[Device] = []
+        self.start_versions: dict[str, int] = {}
+        self.seq_before = 0
+
+    def run(self, coro):
+        return self.env.loop.run(coro)
+
+    # -- setup ---------------------------------------------------------------------------------
+
+    @initialize(count=st.integers(2, 3))
+    def start_devices(self, count: int) -> None:
+        with contextlib.closing(self.env.server_db()) as db:
+            self.seq_before = _change_seq(db)
+            self.start_versions = {
+                row["id"]: row["version"]
+                for row in db.execute("SELECT id, version FROM records WHERE home_id = ? AND kind IN "
+                                      "('bed_count', 'home_status')", [DEMO_HOME])
+            }
+        for index in range(count):
+            device = make_device(self.env, self.directory, f"device-{index}")
+            self.devices.append(device)
+            # The first sync, on a clean network: the device starts with everything.
+            assert self.run(device.engine.sync_once())
+            assert device.store.record("care_home", DEMO_HOME) is not None
+
+    # -- what the users do ---------------------------------------------------------------------------
+
+    @rule(index=st.integers(0, 2), category=st.sampled_from(CATEGORIES), counts=bed_counts(), status=statuses)
+    def edit_on_screen(self, index: int, category: str, counts: dict[str, int], status) -> None:
+        """A manager types new counts (and perhaps opens or closes the home) and saves."""
+        device = self.devices[index % len(self.devices)]
+        STATS["edits during a stalled sync"] += device.stalled is not None
+        screen = device.screen()
+        for name in COUNT_FIELDS:
+            screen.set_text(category, name, str(counts[name]))
+        if status is not None:
+            screen.set_closed(*status)
+        assert screen.save(), screen.message
+
+    @rule(index=st.integers(0, 2))
+    def confirm_no_change(self, index: int) -> None:
+        device = self.devices[index % len(self.devices)]
+        screen = device.screen()
+        assert screen.confirm_no_change(), screen.message
+
+    @rule(index=st.integers(0, 2), category=st.sampled_from(CATEGORIES), counts=bed_counts())
+    def save_counts_only(self, index: int, category: str, counts: dict[str, int]) -> None:
+        """A bed count saved without a confirmation (straight through the store)."""
+        device = self.devices[index % len(self.devices)]
+        device.store.save("bed_count", [BedCount(home_id=DEMO_HOME, category=category, **counts)])
+        device.engine.local_change()
+
+    # -- what the network does ---------------------------------------------------------------------------
+
+    def _idle(self) -> list[Device]:
+        return [d for d in self.devices if d.stalled is None]
+
+    @precondition(lambda self: any(d.stalled is None for d in self.devices))
+    @rule(data=st.data(), faults=fault_plans)
+    def sync(self, data, faults: list[Fault]) -> None:
+        """One sync round of a device; the network does `faults` to its requests, in order."""
+        device = data.draw(st.sampled_from(self._idle()), label="device")
+        device.transport.plan(faults)
+        task = self.run(_start_sync(device))
+        device.transport.clear_plan()
+        if not task.done():
+            device.stalled = task
+            STATS["stalled syncs"] += 1
+        else:
+            task.result()
+
+    @precondition(lambda self: sum(d.stalled is None for d in self.devices) >= 2)
+    @rule(data=st.data(), faults_a=concurrent_fault_plans, faults_b=concurrent_fault_plans)
+    def sync_two_at_once(self, data, faults_a: list[Fault], faults_b: list[Fault]) -> None:
+        idle = self._idle()
+        a = data.draw(st.sampled_from(idle), label="first")
+        b = data.draw(st.sampled_from([d for d in idle if d is not a]), label="second")
+        a.transport.plan(faults_a)
+        b.transport.plan(faults_b)
+
+        async def both():
+            return await asyncio.gather(a.engine.sync_once(), b.engine.sync_once())
+
+        self.run(both())
+        a.transport.clear_plan()
+        b.transport.clear_plan()
+
+    @precondition(lambda self: any(d.stalled is not None for d in self.devices))
+    @rule(data=st.data())
+    def release_stalled(self, data) -> None:
+        """A request (or its answer) that waited in the network goes on; that sync finishes."""
+        device = data.draw(st.sampled_from([d for d in self.devices if d.stalled is not None]), label="device")
+        self._finish_stalled(device)
+
+    def _finish_stalled(self, device: Device) -> None:
+        task, device.stalled = device.stalled, None
+
+        async def finish():
+            device.transport.release()
+            # The rest of that sync may stall again (its plan was cleared, so it will not).
+            return await task
+
+        self.run(finish())
+
+    @precondition(lambda self: any(d.transport.held for d in self.devices))
+    @rule(data=st.data())
+    def deliver_late(self, data) -> None:
+        """A copy held in the network reaches the server, after newer requests (reordered)."""
+        device = data.draw(st.sampled_from([d for d in self.devices if d.transport.held]), label="device")
+        index = data.draw(st.integers(0, len(device.transport.held) - 1), label="held")
+        status = self.run(device.transport.replay(index))
+        STATS["late deliveries"] += 1
+        assert status < 500, f"the server failed on a late copy ({status})"
+
+    # -- between steps -----------------------------------------------------------------------------------
+
+    @invariant()
+    def settled_records_show_the_server_copy(self) -> None:
+        for device in self.devices:
+            rows = device.reader.execute(
+                """SELECT kind, id, data, base_version, server_data, server_version FROM records r
+                   WHERE NOT EXISTS (SELECT 1 FROM outbox o WHERE o.kind = r.kind AND o.record_id = r.id
+                                     AND o.status = 'pending')"""
+            ).fetchall()
+            for row in rows:
+                assert row["server_data"] is not None and json.loads(row["data"]) == json.loads(row["server_data"]), (
+                    f"{device.name}: {row['kind']} {row['id']} has nothing pending but shows {row['data']}, "
+                    f"not its server copy {row['server_data']}"
+                )
+                assert row["base_version"] == row["server_version"], (
+                    f"{device.name}: {row['kind']} {row['id']} base_version {row['base_version']} "
+                    f"!= server_version {row['server_version']} with nothing pending"
+                )
+
+    # -- the end: quiet network, then everything must agree -----------------------------------------------------
+
+    def teardown(self) -> None:
+        try:
+            if self.devices:
+                self._quiet_down()
+                self._check_converged()
+                self._check_exactly_once()
+        finally:
+            self._close()
+
+    def _quiet_down(self) -> None:
+        for device in self.devices:
+            device.transport.quiet = True
+            device.transport.forget_held()
+        for device in self.devices:
+            if device.stalled is not None:
+                self._finish_stalled(device)
+        for device in self.devices:
+            for _ in range(3):
+                if device.store.pending_count() == 0:
+                    break
+                self.run(device.engine.sync_once())
+            assert device.store.pending_count() == 0, f"{device.name} still has changes pending on a quiet network"
+        for device in self.devices:  # now each pulls what the others sent
+            assert self.run(device.engine.sync_once()), f"{device.name} could not sync on a quiet network"
+
+    def _check_converged(self) -> None:
+        server = self.env.bed_state()
+        beds = {b["category"]: b for b in server["beds"]}
+        versions = server["versions"]
+        for device in self.devices:
+            local_beds = {r.data["category"]: r for r in device.store.records("bed_count", DEMO_HOME)}
+            assert {c: r.data for c, r in local_beds.items()} == beds, f"{device.name}'s bed counts differ from the server's"
+            assert {c: r.base_version for c, r in local_beds.items()} == {c: versions[c] for c in beds}
+            assert not any(r.pending for r in local_beds.values())
+            status = device.store.record("home_status", DEMO_HOME)
+            assert (status.data if status else None) == server["status"], f"{device.name}'s home status differs"
+            if status is not None:
+                assert status.base_version == versions["home_status"] and not status.pending
+            # What the manager sees on the screen.
+            screen = device.screen()
+            for category, counts in beds.items():
+                assert screen.draft(category).counts == {name: counts[name] for name in COUNT_FIELDS}
+            if server["status"] is not None:
+                assert screen.closed_to_admissions == server["status"]["closed_to_admissions"]
+                assert (screen.closed_reason.value if screen.closed_reason else None) == server["status"]["closed_reason"]
+                assert screen.confirmed_line().startswith("Last confirmed"), screen.confirmed_line()
+
+    def _check_exactly_once(self) -> None:
+        owners = {d.store.device_id: d for d in self.devices}
+        sent: dict[str, tuple[Device, sqlite3.Row]] = {}
+        for device in self.devices:
+            for entry in device.outbox():
+                assert entry["status"] != "pending"
+                sent[entry["mutation_id"]] = (device, entry)
+        with contextlib.closing(self.env.server_db()) as db:
+            seq_after = _change_seq(db)
+            placeholders = ", ".join("?" for _ in owners)
+            rows = db.execute(
+                f"SELECT mutation_id, device_id, result FROM applied_mutations WHERE device_id IN ({placeholders})",
+                list(owners),
+            ).fetchall()
+            server_records = {
+                row["id"]: (row["version"], json.loads(row["data"]))
+                for row in db.execute("SELECT id, version, data FROM records WHERE home_id = ? AND kind IN "
+                                      "('bed_count', 'home_status')", [DEMO_HOME])
+            }
+        answers = {row["mutation_id"]: (row["device_id"], json.loads(row["result"])) for row in rows}
+        assert len(answers) == len(rows)
+        # (b) the server answered exactly the changes the devices made, once each, as the devices recorded.
+        assert set(answers) == set(sent), (
+            f"never answered: {sorted(set(sent) - set(answers))}; unknown to any device: {sorted(set(answers) - set(sent))}"
+        )
+        writes: dict[str, list[tuple[int, str | None]]] = {rid: [(v, None)] for rid, v in self.start_versions.items()}
+        applied: list[tuple[int, Device, sqlite3.Row]] = []
+        for mutation_id, (device, entry) in sent.items():
+            device_id, result = answers[mutation_id]
+            assert owners[device_id] is device, f"{mutation_id} was recorded for another device"
+            assert entry["status"] == result["status"], (
+                f"{device.name} recorded {entry['status']} for {mutation_id}; the server answered {result['status']}"
+            )
+            assert entry["result_version"] == result.get("version")
+            assert result["status"] != "rejected", f"a valid change was rejected: {result.get('message')}"
+            if result["status"] == "applied":
+                applied.append((result["version"], device, entry))
+                writes.setdefault(entry["record_id"], []).append((result["version"], device.store.device_id))
+        versions = sorted(v for v, _, _ in applied)
+        assert len(set(versions)) == len(versions), "two changes were given the same version"
+        assert all(self.seq_before < v <= seq_after for v in versions)
+        assert seq_after - self.seq_before == len(applied), (
+            f"the server wrote {seq_after - self.seq_before} versions for {len(applied)} applied changes"
+        )
+        # The newest applied change of each record is what the server holds.
+        for record_id, record_writes in writes.items():
+            newest_version, _ = max(record_writes)
+            server_version, _ = server_records[record_id]
+            assert server_version == newest_version, f"{record_id}: server at v{server_version}, newest write v{newest_version}"
+        for version, _device, entry in applied:
+            if server_records[entry["record_id"]][0] == version:
+                data = json.loads(entry["data"])
+                stored = server_records[entry["record_id"]][1]
+                assert {k: v for k, v in stored.items() if k != "confirmed_at"} == {
+                    k: v for k, v in data.items() if k != "confirmed_at"}
+        statuses = [entry["status"] for _, entry in sent.values()]
+        STATS["examples checked"] += 1
+        STATS["changes applied"] += statuses.count("applied")
+        STATS["changes in conflict"] += statuses.count("conflict")
+        STATS["examples with a conflict"] += "conflict" in statuses
+        for device in self.devices:
+            STATS.update(f"request: {e.fault}" for e in device.transport.log)
+        # (d) the conflict rules.
+        for version, device, entry in applied:
+            if entry["kind"] != "bed_count":
+                continue
+            base = entry["base_version"] or 0
+            skipped = [(v, by) for v, by in writes[entry["record_id"]] if base < v < version and by != device.store.device_id]
+            assert not skipped, f"{device.name}'s change on v{base} was applied over another device's write {skipped}"
+        for mutation_id, (device, entry) in sent.items():
+            if entry["status"] != "conflict":
+                continue
+            assert entry["kind"] == "bed_count", "a confirmation lost a conflict: the rule is last arrival wins"
+            current = answers[mutation_id][1]["current"]
+            by = dict(writes[entry["record_id"]]).get(current["version"], "unknown")
+            assert by != device.store.device_id, f"{device.name} conflicted with its own write v{current['version']}"
+            assert current["version"] > (entry["base_version"] or 0)
+            logged = device.reader.execute(
+                "SELECT 1 FROM sync_log WHERE kind = ? AND record_id = ? AND status = 'conflict'",
+                [entry["kind"], entry["record_id"]],
+            ).fetchone()
+            assert logged, f"{device.name} lost a conflict on {entry['record_id']} without telling the user"
+
+    def _close(self) -> None:
+        async def close_all():
+            for device in self.devices:
+                device.transport.quiet = True
+                if device.stalled is not None:
+                    device.transport.release()
+                    await asyncio.gather(device.stalled, return_exceptions=True)
+                api = device.session.api()
+                if api is not None:
+                    await api.aclose()
+                await device.transport.shutdown()
+
+        try:
+            self.run(close_all())
+        finally:
+            for device in self.devices:
+                device.reader.close()
+                device.store.close()
+            shutil.rmtree(self.directory, ignore_errors=True)
+
+
+async def _start_sync(device: Device) -> asyncio.Task:
+    """Start a sync; return its task once it is done, or stalled in the network."""
+    task = asyncio.ensure_future(device.engine.sync_once())
+    stalled = asyncio.ensure_future(device.transport.stalled.wait())
+    try:
+        await asyncio.wait({task, stalled}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stalled.cancel()
+    return task
+
+
+def _change_seq(db: sqlite3.Connection) -> int:
+    row = db.execute("SELECT seq FROM sqlite_sequence WHERE name = 'change_seq'").fetchone()
+    return row[0] if row else 0
+
+
+def test_devices_converge_through_a_faulty_network(environment):
+    SyncMachine.env = environment
+    run_state_machine_as_test(
+        SyncMachine,
+        settings=settings(
+            max_examples=EXAMPLES,
+            stateful_step_count=STEPS,
+            deadline=None,
+            suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large],
+        ),
+    )
+    print("\nsync properties:", dict(sorted(STATS.items())))
+
