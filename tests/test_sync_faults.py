@@ -27,20 +27,12 @@ from client.sync import SyncEngine, SyncState
 from tests.conftest import DEMO_HOME, DEMO_PASSWORD, DEMO_USER
 from tests.support import aio
 from tests.support.fault_proxy import FaultProxy
-from tests.support.keyring_backend import MemoryKeyring
 
 CATEGORY, FIELD = "nursing_dementia", "vacant_accepting"
 BED_RECORD_ID = f"{DEMO_HOME}/{CATEGORY}"
 
 
-@pytest.fixture(autouse=True)
-def memory_keyring():
-    import keyring
-
-    previous = keyring.get_keyring()
-    keyring.set_keyring(MemoryKeyring())
-    yield
-    keyring.set_keyring(previous)
+pytestmark = pytest.mark.usefixtures("memory_keyring")
 
 
 @pytest.fixture

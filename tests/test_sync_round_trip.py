@@ -9,17 +9,8 @@ from client.store import open_store
 from client.sync import SyncEngine, SyncState
 from tests.conftest import DEMO_HOME, DEMO_PASSWORD, DEMO_USER
 from tests.support import aio
-from tests.support.keyring_backend import MemoryKeyring
 
-
-@pytest.fixture(autouse=True)
-def memory_keyring():
-    import keyring
-
-    previous = keyring.get_keyring()
-    keyring.set_keyring(MemoryKeyring())
-    yield
-    keyring.set_keyring(previous)
+pytestmark = pytest.mark.usefixtures("memory_keyring")
 
 
 def device(tmp_path, name, url):
