@@ -114,6 +114,10 @@ def test_freshness_from_the_server_confirmation(store):
         (SyncStatus(state=SyncState.SIGNED_OUT, pending=1), "Saved on this device - sign in again to send (1 change waiting)"),
         (SyncStatus(state=SyncState.SYNCING, pending=3), "Sending... (3 changes waiting)"),
         (SyncStatus(state=SyncState.SYNCING, received=3000, expected=45000), "Receiving 3,000 of 45,000 changes..."),
+        (SyncStatus(state=SyncState.UPGRADE_REQUIRED, pending=2),
+         "Please update this app: the central API no longer accepts this version (2 changes kept on this device)"),
+        (SyncStatus(state=SyncState.UPGRADE_REQUIRED, pending=0),
+         "Please update this app: the central API no longer accepts this version"),
     ],
 )
 def test_sync_line_says_where_the_changes_are(status, expected):

@@ -29,7 +29,11 @@ pending shows exactly its last server copy.
 
 Examples: 200 by default. For a long run set CHC_PROPERTY_EXAMPLES:
 
-    CHC_PROPERTY_EXAMPLES=5000 .venv/bin/python -m pytest tests/test_sync_properties.py -q
+    CHC_PROPERTY_EXAMPLES=5000 .venv/bin/python -m pytest tests/test_sync_properties.py -q -s
+
+(about 0.2 s an example on two cores; ``-s`` prints what the examples
+exercised: faults per request, stalls, late deliveries, conflicts).
+CHC_PROPERTY_STEPS sets the steps per example (default 15).
 """
 
 from __future__ import annotations
@@ -43,8 +47,9 @@ import sqlite3
 import tempfile
 import threading
 import time
+import uuid
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -67,6 +72,7 @@ from client.state.bed_state import BedStateScreen
 from client.store import LocalStore, open_store
 from client.sync import CentralApi, SyncEngine
 from domain.beds import COUNT_FIELDS, BedCount, ClosureReason
+from protocol import SCHEMA_VERSION
 from tests.conftest import DEMO_HOME, DEMO_PASSWORD, DEMO_USER
 from tests.support.faulty_transport import Fault, FaultyTransport
 from tests.support.keyring_backend import MemoryKeyring
@@ -77,6 +83,7 @@ STEPS = int(os.environ.get("CHC_PROPERTY_STEPS", "15"))
 CATEGORIES = ("nursing", "nursing_dementia")  # what the demo home offers
 TOKEN_MAX_AGE_S = 600  # tokens live 15 minutes; a long run signs in again well before
 STEP_TIMEOUT_S = 60
+HEALER_DEVICE = str(uuid.uuid4())  # puts deleted categories back between examples (see heal_home)
 STATS: Counter[str] = Counter()  # what the examples exercised; printed at the end (pytest -s)
 
 # Deliver is listed several times so that most requests get through.
@@ -137,6 +144,36 @@ class Environment:
         response.raise_for_status()
         return response.json()
 
+    def heal_home(self) -> None:
+        """Every example starts with all the home's categories in place, whatever earlier ones deleted.
+
+        The server is shared by all examples, so without this an example's
+        outcome (and its shrunk form) would depend on the ones before it.
+        """
+        with contextlib.closing(self.server_db()) as db:
+            rows = {row["id"]: row for row in db.execute(
+                "SELECT id, version, deleted FROM records WHERE kind = 'bed_count' AND home_id = ?", [DEMO_HOME])}
+        mutations = []
+        for category in CATEGORIES:
+            row = rows.get(f"{DEMO_HOME}/{category}")
+            if row is not None and not row["deleted"]:
+                continue
+            mutations.append({
+                "mutation_id": str(uuid.uuid4()), "kind": "bed_count", "record_id": f"{DEMO_HOME}/{category}",
+                "op": "put", "base_version": row["version"] if row is not None else None,
+                "client_time": "2026-01-01T00:00:00+00:00",
+                "data": {"home_id": DEMO_HOME, "category": category, "max_capacity": 10, "occupied": 5,
+                         "vacant_reserved": 1, "vacant_accepting": 2},
+            })
+        if not mutations:
+            return
+        token, _ = self.sign_in()
+        response = httpx.post(f"{self.server.url}/sync/push", timeout=10,
+                              headers={"Authorization": f"Bearer {token}", "X-Schema-Version": str(SCHEMA_VERSION)},
+                              json={"device_id": HEALER_DEVICE, "schema_version": SCHEMA_VERSION, "mutations": mutations})
+        response.raise_for_status()
+        assert all(r["status"] == "applied" for r in response.json()["results"]), response.json()
+
     def server_db(self) -> sqlite3.Connection:
         connection = sqlite3.connect(self.server.db_path, timeout=30)
         connection.row_factory = sqlite3.Row
@@ -171,14 +208,13 @@ class Device:
     transport: FaultyTransport
     reader: sqlite3.Connection  # a second connection to the device file, for checks only
     stalled: asyncio.Task | None = None  # a sync waiting in the network
-    mutation_ids: set[str] = field(default_factory=set)
 
     def screen(self) -> BedStateScreen:
         return BedStateScreen(self.store, DEMO_HOME, on_saved=self.engine.local_change)
 
     def outbox(self) -> list[sqlite3.Row]:
         return self.reader.execute(
-            "SELECT mutation_id, kind, record_id, base_version, data, status, result_version FROM outbox ORDER BY seq"
+            "SELECT mutation_id, kind, record_id, op, base_version, data, status, result_version FROM outbox ORDER BY seq"
         ).fetchall()
 
 
@@ -240,6 +276,7 @@ class SyncMachine(RuleBasedStateMachine):
 
     @initialize(count=st.integers(2, 3))
     def start_devices(self, count: int) -> None:
+        self.env.heal_home()
         with contextlib.closing(self.env.server_db()) as db:
             self.seq_before = _change_seq(db)
             self.start_versions = {
@@ -280,6 +317,17 @@ class SyncMachine(RuleBasedStateMachine):
         device = self.devices[index % len(self.devices)]
         device.store.save("bed_count", [BedCount(home_id=DEMO_HOME, category=category, **counts)])
         device.engine.local_change()
+
+    @rule(index=st.integers(0, 2), category=st.sampled_from(CATEGORIES))
+    def delete_category(self, index: int, category: str) -> None:
+        """A category entered by mistake is removed (a tombstone on the server)."""
+        device = self.devices[index % len(self.devices)]
+        record_id = f"{DEMO_HOME}/{category}"
+        if device.store.record("bed_count", record_id) is None:
+            return  # already gone on this device
+        device.store.delete("bed_count", record_id)
+        device.engine.local_change()
+        STATS["deletes"] += 1
 
     # -- what the network does ---------------------------------------------------------------------------
 
@@ -371,6 +419,7 @@ class SyncMachine(RuleBasedStateMachine):
                 self._quiet_down()
                 self._check_converged()
                 self._check_exactly_once()
+                self._check_up_to_date_edits_apply()
         finally:
             self._close()
 
@@ -390,26 +439,45 @@ class SyncMachine(RuleBasedStateMachine):
         for device in self.devices:  # now each pulls what the others sent
             assert self.run(device.engine.sync_once()), f"{device.name} could not sync on a quiet network"
 
+    def _live_server_records(self) -> dict[str, tuple[int, dict[str, Any]]]:
+        with contextlib.closing(self.env.server_db()) as db:
+            return {
+                row["id"]: (row["version"], json.loads(row["data"]))
+                for row in db.execute("SELECT id, version, data FROM records WHERE home_id = ? AND deleted = 0 AND "
+                                      "kind IN ('bed_count', 'home_status')", [DEMO_HOME])
+            }
+
     def _check_converged(self) -> None:
+        live = self._live_server_records()
+        beds = {data["category"]: data for rid, (_, data) in live.items() if rid != DEMO_HOME}
+        versions = {data["category"]: v for rid, (v, data) in live.items() if rid != DEMO_HOME}
+        server_status = live.get(DEMO_HOME, (None, None))[1]
+        if DEMO_HOME in live:
+            versions["home_status"] = live[DEMO_HOME][0]
+        # The API's view of the home is the database's.
         server = self.env.bed_state()
-        beds = {b["category"]: b for b in server["beds"]}
-        versions = server["versions"]
+        assert {b["category"]: b for b in server["beds"]} == beds, (
+            f"GET /homes/{DEMO_HOME}/bed-state shows {server['beds']}; the live records are {beds}"
+        )
+        assert server["status"] == server_status
         for device in self.devices:
             local_beds = {r.data["category"]: r for r in device.store.records("bed_count", DEMO_HOME)}
             assert {c: r.data for c, r in local_beds.items()} == beds, f"{device.name}'s bed counts differ from the server's"
             assert {c: r.base_version for c, r in local_beds.items()} == {c: versions[c] for c in beds}
             assert not any(r.pending for r in local_beds.values())
             status = device.store.record("home_status", DEMO_HOME)
-            assert (status.data if status else None) == server["status"], f"{device.name}'s home status differs"
+            assert (status.data if status else None) == server_status, f"{device.name}'s home status differs"
             if status is not None:
                 assert status.base_version == versions["home_status"] and not status.pending
             # What the manager sees on the screen.
             screen = device.screen()
             for category, counts in beds.items():
                 assert screen.draft(category).counts == {name: counts[name] for name in COUNT_FIELDS}
-            if server["status"] is not None:
-                assert screen.closed_to_admissions == server["status"]["closed_to_admissions"]
-                assert (screen.closed_reason.value if screen.closed_reason else None) == server["status"]["closed_reason"]
+            for category in set(CATEGORIES) - set(beds):  # deleted: the screen offers it empty
+                assert screen.draft(category).saved is None
+            if server_status is not None:
+                assert screen.closed_to_admissions == server_status["closed_to_admissions"]
+                assert (screen.closed_reason.value if screen.closed_reason else None) == server_status["closed_reason"]
                 assert screen.confirmed_line().startswith("Last confirmed"), screen.confirmed_line()
 
     def _check_exactly_once(self) -> None:
@@ -427,8 +495,8 @@ class SyncMachine(RuleBasedStateMachine):
                 list(owners),
             ).fetchall()
             server_records = {
-                row["id"]: (row["version"], json.loads(row["data"]))
-                for row in db.execute("SELECT id, version, data FROM records WHERE home_id = ? AND kind IN "
+                row["id"]: (row["version"], json.loads(row["data"]), bool(row["deleted"]))
+                for row in db.execute("SELECT id, version, data, deleted FROM records WHERE home_id = ? AND kind IN "
                                       "('bed_count', 'home_status')", [DEMO_HOME])
             }
         answers = {row["mutation_id"]: (row["device_id"], json.loads(row["result"])) for row in rows}
@@ -438,7 +506,7 @@ class SyncMachine(RuleBasedStateMachine):
             f"never answered: {sorted(set(sent) - set(answers))}; unknown to any device: {sorted(set(answers) - set(sent))}"
         )
         writes: dict[str, list[tuple[int, str | None]]] = {rid: [(v, None)] for rid, v in self.start_versions.items()}
-        applied: list[tuple[int, Device, sqlite3.Row]] = []
+        applied: dict[int, list[tuple[Device, sqlite3.Row]]] = {}  # version -> the changes answered with it
         for mutation_id, (device, entry) in sent.items():
             device_id, result = answers[mutation_id]
             assert owners[device_id] is device, f"{mutation_id} was recorded for another device"
@@ -448,39 +516,57 @@ class SyncMachine(RuleBasedStateMachine):
             assert entry["result_version"] == result.get("version")
             assert result["status"] != "rejected", f"a valid change was rejected: {result.get('message')}"
             if result["status"] == "applied":
-                applied.append((result["version"], device, entry))
-                writes.setdefault(entry["record_id"], []).append((result["version"], device.store.device_id))
-        versions = sorted(v for v, _, _ in applied)
-        assert len(set(versions)) == len(versions), "two changes were given the same version"
-        assert all(self.seq_before < v <= seq_after for v in versions)
-        assert seq_after - self.seq_before == len(applied), (
-            f"the server wrote {seq_after - self.seq_before} versions for {len(applied)} applied changes"
+                applied.setdefault(result["version"], []).append((device, entry))
+        # Each new version is one change's effect. Only a delete of what is already deleted is
+        # applied without writing (answered with the tombstone's version).
+        effects: list[tuple[int, Device, sqlite3.Row]] = []
+        for version, changes in sorted(applied.items()):
+            makers = [(d, e) for d, e in changes if e["op"] != "delete"] or changes[:1]
+            if version <= self.seq_before:
+                makers = []  # a tombstone from before this example
+            assert len(makers) <= 1, f"v{version} answered {len(makers)} different writes"
+            for d, e in changes:
+                assert (d, e) in makers or e["op"] == "delete", f"{d.name}'s {e['mutation_id']} reused v{version}"
+                assert e["record_id"] == changes[0][1]["record_id"]
+            for d, e in makers:
+                effects.append((version, d, e))
+                writes.setdefault(e["record_id"], []).append((version, d.store.device_id))
+        assert all(self.seq_before < v <= seq_after for v, _, _ in effects)
+        assert seq_after - self.seq_before == len(effects), (
+            f"the server wrote {seq_after - self.seq_before} versions for {len(effects)} applied changes"
         )
         # The newest applied change of each record is what the server holds.
         for record_id, record_writes in writes.items():
             newest_version, _ = max(record_writes)
-            server_version, _ = server_records[record_id]
+            server_version = server_records[record_id][0]
             assert server_version == newest_version, f"{record_id}: server at v{server_version}, newest write v{newest_version}"
-        for version, _device, entry in applied:
-            if server_records[entry["record_id"]][0] == version:
-                data = json.loads(entry["data"])
-                stored = server_records[entry["record_id"]][1]
-                assert {k: v for k, v in stored.items() if k != "confirmed_at"} == {
-                    k: v for k, v in data.items() if k != "confirmed_at"}
+        for version, _device, entry in effects:
+            server_version, stored, deleted = server_records[entry["record_id"]]
+            if server_version == version:
+                assert deleted == (entry["op"] == "delete")
+                if not deleted:
+                    data = json.loads(entry["data"])
+                    assert {k: v for k, v in stored.items() if k != "confirmed_at"} == {
+                        k: v for k, v in data.items() if k != "confirmed_at"}
         statuses = [entry["status"] for _, entry in sent.values()]
         STATS["examples checked"] += 1
         STATS["changes applied"] += statuses.count("applied")
+        STATS["new versions written"] += len(effects)
         STATS["changes in conflict"] += statuses.count("conflict")
         STATS["examples with a conflict"] += "conflict" in statuses
         for device in self.devices:
             STATS.update(f"request: {e.fault}" for e in device.transport.log)
         # (d) the conflict rules.
-        for version, device, entry in applied:
+        # Reject stale: a bed count change (or delete) applies only over the version it was based on,
+        # or over the same device's own write.
+        for version, device, entry in effects:
             if entry["kind"] != "bed_count":
                 continue
             base = entry["base_version"] or 0
-            skipped = [(v, by) for v, by in writes[entry["record_id"]] if base < v < version and by != device.store.device_id]
-            assert not skipped, f"{device.name}'s change on v{base} was applied over another device's write {skipped}"
+            previous = max(((v, by) for v, by in writes[entry["record_id"]] if v < version), default=None)
+            assert previous is None or previous[0] <= base or previous[1] == device.store.device_id, (
+                f"{device.name}'s change made on v{base} was applied over another device's v{previous[0]}"
+            )
         for mutation_id, (device, entry) in sent.items():
             if entry["status"] != "conflict":
                 continue
@@ -494,6 +580,28 @@ class SyncMachine(RuleBasedStateMachine):
                 [entry["kind"], entry["record_id"]],
             ).fetchone()
             assert logged, f"{device.name} lost a conflict on {entry['record_id']} without telling the user"
+
+    def _check_up_to_date_edits_apply(self) -> None:
+        """A device that holds everything the server has can always save over it: no endless conflicts
+        (say, with a category another device deleted), whatever happened before."""
+        for index, device in enumerate(self.devices):
+            assert self.run(device.engine.sync_once())
+            sent_before = {entry["mutation_id"] for entry in device.outbox()}
+            screen = device.screen()
+            for category in CATEGORIES:  # values no random edit uses, so every category changes
+                counts = {"max_capacity": 100 + index, "occupied": 50, "vacant_reserved": 1, "vacant_accepting": 2}
+                for name in COUNT_FIELDS:
+                    screen.set_text(category, name, str(counts[name]))
+            assert screen.save(), screen.message
+            assert self.run(device.engine.sync_once())
+            answers = [(e["kind"], e["record_id"], e["status"]) for e in device.outbox()
+                       if e["mutation_id"] not in sent_before]
+            assert len(answers) == len(CATEGORIES) + 1
+            refused = [a for a in answers if a[2] != "applied"]
+            assert not refused, (
+                f"{device.name} was up to date with the server, yet its edit was not applied: {refused}; "
+                f"sync log: {[(e.record_id, e.message) for e in device.store.sync_log(3)]}"
+            )
 
     def _close(self) -> None:
         async def close_all():
@@ -532,6 +640,8 @@ def _change_seq(db: sqlite3.Connection) -> int:
     return row[0] if row else 0
 
 
+# pyproject's 300 s per test would cut a long run short: allow about 1 s per example.
+@pytest.mark.timeout(max(300, EXAMPLES))
 def test_devices_converge_through_a_faulty_network(environment):
     SyncMachine.env = environment
     run_state_machine_as_test(
@@ -545,3 +655,61 @@ def test_devices_converge_through_a_faulty_network(environment):
     )
     print("\nsync properties:", dict(sorted(STATS.items())))
 
+
+
+def test_the_faulty_transport_does_what_it_says(environment):
+    """Each fault, one push at a time, against the real server."""
+    import random
+
+    from client.sync.api import Offline
+
+    token, _ = environment.sign_in()
+    device_id = str(uuid.uuid4())
+
+    def mutation() -> dict[str, Any]:
+        return {"mutation_id": str(uuid.uuid4()), "kind": "home_status", "record_id": DEMO_HOME, "op": "put",
+                "base_version": None, "client_time": "2026-01-01T00:00:00+00:00",
+                "data": {"home_id": DEMO_HOME, "closed_to_admissions": False}}
+
+    def answered(mutation_id: str) -> int:
+        with contextlib.closing(environment.server_db()) as db:
+            return db.execute("SELECT count(*) FROM applied_mutations WHERE mutation_id = ?", [mutation_id]).fetchone()[0]
+
+    async def scenario() -> None:
+        transport = FaultyTransport()
+        api = CentralApi(environment.server.url, token, transport=transport)
+        try:
+            for fault, reaches_server_now in [(Fault.DROP_REQUEST, False), (Fault.DROP_RESPONSE, True),
+                                              (Fault.DELAY, False), (Fault.STALL_REQUEST, None)]:
+                m = mutation()
+                transport.plan([fault])
+                if fault is Fault.STALL_REQUEST:
+                    push = asyncio.ensure_future(api.push(device_id, [m]))
+                    await transport.stalled.wait()
+                    assert answered(m["mutation_id"]) == 0  # still in the network
+                    transport.release()
+                    assert (await push).results[0].status.value == "applied"
+                    continue
+                with pytest.raises(Offline):
+                    await api.push(device_id, [m])
+                assert answered(m["mutation_id"]) == int(reaches_server_now), fault
+                if fault is Fault.DELAY:
+                    assert await transport.replay(0) == 200 and not transport.held
+                    assert answered(m["mutation_id"]) == 1
+            m = mutation()
+            transport.plan([Fault.DUPLICATE, Fault.DELIVER_AND_DELAY])
+            first = await api.push(device_id, [m])
+            second = await api.push(device_id, [m])
+            assert await transport.replay(0) == 200
+            assert first == second and answered(m["mutation_id"]) == 1
+            assert [e.fault for e in transport.log][-3:] == [Fault.DUPLICATE, Fault.DELIVER_AND_DELAY, Fault.DELIVER]
+        finally:
+            await api.aclose()
+            await transport.shutdown()
+
+    environment.loop.run(scenario())
+
+    # Seeded: the same seed draws the same faults.
+    seeded = [FaultyTransport(rng=random.Random(seed)) for seed in (7, 7)]
+    draws = [[transport._decide() for _ in range(50)] for transport in seeded]
+    assert draws[0] == draws[1] and len(set(draws[0])) > 3

@@ -263,6 +263,10 @@ def _notice(entry) -> str:
 
 def sync_line(status: SyncStatus, now: datetime) -> str:
     """The status line under the Save button: where the user's changes are."""
+    if status.state is SyncState.UPGRADE_REQUIRED:
+        waiting = f" ({status.pending} change{'s' if status.pending != 1 else ''} kept on this device)" \
+            if status.pending else ""
+        return f"Please update this app: the central API no longer accepts this version{waiting}"
     if status.state is SyncState.SYNCING and status.expected > status.received:
         return f"Receiving {status.received:,} of {status.expected:,} changes..."
     if status.pending:
@@ -271,8 +275,6 @@ def sync_line(status: SyncStatus, now: datetime) -> str:
             return f"Sending... ({waiting})"
         if status.state is SyncState.SIGNED_OUT:
             return f"Saved on this device - sign in again to send ({waiting})"
-        if status.state is SyncState.UPGRADE_REQUIRED:
-            return f"Saved on this device - update the app to send ({waiting})"
         return f"Saved on this device - will send when online ({waiting})"
     if status.last_success_at is not None:
         return f"Sent {_clock(status.last_success_at)}"
