@@ -12,7 +12,6 @@ import logging
 from dataclasses import dataclass
 
 import keyring
-from keyring.errors import KeyringError, NoKeyringError
 
 SERVICE = "carehome-connect"
 log = logging.getLogger(__name__)
@@ -49,8 +48,8 @@ class CredentialStore:
         if secret is None and self.persistent:
             try:
                 secret = keyring.get_password(self.service, key)
-            except (KeyringError, NoKeyringError) as exc:
-                log.warning("key store unavailable: %s", type(exc).__name__)
+            except Exception as exc:  # noqa: BLE001 - any failing backend (even one that prompts) means: memory only
+                self._give_up(exc)
         if not secret:
             return None
         try:
@@ -72,9 +71,8 @@ class CredentialStore:
         if self.persistent:
             try:
                 keyring.set_password(self.service, key, token)
-            except (KeyringError, NoKeyringError) as exc:
-                log.warning("key store unavailable, token kept in memory only: %s", type(exc).__name__)
-                self.persistent = False
+            except Exception as exc:  # noqa: BLE001 - see get_tokens
+                self._give_up(exc)
 
     def delete_token(self, server_url: str, username: str) -> None:
         key = self._key(server_url, username)
@@ -82,5 +80,10 @@ class CredentialStore:
         if self.persistent:
             try:
                 keyring.delete_password(self.service, key)
-            except (KeyringError, NoKeyringError):
-                pass
+            except Exception as exc:  # noqa: BLE001 - nothing stored there, or no usable store
+                log.info("nothing deleted from the key store: %s", type(exc).__name__)
+
+    def _give_up(self, exc: Exception) -> None:
+        # Never a crash and never a plain file: the tokens stay in memory and the user signs in after a restart.
+        log.warning("key store unusable, sign-in kept in memory only: %s", type(exc).__name__)
+        self.persistent = False

@@ -159,3 +159,37 @@ def test_the_run_loop_survives_an_unexpected_error(tmp_path):
 
     aio.run(scenario())
     assert len(calls) >= 2  # it went on after the error
+
+
+def test_a_key_store_that_fails_or_prompts_leaves_the_token_in_memory_only(monkeypatch):
+    import keyring
+    from keyring.backend import KeyringBackend
+
+    from client.credentials import CredentialStore, Tokens
+
+    class PromptingKeyring(KeyringBackend):
+        """Like an encrypted file keyring asking for its password on a terminal the app does not have."""
+
+        priority = 1
+
+        def get_password(self, service, username):
+            raise EOFError
+
+        def set_password(self, service, username, password):
+            raise EOFError
+
+        def delete_password(self, service, username):
+            raise EOFError
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(PromptingKeyring())
+    try:
+        credentials = CredentialStore()
+        assert credentials.persistent
+        credentials.set_tokens(SERVER, "demo", Tokens("access-1", "refresh-1"))
+        assert not credentials.persistent
+        assert credentials.get_tokens(SERVER, "demo") == Tokens("access-1", "refresh-1")
+        credentials.delete_token(SERVER, "demo")
+        assert credentials.get_tokens(SERVER, "demo") is None
+    finally:
+        keyring.set_keyring(previous)

@@ -161,6 +161,8 @@ class BedStateView(ft.Column):
         """Called by the sync engine: new data may have arrived, or the queue moved."""
         if not self.screen.dirty:
             self.screen.reload()
+        if self.screen.notices:
+            self.screen.message = None  # "Saved" no longer tells the whole story: the notice does
         self.refresh(status=status)
 
     # -- rendering -----------------------------------------------------------------------
