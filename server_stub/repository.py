@@ -132,7 +132,7 @@ def get_record(connection: sqlite3.Connection, kind: str, record_id: str) -> Sto
 
 def records_of_home(connection: sqlite3.Connection, home_id: str, kind: str) -> list[StoredRecord]:
     rows = connection.execute(
-        "SELECT * FROM records WHERE home_id = ? AND kind = ? ORDER BY id", (home_id, kind)
+        "SELECT * FROM records WHERE home_id = ? AND kind = ? AND deleted = 0 ORDER BY id", (home_id, kind)
     ).fetchall()
     return [_stored(row) for row in rows]
 

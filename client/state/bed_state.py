@@ -34,7 +34,8 @@ class CategoryDraft:
 
     @property
     def changed(self) -> bool:
-        return self.saved != self.counts or bool(self.raw)
+        # A category with no record yet counts as zeros until the user touches it.
+        return (self.saved or dict.fromkeys(COUNT_FIELDS, 0)) != self.counts or bool(self.raw)
 
     def display(self, name: str) -> str:
         return self.raw.get(name, str(self.counts[name]))

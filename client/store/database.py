@@ -278,10 +278,10 @@ class LocalStore:
                        WHERE mutation_id = ?""",
                     [result.status.value, result.version, result.message, settled_at, str(result.mutation_id)],
                 )
-                if result.status is MutationStatus.APPLIED:
+                if result.status is MutationStatus.APPLIED and op == "delete":
+                    self._acknowledge_delete(kind, record_id, result.version)
+                elif result.status is MutationStatus.APPLIED:
                     self._acknowledge(kind, record_id, result.version)
-                    if op == "delete" and not self._has_pending(kind, record_id):
-                        self.db.execute("DELETE FROM records WHERE kind = ? AND id = ?", [kind, record_id])
                 else:
                     home = self.db.execute(
                         "SELECT home_id FROM records WHERE kind = ? AND id = ?", [kind, record_id]
@@ -319,14 +319,30 @@ class LocalStore:
                 [version, kind, record_id, version],
             )
 
+    def _acknowledge_delete(self, kind: str, record_id: str, version: int | None) -> None:
+        if version is not None:
+            self.db.execute(
+                """UPDATE records SET base_version = ?, server_data = NULL, server_version = ?
+                   WHERE kind = ? AND id = ? AND (server_version IS NULL OR server_version < ?)""",
+                [version, version, kind, record_id, version],
+            )
+        else:  # it was already gone on the server
+            self.db.execute("UPDATE records SET server_data = NULL WHERE kind = ? AND id = ?", [kind, record_id])
+        self._reset_if_settled(kind, record_id)
+
+    # A tombstone is kept on the device as a hidden row holding the delete's
+    # version, so that re-creating the record later builds on the delete.
+    _TOMBSTONE_UPSERT = """
+        INSERT INTO records (kind, id, home_id, data, base_version, server_data, server_version, deleted)
+        VALUES (?, ?, ?, '{}', ?, NULL, ?, 1)
+        ON CONFLICT(kind, id) DO UPDATE SET server_data = NULL, server_version = excluded.server_version
+        WHERE records.server_version IS NULL OR records.server_version <= excluded.server_version
+    """
+
     def _store_server_copy(self, record: Record) -> None:
         if record.deleted:
-            # A tombstone: the server copy is gone; the row goes once nothing is pending for it.
-            self.db.execute(
-                """UPDATE records SET server_data = NULL, server_version = ?
-                   WHERE kind = ? AND id = ? AND (server_version IS NULL OR server_version <= ?)""",
-                [record.version, record.kind, record.id, record.version],
-            )
+            self.db.execute(self._TOMBSTONE_UPSERT,
+                            [record.kind, record.id, record.home_id, record.version, record.version])
             return
         self.db.execute(
             """
@@ -341,7 +357,7 @@ class LocalStore:
         )
 
     def _reset_if_settled(self, kind: str, record_id: str) -> None:
-        """With nothing pending, show the server's copy (or nothing, if it has none)."""
+        """With nothing pending, show the server's copy (or nothing: a hidden tombstone, or no row at all)."""
         if self._has_pending(kind, record_id):
             return
         row = self.db.execute(
@@ -349,8 +365,13 @@ class LocalStore:
         ).fetchone()
         if row is None:
             return
-        if row[0] is None:
+        if row[0] is None and row[1] is None:  # never on the server
             self.db.execute("DELETE FROM records WHERE kind = ? AND id = ?", [kind, record_id])
+        elif row[0] is None:  # deleted on the server
+            self.db.execute(
+                "UPDATE records SET deleted = 1, base_version = server_version WHERE kind = ? AND id = ?",
+                [kind, record_id],
+            )
         else:
             self.db.execute(
                 """UPDATE records SET data = server_data, base_version = server_version, deleted = 0
@@ -374,7 +395,7 @@ class LocalStore:
                     self._store_server_copy(record)
                     self._reset_if_settled(record.kind, record.id)
                 elif record.deleted:
-                    deletes.append((record.kind, record.id, record.version))
+                    deletes.append((record.kind, record.id, record.home_id, record.version, record.version))
                 else:
                     data = json.dumps(record.data)
                     puts.append((record.kind, record.id, record.home_id, data, record.version, data, record.version))
@@ -390,8 +411,9 @@ class LocalStore:
                 puts,
             )
             self.db.conn.executemany(
-                """DELETE FROM records WHERE kind = ? AND id = ?
-                   AND (server_version IS NULL OR server_version <= ?)""",
+                self._TOMBSTONE_UPSERT.replace(
+                    "server_version = excluded.server_version",
+                    "server_version = excluded.server_version, base_version = excluded.base_version, deleted = 1"),
                 deletes,
             )
             self._set_meta("pull_cursor", str(cursor))
