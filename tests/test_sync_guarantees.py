@@ -321,3 +321,22 @@ def test_a_deleted_record_does_not_come_back(tmp_path, central_api):
     for device in (first, second):
         assert {r.id for r in device.store.records("bed_count")} == {f"{DEMO_HOME}/nursing"}
     assert json.loads(first.store.get_meta("pull_cursor")) == json.loads(second.store.get_meta("pull_cursor"))
+
+
+def test_a_record_deleted_on_one_device_can_be_created_again_on_another(tmp_path, central_api, api):
+    async def scenario():
+        first = await signed_in(make_device(tmp_path / "first", central_api.url), central_api.url)
+        second = await signed_in(make_device(tmp_path / "second", central_api.url), central_api.url)
+        first.store.delete("bed_count", f"{DEMO_HOME}/nursing")
+        assert await first.engine.sync_once()
+        assert await second.engine.sync_once()  # the tombstone arrives
+        assert second.store.record("bed_count", f"{DEMO_HOME}/nursing") is None
+        second.store.save("bed_count", [bed(occupied=9)])
+        assert await second.engine.sync_once()
+        assert await first.engine.sync_once()
+        return first, second
+
+    first, second = aio.run(scenario())
+    assert [status for _, _, status in outbox(second)] == ["applied"]
+    assert api.beds("nursing")["occupied"] == 9
+    assert first.store.record("bed_count", f"{DEMO_HOME}/nursing").data["occupied"] == 9

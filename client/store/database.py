@@ -332,16 +332,25 @@ class LocalStore:
 
     # A tombstone is kept on the device as a hidden row holding the delete's
     # version, so that re-creating the record later builds on the delete.
-    _TOMBSTONE_UPSERT = """
+    # The server copy only (the record may have pending local edits):
+    _TOMBSTONE_SERVER_COPY = """
         INSERT INTO records (kind, id, home_id, data, base_version, server_data, server_version, deleted)
         VALUES (?, ?, ?, '{}', ?, NULL, ?, 1)
         ON CONFLICT(kind, id) DO UPDATE SET server_data = NULL, server_version = excluded.server_version
         WHERE records.server_version IS NULL OR records.server_version <= excluded.server_version
     """
+    # Nothing pending: the record is hidden too.
+    _TOMBSTONE_SETTLED = """
+        INSERT INTO records (kind, id, home_id, data, base_version, server_data, server_version, deleted)
+        VALUES (?, ?, ?, '{}', ?, NULL, ?, 1)
+        ON CONFLICT(kind, id) DO UPDATE SET server_data = NULL, server_version = excluded.server_version,
+            base_version = excluded.base_version, deleted = 1
+        WHERE records.server_version IS NULL OR records.server_version <= excluded.server_version
+    """
 
     def _store_server_copy(self, record: Record) -> None:
         if record.deleted:
-            self.db.execute(self._TOMBSTONE_UPSERT,
+            self.db.execute(self._TOMBSTONE_SERVER_COPY,
                             [record.kind, record.id, record.home_id, record.version, record.version])
             return
         self.db.execute(
@@ -410,12 +419,7 @@ class LocalStore:
                 """,
                 puts,
             )
-            self.db.conn.executemany(
-                self._TOMBSTONE_UPSERT.replace(
-                    "server_version = excluded.server_version",
-                    "server_version = excluded.server_version, base_version = excluded.base_version, deleted = 1"),
-                deletes,
-            )
+            self.db.conn.executemany(self._TOMBSTONE_SETTLED, deletes)
             self._set_meta("pull_cursor", str(cursor))
             if server_time is not None:
                 offset = (server_time - self._now()).total_seconds()
