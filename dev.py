@@ -2,7 +2,7 @@
 """The two commands in README, using nothing but Python 3.11+ to start.
 
     python3 dev.py up     # the app in web mode plus the central API on an embedded SQLite file
-    python3 dev.py test   # the whole test suite (installs Chromium from Debian where it can)
+    python3 dev.py test   # the whole test suite (installs Chromium and PostgreSQL from Debian where it can)
 
 Each makes a virtual environment in .venv and installs the project into it
 (again only when pyproject.toml changes).
@@ -10,6 +10,7 @@ Each makes a virtual environment in .venv and installs the project into it
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import os
 import shutil
@@ -73,6 +74,15 @@ def ensure_chromium() -> None:
             "(under CI=true they fail instead)")
 
 
+def ensure_postgresql() -> None:
+    """The server tests run on SQLite and on a throwaway PostgreSQL cluster: they need its server binaries."""
+    if glob.glob("/usr/lib/postgresql/*/bin/initdb") or shutil.which("initdb"):
+        return
+    if not apt_install("postgresql"):
+        say("PostgreSQL is not installed and cannot be installed here: PostgreSQL tests will be skipped "
+            "(under CI=true they fail instead)")
+
+
 def wait_for(url: str, process: subprocess.Popen, timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -123,6 +133,7 @@ def up(args: list[str]) -> int:
 def test(args: list[str]) -> int:
     ensure_venv()
     ensure_chromium()
+    ensure_postgresql()
     command = [str(PYTHON), "-m", "pytest", *args]
     say(" ".join(command[2:]))
     return subprocess.run(command, cwd=ROOT).returncode

@@ -19,6 +19,14 @@ from protocol import Account
 ApiFactory = Callable[[str, str | None], CentralApi]
 
 
+class UnsentChanges(Exception):
+    """Signing out now would lose changes that have not reached the central API."""
+
+    def __init__(self, count: int) -> None:
+        super().__init__(f"{count} change{'s' if count != 1 else ''} not sent yet")
+        self.count = count
+
+
 @dataclass(frozen=True)
 class Session:
     server_url: str
@@ -114,6 +122,21 @@ class SessionManager:
             self._api = self._api_factory(session.server_url, session.token)
             self._api_loop = loop
         return self._api
+
+    async def sign_out(self, *, discard_unsent: bool = False) -> None:
+        """Forget the tokens and remove the account's data from this device.
+
+        Refuses (UnsentChanges) while changes wait to be sent, unless the user
+        has chosen to discard them.
+        """
+        pending = self.store.pending_count()
+        if pending and not discard_unsent:
+            raise UnsentChanges(pending)
+        session = self.current()
+        if session is not None:
+            self.credentials.delete_token(session.server_url, session.account.username)
+        await self._drop_api()
+        self.store.wipe_account_data()
 
     async def expire(self) -> None:
         """The server refused the token: forget it, keep the account and its data."""

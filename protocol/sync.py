@@ -112,6 +112,7 @@ class Account(_Wire):
     role: str
     home_id: str | None = None
     area: str | None = Field(default=None, description='A commissioner\'s area: "england", "region:..", "icb:..", "la:.."')
+    assigned_homes: list[str] = Field(default_factory=list, description="A digital champion's homes")
 
 
 class SignInResponse(_Wire):

@@ -18,7 +18,8 @@ def parse_args(argv: list[str] | None = None) -> Settings:
     parser.add_argument("--host", default=DEFAULT_HOST)
     parser.add_argument("--port", type=int, default=int(os.environ.get("CHC_SERVER_PORT", DEFAULT_PORT)))
     parser.add_argument("--database-url", default=os.environ.get("CHC_DATABASE_URL", DEFAULT_DATABASE_URL),
-                        help="sqlite:///relative/path or sqlite:////absolute/path (env CHC_DATABASE_URL)")
+                        help="sqlite:///relative/path, sqlite:////absolute/path or "
+                             "postgresql://user:password@host:port/dbname (env CHC_DATABASE_URL)")
     defaults = Settings()
     parser.add_argument("--token-ttl-seconds", type=int, default=defaults.token_ttl_seconds,
                         help="lifetime of an access token (default: %(default)s)")

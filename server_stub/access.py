@@ -1,10 +1,7 @@
-"""Who may see and change which homes' records.
+"""Who may see and change which homes' records: the table in docs/security.md, in code.
 
-The signed-in account decides; home ids in a request are never trusted for
-this. A home manager's scope is her home; a commissioner reads every home in
-an area (a local authority, an ICB, an NHS region, or all of England) and
-changes none. Issue 4 adds the remaining roles and writes the table in
-docs/security.md.
+The signed-in account decides (its role, home, area or assigned homes, all
+from the database via the token); home ids in a request are never trusted.
 """
 
 from __future__ import annotations
@@ -12,10 +9,16 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 
+from protocol.accounts import Role
 from protocol.sync import Account
 
-HOME_MANAGER = "home_manager"
-COMMISSIONER = "commissioner"
+HOME_STAFF = Role.HOME_STAFF.value
+HOME_MANAGER = Role.HOME_MANAGER.value
+DIGITAL_CHAMPION = Role.DIGITAL_CHAMPION.value
+COMMISSIONER = Role.COMMISSIONER.value
+HOSPITAL_USER = Role.HOSPITAL_USER.value
+ADMINISTRATOR = Role.ADMINISTRATOR.value
+HOME_ROLES = {HOME_STAFF, HOME_MANAGER}
 
 # area strings: "england", "region:<NHS region name>", "icb:<ICB ODS code>", "la:<local authority name>"
 AREA_COLUMNS = {"region": "region", "icb": "icb_code", "la": "local_authority"}
@@ -36,8 +39,13 @@ class Scope:
 
 
 def scope_of(account: Account) -> Scope:
-    if account.role == HOME_MANAGER and account.home_id:
+    """What the account may read. Hospital users read only transfer packs (added with the red bag)."""
+    if account.role in HOME_ROLES and account.home_id:
         return Scope(home_ids=frozenset({account.home_id}))
+    if account.role == DIGITAL_CHAMPION:
+        return Scope(home_ids=frozenset(account.assigned_homes))
+    if account.role == ADMINISTRATOR:
+        return Scope(everything=True)
     if account.role == COMMISSIONER and account.area:
         if account.area == "england":
             return Scope(everything=True)
@@ -58,5 +66,30 @@ def may_read_home(connection: sqlite3.Connection, account: Account, home_id: str
 
 
 def may_change_home(account: Account, home_id: str) -> bool:
-    """Only a home's own staff change its records."""
-    return account.role == HOME_MANAGER and account.home_id == home_id
+    """Only a home's own staff change its bed state."""
+    return account.role in HOME_ROLES and account.home_id == home_id
+
+
+def may_invite_to(account: Account, home_id: str) -> bool:
+    """Who may hand out invite codes for a home's staff to register themselves."""
+    if account.role == ADMINISTRATOR:
+        return True
+    if account.role == HOME_MANAGER:
+        return account.home_id == home_id
+    return account.role == DIGITAL_CHAMPION and home_id in account.assigned_homes
+
+
+def may_reset_password_of(account: Account, target: Account) -> bool:
+    """An administrator, or the manager of the home the user works in."""
+    if account.role == ADMINISTRATOR:
+        return True
+    return (account.role == HOME_MANAGER and target.role in HOME_ROLES and target.home_id == account.home_id
+            and account.username != target.username)
+
+
+def may_manage_roles(account: Account) -> bool:
+    return account.role == ADMINISTRATOR
+
+
+def may_read_audit(account: Account) -> bool:
+    return account.role == ADMINISTRATOR

@@ -15,8 +15,8 @@ from pathlib import Path
 from domain.beds import BedCategory, BedCount
 from domain.homes import CareHome
 from protocol.sync import Account
-from server_stub import repository
-from server_stub.access import COMMISSIONER, HOME_MANAGER
+from server_stub import account_repository, repository
+from server_stub.access import ADMINISTRATOR, COMMISSIONER, DIGITAL_CHAMPION, HOME_MANAGER, HOSPITAL_USER
 from server_stub.clock import iso
 from server_stub.db import write_transaction
 from server_stub.security import hash_password
@@ -28,6 +28,11 @@ ICB_CODE_YEAR = 2022  # the lookup carries 2022 ICB codes
 
 DEMO_PASSWORD = "carehome-demo"
 DEMO_COMMISSIONER = "commissioner"
+DEMO_ADMIN = "admin"
+DEMO_CHAMPION = "champion"
+DEMO_HOSPITAL = "hospital"
+# The champion's homes: the demo home and two neighbours.
+DEMO_CHAMPION_HOMES = ("1-1938268568", "1-8503184790", "1-127443456")
 DEMO_USERNAME = "demo"
 DEMO_HOME_ID = "1-1938268568"  # Allingham House Care Centre
 
@@ -104,6 +109,12 @@ def demo_accounts(homes: list[CareHome]) -> list[Account]:
         Account(username=f"manager-{home.cqc_location_id}", display_name=f"Manager, {home.name}", role=HOME_MANAGER, home_id=home.cqc_location_id)
         for home in homes
     ]
+    # One of each other role, for trying the app and its permissions.
+    accounts.append(Account(username=DEMO_ADMIN, display_name="Demo administrator", role=ADMINISTRATOR))
+    accounts.append(Account(username=DEMO_CHAMPION, display_name="Demo digital champion, Trafford",
+                            role=DIGITAL_CHAMPION))
+    accounts.append(Account(username=DEMO_HOSPITAL, display_name="Demo ward clerk, Wythenshawe Hospital",
+                            role=HOSPITAL_USER))
     # A commissioner who sees (and changes nothing of) every Trafford home.
     accounts.append(Account(username=DEMO_COMMISSIONER, display_name="Demo commissioner, Trafford",
                             role=COMMISSIONER, area="la:Trafford"))
@@ -131,6 +142,7 @@ def seed_demo_data(connection: sqlite3.Connection, now: datetime) -> bool:
             for count in demo_bed_counts(home):
                 _put(connection, "bed_count", count.record_id, count.home_id, count.model_dump(mode="json"), stamp)
         repository.insert_accounts(connection, [(account, password_hash) for account in demo_accounts(homes)])
+        account_repository.set_champion_homes(connection, DEMO_CHAMPION, list(DEMO_CHAMPION_HOMES))
     return True
 
 

@@ -13,7 +13,7 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from protocol.sync import Account
-from server_stub import repository
+from server_stub import account_repository, repository
 from server_stub.clock import Clock, iso
 from server_stub.db import open_connection
 from server_stub.security import token_digest
@@ -55,7 +55,7 @@ def get_current_account(
     account = repository.account_for_session(connection, token_digest(credentials.credentials), iso(clock()))
     if account is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, SESSION_INVALID, headers=challenge)
-    return account
+    return account_repository.complete(connection, account)
 
 
 CurrentAccount = Annotated[Account, Depends(get_current_account)]

@@ -1,8 +1,16 @@
-"""Error answers: always JSON {"detail": ...}, never internals."""
+"""Error answers: always JSON {"detail": ...}, never internals.
+
+The OpenAPI document says so too: ``install_error_handlers`` adds to every
+operation the error answers that come from layers no route sees (a body the
+framework cannot decode, the body size limit, the bearer-token check) and
+gives every error answer without a body schema the shared ``ErrorResponse``.
+A route's own ``responses=`` entries always win.
+"""
 
 from __future__ import annotations
 
 import logging
+from typing import Any, Callable
 
 from fastapi import FastAPI, Request, status
 from fastapi.exception_handlers import request_validation_exception_handler
@@ -10,6 +18,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from protocol.sync import SCHEMA_VERSION
+from server_stub.models import ErrorResponse
 
 logger = logging.getLogger("server_stub")
 
@@ -47,6 +56,49 @@ async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse({"detail": "Internal server error"}, status_code=status.HTTP_500_INTERNAL_SERVER_ERROR)
 
 
+ERROR_SCHEMA_NAME = ErrorResponse.__name__
+ERROR_SCHEMA_REF = f"#/components/schemas/{ERROR_SCHEMA_NAME}"
+# Answers that any operation reading a JSON body may give, whatever its route says:
+BODY_ERRORS = {
+    "400": "The body could not be read (not UTF-8 text)",  # FastAPI, before validation
+    "413": "Request body too large",  # middleware.BodySizeLimit, before routing
+}
+# ... and any operation behind the bearer token (dependencies.get_current_account):
+SIGNED_IN_ERRORS = {"401": "Not signed in, or the session has expired: sign in again"}
+
+
+def document_shared_errors(openapi: dict[str, Any]) -> dict[str, Any]:
+    """Declare the cross-cutting error answers on every operation of an OpenAPI document (in place)."""
+    schemas = openapi.setdefault("components", {}).setdefault("schemas", {})
+    schemas.setdefault(ERROR_SCHEMA_NAME, ErrorResponse.model_json_schema(ref_template="#/components/schemas/{model}"))
+    error_content = {"application/json": {"schema": {"$ref": ERROR_SCHEMA_REF}}}
+    for path_item in openapi.get("paths", {}).values():
+        for operation in path_item.values():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            responses = operation["responses"]
+            shared = {**(BODY_ERRORS if "requestBody" in operation else {}),
+                      **(SIGNED_IN_ERRORS if operation.get("security") else {})}
+            for code, description in shared.items():
+                responses.setdefault(code, {"description": description})
+            for code, response in responses.items():
+                if code[:1] in ("4", "5") and "content" not in response:
+                    response["content"] = error_content
+    return openapi
+
+
+def _openapi_with_shared_errors(app: FastAPI) -> Callable[[], dict[str, Any]]:
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = document_shared_errors(build())
+        return app.openapi_schema
+
+    return openapi
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(Exception, _unexpected_error)
+    app.openapi = _openapi_with_shared_errors(app)  # type: ignore[method-assign]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel
 
@@ -21,3 +21,9 @@ class BedStateResponse(BaseModel):
     status: HomeStatus | None  # None: the home has never confirmed its bed state
     beds: list[BedCount]
     versions: dict[str, int]  # "care_home", "home_status", each category -> server version (a base_version)
+
+
+class ErrorResponse(BaseModel):
+    """Every error answer: a message for a person (a list of field errors for a 422)."""
+
+    detail: str | list[dict[str, Any]]

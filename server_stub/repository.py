@@ -1,7 +1,10 @@
 """Every SQL statement the central API runs, in one place.
 
-Functions take an open connection; the caller owns transactions. Written for
-SQLite today; a PostgreSQL flavour can live beside it later (same functions).
+Functions take an open connection; the caller owns transactions. The SQL is
+shared by SQLite and PostgreSQL (db.py): "?" placeholders (the PostgreSQL
+connection translates them), only syntax both engines speak (ON CONFLICT,
+RETURNING), JSON kept as TEXT. The type hints say sqlite3.Connection; a
+postgres.PostgresConnection offers the same execute/executemany and rows.
 """
 
 from __future__ import annotations
@@ -40,8 +43,8 @@ def find_account(connection: sqlite3.Connection, username: str) -> AccountRow | 
 
 def insert_accounts(connection: sqlite3.Connection, accounts: Iterable[tuple[Account, str]]) -> None:
     connection.executemany(
-        """INSERT OR IGNORE INTO accounts (username, display_name, role, home_id, area, password_hash)
-           VALUES (?, ?, ?, ?, ?, ?)""",
+        """INSERT INTO accounts (username, display_name, role, home_id, area, password_hash)
+           VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (username) DO NOTHING""",
         [(a.username, a.display_name, a.role, a.home_id, a.area, password_hash) for a, password_hash in accounts],
     )
 
@@ -147,7 +150,8 @@ def next_version(connection: sqlite3.Connection) -> int:
     Writers are serialised, so versions become visible in the order they were
     allocated and a pull cursor never skips a change committed later.
     """
-    version = connection.execute("INSERT INTO change_seq DEFAULT VALUES").lastrowid
+    # RETURNING (not lastrowid): SQLite's AUTOINCREMENT and PostgreSQL's BIGSERIAL both answer this way.
+    version = connection.execute("INSERT INTO change_seq DEFAULT VALUES RETURNING seq").fetchall()[0][0]
     connection.execute("DELETE FROM change_seq WHERE seq < ?", (version,))  # keep the table one row long
     return version
 

@@ -14,7 +14,8 @@ ONE_MIB = 1024 * 1024
 
 @dataclass(frozen=True)
 class Settings:
-    # "sqlite:///relative/path" or "sqlite:////absolute/path" (PostgreSQL later).
+    # "sqlite:///relative/path", "sqlite:////absolute/path" (one machine), or
+    # "postgresql://user:password@host:port/dbname" (several server processes may share it).
     database_url: str = DEFAULT_DATABASE_URL
     host: str = DEFAULT_HOST
     port: int = DEFAULT_PORT
@@ -26,3 +27,10 @@ class Settings:
     # Load the Trafford homes, demo bed counts and demo accounts into an empty database.
     seed_demo: bool = True
     max_body_bytes: int = ONE_MIB
+    # Ten wrong passwords in a row lock an account for a quarter of an hour.
+    lockout_after_failures: int = 10
+    lockout_seconds: int = FIFTEEN_MINUTES
+    # Sign-in attempts per minute from one client address, whatever the user name.
+    sign_in_attempts_per_minute: int = 30
+    # Invite and password reset codes.
+    one_time_code_ttl_seconds: int = 7 * 24 * 60 * 60

@@ -11,6 +11,7 @@ import pytest
 from client.store import open_store
 from tests.support.app_process import AppProcess
 from tests.support.flet_ui import CHROMIUM_ARGS, FletPage, chromium_path
+from tests.support.postgres import postgres_cluster, postgres_url  # noqa: F401 - fixtures
 from tests.support.records import bed_record, care_home_record
 from tests.support.server_process import start_server
 
@@ -152,3 +153,11 @@ def pytest_runtest_makereport(item, call):
             phone.page.screenshot(path=str(path))
         except Exception:  # noqa: BLE001 - the browser may be gone
             pass
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path) -> str:
+    """A fresh, empty central database: a SQLite file, then a PostgreSQL database (same test, both engines)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'central.sqlite3'}"
+    return request.getfixturevalue("postgres_url")

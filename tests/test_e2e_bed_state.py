@@ -53,18 +53,23 @@ def test_confirm_is_one_tap_and_a_vacancy_change_is_two(phone, make_app, central
     phone.page.screenshot(path=str(artifacts_dir / "bed-state-phone.png"))
 
 
-def test_the_token_is_in_the_key_store_never_in_the_data_dir(phone, make_app, central_api):
+def test_the_tokens_are_in_the_key_store_never_in_the_data_dir(phone, make_app, central_api):
     import json
 
     app = make_app()
     open_signed_in(phone, app, central_api.url)
-    [token] = json.loads(app.keyring_file.read_text()).values()
-    assert len(token) >= 32
+    phone.wait_id_text("sync-status", "Sent ")  # synced, so everything the app writes is written
+    [secret] = json.loads(app.keyring_file.read_text()).values()
+    tokens = json.loads(secret)
+    secrets = [tokens["access"], tokens["refresh"]]
+    assert all(len(token) >= 32 for token in secrets)
     files = [p for p in app.data_dir.rglob("*") if p.is_file()]
-    assert files  # the device database (and its WAL) are there
+    assert any(p.name.endswith(".sqlite3") for p in files)  # the device database is there
     for path in files:
-        assert token.encode() not in path.read_bytes(), path
-    assert token not in app.log()  # nor in what the app logs
+        for token in secrets:
+            assert token.encode() not in path.read_bytes(), path
+    for token in secrets:
+        assert token not in app.log()  # nor in what the app logs
 
 
 def test_invalid_counts_are_refused_in_the_ui_and_nothing_reaches_the_api(phone, make_app, central_api, api):

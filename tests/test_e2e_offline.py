@@ -137,3 +137,29 @@ def test_app_killed_in_the_middle_of_a_multi_page_pull_resumes_and_matches_the_s
         requests = slow_link.requests(path_prefix="/sync/changes")
         # The restarted app carried on from its stored cursor instead of starting again from 0.
         assert [r.path for r in requests].count("/sync/changes?since=0&limit=1") == 1
+
+
+def test_signing_out_offline_asks_before_discarding_unsent_changes(phone, make_app, central_api):
+    app = make_app()
+    signed_in(phone, app)
+    central_api.stop()
+    save_one_fewer_vacancy(phone)
+    phone.wait_id_text("sync-status", "waiting")
+    phone.tap_id("sign-out")
+    phone.by_id("discard-and-sign-out").wait_for(timeout=15_000)
+    assert [s for _, s in device_outbox(app)] == ["pending", "pending"]  # nothing lost by asking
+    phone.tap_id("discard-and-sign-out")
+    phone.page.get_by_label("User name", exact=True).wait_for(timeout=15_000)
+    assert device_outbox(app) == [] and device_records(app) == {}
+
+
+def test_signing_out_online_sends_first_then_removes_the_homes_data(phone, make_app, central_api, api):
+    app = make_app()
+    signed_in(phone, app)
+    before = api.beds(CATEGORY)["vacant_accepting"]
+    save_one_fewer_vacancy(phone)
+    phone.tap_id("sign-out")
+    phone.page.get_by_label("User name", exact=True).wait_for(timeout=15_000)
+    assert api.beds(CATEGORY)["vacant_accepting"] == before - 1  # sent before signing out
+    assert device_records(app) == {}
+    assert json.loads(app.keyring_file.read_text() or "{}") == {}  # the tokens are gone from the key store

@@ -42,7 +42,7 @@ def test_database_urls_are_relative_with_three_slashes_and_absolute_with_four(ur
     assert location.engine == "sqlite" and str(location.path) == path
 
 
-@pytest.mark.parametrize("url", ["postgresql://localhost/chc", "sqlite:///:memory:", "sqlite:///"])
+@pytest.mark.parametrize("url", ["mysql://localhost/chc", "sqlite:///:memory:", "sqlite:///"])
 def test_unusable_database_urls_are_refused(url):
     with pytest.raises(ValueError):
         parse_database_url(url)
@@ -55,7 +55,7 @@ def test_migrations_and_seeding_run_once(db_path):
         assert [row[0] for row in connection.execute("SELECT version FROM schema_migrations")] == [v for v, _ in MIGRATIONS]
         assert connection.execute("SELECT COUNT(*) FROM records WHERE kind = 'care_home'").fetchone()[0] == 56
         assert connection.execute("SELECT COUNT(*) FROM records WHERE kind = 'home_status'").fetchone()[0] == 0
-        assert connection.execute("SELECT COUNT(*) FROM accounts").fetchone()[0] == 58  # a manager per home, the demo manager, the demo commissioner
+        assert connection.execute("SELECT COUNT(*) FROM accounts").fetchone()[0] == 61  # a manager per home, and a demo manager, commissioner, administrator, champion, hospital user
         hashes = {row[0] for row in connection.execute("SELECT password_hash FROM accounts")}
         assert len(hashes) == 1 and next(iter(hashes)).startswith("$argon2")
         assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"

@@ -340,3 +340,28 @@ def test_a_record_deleted_on_one_device_can_be_created_again_on_another(tmp_path
     assert [status for _, _, status in outbox(second)] == ["applied"]
     assert api.beds("nursing")["occupied"] == 9
     assert first.store.record("bed_count", f"{DEMO_HOME}/nursing").data["occupied"] == 9
+
+
+# -- signing out ---------------------------------------------------------------------------------------------
+
+
+def test_sign_out_sends_first_or_discards_on_request_and_leaves_no_personal_data(tmp_path, central_api):
+    from client.session import UnsentChanges
+
+    device = make_device(tmp_path / "d", central_api.url)
+    aio.run(signed_in(device, central_api.url))
+    device.store.save("bed_count", [bed(occupied=13)])
+    with pytest.raises(UnsentChanges) as refused:
+        aio.run(device.session.sign_out())
+    assert refused.value.count == 1 and device.store.pending_count() == 1
+    assert aio.run(device.engine.sync_once())
+    aio.run(device.session.sign_out())
+    assert device.session.current() is None and device.session.api() is None
+    database = device.store.path.read_bytes() + device.store.path.with_name(device.store.path.name + "-wal").read_bytes()
+    assert b"Allingham House" not in database and DEMO_HOME.encode() not in database
+
+    # Unsent changes go only when the user says so.
+    aio.run(signed_in(device, central_api.url))
+    device.store.save("bed_count", [bed(occupied=14)])
+    aio.run(device.session.sign_out(discard_unsent=True))
+    assert device.store.pending_count() == 0 and device.store.records("bed_count") == []

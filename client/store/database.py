@@ -86,6 +86,8 @@ class LocalStore:
         self.db.execute("PRAGMA journal_mode=WAL")
         # FULL: a save acknowledged to the user survives power loss too.
         self.db.execute("PRAGMA synchronous=FULL")
+        # Deleted rows are overwritten, not left in free pages: signing out really removes personal data.
+        self.db.execute("PRAGMA secure_delete=ON")
         migrations.apply(self.db)
         self.device_id = self._ensure_device_id()
 
@@ -424,6 +426,16 @@ class LocalStore:
             if server_time is not None:
                 offset = (server_time - self._now()).total_seconds()
                 self._set_meta("clock_offset_seconds", f"{offset:.3f}")
+
+    def wipe_account_data(self) -> None:
+        """Remove everything the signed-in account brought onto this device (sign-out). The device id stays."""
+        with self._lock, self.db.atomic():
+            for table in ("records", "outbox", "sync_log"):
+                self.db.execute(f"DELETE FROM {table}")
+            for key in ("account", "pull_cursor", "clock_offset_seconds"):
+                self._set_meta(key, None)
+        with self._lock:
+            self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # nothing left behind in the write-ahead log
 
     def reset_for_resync(self) -> None:
         """The server forgot deletes this device missed: drop every server copy, keep unsent edits, pull from 0."""

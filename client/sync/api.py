@@ -122,7 +122,8 @@ class CentralApi:
     async def sign_in(self, username: str, password: str) -> SignInResponse:
         body = SignInRequest(username=username, password=password).model_dump()
         response = await self._request("POST", "/auth/sign-in", json=body)
-        if response.status_code in (401, 403, 422):
+        # 423: locked after too many wrong passwords; 429: too many attempts. The server's words say which.
+        if response.status_code in (401, 403, 422, 423, 429):
             raise SignInRefused(_detail(response) or "Wrong user name or password")
         if response.status_code != 200:
             raise ApiError(f"Sign-in failed ({response.status_code}): {_detail(response)}")

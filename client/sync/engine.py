@@ -187,6 +187,19 @@ class SyncEngine:
             self._publish(state=SyncState.IDLE, last_success_at=self._now(), message=None, received=0, expected=0)
             return True
 
+    async def sign_out(self, *, discard_unsent: bool = False) -> None:
+        """Sign out between sync rounds, never during one (a page arriving after the wipe would bring data back).
+
+        Tries to send what is waiting first; raises UnsentChanges if some remains and discard_unsent is False.
+        """
+        if not discard_unsent and self.store.pending_count():
+            await self.sync_once()
+        if self._lock is None:
+            self._lock = asyncio.Lock()
+        async with self._lock:
+            await self.session.sign_out(discard_unsent=discard_unsent)
+        self._publish(state=SyncState.SIGNED_OUT, message=None, last_success_at=None)
+
     async def _round(self, api: CentralApi) -> None:
         await self._push(api)
         try:

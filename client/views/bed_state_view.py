@@ -7,7 +7,7 @@ Every control that tests drive carries a semantics identifier:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timezone
 
 import flet as ft
@@ -89,10 +89,20 @@ class CountRow(ft.Column):
 class BedStateView(ft.Column):
     def __init__(self, screen: BedStateScreen, engine: SyncEngine, *, account_line: str,
                  on_sign_in_again: Callable[[], None] | None = None,
+                 on_sign_out: Callable[[bool], Awaitable[None]] | None = None,
                  now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> None:
         super().__init__(spacing=8, expand=True)
         self.screen, self.engine, self._now = screen, engine, now
         self.on_sign_in_again = on_sign_in_again
+        self.on_sign_out = on_sign_out
+        self.unsent_text = ft.Text("", size=14)
+        self.unsent_box = ft.Container(
+            ft.Column([self.unsent_text, ft.Row([
+                ft.TextButton("Stay signed in", on_click=self._keep_signed_in),
+                _identified("discard-and-sign-out",
+                            ft.TextButton("Discard them and sign out", on_click=self._discard_and_sign_out)),
+            ], wrap=True)], spacing=4),
+            bgcolor=ft.Colors.AMBER_100, padding=12, border_radius=8, visible=False)
         self.rows: list[CountRow] = []
         self.title = ft.Text("", theme_style=ft.TextThemeStyle.HEADLINE_SMALL, weight=ft.FontWeight.BOLD)
         self.address = ft.Text("", size=13, color=ft.Colors.ON_SURFACE_VARIANT)
@@ -130,7 +140,10 @@ class BedStateView(ft.Column):
                 self.closed,
                 self.reason,
                 ft.Row([ft.TextButton("Sync now", icon=ft.Icons.SYNC, on_click=lambda e: engine.request_sync()),
-                        self.sign_in_again], wrap=True),
+                        self.sign_in_again,
+                        _identified("sign-out", ft.TextButton("Sign out", icon=ft.Icons.LOGOUT,
+                                                              on_click=self._sign_out))], wrap=True),
+                self.unsent_box,
                 ft.ExpansionTile(title="Sync details", controls=[self.details], controls_padding=12),
             ], spacing=12, scroll=ft.ScrollMode.AUTO, expand=True),
             _identified("save-message", self.message),
@@ -148,6 +161,26 @@ class BedStateView(ft.Column):
     def _save(self, e: ft.Event) -> None:
         self.screen.save()
         self.refresh()
+
+    async def _sign_out(self, e: ft.Event) -> None:
+        if self.on_sign_out is not None:
+            await self.on_sign_out(False)
+
+    async def _discard_and_sign_out(self, e: ft.Event) -> None:
+        if self.on_sign_out is not None:
+            await self.on_sign_out(True)
+
+    def _keep_signed_in(self, e: ft.Event) -> None:
+        self.unsent_box.visible = False
+        self.update()
+
+    def ask_to_discard(self, count: int) -> None:
+        """Signing out would lose changes: say so, and let the user choose."""
+        self.unsent_text.value = (f"{count} change{'s are' if count != 1 else ' is'} not sent yet (no connection). "
+                                  "Stay signed in and they are sent when the connection returns, "
+                                  "or discard them and sign out.")
+        self.unsent_box.visible = True
+        self.update()
 
     def _dismiss_notices(self, e: ft.Event) -> None:
         self.screen.dismiss_notices()

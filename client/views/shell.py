@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 import flet as ft
 
 from client.context import AppContext
-from client.session import Session
+from client.session import Session, UnsentChanges
 from client.state.bed_state import BedStateScreen, sync_line
 from client.views.bed_state_view import BedStateView
 from client.views.sign_in_view import SignInView
@@ -70,9 +70,19 @@ class AppShell:
             screen, self.ctx.engine, account_line=f"Signed in as {account.display_name}",
             on_sign_in_again=lambda: self.show_sign_in(
                 account.username, notice="Your changes stay on this device and are sent once you sign in."),
+            on_sign_out=self._sign_out,
         )
         self.body.content = self.bed_view
         self.page.update()
+
+    async def _sign_out(self, discard_unsent: bool) -> None:
+        try:
+            await self.ctx.engine.sign_out(discard_unsent=discard_unsent)
+        except UnsentChanges as unsent:
+            if self.bed_view is not None:
+                self.bed_view.ask_to_discard(unsent.count)
+            return
+        self.show_sign_in(notice="Signed out. This device no longer holds your home's data.")
 
     def _on_sync_status(self, status) -> None:
         if self.bed_view is not None:

@@ -44,7 +44,8 @@ def changes(
     account: CurrentAccount,
     connection: ConnectionDep,
     clock: ClockDep,
-    since: Annotated[int, Query(ge=0, description="The cursor from the previous page; 0 for everything")] = 0,
+    since: Annotated[int, Query(ge=0, le=2**63 - 1,
+                                description="The cursor from the previous page; 0 for everything")] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 500,
     schema_version: Annotated[int | None, Header(alias="X-Schema-Version")] = None,
 ):

@@ -3,6 +3,8 @@
     with start_server(tmp_path / "central.sqlite3") as server:
         httpx.get(f"{server.url}/health")
         server.stop(); server.start()  # restart: same port, same database
+
+    start_server(None, database_url="postgresql://...")  # any database URL instead of a SQLite file
 """
 
 from __future__ import annotations
@@ -29,8 +31,10 @@ def free_port() -> int:
 
 
 class ServerProcess:
-    def __init__(self, db_path: Path, port: int, *, seed_demo: bool = True, extra_args: tuple[str, ...] = ()) -> None:
-        self.db_path = Path(db_path).resolve()
+    def __init__(self, db_path: Path | None, port: int, *, seed_demo: bool = True, extra_args: tuple[str, ...] = (),
+                 database_url: str | None = None) -> None:
+        self.db_path = Path(db_path).resolve() if db_path is not None else None
+        self._database_url = database_url
         self.port = port
         self.host = "127.0.0.1"
         self.seed_demo = seed_demo
@@ -44,6 +48,8 @@ class ServerProcess:
 
     @property
     def database_url(self) -> str:
+        if self._database_url is not None:
+            return self._database_url
         return f"sqlite:///{self.db_path}"  # an absolute path gives sqlite:////...
 
     def start(self) -> "ServerProcess":
@@ -104,7 +110,11 @@ class ServerProcess:
 
 
 def start_server(
-    db_path: Path | str, port: int | None = None, *, seed_demo: bool = True, extra_args: tuple[str, ...] = ()
+    db_path: Path | str | None, port: int | None = None, *, seed_demo: bool = True, extra_args: tuple[str, ...] = (),
+    database_url: str | None = None,
 ) -> ServerProcess:
-    """Start a server process and wait until it answers; use it as a context manager or call .stop()."""
-    return ServerProcess(Path(db_path), port or free_port(), seed_demo=seed_demo, extra_args=extra_args).start()
+    """Start a server process and wait until it answers; use it as a context manager or call .stop().
+
+    ``database_url`` (e.g. a PostgreSQL one) replaces the SQLite file ``db_path``."""
+    return ServerProcess(None if db_path is None else Path(db_path), port or free_port(), seed_demo=seed_demo,
+                         extra_args=extra_args, database_url=database_url).start()

@@ -1,0 +1,165 @@
+"""Every role against every endpoint, as docs/security.md says; forged ids, tampered and expired tokens."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+
+from server_stub.demo_data import DEMO_CHAMPION_HOMES, DEMO_HOME_ID, DEMO_PASSWORD
+from tests.support.central_inprocess import bed_mutation, make_app, push
+
+OTHER_HOME = "1-466088203"  # 10 Spennithorne Road: not the demo home, not the champion's
+STAFF = "carer.one"
+ROLES = ["home_staff", "home_manager", "digital_champion", "commissioner", "hospital_user", "administrator"]
+USER_OF = {"home_manager": "demo", "digital_champion": "champion", "commissioner": "commissioner",
+           "hospital_user": "hospital", "administrator": "admin", "home_staff": STAFF}
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    app, clock = make_app(tmp_path_factory.mktemp("matrix") / "central.sqlite3")
+    with TestClient(app, raise_server_exceptions=False) as client:
+        client.clock = clock
+        tokens = {}
+        for role, user in USER_OF.items():
+            if role == "home_staff":
+                continue
+            tokens[role] = sign_in(client, user)
+        # A carer registers herself with an invite from her manager.
+        code = client.post("/accounts/invites", json={"home_id": DEMO_HOME_ID},
+                           headers=bearer(tokens["home_manager"])).json()["invite_code"]
+        registered = client.post("/accounts/register", json={
+            "invite_code": code, "username": STAFF, "display_name": "Carer One", "password": "a long passphrase"})
+        assert registered.status_code == 201, registered.text
+        tokens["home_staff"] = sign_in(client, STAFF, "a long passphrase")
+        yield client, tokens
+
+
+def sign_in(client, username, password=DEMO_PASSWORD) -> str:
+    response = client.post("/auth/sign-in", json={"username": username, "password": password})
+    assert response.status_code == 200, response.text
+    return response.json()["token"]
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def homes_pulled(client, token) -> set[str]:
+    homes, since = set(), 0
+    while True:
+        page = client.get("/sync/changes", params={"since": since, "limit": 1000}, headers=bearer(token)).json()
+        homes |= {c["home_id"] for c in page["changes"]}
+        since = page["cursor"]
+        if not page["has_more"]:
+            return homes
+
+
+EXPECTED_PULL = {
+    "home_staff": {DEMO_HOME_ID},
+    "home_manager": {DEMO_HOME_ID},
+    "digital_champion": set(DEMO_CHAMPION_HOMES),
+    "commissioner": "all Trafford",
+    "hospital_user": set(),
+    "administrator": "all Trafford",
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_pull_returns_exactly_the_roles_homes(world, role):
+    client, tokens = world
+    homes = homes_pulled(client, tokens[role])
+    expected = EXPECTED_PULL[role]
+    if expected == "all Trafford":
+        assert len(homes) == 56 and DEMO_HOME_ID in homes and OTHER_HOME in homes
+    else:
+        assert homes == expected
+
+
+@pytest.mark.parametrize(("role", "allowed"), [
+    ("home_staff", True), ("home_manager", True), ("digital_champion", False), ("commissioner", False),
+    ("hospital_user", False), ("administrator", False)])
+def test_only_the_homes_staff_change_its_beds(world, role, allowed):
+    client, tokens = world
+    headers = bearer(tokens[role])
+    version = client.get(f"/homes/{DEMO_HOME_ID}/bed-state", headers=bearer(tokens["home_manager"])).json()
+    [result] = push(client, headers, [bed_mutation(base_version=version["versions"]["nursing"])]).json()["results"]
+    assert result["status"] == ("applied" if allowed else "rejected"), result
+
+
+@pytest.mark.parametrize("role", ["home_staff", "home_manager"])
+def test_a_forged_home_id_in_a_change_is_refused(world, role):
+    client, tokens = world
+    mutation = bed_mutation(home_id=OTHER_HOME, category="residential")
+    [result] = push(client, bearer(tokens[role]), [mutation]).json()["results"]
+    assert result["status"] == "rejected" and result["message"] == "You may not change another home's beds"
+
+
+@pytest.mark.parametrize(("role", "demo_home", "other_home"), [
+    ("home_staff", 200, 403), ("home_manager", 200, 403), ("digital_champion", 200, 403),
+    ("commissioner", 200, 200), ("hospital_user", 403, 403), ("administrator", 200, 200)])
+def test_bed_state_reads(world, role, demo_home, other_home):
+    client, tokens = world
+    assert client.get(f"/homes/{DEMO_HOME_ID}/bed-state", headers=bearer(tokens[role])).status_code == demo_home
+    assert client.get(f"/homes/{OTHER_HOME}/bed-state", headers=bearer(tokens[role])).status_code == other_home
+
+
+@pytest.mark.parametrize(("role", "own_home", "other_home"), [
+    ("home_staff", 403, 403), ("home_manager", 201, 403), ("digital_champion", 201, 403),
+    ("commissioner", 403, 403), ("hospital_user", 403, 403), ("administrator", 201, 201)])
+def test_invites(world, role, own_home, other_home):
+    client, tokens = world
+    headers = bearer(tokens[role])
+    assert client.post("/accounts/invites", json={"home_id": DEMO_HOME_ID}, headers=headers).status_code == own_home
+    assert client.post("/accounts/invites", json={"home_id": OTHER_HOME}, headers=headers).status_code == other_home
+
+
+@pytest.mark.parametrize(("role", "own_staff", "other_homes_manager"), [
+    ("home_staff", 403, 403), ("home_manager", 201, 403), ("digital_champion", 403, 403),
+    ("commissioner", 403, 403), ("hospital_user", 403, 403), ("administrator", 201, 201)])
+def test_password_resets(world, role, own_staff, other_homes_manager):
+    client, tokens = world
+    headers = bearer(tokens[role])
+    assert client.post(f"/accounts/{STAFF}/password-reset", headers=headers).status_code == own_staff
+    other = f"manager-{OTHER_HOME}"
+    assert client.post(f"/accounts/{other}/password-reset", headers=headers).status_code == other_homes_manager
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_roles_and_the_audit_log_are_for_administrators(world, role):
+    client, tokens = world
+    headers = bearer(tokens[role])
+    expected = 200 if role == "administrator" else 403
+    assert client.get("/accounts/audit", headers=headers).status_code == expected
+    # A role "change" to what the hospital user already is, so the matrix leaves the world as it was.
+    change = client.put("/accounts/hospital/role", json={"role": "hospital_user"}, headers=headers)
+    assert change.status_code == expected
+    if role == "administrator":
+        tokens["hospital_user"] = sign_in(client, "hospital")  # a role change signs the account out
+
+
+@pytest.mark.parametrize("endpoint", ["/sync/changes", f"/homes/{DEMO_HOME_ID}/bed-state", "/accounts/audit"])
+def test_missing_tampered_and_expired_tokens_are_refused(world, endpoint):
+    client, tokens = world
+    token = tokens["administrator"]
+    tampered = token[:-2] + ("AA" if token[-2:] != "AA" else "BB")
+    assert client.get(endpoint).status_code == 401
+    assert client.get(endpoint, headers=bearer(tampered)).status_code == 401
+    assert client.get(endpoint, headers={"Authorization": f"Basic {token}"}).status_code == 401
+    fresh = sign_in(client, "admin")
+    client.clock.now += timedelta(minutes=16)
+    try:
+        assert client.get(endpoint, headers=bearer(fresh)).status_code == 401
+    finally:
+        client.clock.now -= timedelta(minutes=16)
+
+
+def test_a_device_id_in_the_request_grants_nothing(world):
+    client, tokens = world
+    body = {"device_id": str(uuid.uuid4()), "schema_version": 1, "mutations": [
+        bed_mutation(home_id=OTHER_HOME, category="residential")]}
+    answer = client.post("/sync/push", json=body, headers=bearer(tokens["commissioner"])).json()
+    assert answer["results"][0]["status"] == "rejected"
