@@ -8,8 +8,10 @@ from datetime import timedelta
 import pytest
 from fastapi.testclient import TestClient
 
+from server_stub.app import create_app
 from server_stub.demo_data import DEMO_CHAMPION_HOMES, DEMO_HOME_ID, DEMO_PASSWORD
-from tests.support.central_inprocess import bed_mutation, make_app, push
+from server_stub.settings import Settings
+from tests.support.central_inprocess import FakeClock, bed_mutation, make_app, push
 
 OTHER_HOME = "1-466088203"  # 10 Spennithorne Road: not the demo home, not the champion's
 STAFF = "carer.one"
@@ -18,9 +20,15 @@ USER_OF = {"home_manager": "demo", "digital_champion": "champion", "commissioner
            "hospital_user": "hospital", "administrator": "admin", "home_staff": STAFF}
 
 
-@pytest.fixture(scope="module")
-def world(tmp_path_factory):
-    app, clock = make_app(tmp_path_factory.mktemp("matrix") / "central.sqlite3")
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def world(request, tmp_path_factory):
+    """The demo data with one account per role, on each database engine."""
+    if request.param == "postgresql":
+        clock = FakeClock()
+        app = create_app(Settings(database_url=request.getfixturevalue("postgres_cluster").new_database()),
+                         clock=clock)
+    else:
+        app, clock = make_app(tmp_path_factory.mktemp("matrix") / "central.sqlite3")
     with TestClient(app, raise_server_exceptions=False) as client:
         client.clock = clock
         tokens = {}

@@ -31,6 +31,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
+import tests.test_accounts as accounts_tests
 import tests.test_server_api as api_tests
 import tests.test_server_sync as sync_tests
 import tests.test_server_tombstones_and_refresh as tombstone_tests
@@ -76,6 +77,7 @@ REUSED = {
     "api": _reuse(api_tests, {"client"}),
     "tombstones": _reuse(tombstone_tests, {"client"}),
     "sync": _reuse(sync_tests, {"http", "server"}),
+    "accounts": _reuse(accounts_tests, {"client"}),
 }
 
 
@@ -108,6 +110,8 @@ def test_the_sqlite_tests_are_reused():
     assert "test_same_batch_three_times_concurrently_has_one_effect" in REUSED["sync"]
     assert "test_access_tokens_expire_and_a_refresh_token_works_once" in REUSED["tombstones"]
     assert "test_a_commissioner_reads_every_home_of_the_area_and_changes_none" in REUSED["api"]
+    assert "test_ten_wrong_passwords_in_a_row_lock_the_account_for_a_while_and_the_audit_log_shows_it" in \
+        REUSED["accounts"]
 
 
 def test_health_names_postgresql(http):
