@@ -81,6 +81,10 @@ class SessionManager:
         await self._drop_api()
         return Session(server_url, response.account, response.token)
 
+    def new_api(self, server_url: str) -> CentralApi:
+        """An unauthenticated client (registration); the caller closes it."""
+        return self._api_factory(server_url.strip().rstrip("/"), None)
+
     async def refresh(self) -> bool:
         """Swap the refresh token for new tokens, once.
 

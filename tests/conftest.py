@@ -145,12 +145,15 @@ def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
     funcargs = getattr(item, "funcargs", {})
-    phone = funcargs.get("phone") or funcargs.get("tablet")
-    if report.when == "call" and report.failed and phone is not None:
-        path = Path(__file__).resolve().parents[1] / ".ci-artifacts" / f"{item.name}.png"
+    if report.when != "call" or not report.failed:
+        return
+    for device in ("phone", "tablet"):
+        if device not in funcargs:
+            continue
+        path = Path(__file__).resolve().parents[1] / ".ci-artifacts" / f"{item.name}-{device}.png"
         path.parent.mkdir(exist_ok=True)
         try:
-            phone.page.screenshot(path=str(path))
+            funcargs[device].page.screenshot(path=str(path))
         except Exception:  # noqa: BLE001 - the browser may be gone
             pass
 

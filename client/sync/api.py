@@ -7,11 +7,19 @@ which the sync engine and the sign-in screen act on.
 from __future__ import annotations
 
 from typing import Any, Sequence, TypeVar
+from urllib.parse import quote
 
 import httpx
 from pydantic import BaseModel, ValidationError
 
-from protocol import SCHEMA_VERSION, PullResponse, PushResponse, RefreshRequest, SignInRequest, SignInResponse
+from protocol import SCHEMA_VERSION, Account, PullResponse, PushResponse, RefreshRequest, SignInRequest, SignInResponse
+from protocol.accounts import (
+    CompleteResetRequest,
+    InviteRequest,
+    InviteResponse,
+    PasswordResetResponse,
+    RegisterRequest,
+)
 
 
 class ApiError(Exception):
@@ -138,6 +146,32 @@ class CentralApi:
         if response.status_code != 200:
             raise ApiError(f"Refresh failed ({response.status_code}): {_detail(response)}")
         return _parse(response, SignInResponse)
+
+    async def create_invite(self, home_id: str) -> InviteResponse:
+        response = await self._request("POST", "/accounts/invites", json=InviteRequest(home_id=home_id).model_dump())
+        return _parse(self._expect(response, 201), InviteResponse)
+
+    async def issue_password_reset(self, username: str) -> PasswordResetResponse:
+        response = await self._request("POST", f"/accounts/{quote(username, safe='')}/password-reset")
+        return _parse(self._expect(response, 201), PasswordResetResponse)
+
+    async def register(self, request: RegisterRequest) -> Account:
+        response = await self._request("POST", "/accounts/register", json=request.model_dump())
+        return _parse(self._expect(response, 201), Account)
+
+    async def complete_password_reset(self, username: str, reset_code: str, new_password: str) -> None:
+        body = CompleteResetRequest(username=username, reset_code=reset_code, new_password=new_password).model_dump()
+        response = await self._request("POST", "/auth/reset-password", json=body)
+        if response.status_code != 204:
+            raise ApiError(_detail(response) or f"Refused ({response.status_code})")
+
+    def _expect(self, response: httpx.Response, status: int) -> httpx.Response:
+        """Account requests: the server's own words for any refusal."""
+        if response.status_code == 401:
+            raise AuthExpired(_detail(response) or "Please sign in again")
+        if response.status_code != status:
+            raise ApiError(_detail(response) or f"Refused ({response.status_code})")
+        return response
 
     async def push(self, device_id: str, mutations: Sequence[dict[str, Any]]) -> PushResponse:
         body = {"device_id": device_id, "schema_version": SCHEMA_VERSION, "mutations": list(mutations)}

@@ -90,6 +90,7 @@ class BedStateView(ft.Column):
     def __init__(self, screen: BedStateScreen, engine: SyncEngine, *, account_line: str,
                  on_sign_in_again: Callable[[], None] | None = None,
                  on_sign_out: Callable[[bool], Awaitable[None]] | None = None,
+                 staff_panel: ft.Control | None = None,
                  now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> None:
         super().__init__(spacing=8, expand=True)
         self.screen, self.engine, self._now = screen, engine, now
@@ -145,6 +146,7 @@ class BedStateView(ft.Column):
                                                               on_click=self._sign_out))], wrap=True),
                 self.unsent_box,
                 ft.ExpansionTile(title="Sync details", controls=[self.details], controls_padding=12),
+                *([staff_panel] if staff_panel is not None else []),
             ], spacing=12, scroll=ft.ScrollMode.AUTO, expand=True),
             _identified("save-message", self.message),
             ft.Row([_identified("bed-confirm", self.confirm), _identified("bed-save", self.save)], spacing=12),

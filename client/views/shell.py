@@ -9,8 +9,10 @@ import flet as ft
 from client.context import AppContext
 from client.session import Session, UnsentChanges
 from client.state.bed_state import BedStateScreen, sync_line
+from client.views.account_forms import RegisterView, ResetPasswordView
 from client.views.bed_state_view import BedStateView
 from client.views.sign_in_view import SignInView
+from client.views.staff_panel_view import StaffPanelView
 
 # Phone-first; on a tablet or desktop the content stays a readable column.
 MAX_CONTENT_WIDTH = 640
@@ -44,7 +46,14 @@ class AppShell:
 
     def show_sign_in(self, username: str = "", notice: str | None = None) -> None:
         self.bed_view = self.area_status = None
-        self.body.content = SignInView(self.ctx.session, self._signed_in, username=username, notice=notice)
+        self.body.content = SignInView(self.ctx.session, self._signed_in, username=username, notice=notice,
+                                       on_register=lambda: self._show_form(RegisterView),
+                                       on_reset=lambda: self._show_form(ResetPasswordView))
+        self.page.update()
+
+    def _show_form(self, form_view) -> None:
+        self.body.content = form_view(self.ctx.session, self.ctx.session.default_server_url,
+                                      on_back=self.show_sign_in, on_signed_in=self._signed_in)
         self.page.update()
 
     async def _signed_in(self, session: Session) -> None:
@@ -71,6 +80,7 @@ class AppShell:
             on_sign_in_again=lambda: self.show_sign_in(
                 account.username, notice="Your changes stay on this device and are sent once you sign in."),
             on_sign_out=self._sign_out,
+            staff_panel=StaffPanelView(self.ctx.session, account.home_id) if account.role == "home_manager" else None,
         )
         self.body.content = self.bed_view
         self.page.update()

@@ -12,7 +12,8 @@ from client.state.sign_in import SignInForm, submit
 
 class SignInView(ft.Column):
     def __init__(self, session: SessionManager, on_signed_in: Callable[[Session], Awaitable[None]],
-                 username: str = "", notice: str | None = None) -> None:
+                 username: str = "", notice: str | None = None,
+                 on_register: Callable[[], None] | None = None, on_reset: Callable[[], None] | None = None) -> None:
         super().__init__(spacing=16, tight=True)
         self.session = session
         self.on_signed_in = on_signed_in
@@ -34,6 +35,11 @@ class SignInView(ft.Column):
             self.error,
             self.button,
         ]
+        if on_register is not None and on_reset is not None:
+            self.controls += [
+                ft.TextButton("Register with an invite code", on_click=lambda e: on_register()),
+                ft.TextButton("I have a password reset code", on_click=lambda e: on_reset()),
+            ]
 
     async def _submit(self, e: ft.Event) -> None:
         self.form.server_url = self.server.value or ""

@@ -1,0 +1,123 @@
+"""Managing a home's staff from the app: invite codes and password resets (they need the network)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pydantic import ValidationError
+
+from client.session import Session, SessionManager
+from client.sync import ApiError, AuthExpired, Offline
+from protocol.accounts import RegisterRequest
+
+NEEDS_NETWORK = "This needs a connection to the central API: try again when online"
+
+
+@dataclass
+class StaffPanel:
+    """For a manager (or champion): hand out an invite code, or a password reset code."""
+
+    message: str | None = None
+    code: str | None = None
+    error: bool = False
+
+    async def create_invite(self, session: SessionManager, home_id: str) -> None:
+        await self._run(session, lambda api: api.create_invite(home_id),
+                        lambda r: f"Invite code {r.invite_code}: a new member of staff registers with it "
+                                  f"(it works once, until {r.expires_at:%d %b}).", lambda r: r.invite_code)
+
+    async def reset_password(self, session: SessionManager, username: str) -> None:
+        if not username.strip():
+            self._fail("Enter the user name whose password is to be reset")
+            return
+        await self._run(session, lambda api: api.issue_password_reset(username.strip()),
+                        lambda r: f"Reset code {r.reset_code} for {username.strip()}: they set a new password "
+                                  f"with it (it works once, until {r.expires_at:%d %b}).", lambda r: r.reset_code)
+
+    async def _run(self, session, call, describe, code_of) -> None:
+        api = session.api()
+        if api is None:
+            self._fail("Sign in again first")
+            return
+        try:
+            result = await call(api)
+        except Offline:
+            self._fail(NEEDS_NETWORK)
+        except AuthExpired:
+            self._fail("Your sign-in has expired: sign in again first")
+        except ApiError as exc:
+            self._fail(str(exc))
+        else:
+            self.message, self.code, self.error = describe(result), code_of(result), False
+
+    def _fail(self, message: str) -> None:
+        self.message, self.code, self.error = message, None, True
+
+
+@dataclass
+class RegisterForm:
+    """Self-registration with an invite code, then signing in."""
+
+    server_url: str
+    invite_code: str = ""
+    display_name: str = ""
+    username: str = ""
+    password: str = ""
+    error: str | None = None
+
+    def request(self) -> RegisterRequest | None:
+        try:
+            return RegisterRequest(invite_code=self.invite_code.strip(), username=self.username.strip(),
+                                   display_name=self.display_name.strip(), password=self.password)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            field = str(first["loc"][-1]).replace("_", " ")
+            self.error = f"{field.capitalize()}: {first['msg'].removeprefix('Value error, ')}"
+            return None
+
+    async def submit(self, session: SessionManager) -> Session | None:
+        self.error = None
+        request = self.request()
+        if request is None:
+            return None
+        api = session.new_api(self.server_url)
+        try:
+            await api.register(request)
+        except Offline:
+            self.error = NEEDS_NETWORK
+            return None
+        except ApiError as exc:
+            self.error = str(exc)
+            return None
+        finally:
+            await api.aclose()
+        return await session.sign_in(self.server_url, request.username, request.password)
+
+
+@dataclass
+class ResetPasswordForm:
+    """Setting a new password with the code a manager or administrator gave."""
+
+    server_url: str
+    username: str = ""
+    reset_code: str = ""
+    new_password: str = ""
+    error: str | None = None
+
+    async def submit(self, session: SessionManager) -> Session | None:
+        self.error = None
+        if len(self.new_password) < 10:
+            self.error = "New password: at least 10 characters"
+            return None
+        api = session.new_api(self.server_url)
+        try:
+            await api.complete_password_reset(self.username.strip(), self.reset_code.strip(), self.new_password)
+        except Offline:
+            self.error = NEEDS_NETWORK
+            return None
+        except ApiError as exc:
+            self.error = str(exc)
+            return None
+        finally:
+            await api.aclose()
+        return await session.sign_in(self.server_url, self.username.strip(), self.new_password)

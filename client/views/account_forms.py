@@ -1,0 +1,78 @@
+"""Registering with an invite code, and setting a new password with a reset code."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+import flet as ft
+
+from client.session import Session, SessionManager
+from client.state.staff import RegisterForm, ResetPasswordForm
+
+
+class _FormView(ft.Column):
+    """A titled form of text fields; submit sends it and signs in."""
+
+    def __init__(self, title: str, fields: list[ft.TextField], submit_label: str,
+                 on_back: Callable[[], None], on_signed_in: Callable[[Session], Awaitable[None]]) -> None:
+        super().__init__(spacing=16, tight=True)
+        self.on_signed_in = on_signed_in
+        self.error = ft.Text("", color=ft.Colors.ERROR, visible=False)
+        self.button = ft.Button(submit_label, on_click=self._submit, height=52)
+        self.controls = [
+            ft.Text(title, theme_style=ft.TextThemeStyle.HEADLINE_SMALL, weight=ft.FontWeight.BOLD),
+            *fields,
+            ft.Semantics(identifier="form-error", content=self.error),
+            self.button,
+            ft.TextButton("Back to sign in", on_click=lambda e: on_back()),
+        ]
+
+    async def send(self) -> tuple[Session | None, str | None]:
+        raise NotImplementedError
+
+    async def _submit(self, e: ft.Event) -> None:
+        self.button.disabled = True
+        self.update()
+        session, error = await self.send()
+        self.button.disabled = False
+        self.error.value, self.error.visible = error or "", bool(error)
+        self.update()
+        if session is not None:
+            await self.on_signed_in(session)
+
+
+class RegisterView(_FormView):
+    def __init__(self, session: SessionManager, server_url: str, on_back, on_signed_in) -> None:
+        self.session = session
+        self.server = ft.TextField(label="Server address", value=server_url, keyboard_type=ft.KeyboardType.URL)
+        self.code = ft.TextField(label="Invite code")
+        self.display_name = ft.TextField(label="Your name")
+        self.username = ft.TextField(label="Choose a user name")
+        self.password = ft.TextField(label="Choose a password (10 characters or more)", password=True,
+                                     can_reveal_password=True)
+        super().__init__("Register with an invite code",
+                         [self.server, self.code, self.display_name, self.username, self.password],
+                         "Register", on_back, on_signed_in)
+
+    async def send(self):
+        form = RegisterForm(server_url=self.server.value or "", invite_code=self.code.value or "",
+                            display_name=self.display_name.value or "", username=self.username.value or "",
+                            password=self.password.value or "")
+        return await form.submit(self.session), form.error
+
+
+class ResetPasswordView(_FormView):
+    def __init__(self, session: SessionManager, server_url: str, on_back, on_signed_in) -> None:
+        self.session = session
+        self.server = ft.TextField(label="Server address", value=server_url, keyboard_type=ft.KeyboardType.URL)
+        self.username = ft.TextField(label="User name")
+        self.code = ft.TextField(label="Reset code")
+        self.password = ft.TextField(label="New password (10 characters or more)", password=True,
+                                     can_reveal_password=True)
+        super().__init__("Set a new password", [self.server, self.username, self.code, self.password],
+                         "Set password and sign in", on_back, on_signed_in)
+
+    async def send(self):
+        form = ResetPasswordForm(server_url=self.server.value or "", username=self.username.value or "",
+                                 reset_code=self.code.value or "", new_password=self.password.value or "")
+        return await form.submit(self.session), form.error
