@@ -41,6 +41,7 @@ def test_confirm_is_one_tap_and_a_vacancy_change_is_two(phone, make_app, central
     # One fewer bed accepting admissions (the demo home has some), then Save.
     phone.taps = 0
     phone.tap_id("bed-nursing_dementia-vacant_accepting-minus")
+    phone.wait_enabled("bed-save")  # a person's second tap comes after the screen has changed
     phone.tap_id("bed-save")
     assert phone.taps == 2
     expected = before["vacant_accepting"] - 1

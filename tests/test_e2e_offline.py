@@ -26,6 +26,7 @@ def signed_in(phone, app):
 
 def save_one_fewer_vacancy(phone):
     phone.tap_id(f"bed-{CATEGORY}-vacant_accepting-minus")
+    phone.wait_enabled("bed-save")
     phone.tap_id("bed-save")
 
 

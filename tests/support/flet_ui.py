@@ -43,6 +43,13 @@ class FletPage:
         self.by_id(identifier).first.click()
         self.taps += 1
 
+    def wait_enabled(self, identifier: str, timeout: float = 10_000) -> None:
+        """Wait until the app has enabled a button (a fast test can tap before the screen caught up)."""
+        button = self.by_id(identifier).get_by_role("button")
+        self.page.wait_for_function(
+            "el => el.getAttribute('aria-disabled') !== 'true'", arg=button.element_handle(timeout=timeout),
+            timeout=timeout)
+
     def tap_button(self, name: str) -> None:
         self.page.get_by_role("button", name=name).click()
         self.taps += 1
