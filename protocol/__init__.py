@@ -6,10 +6,9 @@ Defined once, imported by both ``client`` and ``server_stub``. Bump
 
 from protocol.kinds import RECORD_KINDS, ConflictRule, RecordKind, kind_of
 from protocol.sync import (
+    MUTATION_MODELS,
     SCHEMA_VERSION,
     Account,
-    BedCountMutation,
-    HomeStatusMutation,
     Mutation,
     MutationResult,
     MutationStatus,
@@ -26,9 +25,8 @@ __all__ = [
     "SCHEMA_VERSION",
     "RECORD_KINDS",
     "Account",
-    "BedCountMutation",
+    "MUTATION_MODELS",
     "ConflictRule",
-    "HomeStatusMutation",
     "Mutation",
     "MutationResult",
     "MutationStatus",

@@ -13,9 +13,9 @@ from enum import StrEnum
 from typing import Annotated, Any, Literal, Union
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 
-from domain.beds import BedCount, HomeStatus
+from protocol.kinds import RECORD_KINDS, ConflictRule, RecordKind
 
 # The version of this contract; the server says "please update" to older ones.
 SCHEMA_VERSION = 1
@@ -44,17 +44,22 @@ class _MutationBase(_Wire):
         return self
 
 
-class BedCountMutation(_MutationBase):
-    kind: Literal["bed_count"] = "bed_count"
-    data: BedCount | None = None
+def _mutation_model(kind: RecordKind) -> type[_MutationBase]:
+    """A mutation of one kind: its `kind` tag and its data model (so a bad field is a 422 naming it)."""
+    name = "".join(part.capitalize() for part in kind.name.split("_")) + "Mutation"
+    return create_model(
+        name,
+        __base__=_MutationBase,
+        kind=(Literal[kind.name], kind.name),  # type: ignore[valid-type]
+        data=(kind.model | None, None),
+    )
 
 
-class HomeStatusMutation(_MutationBase):
-    kind: Literal["home_status"] = "home_status"
-    data: HomeStatus | None = None
-
-
-Mutation = Annotated[Union[BedCountMutation, HomeStatusMutation], Field(discriminator="kind")]
+# One mutation model per kind devices may write; adding a kind to RECORD_KINDS adds it here.
+MUTATION_MODELS: dict[str, type[_MutationBase]] = {
+    kind.name: _mutation_model(kind) for kind in RECORD_KINDS.values() if kind.conflict_rule != ConflictRule.SERVER_ONLY
+}
+Mutation = Annotated[Union[tuple(MUTATION_MODELS.values())], Field(discriminator="kind")]  # type: ignore[valid-type]
 
 
 class PushRequest(_Wire):
