@@ -14,6 +14,7 @@ from typing import Callable
 from pydantic import BaseModel
 
 from domain.beds import BedCount, HomeStatus
+from protocol.accounts import Role
 from domain.homes import CareHome
 
 
@@ -36,6 +37,9 @@ class RecordKind:
     conflict_rule: ConflictRule
     # Whether devices may delete records of this kind (a tombstone is kept; see docs/sync.md).
     devices_may_delete: bool = False
+    # Roles that may write it, each within its own scope (docs/security.md): a home's staff for their
+    # home, a digital champion for the homes assigned to them.
+    editors: frozenset[Role] = frozenset({Role.HOME_STAFF, Role.HOME_MANAGER})
 
 
 RECORD_KINDS: dict[str, RecordKind] = {

@@ -10,6 +10,7 @@ import sqlite3
 from dataclasses import dataclass
 
 from protocol.accounts import Role
+from protocol.kinds import RecordKind
 from protocol.sync import Account
 
 HOME_STAFF = Role.HOME_STAFF.value
@@ -65,9 +66,15 @@ def may_read_home(connection: sqlite3.Connection, account: Account, home_id: str
     return row is not None and row[0] == scope.area_value
 
 
-def may_change_home(account: Account, home_id: str) -> bool:
-    """Only a home's own staff change its bed state."""
-    return account.role in HOME_ROLES and account.home_id == home_id
+def may_change(account: Account, kind: RecordKind, home_id: str) -> bool:
+    """Whether the account may write this kind of record for this home."""
+    if account.role not in kind.editors:
+        return False
+    if account.role in HOME_ROLES:
+        return account.home_id == home_id
+    if account.role == DIGITAL_CHAMPION:
+        return home_id in account.assigned_homes
+    return False
 
 
 def may_invite_to(account: Account, home_id: str) -> bool:

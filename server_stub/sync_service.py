@@ -23,7 +23,7 @@ from protocol.sync import (
     PushResponse,
 )
 from server_stub import repository
-from server_stub.access import may_change_home, scope_of
+from server_stub.access import may_change, scope_of
 from server_stub.clock import iso
 from server_stub.db import write_transaction
 
@@ -72,7 +72,7 @@ def _decide(connection: sqlite3.Connection, account: Account, device_id: UUID, m
     if kind.conflict_rule == ConflictRule.SERVER_ONLY:
         return refuse(f"{kind.name} records are written by the central API only")
     home_id = kind.home_id(data)
-    if not may_change_home(account, home_id):
+    if not may_change(account, kind, home_id):
         return refuse(ANOTHER_HOME)
     home = repository.get_record(connection, "care_home", home_id)
     if home is None:
@@ -118,7 +118,7 @@ def _delete(connection, account: Account, device_id: UUID, mutation, kind: Recor
     current = repository.get_record(connection, kind.name, mutation.record_id)
     if current is None or current.deleted:
         return answer(MutationStatus.APPLIED, version=current.version if current else None)
-    if not may_change_home(account, current.home_id):
+    if not may_change(account, kind, current.home_id):
         return answer(MutationStatus.REJECTED, ANOTHER_HOME)
     if (
         kind.conflict_rule == ConflictRule.REJECT_STALE
