@@ -14,8 +14,17 @@ from typing import Callable
 from pydantic import BaseModel
 
 from domain.beds import BedCount, HomeStatus
-from protocol.accounts import Role
 from domain.homes import CareHome
+from domain.nhsmail import NhsmailProgress
+from domain.readiness import (
+    Broadband,
+    DeviceProvision,
+    DigitalSocialCareRecord,
+    DsptStatus,
+    GpRecordAccess,
+    WifiSurveyResult,
+)
+from protocol.accounts import Role
 
 
 class ConflictRule(StrEnum):
@@ -42,6 +51,16 @@ class RecordKind:
     editors: frozenset[Role] = frozenset({Role.HOME_STAFF, Role.HOME_MANAGER})
 
 
+def _own_record_id(model) -> str:
+    return model.record_id
+
+
+def _own_home_id(model) -> str:
+    return model.home_id
+
+
+_READINESS_EDITORS = frozenset({Role.HOME_STAFF, Role.HOME_MANAGER, Role.DIGITAL_CHAMPION})
+
 RECORD_KINDS: dict[str, RecordKind] = {
     kind.name: kind
     for kind in (
@@ -50,6 +69,24 @@ RECORD_KINDS: dict[str, RecordKind] = {
         RecordKind("bed_count", BedCount, lambda m: m.record_id, lambda m: m.home_id, ConflictRule.REJECT_STALE,
                    devices_may_delete=True),
         RecordKind("home_status", HomeStatus, lambda m: m.home_id, lambda m: m.home_id, ConflictRule.LAST_ARRIVAL_WINS),
+        # Digital readiness: the home's staff and its digital champions keep it. A checklist item or the
+        # NHSmail progress edited on an older version is refused, like a bed count; survey results and
+        # device deliveries are each a record of their own (they never collide) and can be removed.
+        *(
+            RecordKind(name, model, _own_record_id, _own_home_id, ConflictRule.REJECT_STALE, editors=_READINESS_EDITORS)
+            for name, model in (
+                ("broadband", Broadband),
+                ("dspt_status", DsptStatus),
+                ("gp_record_access", GpRecordAccess),
+                ("social_care_record", DigitalSocialCareRecord),
+                ("nhsmail_progress", NhsmailProgress),
+            )
+        ),
+        *(
+            RecordKind(name, model, _own_record_id, _own_home_id, ConflictRule.LAST_ARRIVAL_WINS,
+                       devices_may_delete=True, editors=_READINESS_EDITORS)
+            for name, model in (("wifi_result", WifiSurveyResult), ("device_provision", DeviceProvision))
+        ),
     )
 }
 

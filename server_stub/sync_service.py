@@ -31,6 +31,7 @@ from server_stub.db import write_transaction
 SUPPORTED_SCHEMA_VERSIONS = range(1, 2)
 
 ANOTHER_HOME = "You may not change another home's beds"
+NOT_YOURS = "You may not change this home's records"
 MUTATION_ID_TAKEN = "This change id was already used by another account; the change was not applied."
 
 
@@ -73,7 +74,7 @@ def _decide(connection: sqlite3.Connection, account: Account, device_id: UUID, m
         return refuse(f"{kind.name} records are written by the central API only")
     home_id = kind.home_id(data)
     if not may_change(account, kind, home_id):
-        return refuse(ANOTHER_HOME)
+        return refuse(ANOTHER_HOME if kind.name == "bed_count" else NOT_YOURS)
     home = repository.get_record(connection, "care_home", home_id)
     if home is None:
         return refuse(f"Unknown care home {home_id!r}")
