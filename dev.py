@@ -2,7 +2,7 @@
 """The two commands in README, using nothing but Python 3.11+ to start.
 
     python3 dev.py up     # the app in web mode plus the central API on an embedded SQLite file
-    python3 dev.py test   # the whole test suite (installs Chromium and PostgreSQL from Debian where it can)
+    python3 dev.py test   # the whole test suite (installs Chromium, PostgreSQL and poppler-utils from Debian where it can)
 
 Each makes a virtual environment in .venv and installs the project into it
 (again only when pyproject.toml changes).
@@ -83,6 +83,15 @@ def ensure_postgresql() -> None:
             "(under CI=true they fail instead)")
 
 
+def ensure_poppler() -> None:
+    """The PDF report tests read their PDFs back with pdftotext and pdfinfo (Debian's poppler-utils)."""
+    if shutil.which("pdftotext"):
+        return
+    if not apt_install("poppler-utils"):
+        say("pdftotext is not installed and cannot be installed here: PDF report tests will be skipped "
+            "(under CI=true they fail instead)")
+
+
 def wait_for(url: str, process: subprocess.Popen, timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -134,6 +143,7 @@ def test(args: list[str]) -> int:
     ensure_venv()
     ensure_chromium()
     ensure_postgresql()
+    ensure_poppler()
     command = [str(PYTHON), "-m", "pytest", *args]
     say(" ".join(command[2:]))
     return subprocess.run(command, cwd=ROOT).returncode

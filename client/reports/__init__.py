@@ -1,0 +1,5 @@
+"""Printable reports made on the device, offline (no Flet: they may import domain and protocol only)."""
+
+from client.reports.readiness_pdf import readiness_summary_pdf
+
+__all__ = ["readiness_summary_pdf"]
