@@ -31,6 +31,7 @@ def imports_of(package: str) -> dict[str, set[str]]:
         ("client/state", {"flet"}),
         ("client/store", {"flet", "httpx"}),
         ("client/sync", {"flet"}),
+        ("client/reports", {"flet", "httpx", "sqlite3", "sqlite_utils"}),
     ],
 )
 def test_layers_import_only_what_they_may(package, forbidden):
