@@ -2,7 +2,8 @@
 
 Every control that tests drive carries a semantics identifier:
 ``bed-<category>-<field>-plus`` / ``-minus`` / ``-value``, ``bed-save``,
-``bed-confirm``, ``sync-status``, ``confirmed-line``.
+``bed-confirm``, ``sync-status``, ``confirmed-line``, ``open-readiness`` (when
+``on_readiness`` is given).
 """
 
 from __future__ import annotations
@@ -91,6 +92,7 @@ class BedStateView(ft.Column):
                  on_sign_in_again: Callable[[], None] | None = None,
                  on_sign_out: Callable[[bool], Awaitable[None]] | None = None,
                  staff_panel: ft.Control | None = None,
+                 on_readiness: Callable[[], None] | None = None,
                  now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> None:
         super().__init__(spacing=8, expand=True)
         self.screen, self.engine, self._now = screen, engine, now
@@ -140,7 +142,10 @@ class BedStateView(ft.Column):
                 self.cards,
                 self.closed,
                 self.reason,
-                ft.Row([ft.TextButton("Sync now", icon=ft.Icons.SYNC, on_click=lambda e: engine.request_sync()),
+                ft.Row([*([_identified("open-readiness", ft.OutlinedButton(
+                            "Digital readiness", icon=ft.Icons.CHECKLIST, on_click=lambda e: on_readiness()))]
+                          if on_readiness is not None else []),
+                        ft.TextButton("Sync now", icon=ft.Icons.SYNC, on_click=lambda e: engine.request_sync()),
                         self.sign_in_again,
                         _identified("sign-out", ft.TextButton("Sign out", icon=ft.Icons.LOGOUT,
                                                               on_click=self._sign_out))], wrap=True),

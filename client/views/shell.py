@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from datetime import datetime, timezone
 
 import flet as ft
@@ -9,10 +10,16 @@ import flet as ft
 from client.context import AppContext
 from client.session import Session, UnsentChanges
 from client.state.bed_state import BedStateScreen, sync_line
+from client.state.home_list import HomeList
+from client.state.readiness import ReadinessScreen
+from client.sync.speedtest import Measurement, measure
 from client.views.account_forms import RegisterView, ResetPasswordView
 from client.views.bed_state_view import BedStateView
+from client.views.home_list_view import HomeListView
+from client.views.readiness_view import ReadinessView
 from client.views.sign_in_view import SignInView
 from client.views.staff_panel_view import StaffPanelView
+from protocol.accounts import Role
 
 # Phone-first; on a tablet or desktop the content stays a readable column.
 MAX_CONTENT_WIDTH = 640
@@ -23,6 +30,8 @@ class AppShell:
         self.page, self.ctx = page, ctx
         self.bed_view: BedStateView | None = None
         self.area_status: ft.Text | None = None
+        # The screen on show that follows sync (bed state, home list or readiness); told of every sync status.
+        self.live = None
         self.body = ft.Container(padding=16, width=MAX_CONTENT_WIDTH, expand=True)
         self._unsubscribe = ctx.engine.subscribe(self._on_sync_status)
 
@@ -45,7 +54,7 @@ class AppShell:
             self.show_bed_state(session)
 
     def show_sign_in(self, username: str = "", notice: str | None = None) -> None:
-        self.bed_view = self.area_status = None
+        self.bed_view = self.area_status = self.live = None
         self.body.content = SignInView(self.ctx.session, self._signed_in, username=username, notice=notice,
                                        on_register=lambda: self._show_form(RegisterView),
                                        on_reset=lambda: self._show_form(ResetPasswordView))
@@ -62,9 +71,12 @@ class AppShell:
 
     def show_bed_state(self, session: Session) -> None:
         account = session.account
+        if account.role == Role.DIGITAL_CHAMPION:
+            self.show_home_list(session)
+            return
         if account.home_id is None:
             # Area views come later; meanwhile this device still syncs the account's area (with progress).
-            self.bed_view = None
+            self.bed_view = self.live = None
             self.area_status = ft.Text(sync_line(self.ctx.engine.status, datetime.now(timezone.utc)))
             self.body.content = ft.Column([
                 ft.Text(f"Signed in as {account.display_name}", weight=ft.FontWeight.BOLD),
@@ -81,22 +93,68 @@ class AppShell:
                 account.username, notice="Your changes stay on this device and are sent once you sign in."),
             on_sign_out=self._sign_out,
             staff_panel=StaffPanelView(self.ctx.session, account.home_id) if account.role == "home_manager" else None,
+            on_readiness=(lambda: self.show_readiness(session, account.home_id, on_back=self._back_to_beds))
+            if account.role in (Role.HOME_MANAGER, Role.HOME_STAFF) else None,
         )
+        self.live = self.bed_view
         self.body.content = self.bed_view
         self.page.update()
+
+    def _back_to_beds(self) -> None:
+        """Back from readiness to the same bed state view (a draft being edited is kept)."""
+        if self.bed_view is None:
+            return
+        self.live = self.bed_view
+        self.body.content = self.bed_view
+        self.page.update()
+        self.bed_view.on_sync_status(self.ctx.engine.status)
+
+    def show_home_list(self, session: Session) -> None:
+        """A digital champion's assigned homes, what needs attention first; a tap opens a home's readiness."""
+        account = session.account
+        self.bed_view = self.area_status = None
+        self.live = HomeListView(
+            HomeList(self.ctx.store, account), self.ctx.engine, account_line=f"Signed in as {account.display_name}",
+            on_open=lambda home_id: self.show_readiness(session, home_id,
+                                                        on_back=lambda: self.show_home_list(session)),
+            on_sign_out=self._sign_out,
+        )
+        self.body.content = self.live
+        self.page.update()
+
+    def show_readiness(self, session: Session, home_id: str, *, on_back) -> None:
+        screen = ReadinessScreen(self.ctx.store, home_id, session.account.username,
+                                 on_saved=self.ctx.engine.local_change)
+        self.live = ReadinessView(screen, self.ctx.engine, measure=self._measure_wifi, on_back=on_back,
+                                  make_pdf=self._readiness_pdf_maker())
+        self.body.content = self.live
+        self.page.update()
+
+    async def _measure_wifi(self) -> Measurement:
+        api = self.ctx.session.api()
+        if api is None:  # no token on this device: nothing can reach the central API
+            return Measurement.offline("Not signed in to the central API")
+        return await measure(api)
+
+    def _readiness_pdf_maker(self):
+        """The optional "Summary PDF" button: the PDF goes into the app's data dir (beside its database)."""
+        if importlib.util.find_spec("client.reports.readiness_pdf") is None:
+            return None
+        reports = self.ctx.store.path.parent / "reports"
+        return lambda screen: screen.write_summary_pdf(reports)
 
     async def _sign_out(self, discard_unsent: bool) -> None:
         try:
             await self.ctx.engine.sign_out(discard_unsent=discard_unsent)
         except UnsentChanges as unsent:
-            if self.bed_view is not None:
-                self.bed_view.ask_to_discard(unsent.count)
+            if hasattr(self.live, "ask_to_discard"):
+                self.live.ask_to_discard(unsent.count)
             return
         self.show_sign_in(notice="Signed out. This device no longer holds your home's data.")
 
     def _on_sync_status(self, status) -> None:
-        if self.bed_view is not None:
-            self.bed_view.on_sync_status(status)
+        if self.live is not None:
+            self.live.on_sync_status(status)
         elif self.area_status is not None:
             self.area_status.value = sync_line(status, datetime.now(timezone.utc))
             self.area_status.update()

@@ -1,0 +1,99 @@
+"""A digital champion's homes: one tappable row per home, what needs attention first.
+
+Semantics identifiers: ``home-list`` (the heading), ``home-<home id>`` (a row),
+``sync-status``, ``sign-out``, ``discard-and-sign-out``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timezone
+
+import flet as ft
+
+from client.state.bed_state import sync_line
+from client.state.home_list import BLOCKED, CLOCK_RUNNING, HomeList, HomeRow
+from client.sync import SyncEngine, SyncStatus
+
+GROUP_COLOURS = {BLOCKED: ft.Colors.RED_800, CLOCK_RUNNING: ft.Colors.AMBER_900}
+
+
+def _id(identifier: str, control: ft.Control) -> ft.Semantics:
+    return ft.Semantics(identifier=identifier, content=control)
+
+
+class HomeListView(ft.Column):
+    def __init__(self, homes: HomeList, engine: SyncEngine, *, account_line: str,
+                 on_open: Callable[[str], None],
+                 on_sign_out: Callable[[bool], Awaitable[None]] | None = None,
+                 now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> None:
+        super().__init__(spacing=8, expand=True)
+        self.homes, self.engine, self.on_open, self.on_sign_out, self._now = homes, engine, on_open, on_sign_out, now
+        self.heading = ft.Text("", theme_style=ft.TextThemeStyle.TITLE_LARGE, weight=ft.FontWeight.BOLD)
+        self.rows = ft.Column(spacing=8, scroll=ft.ScrollMode.AUTO, expand=True)
+        self.sync_status = ft.Text("", size=13, expand=True)
+        self.unsent_text = ft.Text("", size=14)
+        self.unsent_box = ft.Container(
+            ft.Column([self.unsent_text, ft.Row([
+                ft.TextButton("Stay signed in", on_click=self._keep_signed_in),
+                _id("discard-and-sign-out", ft.TextButton("Discard them and sign out",
+                                                          on_click=self._discard_and_sign_out)),
+            ], wrap=True)], spacing=4),
+            bgcolor=ft.Colors.AMBER_100, padding=12, border_radius=8, visible=False)
+        self.controls = [
+            _id("home-list", self.heading),
+            ft.Text(account_line, size=13, color=ft.Colors.ON_SURFACE_VARIANT),
+            self.rows,
+            self.unsent_box,
+            ft.Row([ft.TextButton("Sync now", icon=ft.Icons.SYNC, on_click=lambda e: engine.request_sync()),
+                    _id("sign-out", ft.TextButton("Sign out", icon=ft.Icons.LOGOUT, on_click=self._sign_out))],
+                   wrap=True),
+            ft.Row([ft.Icon(ft.Icons.CLOUD_SYNC, size=18), ft.Container(_id("sync-status", self.sync_status),
+                                                                        expand=True)]),
+        ]
+        self.refresh(update=False)
+
+    def _row(self, row: HomeRow) -> ft.Control:
+        colour = GROUP_COLOURS.get(row.group, ft.Colors.ON_SURFACE_VARIANT)
+        card = ft.Card(content=ft.Container(
+            ft.Column([
+                ft.Row([ft.Text(row.name, weight=ft.FontWeight.BOLD, size=16, expand=True),
+                        ft.Text(row.band_label, size=13, weight=ft.FontWeight.W_600)]),
+                ft.Text(f"{row.postcode} - {row.nhsmail_step}", size=13, color=ft.Colors.ON_SURFACE_VARIANT),
+                ft.Row([ft.Icon(ft.Icons.PRIORITY_HIGH if row.group in GROUP_COLOURS else ft.Icons.ARROW_RIGHT,
+                                size=16, color=colour),
+                        ft.Text(row.attention, size=13, color=colour, expand=True)], spacing=4),
+            ], spacing=4),
+            padding=12, on_click=lambda e, home_id=row.home_id: self.on_open(home_id), ink=True,
+        ), margin=0)
+        return _id(f"home-{row.home_id}", card)
+
+    async def _sign_out(self, e: ft.Event) -> None:
+        if self.on_sign_out is not None:
+            await self.on_sign_out(False)
+
+    async def _discard_and_sign_out(self, e: ft.Event) -> None:
+        if self.on_sign_out is not None:
+            await self.on_sign_out(True)
+
+    def _keep_signed_in(self, e: ft.Event) -> None:
+        self.unsent_box.visible = False
+        self.update()
+
+    def ask_to_discard(self, count: int) -> None:
+        self.unsent_text.value = (f"{count} change{'s are' if count != 1 else ' is'} not sent yet (no connection). "
+                                  "Stay signed in and they are sent when the connection returns, "
+                                  "or discard them and sign out.")
+        self.unsent_box.visible = True
+        self.update()
+
+    def on_sync_status(self, status: SyncStatus) -> None:
+        self.homes.reload()
+        self.refresh(status=status)
+
+    def refresh(self, *, status: SyncStatus | None = None, update: bool = True) -> None:
+        self.heading.value = self.homes.heading
+        self.rows.controls = [self._row(row) for row in self.homes.rows]
+        self.sync_status.value = sync_line(status or self.engine.status, self._now())
+        if update:
+            self.update()
