@@ -49,6 +49,8 @@ class RecordKind:
     # Roles that may write it, each within its own scope (docs/security.md): a home's staff for their
     # home, a digital champion for the homes assigned to them.
     editors: frozenset[Role] = frozenset({Role.HOME_STAFF, Role.HOME_MANAGER})
+    # Special-category personal data: encrypted at rest on the device, every server read audited.
+    sensitive: bool = False
 
 
 def _own_record_id(model) -> str:

@@ -9,6 +9,7 @@ the sync engine (worker threads), so every method takes one lock.
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import threading
 import uuid
@@ -21,9 +22,12 @@ from typing import Any
 from pydantic import BaseModel
 from sqlite_utils import Database
 
+from client.crypto import DataCipher, UnreadableData
 from client.store.paths import DB_FILENAME
 from client.store.schema import migrations
-from protocol import MutationResult, MutationStatus, Record, kind_of
+from protocol import RECORD_KINDS, MutationResult, MutationStatus, Record, kind_of
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -77,7 +81,7 @@ def _utc_now() -> datetime:
 
 
 class LocalStore:
-    def __init__(self, path: Path, *, now=_utc_now) -> None:
+    def __init__(self, path: Path, *, now=_utc_now, cipher: DataCipher | None = None) -> None:
         self.path = path
         self._now = now
         self._lock = threading.RLock()
@@ -90,6 +94,7 @@ class LocalStore:
         self.db.execute("PRAGMA secure_delete=ON")
         migrations.apply(self.db)
         self.device_id = self._ensure_device_id()
+        self.cipher = cipher or DataCipher.for_device(self.device_id)
 
     def close(self) -> None:
         with self._lock:
@@ -159,7 +164,8 @@ class LocalStore:
                     ON CONFLICT(kind, id) DO UPDATE SET data = excluded.data, deleted = 0,
                         local_updated_at = excluded.local_updated_at
                     """,
-                    [kind, record_id, spec.home_id(model), json.dumps(data), base_version, client_time],
+                    [kind, record_id, spec.home_id(model), self._encode(kind, record_id, data), base_version,
+                     client_time],
                 )
                 mutation_id = str(uuid.uuid4())
                 self.db.execute(
@@ -167,7 +173,7 @@ class LocalStore:
                     INSERT INTO outbox (mutation_id, kind, record_id, base_version, data, client_time)
                     VALUES (?, ?, ?, ?, ?, ?)
                     """,
-                    [mutation_id, kind, record_id, base_version, json.dumps(data), client_time],
+                    [mutation_id, kind, record_id, base_version, self._encode(kind, record_id, data), client_time],
                 )
                 mutation_ids.append(mutation_id)
         return mutation_ids
@@ -214,11 +220,16 @@ class LocalStore:
             params.append(record_id)
         with self._lock:
             rows = self.db.execute(sql + " ORDER BY r.id", params).fetchall()
-        return [
-            LocalRecord(kind=r[0], id=r[1], home_id=r[2], data=json.loads(r[3]), base_version=r[4],
-                        local_updated_at=r[5], pending=bool(r[6]))
-            for r in rows
-        ]
+        found = []
+        for r in rows:
+            try:
+                data = self._decode(r[0], r[1], r[3])
+            except UnreadableData:
+                log.warning("a %s record cannot be read with this device's key; it is downloaded again", r[0])
+                continue
+            found.append(LocalRecord(kind=r[0], id=r[1], home_id=r[2], data=data, base_version=r[4],
+                                     local_updated_at=r[5], pending=bool(r[6])))
+        return found
 
     def record(self, kind: str, record_id: str) -> LocalRecord | None:
         found = self.records(kind, record_id=record_id)
@@ -235,7 +246,30 @@ class LocalStore:
                    FROM outbox WHERE status = 'pending' ORDER BY seq LIMIT ?""",
                 [limit],
             ).fetchall()
-        return [OutboxEntry(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), r[6], r[7]) for r in rows]
+        entries, unreadable = [], []
+        for r in rows:
+            try:
+                entries.append(OutboxEntry(r[0], r[1], r[2], r[3], r[4], self._decode(r[2], r[3], r[5]), r[6], r[7]))
+            except UnreadableData:
+                unreadable.append(r[1])
+        if unreadable:  # sealed with a key the key store lost: it can never be sent, and must not block the rest
+            with self._lock, self.db.atomic():
+                for mutation_id in unreadable:
+                    self.db.execute(
+                        "UPDATE outbox SET status = 'rejected', result_message = ? WHERE mutation_id = ?",
+                        ["Could not be read on this device any more (its key was lost)", mutation_id])
+        return entries
+
+    # -- personal data at rest ----------------------------------------------------------
+
+    def _encode(self, kind: str, record_id: str, data: dict[str, Any]) -> str:
+        spec = RECORD_KINDS.get(kind)
+        if spec is not None and spec.sensitive:
+            return self.cipher.encrypt(data, f"{kind}/{record_id}")
+        return json.dumps(data)
+
+    def _decode(self, kind: str, record_id: str, text: str) -> dict[str, Any] | None:
+        return self.cipher.decrypt(text, f"{kind}/{record_id}")
 
     def sync_log(self, limit: int = 50, *, home_id: str | None = None, unseen: bool = False) -> list[SyncLogEntry]:
         """Conflicts and rejections, newest first."""
@@ -363,8 +397,8 @@ class LocalStore:
                 server_version = excluded.server_version, home_id = excluded.home_id
             WHERE records.server_version IS NULL OR records.server_version <= excluded.server_version
             """,
-            [record.kind, record.id, record.home_id, json.dumps(record.data), record.version,
-             json.dumps(record.data), record.version],
+            [record.kind, record.id, record.home_id, self._encode(record.kind, record.id, record.data), record.version,
+             self._encode(record.kind, record.id, record.data), record.version],
         )
 
     def _reset_if_settled(self, kind: str, record_id: str) -> None:
@@ -408,7 +442,7 @@ class LocalStore:
                 elif record.deleted:
                     deletes.append((record.kind, record.id, record.home_id, record.version, record.version))
                 else:
-                    data = json.dumps(record.data)
+                    data = self._encode(record.kind, record.id, record.data)
                     puts.append((record.kind, record.id, record.home_id, data, record.version, data, record.version))
             self.db.conn.executemany(
                 """
@@ -449,6 +483,6 @@ class LocalStore:
             self._set_meta("pull_cursor", None)
 
 
-def open_store(data_dir: Path, *, now=_utc_now) -> LocalStore:
+def open_store(data_dir: Path, *, now=_utc_now, cipher: DataCipher | None = None) -> LocalStore:
     data_dir.mkdir(parents=True, exist_ok=True)
-    return LocalStore(data_dir / DB_FILENAME, now=now)
+    return LocalStore(data_dir / DB_FILENAME, now=now, cipher=cipher)
