@@ -118,6 +118,7 @@ class Account(_Wire):
     home_id: str | None = None
     area: str | None = Field(default=None, description='A commissioner\'s area: "england", "region:..", "icb:..", "la:.."')
     assigned_homes: list[str] = Field(default_factory=list, description="A digital champion's homes")
+    hospital_ods: str | None = Field(default=None, description="A hospital user's hospital (ODS code)")
 
 
 class SignInResponse(_Wire):

@@ -64,9 +64,11 @@ def set_champion_homes(connection: Any, username: str, home_ids: list[str]) -> N
         connection.execute("INSERT INTO champion_homes (username, home_id) VALUES (?, ?)", (username, home_id))
 
 
-def set_role(connection: Any, username: str, role: str, home_id: str | None, area: str | None) -> None:
+def set_role(connection: Any, username: str, role: str, home_id: str | None, area: str | None,
+             hospital_ods: str | None = None) -> None:
     connection.execute(
-        "UPDATE accounts SET role = ?, home_id = ?, area = ? WHERE username = ?", (role, home_id, area, username)
+        "UPDATE accounts SET role = ?, home_id = ?, area = ?, hospital_ods = ? WHERE username = ?",
+        (role, home_id, area, hospital_ods, username),
     )
 
 

@@ -281,6 +281,9 @@ POSTGRES_MIGRATIONS: list[tuple[int, str]] = [
 # 4: accounts beyond sign-in (lockout, invites, champions' homes, audit log); its SQL lives with its queries.
 MIGRATIONS.append((4, account_repository.MIGRATION_SQLITE))
 POSTGRES_MIGRATIONS.append((4, account_repository.MIGRATION_POSTGRESQL))
+# 5: a hospital user's hospital (the ODS code transfers name as their destination).
+for _migrations in (MIGRATIONS, POSTGRES_MIGRATIONS):
+    _migrations.append((5, "ALTER TABLE accounts ADD COLUMN hospital_ods TEXT;"))
 
 MIGRATIONS_BY_ENGINE: dict[str, list[tuple[int, str]]] = {SQLITE: MIGRATIONS, POSTGRESQL: POSTGRES_MIGRATIONS}
 _SCHEMA_MIGRATIONS_TABLE = {

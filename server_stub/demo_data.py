@@ -31,6 +31,7 @@ DEMO_COMMISSIONER = "commissioner"
 DEMO_ADMIN = "admin"
 DEMO_CHAMPION = "champion"
 DEMO_HOSPITAL = "hospital"
+DEMO_HOSPITAL_ODS = "R0A07"  # Wythenshawe Hospital (Manchester University NHS Foundation Trust)
 # The champion's homes: the demo home and two neighbours.
 DEMO_CHAMPION_HOMES = ("1-1938268568", "1-8503184790", "1-127443456")
 DEMO_USERNAME = "demo"
@@ -114,7 +115,7 @@ def demo_accounts(homes: list[CareHome]) -> list[Account]:
     accounts.append(Account(username=DEMO_CHAMPION, display_name="Demo digital champion, Trafford",
                             role=DIGITAL_CHAMPION))
     accounts.append(Account(username=DEMO_HOSPITAL, display_name="Demo ward clerk, Wythenshawe Hospital",
-                            role=HOSPITAL_USER))
+                            role=HOSPITAL_USER, hospital_ods=DEMO_HOSPITAL_ODS))
     # A commissioner who sees (and changes nothing of) every Trafford home.
     accounts.append(Account(username=DEMO_COMMISSIONER, display_name="Demo commissioner, Trafford",
                             role=COMMISSIONER, area="la:Trafford"))

@@ -33,7 +33,7 @@ class AccountRow:
 
 def _account(row: sqlite3.Row) -> Account:
     return Account(username=row["username"], display_name=row["display_name"], role=row["role"],
-                   home_id=row["home_id"], area=row["area"])
+                   home_id=row["home_id"], area=row["area"], hospital_ods=row["hospital_ods"])
 
 
 def find_account(connection: sqlite3.Connection, username: str) -> AccountRow | None:
@@ -43,9 +43,10 @@ def find_account(connection: sqlite3.Connection, username: str) -> AccountRow | 
 
 def insert_accounts(connection: sqlite3.Connection, accounts: Iterable[tuple[Account, str]]) -> None:
     connection.executemany(
-        """INSERT INTO accounts (username, display_name, role, home_id, area, password_hash)
-           VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (username) DO NOTHING""",
-        [(a.username, a.display_name, a.role, a.home_id, a.area, password_hash) for a, password_hash in accounts],
+        """INSERT INTO accounts (username, display_name, role, home_id, area, hospital_ods, password_hash)
+           VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (username) DO NOTHING""",
+        [(a.username, a.display_name, a.role, a.home_id, a.area, a.hospital_ods, password_hash)
+         for a, password_hash in accounts],
     )
 
 

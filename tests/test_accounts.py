@@ -80,7 +80,7 @@ def test_staff_register_with_an_invite_once(client):
     created = client.post("/accounts/register", json=body)
     assert created.status_code == 201
     assert created.json() == {"username": "nurse.jo", "display_name": "Jo", "role": "home_staff",
-                              "home_id": DEMO_HOME_ID, "area": None, "assigned_homes": []}
+                              "home_id": DEMO_HOME_ID, "area": None, "assigned_homes": [], "hospital_ods": None}
     again = client.post("/accounts/register", json={**body, "username": "nurse.jo2"})
     assert again.status_code == 400 and "not valid" in again.json()["detail"]
     assert sign_in(client, "nurse.jo", "correct horse battery").json()["account"]["home_id"] == DEMO_HOME_ID

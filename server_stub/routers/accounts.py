@@ -106,7 +106,8 @@ def change_role(username: str, body: RoleChangeRequest, account: CurrentAccount,
     if body.role == Role.COMMISSIONER and not area:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, "area: a commissioner needs an area")
     with write_transaction(connection):
-        account_repository.set_role(connection, username, body.role.value, home_id, area)
+        hospital = body.hospital_ods if body.role == Role.HOSPITAL_USER else None
+        account_repository.set_role(connection, username, body.role.value, home_id, area, hospital)
         account_repository.set_champion_homes(
             connection, username, body.champion_homes if body.role == Role.DIGITAL_CHAMPION else [])
         account_repository.revoke_tokens(connection, username)
