@@ -24,6 +24,8 @@ from domain.readiness import (
     GpRecordAccess,
     WifiSurveyResult,
 )
+from domain.residents import Resident
+from domain.transfer import Transfer
 from protocol.accounts import Role
 
 
@@ -35,6 +37,9 @@ class ConflictRule(StrEnum):
     LAST_ARRIVAL_WINS = "last_arrival_wins"
     # Only the central API writes it (the CQC directory).
     SERVER_ONLY = "server_only"
+    # Like REJECT_STALE on the server; the device keeps its losing version beside the server's until a
+    # person chooses (free text such as "About me" is never merged silently).
+    KEEP_BOTH = "keep_both"
 
 
 @dataclass(frozen=True)
@@ -89,6 +94,11 @@ RECORD_KINDS: dict[str, RecordKind] = {
                        devices_may_delete=True, editors=_READINESS_EDITORS)
             for name, model in (("wifi_result", WifiSurveyResult), ("device_provision", DeviceProvision))
         ),
+        # The red bag: special-category personal data, for the resident's home only (hospital users read
+        # active transfers to their hospital through the API, never through sync). Free text lost in a
+        # conflict is never dropped: the device keeps both versions for a person to choose.
+        RecordKind("resident", Resident, _own_record_id, _own_home_id, ConflictRule.KEEP_BOTH, sensitive=True),
+        RecordKind("transfer", Transfer, _own_record_id, _own_home_id, ConflictRule.KEEP_BOTH, sensitive=True),
     )
 }
 

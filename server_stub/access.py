@@ -33,6 +33,8 @@ class Scope:
     area_column: str | None = None  # a column of the homes table
     area_value: str | None = None
     everything: bool = False
+    # Special-category personal data (residents, transfers): only a home's own staff sync it.
+    personal_data: bool = False
 
     @property
     def empty(self) -> bool:
@@ -42,7 +44,7 @@ class Scope:
 def scope_of(account: Account) -> Scope:
     """What the account may read. Hospital users read only transfer packs (added with the red bag)."""
     if account.role in HOME_ROLES and account.home_id:
-        return Scope(home_ids=frozenset({account.home_id}))
+        return Scope(home_ids=frozenset({account.home_id}), personal_data=True)
     if account.role == DIGITAL_CHAMPION:
         return Scope(home_ids=frozenset(account.assigned_homes))
     if account.role == ADMINISTRATOR:

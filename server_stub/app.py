@@ -15,7 +15,7 @@ from server_stub.db import open_connection, parse_database_url, prepare_database
 from server_stub.demo_data import seed_demo_data
 from server_stub.errors import install_error_handlers
 from server_stub.middleware import BodySizeLimit
-from server_stub.routers import accounts, auth, health, homes, speedtest, sync
+from server_stub.routers import accounts, auth, health, homes, hospital, speedtest, sync
 from server_stub.settings import Settings
 from server_stub.sync_service import purge_tombstones
 
@@ -69,6 +69,6 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> F
 
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_body_bytes=settings.max_body_bytes)
-    for router in (health.router, auth.router, accounts.router, sync.router, homes.router, speedtest.router):
+    for router in (health.router, auth.router, accounts.router, sync.router, homes.router, hospital.router, speedtest.router):
         app.include_router(router)
     return app

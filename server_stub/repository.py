@@ -14,6 +14,7 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any, Iterable
 
+from protocol.kinds import RECORD_KINDS
 from protocol.sync import Account, Record
 from server_stub.access import Scope
 
@@ -141,6 +142,11 @@ def records_of_home(connection: sqlite3.Connection, home_id: str, kind: str) -> 
     return [_stored(row) for row in rows]
 
 
+def records_of_kind(connection: sqlite3.Connection, kind: str) -> list[StoredRecord]:
+    rows = connection.execute("SELECT * FROM records WHERE kind = ? AND deleted = 0 ORDER BY version", (kind,))
+    return [_stored(row) for row in rows.fetchall()]
+
+
 def count_records(connection: sqlite3.Connection, kind: str) -> int:
     return connection.execute("SELECT COUNT(*) FROM records WHERE kind = ?", (kind,)).fetchone()[0]
 
@@ -201,15 +207,23 @@ def purge_tombstones(connection: sqlite3.Connection, older_than: str) -> int:
     return row[0] or 0
 
 
+SENSITIVE_KINDS = tuple(sorted(kind.name for kind in RECORD_KINDS.values() if kind.sensitive))
+
+
 def _scope_filter(scope: Scope) -> tuple[str, tuple]:
     """A WHERE fragment (on records r) selecting what the scope may read."""
     if scope.everything:
-        return "1 = 1", ()
-    if scope.area_column is not None:
+        where, params = "1 = 1", ()
+    elif scope.area_column is not None:
         # area_column comes from access.AREA_COLUMNS, never from a request.
-        return (f"r.home_id IN (SELECT home_id FROM homes WHERE {scope.area_column} = ?)", (scope.area_value,))
-    homes = sorted(scope.home_ids)
-    return f"r.home_id IN ({', '.join('?' for _ in homes)})", tuple(homes)
+        where, params = f"r.home_id IN (SELECT home_id FROM homes WHERE {scope.area_column} = ?)", (scope.area_value,)
+    else:
+        homes = sorted(scope.home_ids)
+        where, params = f"r.home_id IN ({', '.join('?' for _ in homes)})", tuple(homes)
+    if not scope.personal_data and SENSITIVE_KINDS:
+        where += f" AND r.kind NOT IN ({', '.join('?' for _ in SENSITIVE_KINDS)})"
+        params = (*params, *SENSITIVE_KINDS)
+    return where, params
 
 
 def count_changes_since(connection: sqlite3.Connection, scope: Scope, since: int) -> int:

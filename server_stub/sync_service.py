@@ -22,7 +22,7 @@ from protocol.sync import (
     PushRequest,
     PushResponse,
 )
-from server_stub import repository
+from server_stub import account_repository, repository
 from server_stub.access import may_change, scope_of
 from server_stub.clock import iso
 from server_stub.db import write_transaction
@@ -83,7 +83,7 @@ def _decide(connection: sqlite3.Connection, account: Account, device_id: UUID, m
 
     current = repository.get_record(connection, kind.name, expected_id)
     if (
-        kind.conflict_rule == ConflictRule.REJECT_STALE
+        kind.conflict_rule in (ConflictRule.REJECT_STALE, ConflictRule.KEEP_BOTH)
         and current is not None
         and current.version > (mutation.base_version or 0)
         and current.updated_by_device != str(device_id)
@@ -122,7 +122,7 @@ def _delete(connection, account: Account, device_id: UUID, mutation, kind: Recor
     if not may_change(account, kind, current.home_id):
         return answer(MutationStatus.REJECTED, ANOTHER_HOME)
     if (
-        kind.conflict_rule == ConflictRule.REJECT_STALE
+        kind.conflict_rule in (ConflictRule.REJECT_STALE, ConflictRule.KEEP_BOTH)
         and current.version > (mutation.base_version or 0)
         and current.updated_by_device != str(device_id)
     ):
@@ -164,6 +164,7 @@ def pull(connection: sqlite3.Connection, account: Account, since: int, limit: in
         remaining = repository.count_changes_since(connection, homes, cursor) if len(rows) > limit else 0
     finally:
         connection.execute("COMMIT")
+    _audit_personal_data_reads(connection, account, page, now)
     return PullResponse(
         changes=[row.to_wire() for row in page if not (since == 0 and row.deleted)],
         cursor=cursor,
@@ -171,6 +172,17 @@ def pull(connection: sqlite3.Connection, account: Account, since: int, limit: in
         remaining=remaining,
         server_time=now,
     )
+
+
+def _audit_personal_data_reads(connection, account: Account, rows, now: datetime) -> None:
+    """Every read of special-category personal data is in the audit log: who, which record, when."""
+    sensitive = [row for row in rows if RECORD_KINDS[row.kind].sensitive and not row.deleted]
+    if not sensitive:
+        return
+    with write_transaction(connection):
+        for row in sensitive:
+            account_repository.audit(connection, iso(now), account.username, "personal_data_read", row.id,
+                                     f"{row.kind} (sync)")
 
 
 def purge_tombstones(connection: sqlite3.Connection, now: datetime, retention: timedelta) -> int:
