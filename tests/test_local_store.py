@@ -25,7 +25,8 @@ def test_database_is_wal_and_migrated(tmp_path, store):
     again = open_store(tmp_path)
     assert again.device_id == device_id
     names = [row[0] for row in again.db.execute("SELECT name FROM _sqlite_migrations ORDER BY rowid")]
-    assert names == ["m001_records_outbox_meta", "m002_deletes_clock_notices", "m003_home_records_in_id_order"]
+    assert names == ["m001_records_outbox_meta", "m002_deletes_clock_notices", "m003_home_records_in_id_order",
+                     "m004_conflict_copies"]
 
 
 def test_save_writes_record_and_outbox_entry_together(store):
@@ -45,7 +46,7 @@ def test_a_failing_save_leaves_nothing(store):
 
 def test_devices_may_not_write_unknown_kinds(store):
     with pytest.raises(ValueError, match="unknown record kind"):
-        store.save("resident", [nursing()])
+        store.save("invoice", [nursing()])
 
 
 def test_pull_keeps_pending_edits_and_shows_server_once_settled(store):

@@ -137,3 +137,41 @@ def test_resident_data_is_encrypted_in_the_device_database(tmp_path, memory_keyr
     from client.crypto import DataCipher
     stranger = open_store(tmp_path, cipher=DataCipher(b"\0" * 32, persistent=False))
     assert stranger.record("resident", margaret.record_id) is None
+
+
+def test_about_me_edited_on_two_devices_offline_keeps_both_versions_for_a_person_to_choose(
+        tmp_path, central_api, memory_keyring):
+    from domain.residents import AboutMe
+    from tests.support import aio
+    from tests.support.devices import make_device
+
+    margaret = resident()
+
+    async def scenario():
+        office, lounge = (make_device(tmp_path / name, central_api.url) for name in ("office", "lounge"))
+        for device in (office, lounge):
+            await device.session.sign_in(central_api.url, "demo", DEMO_PASSWORD)
+        office.store.save("resident", [margaret])
+        assert await office.engine.sync_once() and await lounge.engine.sync_once()
+        # Offline, two carers write "What matters to me" differently.
+        office.store.save("resident", [margaret.model_copy(update={"about_me": AboutMe(
+            what_matters_to_me="Her cat Biscuit and Radio 4 in the morning")})])
+        lounge.store.save("resident", [margaret.model_copy(update={"about_me": AboutMe(
+            what_matters_to_me="Seeing her daughter on Sundays")})])
+        assert await office.engine.sync_once() and await lounge.engine.sync_once()
+        return office, lounge
+
+    office, lounge = aio.run(scenario())
+    shown = lounge.store.record("resident", margaret.record_id).data["about_me"]["what_matters_to_me"]
+    assert shown == "Her cat Biscuit and Radio 4 in the morning"  # the server's, never a silent merge
+    [copy] = lounge.store.conflict_copies(DEMO_HOME_ID)
+    assert copy.mine["about_me"]["what_matters_to_me"] == "Seeing her daughter on Sundays"
+    assert office.store.conflict_copies() == []
+
+    # The carer reads both and keeps hers: it is sent on the server's version and applies.
+    lounge.store.resolve_conflict(copy.id, keep_mine=True)
+    assert aio.run(lounge.engine.sync_once()) and aio.run(office.engine.sync_once())
+    assert lounge.store.conflict_copies() == []
+    for device in (office, lounge):
+        about = device.store.record("resident", margaret.record_id).data["about_me"]["what_matters_to_me"]
+        assert about == "Seeing her daughter on Sundays"

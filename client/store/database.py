@@ -25,7 +25,7 @@ from sqlite_utils import Database
 from client.crypto import DataCipher, UnreadableData
 from client.store.paths import DB_FILENAME
 from client.store.schema import migrations
-from protocol import RECORD_KINDS, MutationResult, MutationStatus, Record, kind_of
+from protocol import RECORD_KINDS, ConflictRule, MutationResult, MutationStatus, Record, kind_of
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +64,16 @@ class LocalRecord:
     base_version: int | None
     pending: bool
     local_updated_at: str | None
+
+
+@dataclass(frozen=True)
+class ConflictCopy:
+    id: int
+    kind: str
+    record_id: str
+    home_id: str
+    mine: dict[str, Any]
+    at: str
 
 
 @dataclass(frozen=True)
@@ -328,9 +338,46 @@ class LocalStore:
                         [settled_at, kind, record_id, result.status.value, result.message or result.status.value,
                          home[0] if home else (result.current.home_id if result.current else None)],
                     )
+                    if result.status is MutationStatus.CONFLICT and kind_of(kind).conflict_rule is ConflictRule.KEEP_BOTH:
+                        self._keep_losing_version(kind, record_id, settled_at)
                     if result.current is not None:
                         self._store_server_copy(result.current)
                     self._reset_if_settled(kind, record_id)
+
+    def _keep_losing_version(self, kind: str, record_id: str, at: str) -> None:
+        row = self.db.execute(
+            "SELECT home_id, data FROM records WHERE kind = ? AND id = ? AND deleted = 0", [kind, record_id]
+        ).fetchone()
+        if row is None:
+            return
+        # One copy per record: the device's latest version (it already holds any earlier edit).
+        self.db.execute("DELETE FROM conflict_copies WHERE kind = ? AND record_id = ?", [kind, record_id])
+        self.db.execute(
+            "INSERT INTO conflict_copies (kind, record_id, home_id, data, at) VALUES (?, ?, ?, ?, ?)",
+            [kind, record_id, row[0], row[1], at],
+        )
+
+    def conflict_copies(self, home_id: str | None = None) -> list[ConflictCopy]:
+        """Versions that lost a conflict on this device, waiting for a person to choose."""
+        sql, params = "SELECT id, kind, record_id, home_id, data, at FROM conflict_copies", []
+        if home_id is not None:
+            sql, params = sql + " WHERE home_id = ?", [home_id]
+        with self._lock:
+            rows = self.db.execute(sql + " ORDER BY id", params).fetchall()
+        return [ConflictCopy(r[0], r[1], r[2], r[3], self._decode(r[1], r[2], r[4]), r[5]) for r in rows]
+
+    def resolve_conflict(self, copy_id: int, *, keep_mine: bool) -> str | None:
+        """Keep the server's version (drop the copy) or this device's (save it again, on the server's version)."""
+        copy = next((c for c in self.conflict_copies() if c.id == copy_id), None)
+        if copy is None:
+            raise KeyError(f"no conflict copy {copy_id}")
+        mutation_id = None
+        with self._lock, self.db.atomic():
+            if keep_mine:
+                model = kind_of(copy.kind).model.model_validate(copy.mine)
+                [mutation_id] = self.save_together([(copy.kind, model)])
+            self.db.execute("DELETE FROM conflict_copies WHERE id = ?", [copy_id])
+        return mutation_id
 
     def _has_pending(self, kind: str, record_id: str) -> bool:
         return (
@@ -464,7 +511,7 @@ class LocalStore:
     def wipe_account_data(self) -> None:
         """Remove everything the signed-in account brought onto this device (sign-out). The device id stays."""
         with self._lock, self.db.atomic():
-            for table in ("records", "outbox", "sync_log"):
+            for table in ("records", "outbox", "sync_log", "conflict_copies"):
                 self.db.execute(f"DELETE FROM {table}")
             for key in ("account", "pull_cursor", "clock_offset_seconds"):
                 self._set_meta(key, None)

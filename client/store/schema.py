@@ -84,3 +84,20 @@ def m003_home_records_in_id_order(db: Database) -> None:
     # reads them after every save, with thousands of other homes stored.
     db.execute("DROP INDEX records_by_home")
     db.execute("CREATE INDEX records_by_home ON records (home_id, kind, id)")
+
+
+@migrations()
+def m004_conflict_copies(db: Database) -> None:
+    # The losing side of a conflict on free text (KEEP_BOTH kinds), kept until a person chooses.
+    db.execute(
+        """
+        CREATE TABLE conflict_copies (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            kind TEXT NOT NULL,
+            record_id TEXT NOT NULL,
+            home_id TEXT NOT NULL,
+            data TEXT NOT NULL,
+            at TEXT NOT NULL
+        )
+        """
+    )
