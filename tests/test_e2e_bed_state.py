@@ -60,7 +60,8 @@ def test_the_tokens_are_in_the_key_store_never_in_the_data_dir(phone, make_app, 
     app = make_app()
     open_signed_in(phone, app, central_api.url)
     phone.wait_id_text("sync-status", "Sent ")  # synced, so everything the app writes is written
-    [secret] = json.loads(app.keyring_file.read_text()).values()
+    stored = json.loads(app.keyring_file.read_text())
+    [secret] = [value for key, value in stored.items() if key.startswith("carehome-connect|")]  # the sign-in
     tokens = json.loads(secret)
     secrets = [tokens["access"], tokens["refresh"]]
     assert all(len(token) >= 32 for token in secrets)

@@ -3,7 +3,7 @@
 Every control that tests drive carries a semantics identifier:
 ``bed-<category>-<field>-plus`` / ``-minus`` / ``-value``, ``bed-save``,
 ``bed-confirm``, ``sync-status``, ``confirmed-line``, ``open-readiness`` (when
-``on_readiness`` is given).
+``on_readiness`` is given), ``open-red-bag`` (when ``on_red_bag`` is given).
 """
 
 from __future__ import annotations
@@ -93,6 +93,7 @@ class BedStateView(ft.Column):
                  on_sign_out: Callable[[bool], Awaitable[None]] | None = None,
                  staff_panel: ft.Control | None = None,
                  on_readiness: Callable[[], None] | None = None,
+                 on_red_bag: Callable[[], None] | None = None,
                  now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> None:
         super().__init__(spacing=8, expand=True)
         self.screen, self.engine, self._now = screen, engine, now
@@ -145,6 +146,9 @@ class BedStateView(ft.Column):
                 ft.Row([*([_identified("open-readiness", ft.OutlinedButton(
                             "Digital readiness", icon=ft.Icons.CHECKLIST, on_click=lambda e: on_readiness()))]
                           if on_readiness is not None else []),
+                        *([_identified("open-red-bag", ft.OutlinedButton(
+                            "Red bag", icon=ft.Icons.LOCAL_HOSPITAL, on_click=lambda e: on_red_bag()))]
+                          if on_red_bag is not None else []),
                         ft.TextButton("Sync now", icon=ft.Icons.SYNC, on_click=lambda e: engine.request_sync()),
                         self.sign_in_again,
                         _identified("sign-out", ft.TextButton("Sign out", icon=ft.Icons.LOGOUT,

@@ -12,11 +12,13 @@ from client.session import Session, UnsentChanges
 from client.state.bed_state import BedStateScreen, sync_line
 from client.state.home_list import HomeList
 from client.state.readiness import ReadinessScreen
+from client.state.red_bag import ResidentList, ResidentScreen
 from client.sync.speedtest import Measurement, measure
 from client.views.account_forms import RegisterView, ResetPasswordView
 from client.views.bed_state_view import BedStateView
 from client.views.home_list_view import HomeListView
 from client.views.readiness_view import ReadinessView
+from client.views.red_bag_view import AddResidentView, ResidentListView, ResidentView
 from client.views.sign_in_view import SignInView
 from client.views.staff_panel_view import StaffPanelView
 from protocol.accounts import Role
@@ -30,7 +32,7 @@ class AppShell:
         self.page, self.ctx = page, ctx
         self.bed_view: BedStateView | None = None
         self.area_status: ft.Text | None = None
-        # The screen on show that follows sync (bed state, home list or readiness); told of every sync status.
+        # The screen on show that follows sync (bed state, home list, readiness or red bag); told of every sync status.
         self.live = None
         self.body = ft.Container(padding=16, width=MAX_CONTENT_WIDTH, expand=True)
         self._unsubscribe = ctx.engine.subscribe(self._on_sync_status)
@@ -95,6 +97,8 @@ class AppShell:
             staff_panel=StaffPanelView(self.ctx.session, account.home_id) if account.role == "home_manager" else None,
             on_readiness=(lambda: self.show_readiness(session, account.home_id, on_back=self._back_to_beds))
             if account.role in (Role.HOME_MANAGER, Role.HOME_STAFF) else None,
+            on_red_bag=(lambda: self.show_residents(session, account.home_id))
+            if account.role in (Role.HOME_MANAGER, Role.HOME_STAFF) else None,
         )
         self.live = self.bed_view
         self.body.content = self.bed_view
@@ -127,6 +131,37 @@ class AppShell:
                                  on_saved=self.ctx.engine.local_change)
         self.live = ReadinessView(screen, self.ctx.engine, measure=self._measure_wifi, on_back=on_back,
                                   make_pdf=self._readiness_pdf_maker())
+        self.body.content = self.live
+        self.page.update()
+
+    # -- the red bag: residents -> a resident (transfer, return); back goes one step up -----------------
+
+    def show_residents(self, session: Session, home_id: str) -> None:
+        self.live = ResidentListView(
+            ResidentList(self.ctx.store, home_id), self.ctx.engine,
+            on_open=lambda resident_id: self.show_resident(session, home_id, resident_id),
+            on_add=lambda: self.show_add_resident(session, home_id),
+            on_back=self._back_to_beds,
+        )
+        self.body.content = self.live
+        self.page.update()
+
+    def _resident_screen(self, session: Session, home_id: str, resident_id: str | None) -> ResidentScreen:
+        return ResidentScreen(self.ctx.store, home_id, resident_id, session.account.username,
+                              data_dir=self.ctx.store.path.parent, on_saved=self.ctx.engine.local_change)
+
+    def show_add_resident(self, session: Session, home_id: str) -> None:
+        self.live = AddResidentView(
+            self._resident_screen(session, home_id, None), self.ctx.engine,
+            on_saved=lambda resident_id: self.show_resident(session, home_id, resident_id),
+            on_back=lambda: self.show_residents(session, home_id),
+        )
+        self.body.content = self.live
+        self.page.update()
+
+    def show_resident(self, session: Session, home_id: str, resident_id: str) -> None:
+        self.live = ResidentView(self._resident_screen(session, home_id, resident_id), self.ctx.engine,
+                                 on_back=lambda: self.show_residents(session, home_id))
         self.body.content = self.live
         self.page.update()
 

@@ -1,0 +1,517 @@
+"""The digital red bag: a home's residents, one resident's record and the transfer to hospital.
+
+UI-free, like ``ReadinessScreen``: the views show what these objects say and
+forward taps; tests drive them directly. Every save validates through the
+domain models (``domain.residents``, ``domain.transfer``), stamps who saved it
+and when (``stamp``) and goes through ``LocalStore.save_together`` (resident
+and transfer records are encrypted on the device), so a transfer can be sent
+with no connection and syncs later. Actions never raise for bad input: they
+return the message to show and keep it in ``message`` / ``message_is_error``.
+
+"Send to hospital" is one save: the transfer is started and departs at once
+(status ``in_hospital``), so the home sees at once who is in hospital. Then the
+transfer pack PDF (``client.reports.transfer_pdf``) is written to
+``<data_dir>/reports/transfer-<resident>-<time>.pdf``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from client.store import LocalStore
+from domain.homes import CareHome
+from domain.news2 import (
+    CONSCIOUSNESS_LABELS,
+    PULSE_RANGE,
+    RESPIRATION_RATE_RANGE,
+    SPO2_RANGE,
+    SYSTOLIC_BP_RANGE,
+    TEMPERATURE_RANGE,
+    Consciousness,
+    News2Score,
+    Observations,
+    news2,
+)
+from domain.residents import (
+    Allergy,
+    BaselineObservations,
+    Dnacpr,
+    Organisation,
+    Resident,
+    Resuscitation,
+    stamp,
+)
+from domain.transfer import (
+    BelongingItem,
+    Belongings,
+    SoftSign,
+    Transfer,
+    TransferStatus,
+    depart,
+    record_return,
+    start_transfer,
+)
+
+DEFAULT_HOSPITAL = Organisation(name="Wythenshawe Hospital", ods_code="R0A07")
+
+# The observations a carer types, in chart order: (field, label, unit, step for -/+).
+OBSERVATION_FIELDS: tuple[tuple[str, str, str, Decimal], ...] = (
+    ("respiration_rate", "Respiration rate", "/min", Decimal(1)),
+    ("spo2", "SpO2", "%", Decimal(1)),
+    ("systolic_bp", "Systolic BP", "mmHg", Decimal(1)),
+    ("pulse", "Pulse", "/min", Decimal(1)),
+    ("temperature", "Temperature", "°C", Decimal("0.1")),
+)
+OBSERVATION_LABELS = {name: label for name, label, _, _ in OBSERVATION_FIELDS}
+RANGES = {"respiration_rate": RESPIRATION_RATE_RANGE, "spo2": SPO2_RANGE, "systolic_bp": SYSTOLIC_BP_RANGE,
+          "pulse": PULSE_RANGE, "temperature": TEMPERATURE_RANGE}
+
+
+def validation_message(exc: ValidationError) -> str:
+    messages = []
+    for error in exc.errors():
+        message = str(error["msg"]).removeprefix("Value error, ")
+        where = ".".join(str(part) for part in error["loc"])
+        messages.append(message if not where or where in message else f"{where.replace('_', ' ')}: {message}")
+    return "; ".join(messages)
+
+
+def parse_date(text: str) -> date:
+    """'1938-04-12', '12/04/1938' or '12-04-1938' -> a date; ValueError saying how to write it."""
+    text = (text or "").strip()
+    for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"):
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(f"date of birth: write it as DD/MM/YYYY, e.g. 12/04/1938 (got {text!r})")
+
+
+def _load(store: LocalStore, kind: str, model: Any, home_id: str) -> list[Any]:
+    found = []
+    for row in store.records(kind, home_id):
+        try:
+            found.append(model.model_validate(row.data))
+        except ValidationError:  # a record this version cannot read: left out, never a crash
+            continue
+    return found
+
+
+def active_transfers(store: LocalStore, home_id: str) -> dict[str, Transfer]:
+    """resident_id -> the transfer the resident is in hospital on."""
+    active: dict[str, Transfer] = {}
+    for transfer in _load(store, "transfer", Transfer, home_id):
+        if transfer.status is TransferStatus.IN_HOSPITAL:
+            previous = active.get(transfer.resident_id)
+            if previous is None or (transfer.sent_at or datetime.min) > (previous.sent_at or datetime.min):
+                active[transfer.resident_id] = transfer
+    return active
+
+
+def _when(moment: datetime | None) -> str:
+    return f"{moment.astimezone():%d %b %H:%M}".lstrip("0") if moment else ""
+
+
+# --- the list of residents --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ResidentRow:
+    resident_id: str
+    name: str
+    line: str  # 'Born 12 Apr 1938 (86) - NHS 943 476 5919'
+    in_hospital: bool
+    status: str  # 'In hospital since 3 May 09:12 (Wythenshawe Hospital)' or 'At home'
+
+
+class ResidentList:
+    """A home's residents sorted by name, who is in hospital first noted on each row."""
+
+    def __init__(self, store: LocalStore, home_id: str, now: Callable[[], datetime] | None = None) -> None:
+        self.store, self.home_id = store, home_id
+        self._now = now or store.server_now
+        self.rows: list[ResidentRow] = []
+        self.reload()
+
+    def reload(self) -> None:
+        residents = sorted(_load(self.store, "resident", Resident, self.home_id),
+                           key=lambda r: (r.family_name.casefold(), r.given_name.casefold(), r.resident_id))
+        active = active_transfers(self.store, self.home_id)
+        today = self._now().date()
+        rows = []
+        for r in residents:
+            transfer = active.get(r.resident_id)
+            status = "At home"
+            if transfer is not None:
+                where = f" ({transfer.destination_hospital.name})" if transfer.destination_hospital else ""
+                status = f"In hospital since {_when(transfer.sent_at)}{where}"
+            line = f"Born {r.date_of_birth:%d %b %Y} ({r.age_on(today)}) - NHS {r.nhs_number_text}".lstrip("0")
+            rows.append(ResidentRow(r.resident_id, r.sort_name, line, transfer is not None, status))
+        self.rows = rows
+
+    @property
+    def in_hospital(self) -> list[ResidentRow]:
+        return [row for row in self.rows if row.in_hospital]
+
+    @property
+    def summary(self) -> str:
+        if not self.rows:
+            return "No residents on this device yet"
+        count = len(self.in_hospital)
+        return f"{len(self.rows)} resident{'s' if len(self.rows) != 1 else ''}, {count} in hospital"
+
+
+# --- one resident's red bag -------------------------------------------------------------------------------------
+
+
+class ResidentScreen:
+    """One resident's red bag: the summary, the transfer draft and the return. ``resident_id`` None: a new one."""
+
+    def __init__(
+        self,
+        store: LocalStore,
+        home_id: str,
+        resident_id: str | None,
+        username: str,
+        now: Callable[[], datetime] | None = None,
+        data_dir: Path | None = None,
+        *,
+        on_saved: Callable[[], None] = lambda: None,
+    ) -> None:
+        self.store, self.home_id, self.resident_id, self.username = store, home_id, resident_id, username
+        self._now = now or store.server_now
+        self.data_dir = data_dir if data_dir is not None else store.path.parent
+        self._on_saved = on_saved
+        self.message: str | None = None
+        self.message_is_error = False
+        self.resident: Resident | None = None
+        self.transfer: Transfer | None = None  # the one the resident is in hospital on
+        self.last_transfer: Transfer | None = None
+        self.pack_path: Path | None = None
+        self.reload()
+        self.reset_draft()
+
+    # -- reading -------------------------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        if self.resident_id is None:
+            return
+        row = self.store.record("resident", f"{self.home_id}/resident/{self.resident_id}")
+        try:
+            self.resident = Resident.model_validate(row.data) if row else None
+        except ValidationError:
+            self.resident = None
+        self.transfer = active_transfers(self.store, self.home_id).get(self.resident_id)
+
+    def home(self) -> CareHome | None:
+        row = self.store.record("care_home", self.home_id)
+        try:
+            return CareHome.model_validate(row.data) if row else None
+        except ValidationError:
+            return None
+
+    @property
+    def in_hospital(self) -> bool:
+        return self.transfer is not None
+
+    @property
+    def title(self) -> str:
+        return self.resident.display_name if self.resident else "New resident"
+
+    @property
+    def summary_lines(self) -> list[tuple[str, str]]:
+        """(label, text) pairs in the order a crew reads them."""
+        r = self.resident
+        if r is None:
+            return []
+        today = self._now().date()
+        lines = [
+            ("Born", f"{r.date_of_birth:%d %b %Y} (aged {r.age_on(today)})".lstrip("0")),
+            ("NHS number", r.nhs_number_text),
+            ("Allergies", r.allergies_text),
+            ("Resuscitation", r.resuscitation.text),
+        ]
+        if r.conditions:
+            lines.append(("Conditions", ", ".join(r.conditions)))
+        if r.medicines:
+            lines.append(("Medicines", "; ".join(m.text for m in r.medicines)))
+        if r.gp_practice:
+            lines.append(("GP", r.gp_practice.name))
+        if r.next_of_kin:
+            k = r.next_of_kin
+            lines.append(("Next of kin", f"{k.name} ({k.relationship}), {k.phone}"))
+        if r.baseline:
+            lines.append(("Usual observations", self.baseline_text))
+        return lines
+
+    @property
+    def baseline_text(self) -> str:
+        b = self.resident.baseline if self.resident else None
+        if b is None:
+            return "Not recorded"
+        parts = [f"{OBSERVATION_LABELS[name]} {getattr(b, name)}{unit}" for name, _, unit, _ in OBSERVATION_FIELDS
+                 if getattr(b, name) is not None]
+        if b.consciousness is not None:
+            parts.append(b.consciousness.label)
+        return ", ".join(parts) or "Not recorded"
+
+    @property
+    def dnacpr_text(self) -> str:
+        return self.resident.resuscitation.dnacpr.label if self.resident else ""
+
+    @property
+    def dnacpr_in_place(self) -> bool:
+        return bool(self.resident and self.resident.resuscitation.dnacpr is Dnacpr.IN_PLACE)
+
+    @property
+    def allergies_text(self) -> str:
+        return self.resident.allergies_text if self.resident else ""
+
+    @property
+    def hospital_text(self) -> str:
+        t = self.transfer
+        if t is None:
+            return ""
+        where = t.destination_hospital.name if t.destination_hospital else "hospital"
+        return f"In hospital: {where}, since {_when(t.sent_at)}. {t.reason}"
+
+    @property
+    def transfer_news2_text(self) -> str:
+        t = self.transfer or self.last_transfer
+        return f"{t.news2.text} (observations when sent)" if t else ""
+
+    # -- a new resident ------------------------------------------------------------------------------------
+
+    def add_resident(self, given_name: str, family_name: str, date_of_birth: str, nhs_number: str = "", *,
+                     allergies: str = "", no_known_allergies: bool = False, dnacpr: str | Dnacpr = Dnacpr.UNKNOWN,
+                     conditions: str = "", baseline: dict[str, str | float | int | None] | None = None
+                     ) -> str | None:
+        """Save a new resident (allergies and conditions comma-separated). Returns the message when refused."""
+        try:
+            born = parse_date(date_of_birth)
+            base = None
+            values = {k: v for k, v in (baseline or {}).items() if v not in (None, "")}
+            if values:
+                base = BaselineObservations.model_validate(values)
+            resident = Resident(
+                home_id=self.home_id, resident_id=uuid.uuid4().hex, given_name=given_name, family_name=family_name,
+                date_of_birth=born, nhs_number=nhs_number or None, no_known_allergies=no_known_allergies,
+                allergies=tuple(Allergy(substance=s.strip()) for s in allergies.split(",") if s.strip()),
+                conditions=tuple(c.strip() for c in conditions.split(",") if c.strip()),
+                resuscitation=Resuscitation(dnacpr=Dnacpr(dnacpr)), baseline=base,
+            )
+        except ValidationError as exc:
+            return self._fail(validation_message(exc))
+        except ValueError as exc:
+            return self._fail(str(exc))
+        self._save([("resident", stamp(resident, self.username, self._now()))])
+        self.resident_id = resident.resident_id
+        self.reload()
+        self.reset_draft()
+        self.message, self.message_is_error = f"Saved {resident.display_name}", False
+        return None
+
+    # -- the transfer draft --------------------------------------------------------------------------------
+
+    def reset_draft(self) -> None:
+        self.reason = ""
+        b = self.resident.baseline if self.resident else None
+        self.obs_text: dict[str, str] = {
+            name: ("" if b is None or getattr(b, name) is None else str(getattr(b, name)))
+            for name, _, _, _ in OBSERVATION_FIELDS
+        }
+        self.consciousness = (b.consciousness if b and b.consciousness else Consciousness.ALERT)
+        self.on_oxygen = False
+        self.soft_signs: list[SoftSign] = []
+        self.hospital_name = DEFAULT_HOSPITAL.name
+        self.hospital_ods = DEFAULT_HOSPITAL.ods_code or ""
+        self.belongings: dict[BelongingItem, bool] = {item: True for item in BelongingItem}
+
+    def set_obs(self, name: str, text: str) -> None:
+        self.obs_text[name] = (text or "").strip()
+
+    def step_obs(self, name: str, direction: int) -> None:
+        """-/+ on one observation (0.1 for the temperature); an empty one starts from the usual value."""
+        step = next(s for n, _, _, s in OBSERVATION_FIELDS if n == name)
+        start = {"respiration_rate": 16, "spo2": 96, "systolic_bp": 120, "pulse": 80, "temperature": "37.0"}[name]
+        try:
+            value = Decimal(self.obs_text[name]) if self.obs_text[name] else Decimal(str(start))
+        except InvalidOperation:
+            value = Decimal(str(start))
+        value += step * direction
+        self.obs_text[name] = str(value.quantize(step))
+
+    def set_consciousness(self, value: str | Consciousness) -> None:
+        self.consciousness = Consciousness(value)
+
+    def toggle_soft_sign(self, sign: str | SoftSign) -> None:
+        sign = SoftSign(sign)
+        if sign in self.soft_signs:
+            self.soft_signs.remove(sign)
+        else:
+            self.soft_signs.append(sign)
+
+    def set_belonging(self, item: str | BelongingItem, sent: bool) -> None:
+        self.belongings[BelongingItem(item)] = bool(sent)
+
+    def observations(self) -> Observations:
+        """The draft's observations; ValueError naming what is missing or wrong."""
+        missing = [OBSERVATION_LABELS[n] for n, text in self.obs_text.items() if not text]
+        if missing:
+            raise ValueError(f"Enter {', '.join(missing)}")
+        try:
+            return Observations(respiration_rate=self.obs_text["respiration_rate"], spo2=self.obs_text["spo2"],
+                                systolic_bp=self.obs_text["systolic_bp"], pulse=self.obs_text["pulse"],
+                                temperature=self.obs_text["temperature"], consciousness=self.consciousness,
+                                on_oxygen=self.on_oxygen, taken_at=self._now())
+        except ValidationError as exc:
+            raise ValueError(validation_message(exc)) from None
+
+    @property
+    def news2(self) -> News2Score | None:
+        try:
+            return news2(self.observations(), self.resident.spo2_scale if self.resident else 1)
+        except ValueError:
+            return None
+
+    @property
+    def news2_text(self) -> str:
+        score = self.news2
+        if score is not None:
+            return score.text
+        try:
+            self.observations()
+        except ValueError as exc:
+            return f"NEWS2 not yet: {exc}"
+        return "NEWS2 not yet"
+
+    @property
+    def obs_errors(self) -> dict[str, str]:
+        """Per observation: why its typed value is refused (empty ones are not errors here)."""
+        errors = {}
+        for name, text in self.obs_text.items():
+            if not text:
+                continue
+            try:
+                value = Decimal(text)
+            except InvalidOperation:
+                errors[name] = "a number, please"
+                continue
+            lo, hi = RANGES[name]
+            if not lo <= value <= hi or (name != "temperature" and value != value.to_integral_value()):
+                errors[name] = f"{lo} to {hi}" + ("" if name == "temperature" else ", whole number")
+        return errors
+
+    @property
+    def consciousness_options(self) -> list[tuple[str, str]]:
+        return [(c.value, CONSCIOUSNESS_LABELS[c]) for c in Consciousness]
+
+    def destination(self) -> Organisation:
+        return Organisation(name=self.hospital_name.strip() or DEFAULT_HOSPITAL.name,
+                            ods_code=self.hospital_ods.strip() or None)
+
+    # -- actions -------------------------------------------------------------------------------------------
+
+    def start_transfer(self) -> Path | None:
+        """Send to hospital: save the transfer (in hospital) and write the transfer pack PDF; returns its path.
+
+        None when refused (``message`` says why) or when the PDF could not be made (the transfer is saved).
+        """
+        if self.resident is None:
+            self._fail("The resident's record is not on this device")
+            return None
+        if self.transfer is not None:
+            self._fail(f"{self.resident.display_name} is already in hospital")
+            return None
+        if not self.reason.strip():
+            self._fail("Write the reason for the transfer")
+            return None
+        now = self._now()
+        try:
+            transfer = start_transfer(
+                self.resident, self.reason, self.observations(), soft_signs=tuple(self.soft_signs),
+                destination_hospital=self.destination(),
+                belongings=Belongings(**{item.value: sent for item, sent in self.belongings.items()}),
+            )
+            transfer = depart(transfer, now)
+        except ValidationError as exc:
+            self._fail(validation_message(exc))
+            return None
+        except ValueError as exc:
+            self._fail(str(exc))
+            return None
+        transfer = stamp(transfer, self.username, now)
+        self._save([("transfer", transfer)])
+        self.last_transfer = transfer
+        self.reload()
+        try:
+            path = self.write_transfer_pack(transfer)
+        except Exception as exc:  # noqa: BLE001 - the transfer is saved; a failed PDF is shown, never lost
+            self._fail(f"Sent to hospital (saved). The transfer pack PDF could not be made: {exc}")
+            return None
+        self.pack_path = path
+        self.message, self.message_is_error = f"Transfer pack ready: {path}", False
+        return path
+
+    def write_transfer_pack(self, transfer: Transfer | None = None) -> Path:
+        """The transfer pack (client.reports.transfer_pdf) written into <data_dir>/reports."""
+        from client.reports.transfer_pdf import transfer_pack_pdf
+
+        transfer = transfer or self.transfer or self.last_transfer
+        if transfer is None or self.resident is None:
+            raise ValueError("there is no transfer to print")
+        home = self.home()
+        if home is None:
+            raise ValueError("the home's details have not arrived on this device yet")
+        now = self._now()
+        data = transfer_pack_pdf(home, self.resident, transfer, prepared_by=self.username, now=now)
+        directory = self.data_dir / "reports"
+        directory.mkdir(parents=True, exist_ok=True)
+        path = directory / f"transfer-{self.resident.resident_id}-{now:%Y%m%d-%H%M%S}.pdf"
+        path.write_bytes(data)
+        return path
+
+    @property
+    def returnable_items(self) -> list[BelongingItem]:
+        """Belongings that went with the resident (any may be recorded missing on return)."""
+        return list(self.transfer.belongings.sent) if self.transfer else []
+
+    def record_return(self, summary: str = "", missing: list[str | BelongingItem] | tuple = ()) -> str | None:
+        """The resident is back: the discharge summary and which belongings did not come back."""
+        if self.transfer is None:
+            return self._fail("The resident is not in hospital")
+        now = self._now()
+        try:
+            back = record_return(self.transfer, now, discharge_summary=summary,
+                                 missing_items=tuple(BelongingItem(m) for m in missing))
+        except ValidationError as exc:
+            return self._fail(validation_message(exc))
+        except ValueError as exc:
+            return self._fail(str(exc))
+        self._save([("transfer", stamp(back, self.username, now))])
+        name = self.resident.display_name if self.resident else "The resident"
+        self.last_transfer = back
+        self.reload()
+        self.reset_draft()
+        self.pack_path = None
+        missing_text = f"; missing: {', '.join(i.label for i in back.missing_items)}" if back.missing_items else ""
+        self.message, self.message_is_error = f"{name} is back home{missing_text}", False
+        return None
+
+    # -- helpers ------------------------------------------------------------------------------------------
+
+    def _save(self, edits: list[tuple[str, Any]]) -> None:
+        self.store.save_together(edits)
+        self._on_saved()
+
+    def _fail(self, message: str) -> str:
+        self.message, self.message_is_error = message, True
+        return message

@@ -1,0 +1,393 @@
+"""The digital red bag screens: the residents, adding one, and one resident's red bag (transfer and return).
+
+Thin: ``client.state.red_bag`` holds the rules; these views render it and
+forward taps. Designed for a phone and for speed when a resident is unwell:
+"Start transfer" opens the transfer with the reason field focused and the
+observations pre-filled from the resident's usual values; "Send to hospital"
+stays at the bottom, in reach of a thumb.
+
+Semantics identifiers the tests use: ``red-bag-back``, ``resident-list``,
+``resident-<id>``, ``add-resident``; ``new-given``, ``new-family``,
+``new-dob``, ``new-nhs``, ``new-allergies``, ``new-nka``, ``new-dnacpr``,
+``baseline-<obs>``, ``new-save``, ``new-back``, ``new-message``;
+``resident-back``, ``resident-name``, ``resident-dnacpr``,
+``resident-allergies``, ``start-transfer``, ``transfer-reason``,
+``obs-<obs>`` (with ``-minus`` / ``-plus``), ``obs-consciousness``,
+``news2``, ``send-to-hospital``, ``transfer-pack``, ``in-hospital``,
+``discharge-summary``, ``missing-<item>``, ``record-return``,
+``red-bag-message``, ``sync-status``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timezone
+from typing import Any
+
+import flet as ft
+
+from client.state.bed_state import sync_line
+from client.state.red_bag import OBSERVATION_FIELDS, ResidentList, ResidentScreen
+from client.sync import SyncEngine, SyncStatus
+from domain.residents import Dnacpr
+from domain.transfer import SOFT_SIGN_LABELS, BelongingItem
+
+Now = Callable[[], datetime]
+
+
+def _id(identifier: str, control: ft.Control, label: str | None = None) -> ft.Semantics:
+    return ft.Semantics(identifier=identifier, label=label, content=control)
+
+
+def _heading(text: str) -> ft.Text:
+    return ft.Text(text, size=17, weight=ft.FontWeight.BOLD)
+
+
+def _header(identifier: str, on_back: Callable[[], None] | None, title: ft.Control) -> ft.Row:
+    back = ft.IconButton(ft.Icons.ARROW_BACK, tooltip="Back", on_click=lambda e: on_back and on_back())
+    return ft.Row([_id(identifier, back, "Back") if on_back is not None else ft.Container(),
+                   ft.Container(title, expand=True)], spacing=4, vertical_alignment=ft.CrossAxisAlignment.CENTER)
+
+
+def _status_row(text: ft.Text) -> ft.Row:
+    return ft.Row([ft.Icon(ft.Icons.CLOUD_SYNC, size=18), ft.Container(_id("sync-status", text), expand=True)])
+
+
+# --- the residents ------------------------------------------------------------------------------------------
+
+
+class ResidentListView(ft.Column):
+    def __init__(self, residents: ResidentList, engine: SyncEngine, *, on_open: Callable[[str], None],
+                 on_add: Callable[[], None], on_back: Callable[[], None] | None = None,
+                 now: Now = lambda: datetime.now(timezone.utc)) -> None:
+        super().__init__(spacing=8, expand=True)
+        self.residents, self.engine, self.on_open, self._now = residents, engine, on_open, now
+        self.summary = ft.Text("", size=14, color=ft.Colors.ON_SURFACE_VARIANT)
+        self.list = ft.Column(spacing=8, scroll=ft.ScrollMode.AUTO, expand=True)
+        self.sync_status = ft.Text("", size=13)
+        self.controls = [
+            _header("red-bag-back", on_back, ft.Text("Red bag: residents", theme_style=ft.TextThemeStyle.TITLE_LARGE,
+                                                     weight=ft.FontWeight.BOLD)),
+            _id("resident-summary", self.summary),
+            _id("resident-list", self.list),
+            _id("add-resident", ft.FilledButton("Add resident", icon=ft.Icons.PERSON_ADD, height=52,
+                                                on_click=lambda e: on_add())),
+            _status_row(self.sync_status),
+        ]
+        self.refresh(update=False)
+
+    def refresh(self, *, status: SyncStatus | None = None, update: bool = True) -> None:
+        self.summary.value = self.residents.summary
+        tiles = []
+        for row in self.residents.rows:
+            colour = ft.Colors.RED_800 if row.in_hospital else ft.Colors.ON_SURFACE_VARIANT
+            tiles.append(_id(f"resident-{row.resident_id}", ft.Container(
+                ft.ListTile(
+                    leading=ft.Icon(ft.Icons.LOCAL_HOSPITAL if row.in_hospital else ft.Icons.PERSON, color=colour),
+                    title=ft.Text(row.name, weight=ft.FontWeight.W_600),
+                    subtitle=ft.Column([ft.Text(row.line, size=12),
+                                        ft.Text(row.status, size=13, color=colour,
+                                                weight=ft.FontWeight.W_600 if row.in_hospital else None)],
+                                       spacing=2),
+                    trailing=ft.Icon(ft.Icons.CHEVRON_RIGHT),
+                    on_click=lambda e, rid=row.resident_id: self.on_open(rid),
+                ),
+                border=ft.Border.all(1, ft.Colors.RED_300 if row.in_hospital else ft.Colors.OUTLINE_VARIANT),
+                border_radius=8,
+            )))
+        self.list.controls = tiles or [ft.Text("No residents yet: add one, or wait for the first sync.")]
+        self.sync_status.value = sync_line(status or self.engine.status, self._now())
+        if update:
+            self.update()
+
+    def on_sync_status(self, status: SyncStatus) -> None:
+        self.residents.reload()
+        self.refresh(status=status)
+
+
+# --- a new resident -----------------------------------------------------------------------------------------
+
+
+class AddResidentView(ft.Column):
+    def __init__(self, screen: ResidentScreen, engine: SyncEngine, *, on_saved: Callable[[str], None],
+                 on_back: Callable[[], None] | None = None, now: Now = lambda: datetime.now(timezone.utc)) -> None:
+        super().__init__(spacing=8, expand=True)
+        self.screen, self.engine, self.on_saved, self._now = screen, engine, on_saved, now
+        self.given = ft.TextField(label="Given name", dense=True, autofocus=True)
+        self.family = ft.TextField(label="Family name", dense=True)
+        self.dob = ft.TextField(label="Date of birth (DD/MM/YYYY)", dense=True, keyboard_type=ft.KeyboardType.DATETIME)
+        self.nhs = ft.TextField(label="NHS number", dense=True, keyboard_type=ft.KeyboardType.NUMBER)
+        self.allergies = ft.TextField(label="Allergies (comma-separated)", dense=True)
+        self.nka = ft.Checkbox(label="No known allergies", value=False)
+        self.dnacpr = ft.Dropdown(label="DNACPR", value=Dnacpr.UNKNOWN.value, dense=True,
+                                  options=[ft.DropdownOption(key=d.value, text=d.label) for d in Dnacpr])
+        self.baseline = {name: ft.TextField(label=f"{label} ({unit})", dense=True, width=170,
+                                            keyboard_type=ft.KeyboardType.NUMBER)
+                         for name, label, unit, _ in OBSERVATION_FIELDS}
+        self.message = ft.Text("", size=14, color=ft.Colors.ERROR)
+        self.sync_status = ft.Text("", size=13)
+        self.controls = [
+            _header("new-back", on_back, ft.Text("Add resident", theme_style=ft.TextThemeStyle.TITLE_LARGE,
+                                                 weight=ft.FontWeight.BOLD)),
+            ft.Column([
+                _id("new-given", self.given), _id("new-family", self.family), _id("new-dob", self.dob),
+                _id("new-nhs", self.nhs), _id("new-allergies", self.allergies), _id("new-nka", self.nka),
+                _id("new-dnacpr", self.dnacpr),
+                _heading("Usual observations when well"),
+                ft.Row([_id(f"baseline-{name}", field) for name, field in self.baseline.items()], wrap=True),
+            ], spacing=10, scroll=ft.ScrollMode.AUTO, expand=True),
+            _id("new-message", self.message),
+            _id("new-save", ft.FilledButton("Save resident", icon=ft.Icons.SAVE, height=52, on_click=self._save)),
+            _status_row(self.sync_status),
+        ]
+        self.sync_status.value = sync_line(engine.status, now())
+
+    def _save(self, e: ft.Event) -> None:
+        problem = self.screen.add_resident(
+            self.given.value or "", self.family.value or "", self.dob.value or "", self.nhs.value or "",
+            allergies=self.allergies.value or "", no_known_allergies=bool(self.nka.value),
+            dnacpr=self.dnacpr.value or Dnacpr.UNKNOWN.value,
+            baseline={name: field.value for name, field in self.baseline.items()},
+        )
+        if problem:
+            self.message.value = problem
+            self.update()
+            return
+        assert self.screen.resident_id is not None
+        self.on_saved(self.screen.resident_id)
+
+    def on_sync_status(self, status: SyncStatus) -> None:
+        self.sync_status.value = sync_line(status, self._now())
+        self.update()
+
+
+# --- one resident's red bag ---------------------------------------------------------------------------------
+
+
+class ObservationRow(ft.Row):
+    """One observation: label, -, the value (typed or stepped), +."""
+
+    def __init__(self, view: "ResidentView", name: str, label: str, unit: str) -> None:
+        super().__init__(vertical_alignment=ft.CrossAxisAlignment.CENTER, spacing=4)
+        self.view, self.name = view, name
+        self.field = ft.TextField(value=view.screen.obs_text[name], width=88, dense=True,
+                                  text_align=ft.TextAlign.CENTER, keyboard_type=ft.KeyboardType.NUMBER,
+                                  on_change=self._typed)
+        self.controls = [
+            ft.Text(f"{label} ({unit})", expand=True, size=14),
+            _id(f"obs-{name}-minus", ft.IconButton(ft.Icons.REMOVE, on_click=lambda e: self._step(-1)),
+                f"Lower {label}"),
+            _id(f"obs-{name}", self.field, label),
+            _id(f"obs-{name}-plus", ft.IconButton(ft.Icons.ADD, on_click=lambda e: self._step(1)), f"Raise {label}"),
+        ]
+
+    def _typed(self, e: ft.Event) -> None:
+        self.view.screen.set_obs(self.name, self.field.value or "")
+        self.view.refresh_news2()
+
+    def _step(self, direction: int) -> None:
+        self.view.screen.step_obs(self.name, direction)
+        self.field.value = self.view.screen.obs_text[self.name]
+        self.view.refresh_news2()
+
+    def show_error(self, message: str | None) -> None:
+        self.field.error = message
+
+
+class ResidentView(ft.Column):
+    def __init__(self, screen: ResidentScreen, engine: SyncEngine, *, on_back: Callable[[], None] | None = None,
+                 now: Now = lambda: datetime.now(timezone.utc)) -> None:
+        super().__init__(spacing=8, expand=True)
+        self.screen, self.engine, self._now = screen, engine, now
+        self.transfer_open = False
+        self.title = ft.Text("", theme_style=ft.TextThemeStyle.TITLE_LARGE, weight=ft.FontWeight.BOLD)
+        self.dnacpr = ft.Text("", size=16, weight=ft.FontWeight.BOLD)
+        self.dnacpr_box = ft.Container(_id("resident-dnacpr", self.dnacpr), padding=10, border_radius=8)
+        self.allergies = ft.Text("", size=15, weight=ft.FontWeight.W_600)
+        self.summary = ft.Column(spacing=2)
+        self.body = ft.Column(spacing=10)
+        self.pack = ft.Text("", size=14, weight=ft.FontWeight.W_600, color=ft.Colors.GREEN_900)
+        self.pack_box = ft.Container(_id("transfer-pack", self.pack), padding=10, border_radius=8,
+                                     bgcolor=ft.Colors.GREEN_50, visible=False)
+        self.message = ft.Text("", size=14)
+        self.action = ft.Container()
+        self.sync_status = ft.Text("", size=13)
+        self.obs_rows: dict[str, ObservationRow] = {}
+        self.news2 = ft.Text("", size=15, weight=ft.FontWeight.BOLD)
+        self._mode: str | None = None
+        self.controls = [
+            _header("resident-back", on_back, _id("resident-name", self.title)),
+            ft.Column([
+                self.dnacpr_box,
+                ft.Row([ft.Icon(ft.Icons.WARNING_AMBER, color=ft.Colors.RED_800, size=20),
+                        ft.Container(_id("resident-allergies", self.allergies), expand=True)]),
+                self.pack_box,
+                self.body,
+                ft.ExpansionTile(title="About the resident", controls=[self.summary], controls_padding=12,
+                                 expanded=False),
+            ], spacing=10, scroll=ft.ScrollMode.AUTO, expand=True),
+            _id("red-bag-message", self.message),
+            self.action,
+            _status_row(self.sync_status),
+        ]
+        self.refresh(update=False)
+
+    # -- building the parts ----------------------------------------------------------------------------------
+
+    def _build_start(self) -> None:
+        self.body.controls = [ft.Text("If the resident is unwell: start the transfer, write why, check the "
+                                      "observations, send.", size=13, color=ft.Colors.ON_SURFACE_VARIANT)]
+        self.action.content = _id("start-transfer", ft.FilledButton(
+            "Start transfer", icon=ft.Icons.LOCAL_HOSPITAL, height=56, width=10_000, on_click=self._open_transfer,
+            style=ft.ButtonStyle(bgcolor=ft.Colors.RED_700, color=ft.Colors.WHITE)))
+
+    def _build_transfer(self) -> None:
+        s = self.screen
+        self.reason = ft.TextField(label="Reason for transfer", autofocus=True, multiline=True, min_lines=1,
+                                   max_lines=4, value=s.reason, on_change=self._reason_typed)
+        self.news2 = ft.Text("", size=15, weight=ft.FontWeight.BOLD)
+        self.obs_rows = {name: ObservationRow(self, name, label, unit) for name, label, unit, _ in OBSERVATION_FIELDS}
+        self.consciousness = ft.Dropdown(label="Consciousness (ACVPU)", value=s.consciousness.value, dense=True,
+                                         options=[ft.DropdownOption(key=k, text=t) for k, t in
+                                                  s.consciousness_options],
+                                         on_select=self._consciousness)
+        self.oxygen = ft.Switch(label="On oxygen", value=s.on_oxygen, on_change=self._oxygen)
+        signs = [ft.Checkbox(label=label, value=sign in s.soft_signs,
+                             on_change=lambda e, sign=sign: self._toggle_sign(sign))
+                 for sign, label in SOFT_SIGN_LABELS.items()]
+        self.hospital = ft.TextField(label="Hospital", value=s.hospital_name, dense=True, on_change=self._hospital)
+        self.hospital_ods = ft.TextField(label="ODS code", value=s.hospital_ods, dense=True, width=120,
+                                         on_change=self._hospital)
+        belongings = [_id(f"belonging-{item.value}", ft.Checkbox(
+            label=item.label, value=s.belongings[item],
+            on_change=lambda e, item=item: self._belonging(item, e.control.value))) for item in BelongingItem]
+        self.body.controls = [
+            _heading("Transfer to hospital"),
+            _id("transfer-reason", self.reason),
+            _id("news2", self.news2),
+            *self.obs_rows.values(),
+            _id("obs-consciousness", self.consciousness),
+            self.oxygen,
+            ft.ExpansionTile(title="Soft signs (RESTORE2)", controls=signs, controls_padding=8),
+            ft.ExpansionTile(title=f"Hospital: {s.hospital_name}", controls=[
+                ft.Row([ft.Container(self.hospital, expand=True), self.hospital_ods])], controls_padding=8),
+            ft.ExpansionTile(title="Belongings in the bag", controls=belongings, controls_padding=8),
+        ]
+        self.action.content = _id("send-to-hospital", ft.FilledButton(
+            "Send to hospital", icon=ft.Icons.SEND, height=56, width=10_000, on_click=self._send,
+            style=ft.ButtonStyle(bgcolor=ft.Colors.RED_700, color=ft.Colors.WHITE)))
+        self.refresh_news2(update=False)
+
+    def _build_return(self) -> None:
+        s = self.screen
+        self.hospital_line = ft.Text(s.hospital_text, size=15, weight=ft.FontWeight.W_600,
+                                     color=ft.Colors.RED_900)
+        self.news2 = ft.Text(s.transfer_news2_text, size=15, weight=ft.FontWeight.BOLD, color=ft.Colors.RED_900)
+        self.discharge = ft.TextField(label="Discharge summary", multiline=True, min_lines=2, max_lines=8)
+        self.missing = {item: ft.Checkbox(label=item.label, value=False) for item in s.returnable_items}
+        self.body.controls = [
+            ft.Container(_id("in-hospital", self.hospital_line), bgcolor=ft.Colors.RED_50, padding=10,
+                         border_radius=8, border=ft.Border.all(1, ft.Colors.RED_300)),
+            _id("news2", self.news2),
+            _id("transfer-pack-again", ft.OutlinedButton("Transfer pack PDF", icon=ft.Icons.PICTURE_AS_PDF,
+                                                         on_click=self._pack_again)),
+            _heading("Returned"),
+            _id("discharge-summary", self.discharge),
+            ft.Text("Belongings that did not come back:", size=14),
+            *[_id(f"missing-{item.value}", box) for item, box in self.missing.items()],
+        ]
+        self.action.content = _id("record-return", ft.FilledButton(
+            "Back home: record return", icon=ft.Icons.HOME, height=56, width=10_000, on_click=self._returned))
+
+    # -- rendering -----------------------------------------------------------------------------------------
+
+    def refresh(self, *, status: SyncStatus | None = None, update: bool = True) -> None:
+        s = self.screen
+        self.title.value = s.title
+        self.dnacpr.value = s.dnacpr_text
+        self.dnacpr_box.bgcolor = ft.Colors.RED_100 if s.dnacpr_in_place else ft.Colors.SURFACE_CONTAINER_HIGHEST
+        self.dnacpr.color = ft.Colors.RED_900 if s.dnacpr_in_place else None
+        self.allergies.value = f"Allergies: {s.allergies_text}"
+        self.summary.controls = [ft.Text(spans=[ft.TextSpan(f"{label}: ", ft.TextStyle(weight=ft.FontWeight.BOLD)),
+                                                ft.TextSpan(text)], size=14) for label, text in s.summary_lines]
+        mode = "return" if s.in_hospital else ("transfer" if self.transfer_open else "start")
+        if mode != self._mode:
+            self._mode = mode
+            {"return": self._build_return, "transfer": self._build_transfer, "start": self._build_start}[mode]()
+        elif mode == "return":
+            self.hospital_line.value = s.hospital_text
+            self.news2.value = s.transfer_news2_text
+        self.pack.value = f"Transfer pack ready: {s.pack_path}" if s.pack_path else ""
+        self.pack_box.visible = s.pack_path is not None
+        # The pack line is shown once, at the top; the line above the button is for everything else.
+        self.message.value = "" if s.pack_path and s.message == self.pack.value else (s.message or "")
+        self.message.color = ft.Colors.ERROR if s.message_is_error else ft.Colors.GREEN_800
+        self.sync_status.value = sync_line(status or self.engine.status, self._now())
+        if update:
+            self.update()
+
+    def refresh_news2(self, *, update: bool = True) -> None:
+        score = self.screen.news2
+        self.news2.value = self.screen.news2_text
+        self.news2.color = (ft.Colors.ON_SURFACE_VARIANT if score is None else
+                            {"low": ft.Colors.GREEN_800, "low_medium": ft.Colors.AMBER_900,
+                             "medium": ft.Colors.ORANGE_900, "high": ft.Colors.RED_900}[score.risk.value])
+        errors = self.screen.obs_errors
+        for name, row in self.obs_rows.items():
+            row.show_error(errors.get(name))
+        if update:
+            self.update()
+
+    def on_sync_status(self, status: SyncStatus) -> None:
+        self.screen.reload()
+        self.refresh(status=status)
+
+    # -- events ----------------------------------------------------------------------------------------------
+
+    def _open_transfer(self, e: ft.Event) -> None:
+        self.transfer_open = True
+        self.screen.message = None
+        self.refresh()
+
+    def _reason_typed(self, e: ft.Event) -> None:
+        self.screen.reason = self.reason.value or ""
+
+    def _consciousness(self, e: ft.Event) -> None:
+        if self.consciousness.value:
+            self.screen.set_consciousness(self.consciousness.value)
+        self.refresh_news2()
+
+    def _oxygen(self, e: ft.Event) -> None:
+        self.screen.on_oxygen = bool(self.oxygen.value)
+        self.refresh_news2()
+
+    def _toggle_sign(self, sign: Any) -> None:
+        self.screen.toggle_soft_sign(sign)
+
+    def _hospital(self, e: ft.Event) -> None:
+        self.screen.hospital_name = self.hospital.value or ""
+        self.screen.hospital_ods = self.hospital_ods.value or ""
+
+    def _belonging(self, item: BelongingItem, sent: Any) -> None:
+        self.screen.set_belonging(item, bool(sent))
+
+    def _send(self, e: ft.Event) -> None:
+        self.screen.reason = self.reason.value or self.screen.reason
+        self.screen.start_transfer()
+        if self.screen.in_hospital:
+            self.transfer_open = False
+        self.refresh()
+
+    def _pack_again(self, e: ft.Event) -> None:
+        try:
+            self.screen.pack_path = self.screen.write_transfer_pack()
+        except Exception as exc:  # noqa: BLE001 - shown, the screen carries on
+            self.screen.message, self.screen.message_is_error = f"No PDF: {exc}", True
+        else:
+            self.screen.message, self.screen.message_is_error = "", False
+        self.refresh()
+
+    def _returned(self, e: ft.Event) -> None:
+        missing = [item for item, box in self.missing.items() if box.value]
+        self.screen.record_return(self.discharge.value or "", missing)
+        self.refresh()

@@ -1,0 +1,117 @@
+"""Acceptance 6: the digital red bag in the real UI (headless Chromium, real app and central API processes).
+
+The manager adds a resident with her usual observations, opens her red bag;
+then, with no connection, a carer starts the transfer in at most 6 taps and
+the transfer pack PDF is made on the device. Back online, the transfer reaches
+the central API; the home's list shows who is in hospital.
+"""
+
+import sqlite3
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import DEMO_HOME, DEMO_PASSWORD, DEMO_USER
+from tests.support.waiting import wait_until
+
+pytestmark = pytest.mark.browser
+
+NOT_RESIDENTS = {"resident-list", "resident-summary", "resident-back", "resident-name", "resident-dnacpr",
+                 "resident-allergies"}
+
+
+def server_records(central_api, kind: str, home_id: str = DEMO_HOME) -> list[str]:
+    """Ids of the records of a kind the central API holds (read-only: the test never writes its database)."""
+    with sqlite3.connect(f"file:{central_api.db_path}?mode=ro", uri=True) as db:
+        rows = db.execute("SELECT id FROM records WHERE kind = ? AND home_id = ? AND deleted = 0", (kind, home_id))
+        return [record_id for (record_id,) in rows]
+
+
+def listed_residents(phone) -> list[str]:
+    ids = phone.page.locator('[flt-semantics-identifier^="resident-"]').evaluate_all(
+        "nodes => nodes.map(n => n.getAttribute('flt-semantics-identifier'))")
+    return [i.removeprefix("resident-") for i in ids if i not in NOT_RESIDENTS]
+
+
+def type_in(phone, identifier: str, text: str) -> None:
+    phone.type_into(phone.by_id(identifier).locator("input").first, text)
+
+
+def test_offline_a_carer_sends_a_resident_to_hospital_in_at_most_6_taps_with_the_pack(
+        phone, make_app, central_api, artifacts_dir):
+    app = make_app()
+    phone.open(app.url)
+    phone.sign_in(None, DEMO_USER, DEMO_PASSWORD)
+    phone.wait_id_text("home-name", "Allingham House Care Centre")
+    phone.wait_id_text("sync-status", "Sent ", timeout=15_000)
+
+    # The manager adds a resident with her usual observations.
+    phone.tap_id("open-red-bag")
+    phone.wait_id_text("resident-summary", "No residents")
+    phone.tap_id("add-resident")
+    type_in(phone, "new-given", "Margaret")
+    type_in(phone, "new-family", "Smith")
+    type_in(phone, "new-dob", "12/04/1938")
+    type_in(phone, "new-nhs", "943 476 5919")
+    type_in(phone, "new-allergies", "Penicillin")
+    for name, value in (("respiration_rate", "16"), ("spo2", "96"), ("systolic_bp", "128"), ("pulse", "76"),
+                        ("temperature", "36.8")):
+        type_in(phone, f"baseline-{name}", value)
+    phone.tap_id("new-save")
+    phone.wait_id_text("resident-name", "Margaret Smith")
+    phone.wait_id_text("resident-allergies", "Penicillin")
+    phone.wait_id_text("sync-status", "Sent ", timeout=15_000)
+    wait_until(lambda: server_records(central_api, "resident"), timeout=15, what="the resident on the central API")
+
+    # The home's list; she is at home.
+    phone.tap_id("resident-back")
+    wait_until(lambda: len(listed_residents(phone)) == 1, timeout=10, what="the resident listed")
+    [resident_id] = listed_residents(phone)
+    phone.tap_id(f"resident-{resident_id}")  # open the resident
+    phone.wait_id_text("resident-name", "Margaret Smith")
+    phone.by_id("start-transfer").wait_for(timeout=10_000)
+
+    central_api.stop()  # no signal in the home
+    phone.taps = 0
+    started = time.monotonic()
+    phone.tap_id("start-transfer")  # 1
+    phone.wait_id_text("news2", "NEWS2 0 (Low)")  # pre-filled from her usual observations
+    phone.tap_id("transfer-reason")  # 2: focus (it is also focused on opening)
+    phone.page.keyboard.type("Fall in the lounge, new hip pain", delay=5)
+    phone.page.wait_for_timeout(300)
+    phone.page.screenshot(path=str(artifacts_dir / "red-bag-transfer-phone.png"))
+    phone.tap_id("send-to-hospital")  # 3
+    text = phone.wait_id_text("transfer-pack", "Transfer pack ready: ", timeout=20_000)
+    elapsed = time.monotonic() - started
+    assert phone.taps <= 6, f"{phone.taps} taps"
+    assert elapsed < 60, f"{elapsed:.1f} s"
+    path = Path(text.split("Transfer pack ready: ", 1)[1].strip())
+    assert path.is_file() and path.parent == app.data_dir / "reports"
+    assert path.read_bytes().startswith(b"%PDF")
+    phone.wait_id_text("in-hospital", "In hospital: Wythenshawe Hospital")
+    phone.wait_id_text("news2", "NEWS2 0 (Low)")
+    phone.wait_id_text("sync-status", "will send when online")
+    phone.page.screenshot(path=str(artifacts_dir / "red-bag-phone.png"))
+    print(f"\nred bag: {phone.taps} taps, start-transfer to pack on screen {elapsed:.1f} s")
+
+    central_api.start()
+    wait_until(lambda: server_records(central_api, "transfer"), timeout=15, what="the transfer on the central API")
+    phone.wait_id_text("sync-status", "Sent ", timeout=15_000)
+
+    # The home sees who is in hospital.
+    phone.tap_id("resident-back")
+    phone.wait_id_text("resident-summary", "1 resident, 1 in hospital")
+    phone.page.screenshot(path=str(artifacts_dir / "red-bag-list-phone.png"))
+
+    # She comes back: the discharge summary and the glasses that stayed in hospital.
+    phone.tap_id(f"resident-{resident_id}")
+    phone.wait_id_text("in-hospital", "In hospital: Wythenshawe Hospital")
+    phone.type_into(phone.by_id("discharge-summary").locator("textarea").first,
+                    "Fractured neck of femur ruled out; analgesia")
+    phone.tap_id("missing-glasses")
+    phone.tap_id("record-return")
+    phone.wait_id_text("red-bag-message", "Margaret Smith is back home; missing: Glasses")
+    phone.by_id("start-transfer").wait_for(timeout=10_000)
+    phone.tap_id("resident-back")
+    phone.wait_id_text("resident-summary", "1 resident, 0 in hospital")

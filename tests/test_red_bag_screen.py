@@ -1,0 +1,169 @@
+"""The red bag screens' state (client.state.red_bag) against a real device store: no Flet, no network."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+
+from client.state.red_bag import DEFAULT_HOSPITAL, ResidentList, ResidentScreen, parse_date
+from domain.transfer import BelongingItem, SoftSign, Transfer, TransferStatus
+from tests.support.records import HOME_ID
+
+NOW = datetime(2026, 11, 25, 9, 12, tzinfo=timezone.utc)
+BASELINE = {"respiration_rate": "16", "spo2": "96", "systolic_bp": "128", "pulse": "76", "temperature": "36.8"}
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = NOW
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock():
+    return Clock()
+
+
+@pytest.fixture
+def saves():
+    return []
+
+
+def new_screen(store, clock, saves, resident_id=None, tmp_path=None):
+    return ResidentScreen(store, HOME_ID, resident_id, "carer1", clock, tmp_path or store.path.parent,
+                          on_saved=lambda: saves.append(1))
+
+
+def add(store, clock, saves, given="Margaret", family="Smith", **kwargs) -> ResidentScreen:
+    screen = new_screen(store, clock, saves)
+    kwargs.setdefault("baseline", BASELINE)
+    assert screen.add_resident(given, family, "12/04/1938", "943 476 5919", **kwargs) is None, screen.message
+    return screen
+
+
+def test_a_new_resident_is_stamped_encrypted_and_queued(store, clock, saves):
+    screen = add(store, clock, saves, allergies="Penicillin, Latex", dnacpr="in_place")
+    assert saves == [1] and store.pending_count() == 1
+    [row] = store.records("resident", HOME_ID)
+    assert row.pending and row.data["changed_by"] == "carer1" and row.data["nhs_number"] == "9434765919"
+    raw = store.db.execute("SELECT data FROM records WHERE kind = 'resident'").fetchone()[0]
+    assert "Margaret" not in raw  # special-category data: encrypted on the device
+    assert screen.title == "Margaret Smith" and screen.dnacpr_in_place
+    assert screen.dnacpr_text == "DNACPR in place"
+    assert "Penicillin" in screen.allergies_text and "Latex" in screen.allergies_text
+    lines = dict(screen.summary_lines)
+    assert lines["NHS number"] == "943 476 5919" and lines["Born"].startswith("12 Apr 1938 (aged 88)")
+    assert "Pulse 76/min" in lines["Usual observations"]
+
+
+@pytest.mark.parametrize(("args", "fragment"), [
+    (("", "Smith", "12/04/1938", ""), "given name"),
+    (("Margaret", "Smith", "1938-13-40", ""), "DD/MM/YYYY"),
+    (("Margaret", "Smith", "12/04/1938", "943 476 5918"), "check digit"),
+    (("Margaret", "Smith", (date.today() + timedelta(days=2)).strftime("%d/%m/%Y"), ""), "future"),
+])
+def test_a_bad_resident_is_refused_with_a_message_and_nothing_is_saved(store, clock, saves, args, fragment):
+    screen = new_screen(store, clock, saves)
+    message = screen.add_resident(*args)
+    assert message and fragment in message and screen.message_is_error
+    assert store.records("resident") == [] and saves == []
+
+
+def test_a_bad_baseline_is_refused(store, clock, saves):
+    screen = new_screen(store, clock, saves)
+    message = screen.add_resident("Margaret", "Smith", "12/04/1938", baseline={"pulse": "400"})
+    assert message and "pulse" in message and store.records("resident") == []
+
+
+def test_parse_date_accepts_the_usual_ways():
+    assert parse_date("12/04/1938") == parse_date("1938-04-12") == parse_date("12-04-1938") == date(1938, 4, 12)
+
+
+def test_the_draft_starts_from_the_baseline_and_shows_news2_live(store, clock, saves):
+    screen = add(store, clock, saves)
+    assert screen.obs_text == BASELINE
+    assert screen.news2_text.startswith("NEWS2 0 (Low)")
+    screen.set_obs("pulse", "135")  # typed
+    for _ in range(3):
+        screen.step_obs("temperature", 1)  # 36.8 -> 37.1
+    assert screen.obs_text["temperature"] == "37.1"
+    screen.step_obs("spo2", -1)  # 96 -> 95: 1
+    assert screen.news2.total == 4 and screen.news2_text.startswith("NEWS2 4 (Low-medium)")
+    screen.set_obs("pulse", "abc")
+    assert screen.news2 is None and screen.obs_errors == {"pulse": "a number, please"}
+
+
+def test_without_a_baseline_the_missing_observations_are_named(store, clock, saves):
+    screen = add(store, clock, saves, baseline=None)
+    assert screen.news2 is None and "Enter Respiration rate, SpO2" in screen.news2_text
+    screen.step_obs("pulse", 1)
+    assert screen.obs_text["pulse"] == "81"
+
+
+def test_send_to_hospital_saves_one_transfer_in_hospital_and_writes_the_pack(store, clock, saves, tmp_path):
+    add(store, clock, saves)
+    [resident] = store.records("resident", HOME_ID)
+    screen = new_screen(store, clock, saves, resident.data["resident_id"], tmp_path / "device")
+    assert screen.start_transfer() is None and screen.message == "Write the reason for the transfer"
+    assert store.records("transfer") == []
+    screen.reason = "Fall in the lounge, hip pain"
+    screen.set_obs("pulse", "112")
+    screen.toggle_soft_sign(SoftSign.FALL)
+    screen.set_belonging(BelongingItem.DENTURES, False)
+    path = screen.start_transfer()
+    assert path is not None, screen.message
+    assert path.parent == tmp_path / "device" / "reports" and path.name.startswith(
+        f"transfer-{resident.data['resident_id']}-")
+    assert path.read_bytes().startswith(b"%PDF") and screen.message == f"Transfer pack ready: {path}"
+    [row] = store.records("transfer", HOME_ID)
+    transfer = Transfer.model_validate(row.data)
+    assert row.pending and transfer.status is TransferStatus.IN_HOSPITAL and transfer.sent_at == NOW
+    assert transfer.changed_by == "carer1" and transfer.news2_total == 2
+    assert transfer.destination_hospital == DEFAULT_HOSPITAL and transfer.soft_signs == (SoftSign.FALL,)
+    assert BelongingItem.DENTURES not in transfer.belongings.sent and BelongingItem.GLASSES in transfer.belongings.sent
+    assert screen.in_hospital and "Wythenshawe Hospital" in screen.hospital_text
+    # A second send while in hospital is refused.
+    screen.reason = "again"
+    assert screen.start_transfer() is None and "already in hospital" in screen.message
+    assert len(store.records("transfer")) == 1
+
+    residents = ResidentList(store, HOME_ID, clock)
+    assert [r.in_hospital for r in residents.rows] == [True]
+    assert residents.rows[0].status.startswith("In hospital since") and residents.summary == "1 resident, 1 in hospital"
+
+
+def test_invalid_observations_refuse_the_transfer(store, clock, saves):
+    screen = add(store, clock, saves)
+    screen.reason = "Unwell"
+    screen.set_obs("spo2", "")
+    assert screen.start_transfer() is None and screen.message == "Enter SpO2"
+    screen.set_obs("spo2", "101")
+    assert screen.start_transfer() is None and "spo2" in screen.message
+    assert store.records("transfer") == []
+
+
+def test_return_records_the_discharge_summary_and_missing_belongings(store, clock, saves):
+    screen = add(store, clock, saves)
+    screen.reason = "Short of breath"
+    assert screen.start_transfer() is not None
+    assert screen.returnable_items == list(BelongingItem)
+    clock.now = NOW + timedelta(days=3)
+    assert screen.record_return("Treated for pneumonia; amoxicillin for 5 days", ["glasses"]) is None
+    assert screen.message == "Margaret Smith is back home; missing: Glasses"
+    [row] = store.records("transfer", HOME_ID)
+    back = Transfer.model_validate(row.data)
+    assert back.status is TransferStatus.RETURNED and back.missing_items == (BelongingItem.GLASSES,)
+    assert back.returned_at == NOW + timedelta(days=3) and "pneumonia" in back.discharge_summary
+    assert not screen.in_hospital and ResidentList(store, HOME_ID, clock).in_hospital == []
+    assert screen.record_return("x") == "The resident is not in hospital"
+
+
+def test_the_list_is_sorted_by_family_name(store, clock, saves):
+    add(store, clock, saves, "Zoe", "Brown")
+    add(store, clock, saves, "Albert", "Young")
+    add(store, clock, saves, "Ann", "adams")
+    assert [r.name for r in ResidentList(store, HOME_ID, clock).rows] == ["ADAMS, Ann", "BROWN, Zoe", "YOUNG, Albert"]
+    assert ResidentList(store, "another-home", clock).summary == "No residents on this device yet"
