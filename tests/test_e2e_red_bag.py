@@ -6,6 +6,7 @@ the transfer pack PDF is made on the device. Back online, the transfer reaches
 the central API; the home's list shows who is in hospital.
 """
 
+import json
 import sqlite3
 import time
 from pathlib import Path
@@ -88,6 +89,8 @@ def test_offline_a_carer_sends_a_resident_to_hospital_in_at_most_6_taps_with_the
     path = Path(text.split("Transfer pack ready: ", 1)[1].strip())
     assert path.is_file() and path.parent == app.data_dir / "reports"
     assert path.read_bytes().startswith(b"%PDF")
+    bundle = json.loads(path.with_suffix(".fhir.json").read_text())  # and the FHIR document beside it
+    assert bundle["resourceType"] == "Bundle" and bundle["type"] == "document"
     phone.wait_id_text("in-hospital", "In hospital: Wythenshawe Hospital")
     phone.wait_id_text("news2", "NEWS2 0 (Low)")
     phone.wait_id_text("sync-status", "will send when online")

@@ -477,6 +477,10 @@ class ResidentScreen:
         directory.mkdir(parents=True, exist_ok=True)
         path = directory / f"transfer-{self.resident.resident_id}-{now:%Y%m%d-%H%M%S}.pdf"
         path.write_bytes(data)
+        # The same pack as an HL7 FHIR document, for the hospital's record system.
+        from client.reports.fhir_bundle import bundle_json, transfer_bundle
+
+        path.with_suffix(".fhir.json").write_text(bundle_json(transfer_bundle(home, self.resident, transfer, now=now)))
         return path
 
     @property
