@@ -45,8 +45,8 @@ from domain.news2 import (
     Consciousness,
     Spo2Scale,
 )
-from domain.readiness import USERNAME_PATTERN
-from domain.readiness import stamp as stamp  # re-exported: works for every record here
+from domain.records import SyncedRecord
+from domain.records import stamp as stamp  # re-exported: works for every record here
 
 ID_PATTERN = r"^[A-Za-z0-9_-]+$"
 MAX_AGE_YEARS = 125
@@ -99,29 +99,6 @@ def format_nhs_number(digits: str) -> str:
 
 
 # --- common parts -----------------------------------------------------------------------------------------------
-
-
-class SyncedRecord(BaseModel):
-    """Fields every synced red bag record has (as ``domain.readiness._Item``)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    home_id: str = Field(min_length=1, max_length=64, description="CQC location ID of the home")
-    changed_by: str | None = Field(
-        default=None, min_length=1, max_length=100, pattern=USERNAME_PATTERN,
-        description="Username of whoever saved it (stamped by the app on save)",
-    )
-    changed_at: AwareDatetime | None = Field(
-        default=None, description="When it was saved, the device's clock (for people to read, never for ordering)"
-    )
-
-    @property
-    def changed_text(self) -> str:
-        """'Changed by alice, 3 May 2025 09:12' or 'Not saved yet'."""
-        if self.changed_by is None or self.changed_at is None:
-            return "Not saved yet"
-        when = self.changed_at.strftime("%d %b %Y %H:%M").lstrip("0")
-        return f"Changed by {self.changed_by}, {when}"
 
 
 class _Part(BaseModel):
