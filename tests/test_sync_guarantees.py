@@ -355,7 +355,11 @@ def test_sign_out_sends_first_or_discards_on_request_and_leaves_no_personal_data
         aio.run(device.session.sign_out())
     assert refused.value.count == 1 and device.store.pending_count() == 1
     assert aio.run(device.engine.sync_once())
+    pack = device.store.path.parent / "reports" / "transfer-x.pdf"
+    pack.parent.mkdir()
+    pack.write_bytes(b"%PDF a transfer pack")
     aio.run(device.session.sign_out())
+    assert not pack.parent.exists()  # documents made on the device go too
     assert device.session.current() is None and device.session.api() is None
     database = device.store.path.read_bytes() + device.store.path.with_name(device.store.path.name + "-wal").read_bytes()
     assert b"Allingham House" not in database and DEMO_HOME.encode() not in database

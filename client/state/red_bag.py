@@ -27,6 +27,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from client.store import LocalStore
+from client.store.paths import REPORTS_DIR
 from domain.homes import CareHome
 from domain.news2 import (
     CONSCIOUSNESS_LABELS,
@@ -473,7 +474,7 @@ class ResidentScreen:
             raise ValueError("the home's details have not arrived on this device yet")
         now = self._now()
         data = transfer_pack_pdf(home, self.resident, transfer, prepared_by=self.username, now=now)
-        directory = self.data_dir / "reports"
+        directory = self.data_dir / REPORTS_DIR
         directory.mkdir(parents=True, exist_ok=True)
         path = directory / f"transfer-{self.resident.resident_id}-{now:%Y%m%d-%H%M%S}.pdf"
         path.write_bytes(data)

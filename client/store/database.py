@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import shutil
 import sqlite3
 import threading
 import uuid
@@ -23,7 +24,7 @@ from pydantic import BaseModel
 from sqlite_utils import Database
 
 from client.crypto import DataCipher, UnreadableData
-from client.store.paths import DB_FILENAME
+from client.store.paths import DB_FILENAME, REPORTS_DIR
 from client.store.schema import migrations
 from protocol import RECORD_KINDS, ConflictRule, MutationResult, MutationStatus, Record, kind_of
 
@@ -517,6 +518,8 @@ class LocalStore:
                 self._set_meta(key, None)
         with self._lock:
             self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # nothing left behind in the write-ahead log
+        # Documents made on the device (transfer packs, readiness summaries) hold personal data too.
+        shutil.rmtree(self.path.parent / REPORTS_DIR, ignore_errors=True)
 
     def reset_for_resync(self) -> None:
         """The server forgot deletes this device missed: drop every server copy, keep unsent edits, pull from 0."""

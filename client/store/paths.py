@@ -8,6 +8,7 @@ from pathlib import Path
 import platformdirs
 
 DB_FILENAME = "carehome-connect.sqlite3"
+REPORTS_DIR = "reports"  # PDFs and FHIR documents made on the device, beside the database
 
 
 def default_data_dir(override: str | os.PathLike[str] | None = None) -> Path:

@@ -13,6 +13,7 @@ from client.state.bed_state import BedStateScreen, sync_line
 from client.state.home_list import HomeList
 from client.state.readiness import ReadinessScreen
 from client.state.red_bag import ResidentList, ResidentScreen
+from client.store.paths import REPORTS_DIR
 from client.sync.speedtest import Measurement, measure
 from client.views.account_forms import RegisterView, ResetPasswordView
 from client.views.bed_state_view import BedStateView
@@ -175,7 +176,7 @@ class AppShell:
         """The optional "Summary PDF" button: the PDF goes into the app's data dir (beside its database)."""
         if importlib.util.find_spec("client.reports.readiness_pdf") is None:
             return None
-        reports = self.ctx.store.path.parent / "reports"
+        reports = self.ctx.store.path.parent / REPORTS_DIR
         return lambda screen: screen.write_summary_pdf(reports)
 
     async def _sign_out(self, discard_unsent: bool) -> None:
