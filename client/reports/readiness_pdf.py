@@ -384,17 +384,10 @@ class _Page:
     """An FPDF page with the report's fonts, and text cut to fit."""
 
     def __init__(self, content: _Content):
-        self.pdf, self.family, self.supported = _new_pdf()
-        pdf = self.pdf
-        pdf.set_creation_date(datetime.combine(content.today, time(), timezone.utc))
-        pdf.set_title(self.clean(content.title))
-        pdf.set_author(self.clean(content.prepared_by))
-        pdf.set_creator("Care Home Connect")
-        pdf.set_lang("en-GB")
-        pdf.set_margins(_MARGIN_X, _MARGIN_TOP, _MARGIN_X)
-        pdf.set_auto_page_break(True, margin=_CONTENT_BOTTOM)
-        pdf.c_margin = 0
-        pdf.add_page()
+        self.pdf, self.family, self.supported = start_document(
+            title=content.title, author=content.prepared_by,
+            created=datetime.combine(content.today, time(), timezone.utc),
+            margin_x=_MARGIN_X, margin_top=_MARGIN_TOP, bottom=_CONTENT_BOTTOM)
 
     def clean(self, text: str) -> str:
         return clean_text(text, self.supported)
@@ -438,6 +431,22 @@ class _Page:
     def heading(self, text: str) -> None:
         self.pdf.ln(2.5)
         self.paragraph(text, size=11.5, line=6, bold=True)
+
+
+def start_document(*, title: str, author: str, created: datetime, margin_x: float, margin_top: float,
+                   bottom: float) -> tuple[FPDF, str, Callable[[str], bool]]:
+    """An A4 document of Care Home Connect's with its first page: the PDF, its font family, the characters it has."""
+    pdf, family, supported = _new_pdf()
+    pdf.set_creation_date(created)
+    pdf.set_title(clean_text(title, supported))
+    pdf.set_author(clean_text(author, supported))
+    pdf.set_creator("Care Home Connect")
+    pdf.set_lang("en-GB")
+    pdf.set_margins(margin_x, margin_top, margin_x)
+    pdf.set_auto_page_break(True, margin=bottom)
+    pdf.c_margin = 0
+    pdf.add_page()
+    return pdf, family, supported
 
 
 def _new_pdf() -> tuple[FPDF, str, Callable[[str], bool]]:

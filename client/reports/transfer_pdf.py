@@ -26,7 +26,7 @@ from datetime import datetime
 from fpdf import FPDF
 from fpdf.enums import MethodReturnValue, XPos, YPos
 
-from client.reports.readiness_pdf import FOOTER, _new_pdf, clean_text
+from client.reports.readiness_pdf import FOOTER, clean_text, start_document
 from domain.homes import CareHome
 from domain.news2 import PARAMETER_LABELS, ClinicalRisk
 from domain.residents import Dnacpr, Resident
@@ -112,17 +112,9 @@ def _day(moment: datetime) -> str:
 
 class _Page:
     def __init__(self, title: str, author: str, now: datetime):
-        self.pdf, self.family, self.supported = _new_pdf()
-        pdf: FPDF = self.pdf
-        pdf.set_creation_date(now)
-        pdf.set_title(self.clean(title))
-        pdf.set_author(self.clean(author))
-        pdf.set_creator("Care Home Connect")
-        pdf.set_lang("en-GB")
-        pdf.set_margins(_MARGIN_X, _MARGIN_TOP, _MARGIN_X)
-        pdf.set_auto_page_break(True, margin=_CONTENT_BOTTOM)
-        pdf.c_margin = 0
-        pdf.add_page()
+        self.pdf, self.family, self.supported = start_document(
+            title=title, author=author, created=now, margin_x=_MARGIN_X, margin_top=_MARGIN_TOP,
+            bottom=_CONTENT_BOTTOM)
 
     def clean(self, text: str) -> str:
         return clean_text(text, self.supported)

@@ -80,17 +80,9 @@ class RegisterForm:
         request = self.request()
         if request is None:
             return None
-        api = session.new_api(self.server_url)
-        try:
-            await api.register(request)
-        except Offline:
-            self.error = NEEDS_NETWORK
+        self.error = await _call_signed_out(session, self.server_url, lambda api: api.register(request))
+        if self.error:
             return None
-        except ApiError as exc:
-            self.error = str(exc)
-            return None
-        finally:
-            await api.aclose()
         return await session.sign_in(self.server_url, request.username, request.password)
 
 
@@ -109,15 +101,22 @@ class ResetPasswordForm:
         if len(self.new_password) < 10:
             self.error = "New password: at least 10 characters"
             return None
-        api = session.new_api(self.server_url)
-        try:
-            await api.complete_password_reset(self.username.strip(), self.reset_code.strip(), self.new_password)
-        except Offline:
-            self.error = NEEDS_NETWORK
+        self.error = await _call_signed_out(session, self.server_url, lambda api: api.complete_password_reset(
+            self.username.strip(), self.reset_code.strip(), self.new_password))
+        if self.error:
             return None
-        except ApiError as exc:
-            self.error = str(exc)
-            return None
-        finally:
-            await api.aclose()
         return await session.sign_in(self.server_url, self.username.strip(), self.new_password)
+
+
+async def _call_signed_out(session: SessionManager, server_url: str, call) -> str | None:
+    """One request before signing in (registering, resetting a password); the message if it failed."""
+    api = session.new_api(server_url)
+    try:
+        await call(api)
+    except Offline:
+        return NEEDS_NETWORK
+    except ApiError as exc:
+        return str(exc)
+    finally:
+        await api.aclose()
+    return None

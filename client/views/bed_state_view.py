@@ -16,6 +16,7 @@ import flet as ft
 from client.state.bed_state import BedStateScreen, CategoryDraft, sync_line
 from client.state.sync_status import sync_details
 from client.sync import SyncEngine, SyncStatus
+from client.views.sign_out_box import SignOutBox
 from domain.beds import COUNT_FIELDS, COUNT_LABELS, ClosureReason
 from domain.freshness import Freshness
 
@@ -99,14 +100,7 @@ class BedStateView(ft.Column):
         self.screen, self.engine, self._now = screen, engine, now
         self.on_sign_in_again = on_sign_in_again
         self.on_sign_out = on_sign_out
-        self.unsent_text = ft.Text("", size=14)
-        self.unsent_box = ft.Container(
-            ft.Column([self.unsent_text, ft.Row([
-                ft.TextButton("Stay signed in", on_click=self._keep_signed_in),
-                _identified("discard-and-sign-out",
-                            ft.TextButton("Discard them and sign out", on_click=self._discard_and_sign_out)),
-            ], wrap=True)], spacing=4),
-            bgcolor=ft.Colors.AMBER_100, padding=12, border_radius=8, visible=False)
+        self.unsent_box = SignOutBox(on_sign_out)
         self.rows: list[CountRow] = []
         self.title = ft.Text("", theme_style=ft.TextThemeStyle.HEADLINE_SMALL, weight=ft.FontWeight.BOLD)
         self.address = ft.Text("", size=13, color=ft.Colors.ON_SURFACE_VARIANT)
@@ -151,8 +145,7 @@ class BedStateView(ft.Column):
                           if on_red_bag is not None else []),
                         ft.TextButton("Sync now", icon=ft.Icons.SYNC, on_click=lambda e: engine.request_sync()),
                         self.sign_in_again,
-                        _identified("sign-out", ft.TextButton("Sign out", icon=ft.Icons.LOGOUT,
-                                                              on_click=self._sign_out))], wrap=True),
+                        self.unsent_box.button()], wrap=True),
                 self.unsent_box,
                 ft.ExpansionTile(title="Sync details", controls=[self.details], controls_padding=12),
                 *([staff_panel] if staff_panel is not None else []),
@@ -173,25 +166,9 @@ class BedStateView(ft.Column):
         self.screen.save()
         self.refresh()
 
-    async def _sign_out(self, e: ft.Event) -> None:
-        if self.on_sign_out is not None:
-            await self.on_sign_out(False)
-
-    async def _discard_and_sign_out(self, e: ft.Event) -> None:
-        if self.on_sign_out is not None:
-            await self.on_sign_out(True)
-
-    def _keep_signed_in(self, e: ft.Event) -> None:
-        self.unsent_box.visible = False
-        self.update()
-
     def ask_to_discard(self, count: int) -> None:
         """Signing out would lose changes: say so, and let the user choose."""
-        self.unsent_text.value = (f"{count} change{'s are' if count != 1 else ' is'} not sent yet (no connection). "
-                                  "Stay signed in and they are sent when the connection returns, "
-                                  "or discard them and sign out.")
-        self.unsent_box.visible = True
-        self.update()
+        self.unsent_box.ask(count)
 
     def _dismiss_notices(self, e: ft.Event) -> None:
         self.screen.dismiss_notices()

@@ -14,6 +14,7 @@ import flet as ft
 from client.state.bed_state import sync_line
 from client.state.home_list import BLOCKED, CLOCK_RUNNING, HomeList, HomeRow
 from client.sync import SyncEngine, SyncStatus
+from client.views.sign_out_box import SignOutBox
 
 GROUP_COLOURS = {BLOCKED: ft.Colors.RED_800, CLOCK_RUNNING: ft.Colors.AMBER_900}
 
@@ -32,21 +33,14 @@ class HomeListView(ft.Column):
         self.heading = ft.Text("", theme_style=ft.TextThemeStyle.TITLE_LARGE, weight=ft.FontWeight.BOLD)
         self.rows = ft.Column(spacing=8, scroll=ft.ScrollMode.AUTO, expand=True)
         self.sync_status = ft.Text("", size=13, expand=True)
-        self.unsent_text = ft.Text("", size=14)
-        self.unsent_box = ft.Container(
-            ft.Column([self.unsent_text, ft.Row([
-                ft.TextButton("Stay signed in", on_click=self._keep_signed_in),
-                _id("discard-and-sign-out", ft.TextButton("Discard them and sign out",
-                                                          on_click=self._discard_and_sign_out)),
-            ], wrap=True)], spacing=4),
-            bgcolor=ft.Colors.AMBER_100, padding=12, border_radius=8, visible=False)
+        self.unsent_box = SignOutBox(on_sign_out)
         self.controls = [
             _id("home-list", self.heading),
             ft.Text(account_line, size=13, color=ft.Colors.ON_SURFACE_VARIANT),
             self.rows,
             self.unsent_box,
             ft.Row([ft.TextButton("Sync now", icon=ft.Icons.SYNC, on_click=lambda e: engine.request_sync()),
-                    _id("sign-out", ft.TextButton("Sign out", icon=ft.Icons.LOGOUT, on_click=self._sign_out))],
+                    self.unsent_box.button()],
                    wrap=True),
             ft.Row([ft.Icon(ft.Icons.CLOUD_SYNC, size=18), ft.Container(_id("sync-status", self.sync_status),
                                                                         expand=True)]),
@@ -68,24 +62,8 @@ class HomeListView(ft.Column):
         ), margin=0)
         return _id(f"home-{row.home_id}", card)
 
-    async def _sign_out(self, e: ft.Event) -> None:
-        if self.on_sign_out is not None:
-            await self.on_sign_out(False)
-
-    async def _discard_and_sign_out(self, e: ft.Event) -> None:
-        if self.on_sign_out is not None:
-            await self.on_sign_out(True)
-
-    def _keep_signed_in(self, e: ft.Event) -> None:
-        self.unsent_box.visible = False
-        self.update()
-
     def ask_to_discard(self, count: int) -> None:
-        self.unsent_text.value = (f"{count} change{'s are' if count != 1 else ' is'} not sent yet (no connection). "
-                                  "Stay signed in and they are sent when the connection returns, "
-                                  "or discard them and sign out.")
-        self.unsent_box.visible = True
-        self.update()
+        self.unsent_box.ask(count)
 
     def on_sync_status(self, status: SyncStatus) -> None:
         self.homes.reload()
