@@ -283,7 +283,8 @@ def test_records_of_another_home_are_refused():
 
 def test_typographic_characters_print_as_typed(read_pdf):
     home = trafford_home(name="Zoë’s – Care")
-    inputs = checklist(broadband=Broadband(home_id=HOME_ID, provider="Fibre £25 – speeds ≥ 80", contracted_down_mbps=80))
+    broadband = Broadband(home_id=HOME_ID, provider="Fibre £25 – speeds ≥ 80", contracted_down_mbps=80)
+    inputs = checklist(broadband=broadband)
     text = flat(read_pdf(readiness_summary_pdf(home, **inputs)))
 
     assert "Digital readiness - Zoë’s – Care" in text

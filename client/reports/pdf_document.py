@@ -21,6 +21,7 @@ import logging
 import unicodedata
 from collections.abc import Callable
 from datetime import datetime
+from typing import TypeVar
 
 from fpdf import FPDF
 from fpdf.enums import MethodReturnValue
@@ -34,6 +35,7 @@ UNICODE_FONT_BOLD = font_path(BOLD_FONT)
 CORE_FONT = "Helvetica"
 FOOTER = "Generated offline by Care Home Connect"
 
+Layout = TypeVar("Layout")
 Colour = tuple[int, int, int]
 BLACK: Colour = (0, 0, 0)
 GREY: Colour = (90, 90, 90)
@@ -127,6 +129,21 @@ class Document:
         pdf.set_xy(pdf.l_margin, y)
         self.font(8, color=GREY)
         pdf.cell(pdf.epw, 4, self.fit(text, pdf.epw, 1))
+
+
+def on_one_page(render: Callable[[Layout], FPDF], layout: Layout, shorter: Callable[[Layout], Layout | None],
+                name: str) -> bytes:
+    """The PDF bytes of ``render(layout)``, laid out again with ever ``shorter`` layouts while it runs past one page,
+    until it fits or nothing is left to shorten (``shorter`` gives None)."""
+    while True:
+        pdf = render(layout)
+        following = shorter(layout)
+        if pdf.pages_count == 1 or following is None:
+            break
+        layout = following
+    if pdf.pages_count > 1:  # every text is cut to a few lines, so this needs absurd input
+        log.warning("%s runs to %d pages", name, pdf.pages_count)
+    return bytes(pdf.output())
 
 
 def _latin1(char: str) -> bool:

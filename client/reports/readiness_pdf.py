@@ -20,7 +20,6 @@ set-up (DejaVu Sans embedded, text cleaned and cut to fit):
 
 from __future__ import annotations
 
-import logging
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -33,7 +32,7 @@ from fpdf.fonts import FontFace
 from fpdf.table import Table
 
 from client.reports.checks import check_one_home
-from client.reports.pdf_document import BLACK, FOOTER, GREY, Colour, Document
+from client.reports.pdf_document import BLACK, FOOTER, GREY, Colour, Document, on_one_page
 from domain.homes import CareHome
 from domain.maturity import Band, Missing, band, facts_from_checklist, what_next
 from domain.nhsmail import STEP_NUMBERS, NhsmailProgress, Step, what_to_do
@@ -55,7 +54,6 @@ from domain.readiness import (
     summarise_wifi,
 )
 
-log = logging.getLogger(__name__)
 
 MAX_WIFI_ROWS = 14  # locations listed at most, before "and N more"
 
@@ -104,15 +102,9 @@ def readiness_summary_pdf(
     content = _content(home, broadband=broadband, dspt=dspt, gp=gp, dscr=dscr, devices=devices,
                        wifi_results=wifi_results, nhsmail=nhsmail, prepared_by=prepared_by, today=today,
                        now=now or datetime.combine(today, time(12), timezone.utc))
-    rows = min(len(content.wifi_locations), MAX_WIFI_ROWS)
-    while True:
-        pdf = _render(content, rows)
-        if pdf.pages_count == 1 or rows == 0:
-            break
-        rows -= 1  # too long for one page: list one location fewer
-    if pdf.pages_count > 1:  # every text is cut to a few lines, so this needs absurd input
-        log.warning("readiness summary of %s runs to %d pages", home.id, pdf.pages_count)
-    return bytes(pdf.output())
+    return on_one_page(lambda rows: _render(content, rows), min(len(content.wifi_locations), MAX_WIFI_ROWS),
+                       lambda rows: rows - 1 if rows else None,  # too long for one page: list one location fewer
+                       f"readiness summary of {home.id}")
 
 
 # --- what the page says (plain text, before any font) --------------------------------------------------------

@@ -17,7 +17,6 @@ and the page is laid out again with shorter lists until it fits on one page. The
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,13 +25,12 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from client.reports.checks import check_transfer_of
-from client.reports.pdf_document import BLACK, FOOTER, GREY, RULE, Colour, Document
+from client.reports.pdf_document import BLACK, FOOTER, GREY, RULE, Colour, Document, on_one_page
 from domain.homes import CareHome
 from domain.news2 import PARAMETER_LABELS, ClinicalRisk
 from domain.residents import Dnacpr, Resident
 from domain.transfer import SBARD_LABELS, Transfer
 
-log = logging.getLogger(__name__)
 
 MAX_MEDICINES = 14  # listed at most, before "and N more"
 MAX_CONDITIONS = 8
@@ -55,15 +53,9 @@ def transfer_pack_pdf(home: CareHome, resident: Resident, transfer: Transfer, *,
     """The transfer pack on one A4 page (PDF bytes). ``now`` dates the page (and ages the resident);
     ``home_phone`` is printed with the home when given (``CareHome`` has no phone number)."""
     check_transfer_of(home, resident, transfer)
-    limits = _Limits(medicines=MAX_MEDICINES, conditions=MAX_CONDITIONS, text_lines=4)
-    while True:
-        pdf = _render(home, resident, transfer, prepared_by, now, home_phone, limits)
-        if pdf.pages_count == 1 or limits.exhausted:
-            break
-        limits = limits.shorter()
-    if pdf.pages_count > 1:
-        log.warning("transfer pack %s runs to %d pages", transfer.record_id, pdf.pages_count)
-    return bytes(pdf.output())
+    return on_one_page(lambda limits: _render(home, resident, transfer, prepared_by, now, home_phone, limits),
+                       _Limits(medicines=MAX_MEDICINES, conditions=MAX_CONDITIONS, text_lines=4), _Limits.shorter,
+                       f"transfer pack {transfer.record_id}")
 
 
 @dataclass(frozen=True)
@@ -72,12 +64,11 @@ class _Limits:
     conditions: int
     text_lines: int  # per SBARD part and other free texts
 
-    @property
-    def exhausted(self) -> bool:
-        return self.medicines <= 3 and self.conditions <= 2 and self.text_lines <= 1
-
-    def shorter(self) -> _Limits:
-        """Free texts first (down to 2 lines), then the medicines list, then texts to 1 line, then conditions."""
+    def shorter(self) -> _Limits | None:
+        """Free texts first (down to 2 lines), then the medicines list, then texts to 1 line, then conditions;
+        None when all are as short as they go."""
+        if self.medicines <= 3 and self.conditions <= 2 and self.text_lines <= 1:
+            return None
         if self.text_lines > 2:
             return _Limits(self.medicines, self.conditions, self.text_lines - 1)
         if self.medicines > 3:
