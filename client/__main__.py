@@ -13,6 +13,7 @@ import os
 
 import flet as ft
 
+from assets import assets_dir
 from client.context import AppContext, build_context
 from client.views import AppShell
 
@@ -40,12 +41,17 @@ def page_handler(ctx: AppContext):
     return main
 
 
-async def serve_web(ctx: AppContext, host: str, port: int) -> None:
-    import uvicorn
+def web_app(ctx: AppContext):
+    """Web mode's ASGI app: the Flet web client (nothing from a CDN) with the app's favicon and icons."""
     from flet_web.fastapi import app as flet_asgi_app
 
-    asgi = flet_asgi_app(page_handler(ctx), no_cdn=True, app_name="Care Home Connect")
-    server = uvicorn.Server(uvicorn.Config(asgi, host=host, port=port, log_level="warning"))
+    return flet_asgi_app(page_handler(ctx), no_cdn=True, app_name="Care Home Connect", assets_dir=str(assets_dir()))
+
+
+async def serve_web(ctx: AppContext, host: str, port: int) -> None:
+    import uvicorn
+
+    server = uvicorn.Server(uvicorn.Config(web_app(ctx), host=host, port=port, log_level="warning"))
     engine_task = asyncio.create_task(ctx.engine.run(), name="sync-engine")
     print(f"Care Home Connect app on http://{host}:{port} (central API: {ctx.session.default_server_url})", flush=True)
     try:
@@ -65,7 +71,7 @@ def run_desktop(ctx: AppContext) -> None:
             page.run_task(ctx.engine.run)
         AppShell(page, ctx).mount()
 
-    ft.run(main, view=ft.AppView.FLET_APP)
+    ft.run(main, view=ft.AppView.FLET_APP, assets_dir=str(assets_dir()))
 
 
 def main(argv: list[str] | None = None) -> None:

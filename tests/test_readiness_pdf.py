@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from client.reports import readiness_pdf
+from client.reports import pdf_document
 from client.reports.readiness_pdf import readiness_summary_pdf
 from domain.homes import CareHome
 from domain.nhsmail import (
@@ -256,10 +256,8 @@ def test_very_long_texts_are_cut_and_stay_on_one_page(read_pdf):
 
 @pytest.mark.parametrize("unicode_font", [True, False], ids=["dejavu", "core-fonts"])
 def test_names_beyond_latin1_do_not_crash(read_pdf, monkeypatch, unicode_font):
-    if unicode_font and not readiness_pdf.UNICODE_FONT.is_file():
-        pytest.skip("DejaVu Sans is not installed (Debian package 'fonts-dejavu-core')")
-    if not unicode_font:
-        monkeypatch.setattr(readiness_pdf, "UNICODE_FONT", Path("/nonexistent/DejaVuSans.ttf"))
+    if not unicode_font:  # the shipped font files missing (a broken install): the core font still works
+        monkeypatch.setattr(pdf_document, "UNICODE_FONT", Path("/nonexistent/DejaVuSans.ttf"))
     home = trafford_home(name="Café Zoë’s – Care \u8001\u4eba\u9662 \U0001f3e0 \u0141\u00f3d\u017a\u200b\x07")
     inputs = checklist(prepared_by="zoë", wifi_results=[wifi("Salle à manger – étage 1")])
     text = flat(read_pdf(readiness_summary_pdf(home, **inputs)))
@@ -281,3 +279,13 @@ def test_records_of_another_home_are_refused():
     other = Broadband(home_id="1-555555555", provider="BT", contracted_down_mbps=80)
     with pytest.raises(ValueError, match="Broadband of home 1-555555555 given for home 1-1938268568"):
         readiness_summary_pdf(trafford_home(), **checklist(broadband=other))
+
+
+def test_typographic_characters_print_as_typed(read_pdf):
+    home = trafford_home(name="Zoë’s – Care")
+    broadband = Broadband(home_id=HOME_ID, provider="Fibre £25 – speeds ≥ 80", contracted_down_mbps=80)
+    inputs = checklist(broadband=broadband)
+    text = flat(read_pdf(readiness_summary_pdf(home, **inputs)))
+
+    assert "Digital readiness - Zoë’s – Care" in text
+    assert "Fibre £25 – speeds ≥ 80" in text

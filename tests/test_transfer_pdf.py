@@ -84,3 +84,13 @@ def test_long_lists_stay_on_one_page_with_and_n_more(read_pdf):
     text = read_pdf(transfer_pack_pdf(HOME, resident, sent, prepared_by="alice", now=T0))
     assert re.search(r"and \d+ more", text)
     assert "SMITH, Margaret" in text and "NEWS2 10" in text
+
+
+def test_typographic_characters_print_as_typed(read_pdf):
+    resident = Resident.model_validate({**MARGARET.model_dump(), "given_name": "Zoë"})
+    sent = transfer(resident)
+    sent = sent.model_copy(update={"reason": "Fall – lost £20 purse; pain ≥ 7 of 10 in the resident’s hip"})
+    text = read_pdf(transfer_pack_pdf(HOME, resident, sent, prepared_by="zoë", now=T0))
+
+    assert "SMITH, Zoë" in text
+    assert "Fall – lost £20 purse; pain ≥ 7 of 10 in the resident’s hip" in text

@@ -1,4 +1,4 @@
-"""Printable reports made on the device, offline (no Flet: they may import domain and protocol only)."""
+"""Printable reports made on the device, offline (no Flet: they may import domain, protocol and assets only)."""
 
 from client.reports.readiness_pdf import readiness_summary_pdf
 

@@ -53,6 +53,7 @@ from fhir.resources.R4B.organization import Organization
 from fhir.resources.R4B.patient import Patient
 from fhir.resources.R4B.resource import Resource
 
+from client.reports.checks import check_transfer_of
 from domain.homes import CareHome
 from domain.residents import ABOUT_ME_LABELS, AllergySeverity, Organisation, Resident
 from domain.transfer import SBARD_LABELS, Transfer, TransferStatus
@@ -81,12 +82,7 @@ def transfer_bundle(home: CareHome, resident: Resident, transfer: Transfer, *, n
     """The transfer as a FHIR (R4B models, R4-shaped) document Bundle, dated ``now`` (timezone-aware)."""
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware (a FHIR instant has a time zone)")
-    if resident.home_id != home.id or transfer.home_id != home.id:
-        raise ValueError(f"resident of home {resident.home_id} and transfer of home {transfer.home_id} "
-                         f"given for home {home.id}")
-    if transfer.resident_id != resident.resident_id:
-        raise ValueError(f"transfer {transfer.transfer_id} is for resident {transfer.resident_id}, "
-                         f"not {resident.resident_id}")
+    check_transfer_of(home, resident, transfer)
     ids = _Ids(transfer)
     patient_ref = {"reference": ids.url("patient"), "display": resident.display_name}
     home_org = _home_organization(home)

@@ -6,13 +6,9 @@ band needs (``domain.maturity``), the checklist with who changed each item and
 when, WiFi coverage per location, and the NHSmail step with what to do next
 (``domain.nhsmail``).
 
-Made on the device, offline (design):
+Made on the device, offline (design), on ``client.reports.pdf_document``'s
+set-up (DejaVu Sans embedded, text cleaned and cut to fit):
 
-* **Fonts.** DejaVu Sans from Debian's fonts-dejavu-core when it is installed
-  (``UNICODE_FONT``), so names such as "Café Zoë's – Care" print as typed;
-  otherwise fpdf2's core Helvetica (Latin-1 only). Nothing is downloaded.
-  A character the chosen font cannot show is replaced (a plain equivalent,
-  the letter without its accent, or "?"); it never stops the report.
 * **One page.** Every text is cut to a fixed number of lines (ending "...").
   WiFi locations are listed worst first; when they do not all fit, the last
   row says "and N more" with their coverage counts. The page is laid out
@@ -24,20 +20,19 @@ Made on the device, offline (design):
 
 from __future__ import annotations
 
-import logging
 import re
-import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
-from pathlib import Path
 
 from fpdf import FPDF
-from fpdf.enums import MethodReturnValue, XPos, YPos
+from fpdf.enums import XPos, YPos
 from fpdf.fonts import FontFace
 from fpdf.table import Table
 
+from client.reports.checks import check_one_home
+from client.reports.pdf_document import BLACK, FOOTER, GREY, Colour, Document, on_one_page
 from domain.homes import CareHome
 from domain.maturity import Band, Missing, band, facts_from_checklist, what_next
 from domain.nhsmail import STEP_NUMBERS, NhsmailProgress, Step, what_to_do
@@ -59,14 +54,7 @@ from domain.readiness import (
     summarise_wifi,
 )
 
-log = logging.getLogger(__name__)
 
-FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
-UNICODE_FONT = FONT_DIR / "DejaVuSans.ttf"  # Debian: fonts-dejavu-core
-UNICODE_FONT_BOLD = FONT_DIR / "DejaVuSans-Bold.ttf"
-CORE_FONT = "Helvetica"
-
-FOOTER = "Generated offline by Care Home Connect"
 MAX_WIFI_ROWS = 14  # locations listed at most, before "and N more"
 
 # Layout (mm, A4 portrait).
@@ -77,9 +65,6 @@ _PAD_X, _PAD_Y = 1.6, 0.7
 _LINE = 4.0  # table line height
 _COLUMNS = (48.0, 82.0, 52.0)  # item, status, last changed (sum: the 182 mm between the margins)
 _INDENT = 4.0  # WiFi location rows, under the WiFi row
-_GREY = (90, 90, 90)
-_BLACK = (0, 0, 0)
-_RULE = (170, 170, 170)
 _BAND_TINT = {
     Band.MINIMUM: (246, 221, 218),
     Band.CORE: (252, 234, 196),
@@ -88,16 +73,6 @@ _BAND_TINT = {
 }
 _COVERAGE_ORDER = {Coverage.NONE: 0, Coverage.POOR: 1, Coverage.GOOD: 2, Coverage.NOT_SURVEYED: 3}
 _LAST_STEP = max(int(n) for n in STEP_NUMBERS.values() if n)
-
-# Plain equivalents for characters a font lacks (tried before dropping accents, then "?").
-_SUBSTITUTES = {
-    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2015": "-", "\u2212": "-",
-    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
-    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2033": '"',
-    "\u2026": "...", "\u2022": "-", "\u00b7": "-", "\u2192": "->", "\u2264": "<=", "\u2265": ">=",
-    "\u00a0": " ", "\u2009": " ", "\u202f": " ", "\u20ac": "EUR", "\u2122": "(TM)",
-    "\u0141": "L", "\u0142": "l", "\u0110": "D", "\u0111": "d", "\u0152": "OE", "\u0153": "oe", "\u00df": "ss",
-}
 
 
 def readiness_summary_pdf(
@@ -123,26 +98,13 @@ def readiness_summary_pdf(
     uses (a reply overdue after 48 hours, a login deadline close).
     """
     devices, wifi_results = list(devices), list(wifi_results)
-    _check_one_home(home, [broadband, dspt, gp, dscr, nhsmail, *devices, *wifi_results])
+    check_one_home(home, [broadband, dspt, gp, dscr, nhsmail, *devices, *wifi_results])
     content = _content(home, broadband=broadband, dspt=dspt, gp=gp, dscr=dscr, devices=devices,
                        wifi_results=wifi_results, nhsmail=nhsmail, prepared_by=prepared_by, today=today,
                        now=now or datetime.combine(today, time(12), timezone.utc))
-    rows = min(len(content.wifi_locations), MAX_WIFI_ROWS)
-    while True:
-        pdf = _render(content, rows)
-        if pdf.pages_count == 1 or rows == 0:
-            break
-        rows -= 1  # too long for one page: list one location fewer
-    if pdf.pages_count > 1:  # every text is cut to a few lines, so this needs absurd input
-        log.warning("readiness summary of %s runs to %d pages", home.id, pdf.pages_count)
-    return bytes(pdf.output())
-
-
-def _check_one_home(home: CareHome, records: Sequence[object]) -> None:
-    for record in records:
-        home_id = getattr(record, "home_id", None)
-        if record is not None and home_id != home.id:
-            raise ValueError(f"{type(record).__name__} of home {home_id} given for home {home.id}")
+    return on_one_page(lambda rows: _render(content, rows), min(len(content.wifi_locations), MAX_WIFI_ROWS),
+                       lambda rows: rows - 1 if rows else None,  # too long for one page: list one location fewer
+                       f"readiness summary of {home.id}")
 
 
 # --- what the page says (plain text, before any font) --------------------------------------------------------
@@ -353,75 +315,19 @@ def _content(home: CareHome, *, broadband: Broadband | None, dspt: DsptStatus | 
     )
 
 
-# --- characters the font can show -------------------------------------------------------------------------------
-
-
-def clean_text(text: str, supported: Callable[[str], bool]) -> str:
-    """``text`` on one line with only characters the font shows: a plain equivalent, the letter without its accent,
-    or "?" for the others; control and invisible format characters are dropped."""
-    out = []
-    for char in " ".join(text.split()):
-        if unicodedata.category(char).startswith("C"):
-            continue
-        if supported(char):
-            out.append(char)
-            continue
-        substitute = _SUBSTITUTES.get(char)
-        if substitute is None:
-            substitute = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
-        out.append(substitute if substitute and all(supported(c) for c in substitute) else "?")
-    return "".join(out)
-
-
-def _latin1(char: str) -> bool:
-    return ord(char) < 256
-
-
 # --- drawing --------------------------------------------------------------------------------------------------
 
 
-class _Page:
-    """An FPDF page with the report's fonts, and text cut to fit."""
+class _Page(Document):
+    """The summary's page: paragraphs and headings on the shared document set-up."""
 
     def __init__(self, content: _Content):
-        self.pdf, self.family, self.supported = start_document(
-            title=content.title, author=content.prepared_by,
-            created=datetime.combine(content.today, time(), timezone.utc),
-            margin_x=_MARGIN_X, margin_top=_MARGIN_TOP, bottom=_CONTENT_BOTTOM)
-
-    def clean(self, text: str) -> str:
-        return clean_text(text, self.supported)
-
-    def font(self, size: float, bold: bool = False, color: tuple[int, int, int] = _BLACK) -> None:
-        self.pdf.set_font(self.family, "B" if bold else "", size)
-        self.pdf.set_text_color(*color)
-
-    def _lines(self, text: str, width: float, padding: tuple[float, float]) -> int:
-        lines = self.pdf.multi_cell(width, text=text, dry_run=True, output=MethodReturnValue.LINES,
-                                    padding=(0, padding[1], 0, padding[0]))
-        return len(lines)
-
-    def fit(self, text: str, width: float, max_lines: int, padding: tuple[float, float] = (0, 0)) -> str:
-        """``text`` cleaned and cut (ending "...") to at most ``max_lines`` lines of ``width`` in the current font;
-        ``padding`` is (left, right)."""
-        text = self.clean(text)
-        if self._lines(text, width, padding) <= max_lines:
-            return text
-        low, high = 0, len(text)  # the longest prefix that fits with "..."
-        while low < high:
-            middle = (low + high + 1) // 2
-            if self._lines(text[:middle].rstrip() + "...", width, padding) <= max_lines:
-                low = middle
-            else:
-                high = middle - 1
-        cut = text[:low]
-        space = cut.rfind(" ")
-        if space > 0 and low - space < 20:
-            cut = cut[:space]
-        return cut.rstrip(" ,;:-") + "..."
+        super().__init__(title=content.title, author=content.prepared_by,
+                         created=datetime.combine(content.today, time(), timezone.utc),
+                         margin_x=_MARGIN_X, margin_top=_MARGIN_TOP, bottom=_CONTENT_BOTTOM)
 
     def paragraph(self, text: str, *, size: float, line: float, max_lines: int = 1, bold: bool = False,
-                  color: tuple[int, int, int] = _BLACK, indent: float = 0.0) -> None:
+                  color: Colour = BLACK, indent: float = 0.0) -> None:
         self.font(size, bold, color)
         width = self.pdf.epw - indent
         self.pdf.set_x(self.pdf.l_margin + indent)
@@ -433,37 +339,6 @@ class _Page:
         self.paragraph(text, size=11.5, line=6, bold=True)
 
 
-def start_document(*, title: str, author: str, created: datetime, margin_x: float, margin_top: float,
-                   bottom: float) -> tuple[FPDF, str, Callable[[str], bool]]:
-    """An A4 document of Care Home Connect's with its first page: the PDF, its font family, the characters it has."""
-    pdf, family, supported = _new_pdf()
-    pdf.set_creation_date(created)
-    pdf.set_title(clean_text(title, supported))
-    pdf.set_author(clean_text(author, supported))
-    pdf.set_creator("Care Home Connect")
-    pdf.set_lang("en-GB")
-    pdf.set_margins(margin_x, margin_top, margin_x)
-    pdf.set_auto_page_break(True, margin=bottom)
-    pdf.c_margin = 0
-    pdf.add_page()
-    return pdf, family, supported
-
-
-def _new_pdf() -> tuple[FPDF, str, Callable[[str], bool]]:
-    """A PDF with DejaVu Sans (regular and bold) if installed and readable, else with the core Helvetica."""
-    if UNICODE_FONT.is_file():
-        pdf = FPDF(orientation="P", unit="mm", format="A4")
-        try:
-            pdf.add_font("DejaVu", "", str(UNICODE_FONT))
-            pdf.add_font("DejaVu", "B", str(UNICODE_FONT_BOLD if UNICODE_FONT_BOLD.is_file() else UNICODE_FONT))
-            regular, bold = pdf.fonts["dejavu"].cmap, pdf.fonts["dejavuB"].cmap  # type: ignore[union-attr]
-        except Exception as exc:  # a damaged or unexpected font file: the core font still works
-            log.warning("cannot use %s (%s); using %s", UNICODE_FONT, exc, CORE_FONT)
-        else:
-            return pdf, "DejaVu", lambda char: ord(char) in regular and ord(char) in bold
-    return FPDF(orientation="P", unit="mm", format="A4"), CORE_FONT, _latin1
-
-
 def _render(content: _Content, wifi_rows: int) -> FPDF:
     page = _Page(content)
     pdf = page.pdf
@@ -473,7 +348,7 @@ def _render(content: _Content, wifi_rows: int) -> FPDF:
     pdf.ln(0.5)
     page.paragraph(content.address, size=9.5, line=4.8, max_lines=2)
     page.paragraph(content.ids, size=9.5, line=4.8)
-    page.paragraph(content.prepared, size=9.5, line=4.8, color=_GREY)
+    page.paragraph(content.prepared, size=9.5, line=4.8, color=GREY)
     pdf.ln(3)
 
     # The band, and what the next one needs.
@@ -486,7 +361,7 @@ def _render(content: _Content, wifi_rows: int) -> FPDF:
         page.heading(f"To reach {following.label}:")
         for missing in content.missing:
             page.paragraph(f"- {missing.label}", size=9, line=4.4, bold=True, indent=1)
-            page.paragraph(missing.reason, size=8.5, line=4, max_lines=2, color=_GREY, indent=4)
+            page.paragraph(missing.reason, size=8.5, line=4, max_lines=2, color=GREY, indent=4)
 
     # The checklist.
     page.heading("Readiness checklist")
@@ -497,17 +372,9 @@ def _render(content: _Content, wifi_rows: int) -> FPDF:
     page.paragraph(content.nhsmail_step, size=10, line=5, max_lines=2, bold=True)
     page.paragraph(f"What to do next: {content.nhsmail_next}", size=9, line=4.4, max_lines=4)
     if content.nhsmail_details:
-        page.paragraph(content.nhsmail_details, size=8.5, line=4.2, color=_GREY)
+        page.paragraph(content.nhsmail_details, size=8.5, line=4.2, color=GREY)
 
-    # The footer, at the foot of the (first) page.
-    pdf.set_auto_page_break(False)
-    pdf.page = 1
-    y = pdf.h - _FOOTER_FROM_BOTTOM
-    pdf.set_draw_color(*_RULE)
-    pdf.line(pdf.l_margin, y - 1.5, pdf.w - pdf.r_margin, y - 1.5)
-    pdf.set_xy(pdf.l_margin, y)
-    page.font(8, color=_GREY)
-    pdf.cell(pdf.epw, 4, page.fit(content.footer, pdf.epw, 1))
+    page.footer(content.footer, _FOOTER_FROM_BOTTOM)
     return pdf
 
 
@@ -517,7 +384,7 @@ def _band_box(page: _Page, current: Band) -> None:
     pdf.set_fill_color(*_BAND_TINT[current])
     pdf.rect(x, y, pdf.epw, height, style="F")
     pdf.set_xy(x + 4, y + 2)
-    page.font(8.5, color=_GREY)
+    page.font(8.5, color=GREY)
     pdf.cell(80, 4, "Digital Maturity band")
     pdf.set_xy(x + 4, y + 6.5)
     page.font(22, bold=True)
@@ -535,9 +402,9 @@ def _band_box(page: _Page, current: Band) -> None:
     pdf.set_xy(x + pdf.epw - 4 - total, y + 9)
     for index, (step, width) in enumerate(zip(ladder, widths, strict=True)):
         if index:
-            page.font(9, color=_GREY)
+            page.font(9, color=GREY)
             pdf.cell(pdf.get_string_width(separator), 5, separator)
-        page.font(9, bold=step is current, color=_BLACK if step is current else _GREY)
+        page.font(9, bold=step is current, color=BLACK if step is current else GREY)
         pdf.cell(width, 5, step.label)
     pdf.set_fill_color(255, 255, 255)
     pdf.set_xy(x, y + height + 1)
@@ -569,7 +436,7 @@ def _checklist(page: _Page, content: _Content, wifi_rows: int) -> None:
 
 def _table_row(page: _Page, table: Table, row: _Row) -> None:
     size = 8 if row.location else 8.5
-    color = _GREY if row.location else _BLACK
+    color = GREY if row.location else BLACK
     left = _PAD_X + (_INDENT if row.location else 0)
     cells = table.row()
     style = FontFace(emphasis="" if row.location else "BOLD", size_pt=size, color=color)

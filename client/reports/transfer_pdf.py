@@ -8,31 +8,29 @@ DNACPR / ReSPECT status (in boxes, prominent), medicines, "About me"
 essentials (communication, mobility, sensory aids), belongings sent, next of
 kin and GP.
 
-Made on the device, offline (design), as ``client.reports.readiness_pdf``
-(whose font set-up and character replacement it reuses): DejaVu Sans when
-installed, else Helvetica; texts are cut to a few lines ("..."); lists
-(medicines, conditions) are cut with "and N more", and the page is laid out
-again with shorter lists until it fits on one page. The PDF's creation date is
+Made on the device, offline (design), on ``client.reports.pdf_document``'s
+set-up (DejaVu Sans embedded, text cleaned and cut to fit): texts are cut to
+a few lines ("..."); lists (medicines, conditions) are cut with "and N more",
+and the page is laid out again with shorter lists until it fits on one page. The PDF's creation date is
 ``now``, so the same inputs give the same bytes.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from fpdf import FPDF
-from fpdf.enums import MethodReturnValue, XPos, YPos
+from fpdf.enums import XPos, YPos
 
-from client.reports.readiness_pdf import FOOTER, clean_text, start_document
+from client.reports.checks import check_transfer_of
+from client.reports.pdf_document import BLACK, FOOTER, GREY, RULE, Colour, Document, on_one_page
 from domain.homes import CareHome
 from domain.news2 import PARAMETER_LABELS, ClinicalRisk
 from domain.residents import Dnacpr, Resident
 from domain.transfer import SBARD_LABELS, Transfer
 
-log = logging.getLogger(__name__)
 
 MAX_MEDICINES = 14  # listed at most, before "and N more"
 MAX_CONDITIONS = 8
@@ -40,9 +38,6 @@ MAX_CONDITIONS = 8
 _MARGIN_X, _MARGIN_TOP = 12.0, 10.0
 _CONTENT_BOTTOM = 16.0
 _FOOTER_FROM_BOTTOM = 11.0
-_BLACK = (0, 0, 0)
-_GREY = (90, 90, 90)
-_RULE = (170, 170, 170)
 _ALERT_TINT = (248, 218, 214)
 _CALM_TINT = (228, 236, 244)
 _RISK_TINT = {
@@ -57,21 +52,10 @@ def transfer_pack_pdf(home: CareHome, resident: Resident, transfer: Transfer, *,
                       home_phone: str | None = None) -> bytes:
     """The transfer pack on one A4 page (PDF bytes). ``now`` dates the page (and ages the resident);
     ``home_phone`` is printed with the home when given (``CareHome`` has no phone number)."""
-    if resident.home_id != home.id or transfer.home_id != home.id:
-        raise ValueError(f"resident of home {resident.home_id} and transfer of home {transfer.home_id} "
-                         f"given for home {home.id}")
-    if transfer.resident_id != resident.resident_id:
-        raise ValueError(f"transfer {transfer.transfer_id} is for resident {transfer.resident_id}, "
-                         f"not {resident.resident_id}")
-    limits = _Limits(medicines=MAX_MEDICINES, conditions=MAX_CONDITIONS, text_lines=4)
-    while True:
-        pdf = _render(home, resident, transfer, prepared_by, now, home_phone, limits)
-        if pdf.pages_count == 1 or limits.exhausted:
-            break
-        limits = limits.shorter()
-    if pdf.pages_count > 1:
-        log.warning("transfer pack %s runs to %d pages", transfer.record_id, pdf.pages_count)
-    return bytes(pdf.output())
+    check_transfer_of(home, resident, transfer)
+    return on_one_page(lambda limits: _render(home, resident, transfer, prepared_by, now, home_phone, limits),
+                       _Limits(medicines=MAX_MEDICINES, conditions=MAX_CONDITIONS, text_lines=4), _Limits.shorter,
+                       f"transfer pack {transfer.record_id}")
 
 
 @dataclass(frozen=True)
@@ -80,12 +64,11 @@ class _Limits:
     conditions: int
     text_lines: int  # per SBARD part and other free texts
 
-    @property
-    def exhausted(self) -> bool:
-        return self.medicines <= 3 and self.conditions <= 2 and self.text_lines <= 1
-
-    def shorter(self) -> _Limits:
-        """Free texts first (down to 2 lines), then the medicines list, then texts to 1 line, then conditions."""
+    def shorter(self) -> _Limits | None:
+        """Free texts first (down to 2 lines), then the medicines list, then texts to 1 line, then conditions;
+        None when all are as short as they go."""
+        if self.medicines <= 3 and self.conditions <= 2 and self.text_lines <= 1:
+            return None
         if self.text_lines > 2:
             return _Limits(self.medicines, self.conditions, self.text_lines - 1)
         if self.medicines > 3:
@@ -110,42 +93,15 @@ def _day(moment: datetime) -> str:
 # --- drawing ---------------------------------------------------------------------------------------------------
 
 
-class _Page:
+class _Page(Document):
+    """The pack's page: texts, labelled lines, headings and boxes on the shared document set-up."""
+
     def __init__(self, title: str, author: str, now: datetime):
-        self.pdf, self.family, self.supported = start_document(
-            title=title, author=author, created=now, margin_x=_MARGIN_X, margin_top=_MARGIN_TOP,
-            bottom=_CONTENT_BOTTOM)
-
-    def clean(self, text: str) -> str:
-        return clean_text(text, self.supported)
-
-    def font(self, size: float, bold: bool = False, color: tuple[int, int, int] = _BLACK) -> None:
-        self.pdf.set_font(self.family, "B" if bold else "", size)
-        self.pdf.set_text_color(*color)
-
-    def fit(self, text: str, width: float, max_lines: int) -> str:
-        text = self.clean(text)
-
-        def lines(candidate: str) -> int:
-            return len(self.pdf.multi_cell(width, text=candidate, dry_run=True, output=MethodReturnValue.LINES))
-
-        if lines(text) <= max_lines:
-            return text
-        low, high = 0, len(text)
-        while low < high:
-            middle = (low + high + 1) // 2
-            if lines(text[:middle].rstrip() + "...") <= max_lines:
-                low = middle
-            else:
-                high = middle - 1
-        cut = text[:low]
-        space = cut.rfind(" ")
-        if space > 0 and low - space < 20:
-            cut = cut[:space]
-        return cut.rstrip(" ,;:-") + "..."
+        super().__init__(title=title, author=author, created=now, margin_x=_MARGIN_X, margin_top=_MARGIN_TOP,
+                         bottom=_CONTENT_BOTTOM)
 
     def text(self, text: str, *, size: float = 8.5, line: float = 3.9, max_lines: int = 1, bold: bool = False,
-             color: tuple[int, int, int] = _BLACK, x: float | None = None, width: float | None = None) -> None:
+             color: Colour = BLACK, x: float | None = None, width: float | None = None) -> None:
         pdf = self.pdf
         x = pdf.l_margin if x is None else x
         width = pdf.w - pdf.r_margin - x if width is None else width
@@ -172,18 +128,18 @@ class _Page:
         x = pdf.l_margin if x is None else x
         width = pdf.w - pdf.r_margin - x if width is None else width
         self.text(text.upper(), size=9, line=4.6, bold=True, x=x, width=width)
-        pdf.set_draw_color(*_RULE)
+        pdf.set_draw_color(*RULE)
         pdf.line(x, pdf.y, x + width, pdf.y)
         pdf.ln(0.8)
 
-    def box(self, x: float, y: float, width: float, height: float, tint: tuple[int, int, int],
+    def box(self, x: float, y: float, width: float, height: float, tint: Colour,
             title: str, body: Callable[[float, float], None]) -> None:
         pdf = self.pdf
         pdf.set_fill_color(*tint)
-        pdf.set_draw_color(*_GREY)
+        pdf.set_draw_color(*GREY)
         pdf.rect(x, y, width, height, style="DF")
         pdf.set_xy(x + 2.5, y + 1.5)
-        self.text(title, size=8, line=4, bold=True, color=_GREY, x=x + 2.5, width=width - 5)
+        self.text(title, size=8, line=4, bold=True, color=GREY, x=x + 2.5, width=width - 5)
         body(x + 2.5, width - 5)
         pdf.set_fill_color(255, 255, 255)
 
@@ -196,7 +152,7 @@ def _render(home: CareHome, resident: Resident, transfer: Transfer, prepared_by:
     obs, score = transfer.observations, transfer.news2
 
     # Who, from where, to where.
-    page.text("HOSPITAL TRANSFER PACK (RED BAG)", size=8.5, line=4, bold=True, color=_GREY)
+    page.text("HOSPITAL TRANSFER PACK (RED BAG)", size=8.5, line=4, bold=True, color=GREY)
     page.text(f"{resident.family_name.upper()}, {resident.given_name}", size=18, line=8, bold=True)
     page.text(f"Born {_day(datetime.combine(resident.date_of_birth, datetime.min.time()))} "
               f"(aged {resident.age_on(now.date())})    NHS number {resident.nhs_number_text}", size=11, line=5.5,
@@ -210,7 +166,7 @@ def _render(home: CareHome, resident: Resident, transfer: Transfer, prepared_by:
     page.text(f"To {to}", size=9, line=4.3, bold=True)
     when = transfer.sent_at or now
     page.text(f"Prepared by {prepared_by}, {_day(now)} {now:%H:%M}. Status: {transfer.status.label}"
-              + (f", sent {_day(when)} {when:%H:%M}" if transfer.sent_at else ""), size=8, line=4, color=_GREY)
+              + (f", sent {_day(when)} {when:%H:%M}" if transfer.sent_at else ""), size=8, line=4, color=GREY)
     pdf.ln(1.5)
 
     # Allergies and resuscitation: prominent, side by side.
@@ -264,7 +220,7 @@ def _render(home: CareHome, resident: Resident, transfer: Transfer, prepared_by:
     x0 = pdf.l_margin + news_width + gap
     columns = (48.0, 48.0, 14.0)
     pdf.set_xy(x0, top)
-    page.font(8, bold=True, color=_GREY)
+    page.font(8, bold=True, color=GREY)
     for text, width in zip(("Observation", "Value", "Score"), columns, strict=True):
         pdf.cell(width, 4, text)
     row_y = top + 4.2
@@ -281,7 +237,7 @@ def _render(home: CareHome, resident: Resident, transfer: Transfer, prepared_by:
     taken = obs.taken_at
     if taken:
         pdf.set_xy(x0, row_y)
-        page.font(8, color=_GREY)
+        page.font(8, color=GREY)
         pdf.cell(sum(columns), 4, page.clean(f"Taken {_day(taken)} {taken:%H:%M}"))
         row_y += 4.1
     pdf.set_xy(pdf.l_margin, max(top + news_height, row_y) + 1)
@@ -313,14 +269,6 @@ def _render(home: CareHome, resident: Resident, transfer: Transfer, prepared_by:
     gp = resident.gp_practice
     page.labelled("GP", gp.name + (f" ({gp.ods_code})" if gp.ods_code else "") if gp else "Not recorded")
 
-    # The footer, at the foot of the first page.
-    pdf.set_auto_page_break(False)
-    pdf.page = 1
-    y = pdf.h - _FOOTER_FROM_BOTTOM
-    pdf.set_draw_color(*_RULE)
-    pdf.line(pdf.l_margin, y - 1.5, pdf.w - pdf.r_margin, y - 1.5)
-    pdf.set_xy(pdf.l_margin, y)
-    page.font(8, color=_GREY)
-    pdf.cell(full, 4, page.fit(f"{FOOTER}. Special category personal data: share only with the receiving "
-                               f"hospital.", full, 1))
+    page.footer(f"{FOOTER}. Special category personal data: share only with the receiving hospital.",
+                _FOOTER_FROM_BOTTOM)
     return pdf

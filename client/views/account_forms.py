@@ -8,6 +8,7 @@ import flet as ft
 
 from client.session import Session, SessionManager
 from client.state.staff import RegisterForm, ResetPasswordForm
+from client.views.widgets import password_field, server_field
 
 
 class _FormView(ft.Column):
@@ -44,12 +45,11 @@ class _FormView(ft.Column):
 class RegisterView(_FormView):
     def __init__(self, session: SessionManager, server_url: str, on_back, on_signed_in) -> None:
         self.session = session
-        self.server = ft.TextField(label="Server address", value=server_url, keyboard_type=ft.KeyboardType.URL)
+        self.server = server_field(server_url)
         self.code = ft.TextField(label="Invite code")
         self.display_name = ft.TextField(label="Your name")
         self.username = ft.TextField(label="Choose a user name")
-        self.password = ft.TextField(label="Choose a password (10 characters or more)", password=True,
-                                     can_reveal_password=True)
+        self.password = password_field("Choose a password (10 characters or more)")
         super().__init__("Register with an invite code",
                          [self.server, self.code, self.display_name, self.username, self.password],
                          "Register", on_back, on_signed_in)
@@ -64,11 +64,10 @@ class RegisterView(_FormView):
 class ResetPasswordView(_FormView):
     def __init__(self, session: SessionManager, server_url: str, on_back, on_signed_in) -> None:
         self.session = session
-        self.server = ft.TextField(label="Server address", value=server_url, keyboard_type=ft.KeyboardType.URL)
+        self.server = server_field(server_url)
         self.username = ft.TextField(label="User name")
         self.code = ft.TextField(label="Reset code")
-        self.password = ft.TextField(label="New password (10 characters or more)", password=True,
-                                     can_reveal_password=True)
+        self.password = password_field("New password (10 characters or more)")
         super().__init__("Set a new password", [self.server, self.username, self.code, self.password],
                          "Set password and sign in", on_back, on_signed_in)
 

@@ -17,6 +17,7 @@ from client.state.bed_state import BedStateScreen, CategoryDraft, sync_line
 from client.state.sync_status import sync_details
 from client.sync import SyncEngine, SyncStatus
 from client.views.sign_out_box import SignOutBox
+from client.views.widgets import identified, message_colour, sync_now_button, sync_status_row
 from domain.beds import COUNT_FIELDS, COUNT_LABELS, ClosureReason
 from domain.freshness import Freshness
 
@@ -26,10 +27,6 @@ FRESHNESS_COLOURS = {
     Freshness.STALE: ft.Colors.RED_800,
     Freshness.NEVER: ft.Colors.RED_800,
 }
-
-
-def _identified(identifier: str, control: ft.Control, label: str | None = None) -> ft.Semantics:
-    return ft.Semantics(identifier=identifier, label=label, content=control)
 
 
 class CountRow(ft.Column):
@@ -48,7 +45,7 @@ class CountRow(ft.Column):
         self.error_semantics = ft.Semantics(identifier=f"{prefix}-error", container=True, live_region=True,
                                             content=self.error, visible=False)
         # The number is also the semantics value, so screen readers (and tests) read it.
-        self.value_semantics = _identified(f"{prefix}-value", self.value, f"{draft.label} {label}")
+        self.value_semantics = identified(f"{prefix}-value", self.value, f"{draft.label} {label}")
         minus = ft.IconButton(ft.Icons.REMOVE, on_click=self._minus, icon_size=28, tooltip=f"Fewer: {label}",
                               style=ft.ButtonStyle(shape=ft.CircleBorder(), side=ft.BorderSide(1, ft.Colors.OUTLINE)))
         plus = ft.IconButton(ft.Icons.ADD, on_click=self._plus, icon_size=28, tooltip=f"More: {label}",
@@ -57,9 +54,9 @@ class CountRow(ft.Column):
             ft.Row(
                 [
                     ft.Text(label, expand=True, size=15),
-                    _identified(f"{prefix}-minus", minus, f"Decrease {draft.label} {label}"),
+                    identified(f"{prefix}-minus", minus, f"Decrease {draft.label} {label}"),
                     self.value_semantics,
-                    _identified(f"{prefix}-plus", plus, f"Increase {draft.label} {label}"),
+                    identified(f"{prefix}-plus", plus, f"Increase {draft.label} {label}"),
                 ],
                 vertical_alignment=ft.CrossAxisAlignment.CENTER,
             ),
@@ -121,7 +118,7 @@ class BedStateView(ft.Column):
         self.details = ft.Column(spacing=4)
         self.notices = ft.Text("", color=ft.Colors.ON_ERROR_CONTAINER, size=14)
         self.notice_box = ft.Container(
-            ft.Column([_identified("sync-notices", self.notices),
+            ft.Column([identified("sync-notices", self.notices),
                        ft.TextButton("OK, I have checked", on_click=self._dismiss_notices)], spacing=4),
             bgcolor=ft.Colors.ERROR_CONTAINER, padding=12, border_radius=8, visible=False)
         self.sign_in_again = ft.TextButton("Sign in again", on_click=lambda e: on_sign_in_again and on_sign_in_again(),
@@ -129,30 +126,30 @@ class BedStateView(ft.Column):
         self.controls = [
             # The form scrolls; Save, "No change" and where the changes are stay in reach of a thumb.
             ft.Column([
-                _identified("home-name", self.title),
+                identified("home-name", self.title),
                 self.address,
                 ft.Text(account_line, size=13, color=ft.Colors.ON_SURFACE_VARIANT),
-                _identified("confirmed-line", self.confirmed),
+                identified("confirmed-line", self.confirmed),
                 self.notice_box,
                 self.cards,
                 self.closed,
                 self.reason,
-                ft.Row([*([_identified("open-readiness", ft.OutlinedButton(
+                ft.Row([*([identified("open-readiness", ft.OutlinedButton(
                             "Digital readiness", icon=ft.Icons.CHECKLIST, on_click=lambda e: on_readiness()))]
                           if on_readiness is not None else []),
-                        *([_identified("open-red-bag", ft.OutlinedButton(
+                        *([identified("open-red-bag", ft.OutlinedButton(
                             "Red bag", icon=ft.Icons.LOCAL_HOSPITAL, on_click=lambda e: on_red_bag()))]
                           if on_red_bag is not None else []),
-                        ft.TextButton("Sync now", icon=ft.Icons.SYNC, on_click=lambda e: engine.request_sync()),
+                        sync_now_button(engine),
                         self.sign_in_again,
                         self.unsent_box.button()], wrap=True),
                 self.unsent_box,
                 ft.ExpansionTile(title="Sync details", controls=[self.details], controls_padding=12),
                 *([staff_panel] if staff_panel is not None else []),
             ], spacing=12, scroll=ft.ScrollMode.AUTO, expand=True),
-            _identified("save-message", self.message),
-            ft.Row([_identified("bed-confirm", self.confirm), _identified("bed-save", self.save)], spacing=12),
-            ft.Row([ft.Icon(ft.Icons.CLOUD_SYNC, size=18), _identified("sync-status", self.sync_status)]),
+            identified("save-message", self.message),
+            ft.Row([identified("bed-confirm", self.confirm), identified("bed-save", self.save)], spacing=12),
+            sync_status_row(self.sync_status),
         ]
         self.refresh(update=False)
 
@@ -221,7 +218,7 @@ class BedStateView(ft.Column):
         self.save.disabled = not screen.can_save
         self.confirm.disabled = not screen.can_confirm_no_change
         self.message.value = screen.message or ""
-        self.message.color = ft.Colors.ERROR if screen.message_is_error else ft.Colors.GREEN_800
+        self.message.color = message_colour(screen.message_is_error)
         self.confirmed.value = screen.confirmed_line()
         self.confirmed.color = FRESHNESS_COLOURS[screen.freshness]
         status = status or self.engine.status

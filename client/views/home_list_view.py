@@ -15,12 +15,9 @@ from client.state.bed_state import sync_line
 from client.state.home_list import BLOCKED, CLOCK_RUNNING, HomeList, HomeRow
 from client.sync import SyncEngine, SyncStatus
 from client.views.sign_out_box import SignOutBox
+from client.views.widgets import identified, screen_title, sync_now_button, sync_status_row
 
 GROUP_COLOURS = {BLOCKED: ft.Colors.RED_800, CLOCK_RUNNING: ft.Colors.AMBER_900}
-
-
-def _id(identifier: str, control: ft.Control) -> ft.Semantics:
-    return ft.Semantics(identifier=identifier, content=control)
 
 
 class HomeListView(ft.Column):
@@ -30,20 +27,17 @@ class HomeListView(ft.Column):
                  now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> None:
         super().__init__(spacing=8, expand=True)
         self.homes, self.engine, self.on_open, self.on_sign_out, self._now = homes, engine, on_open, on_sign_out, now
-        self.heading = ft.Text("", theme_style=ft.TextThemeStyle.TITLE_LARGE, weight=ft.FontWeight.BOLD)
+        self.heading = screen_title()
         self.rows = ft.Column(spacing=8, scroll=ft.ScrollMode.AUTO, expand=True)
         self.sync_status = ft.Text("", size=13, expand=True)
         self.unsent_box = SignOutBox(on_sign_out)
         self.controls = [
-            _id("home-list", self.heading),
+            identified("home-list", self.heading),
             ft.Text(account_line, size=13, color=ft.Colors.ON_SURFACE_VARIANT),
             self.rows,
             self.unsent_box,
-            ft.Row([ft.TextButton("Sync now", icon=ft.Icons.SYNC, on_click=lambda e: engine.request_sync()),
-                    self.unsent_box.button()],
-                   wrap=True),
-            ft.Row([ft.Icon(ft.Icons.CLOUD_SYNC, size=18), ft.Container(_id("sync-status", self.sync_status),
-                                                                        expand=True)]),
+            ft.Row([sync_now_button(engine), self.unsent_box.button()], wrap=True),
+            sync_status_row(self.sync_status),
         ]
         self.refresh(update=False)
 
@@ -60,7 +54,7 @@ class HomeListView(ft.Column):
             ], spacing=4),
             padding=12, on_click=lambda e, home_id=row.home_id: self.on_open(home_id), ink=True,
         ), margin=0)
-        return _id(f"home-{row.home_id}", card)
+        return identified(f"home-{row.home_id}", card)
 
     def ask_to_discard(self, count: int) -> None:
         self.unsent_box.ask(count)

@@ -31,6 +31,15 @@ from client.state.readiness import ReadinessScreen
 from client.sync import SyncEngine, SyncStatus
 from client.sync.api import ApiError, AuthExpired
 from client.views.nhsmail_chart_view import NhsmailChartView
+from client.views.widgets import (
+    back_header,
+    dropdown,
+    heading,
+    identified,
+    message_colour,
+    screen_title,
+    sync_status_row,
+)
 from domain.nhsmail import OdsProblem, Step, suggested_mailbox
 from domain.readiness import ChecklistItem, DeviceKind, DsptLevel, GpAccess, GpSystem, dspt_year_on
 
@@ -38,19 +47,6 @@ SECTIONS = (("checklist", "Checklist"), ("wifi", "WiFi"), ("maturity", "Maturity
 BAND_COLOURS = {"minimum": ft.Colors.RED_800, "core": ft.Colors.AMBER_900, "enhanced": ft.Colors.GREEN_800,
                 "enhanced_plus": ft.Colors.GREEN_900}
 COVERAGE_COLOURS = {"Good": ft.Colors.GREEN_800, "Poor": ft.Colors.AMBER_900, "No connection": ft.Colors.RED_800}
-
-
-def _id(identifier: str, control: ft.Control, label: str | None = None) -> ft.Semantics:
-    return ft.Semantics(identifier=identifier, label=label, content=control)
-
-
-def _heading(text: str) -> ft.Text:
-    return ft.Text(text, size=17, weight=ft.FontWeight.BOLD)
-
-
-def _dropdown(label: str, options: list[tuple[str, str]], value: str | None = None, **kwargs: Any) -> ft.Dropdown:
-    return ft.Dropdown(label=label, value=value, options=[ft.DropdownOption(key=k, text=t) for k, t in options],
-                       dense=True, **kwargs)
 
 
 class ReadinessView(ft.Column):
@@ -63,7 +59,7 @@ class ReadinessView(ft.Column):
         self.screen, self.engine, self.measure, self.on_back = screen, engine, measure, on_back
         self.make_pdf, self._now = make_pdf, now
         self.section = "checklist"
-        self.title = ft.Text("", theme_style=ft.TextThemeStyle.TITLE_LARGE, weight=ft.FontWeight.BOLD)
+        self.title = screen_title()
         self.address = ft.Text("", size=13, color=ft.Colors.ON_SURFACE_VARIANT)
         self.band = ft.Text("", size=15, weight=ft.FontWeight.W_600)
         self.tabs = ft.Row(spacing=4, wrap=True)
@@ -74,18 +70,15 @@ class ReadinessView(ft.Column):
         self._build_wifi()
         self._build_maturity()
         self._build_nhsmail()
-        back = ft.IconButton(ft.Icons.ARROW_BACK, tooltip="Back", on_click=lambda e: on_back and on_back())
         self.controls = [
-            ft.Row([_id("readiness-back", back, "Back") if on_back is not None else ft.Container(),
-                    ft.Container(_id("readiness-home", self.title), expand=True)],
-                   spacing=4, vertical_alignment=ft.CrossAxisAlignment.CENTER),
+            back_header("readiness-back", on_back, identified("readiness-home", self.title)),
             self.address,
-            _id("band", self.band),
+            identified("band", self.band),
             self.tabs,
             ft.Divider(height=1),
             self.body,
-            _id("readiness-message", self.message),
-            ft.Row([ft.Icon(ft.Icons.CLOUD_SYNC, size=18), ft.Container(_id("sync-status", self.sync_status), expand=True)]),
+            identified("readiness-message", self.message),
+            sync_status_row(self.sync_status),
         ]
         self.refresh(update=False)
 
@@ -102,7 +95,7 @@ class ReadinessView(ft.Column):
                 button: ft.Control = ft.FilledTonalButton(label, on_click=lambda e, k=key: self._show_section(k))
             else:
                 button = ft.TextButton(label, on_click=lambda e, k=key: self._show_section(k))
-            tabs.append(_id(f"section-{key}", button))
+            tabs.append(identified(f"section-{key}", button))
         self.tabs.controls = tabs
 
     # Checklist ---------------------------------------------------------------------------------------
@@ -130,8 +123,8 @@ class ReadinessView(ft.Column):
             self.check_values[item], self.check_changed[item], self.check_icons[item] = value, changed, icon
             tiles.append(ft.Card(content=ft.ExpansionTile(
                 title=ft.Text(item.label, weight=ft.FontWeight.W_600),
-                subtitle=ft.Column([_id(f"check-{item.value}-value", value),
-                                    _id(f"check-{item.value}-changed", changed)], spacing=2),
+                subtitle=ft.Column([identified(f"check-{item.value}-value", value),
+                                    identified(f"check-{item.value}-changed", changed)], spacing=2),
                 leading=icon, controls=forms[item], controls_padding=ft.Padding.only(left=12, right=12, bottom=12),
                 expanded_cross_axis_alignment=ft.CrossAxisAlignment.START,
             ), margin=0))
@@ -145,33 +138,34 @@ class ReadinessView(ft.Column):
         return [self.bb_provider, ft.Row([ft.Container(self.bb_down, expand=True),
                                           ft.Container(self.bb_up, expand=True)]),
                 self.bb_none,
-                _id("broadband-save", ft.Button("Save broadband", on_click=self._save_broadband))]
+                identified("broadband-save", ft.Button("Save broadband", on_click=self._save_broadband))]
 
     def _devices_form(self) -> list[ft.Control]:
-        self.dev_kind = _dropdown("Device", [(k.value, k.label) for k in DeviceKind], DeviceKind.TABLET.value)
+        self.dev_kind = dropdown("Device", [(k.value, k.label) for k in DeviceKind], DeviceKind.TABLET.value)
         self.dev_count = ft.TextField(label="How many", value="1", dense=True, width=110,
                                       keyboard_type=ft.KeyboardType.NUMBER)
         self.dev_description = ft.TextField(label="Description (e.g. from the ICB programme)", dense=True)
         return [ft.Row([ft.Container(self.dev_kind, expand=True), self.dev_count]), self.dev_description,
-                _id("device-add", ft.Button("Add delivery", on_click=self._add_device))]
+                identified("device-add", ft.Button("Add delivery", on_click=self._add_device))]
 
     def _dspt_form(self) -> list[ft.Control]:
-        self.dspt_level = _dropdown("DSPT status", [(lvl.value, lvl.label) for lvl in DsptLevel])
+        self.dspt_level = dropdown("DSPT status", [(lvl.value, lvl.label) for lvl in DsptLevel])
         self.dspt_year = ft.TextField(label="Year (e.g. 24/25)", dense=True, width=140,
                                       value=dspt_year_on(self._now().date()))
         return [ft.Row([ft.Container(self.dspt_level, expand=True), self.dspt_year]),
-                _id("dspt-save", ft.Button("Save DSPT status", on_click=self._save_dspt))]
+                identified("dspt-save", ft.Button("Save DSPT status", on_click=self._save_dspt))]
 
     def _gp_form(self) -> list[ft.Control]:
-        self.gp_access = _dropdown("Care staff see residents' GP records", [(a.value, a.label) for a in GpAccess])
-        self.gp_system = _dropdown("Through", [("", "-"), *((s.value, s.label) for s in GpSystem)])
-        return [self.gp_access, self.gp_system, _id("gp-save", ft.Button("Save GP record access", on_click=self._save_gp))]
+        self.gp_access = dropdown("Care staff see residents' GP records", [(a.value, a.label) for a in GpAccess])
+        self.gp_system = dropdown("Through", [("", "-"), *((s.value, s.label) for s in GpSystem)])
+        return [self.gp_access, self.gp_system,
+                identified("gp-save", ft.Button("Save GP record access", on_click=self._save_gp))]
 
     def _dscr_form(self) -> list[ft.Control]:
         self.dscr_in_use = ft.Switch(label="Care records are kept digitally", value=False)
         self.dscr_supplier = ft.TextField(label="Supplier", dense=True)
         return [self.dscr_in_use, self.dscr_supplier,
-                _id("dscr-save", ft.Button("Save", on_click=self._save_dscr))]
+                identified("dscr-save", ft.Button("Save", on_click=self._save_dscr))]
 
     # WiFi ----------------------------------------------------------------------------------------------
 
@@ -184,13 +178,13 @@ class ReadinessView(ft.Column):
         self.wifi_progress = ft.Text("", size=13, color=ft.Colors.ON_SURFACE_VARIANT)
         self.wifi_rows = ft.Column(spacing=6)
         self.wifi_section = ft.Column([
-            _heading("WiFi survey"),
+            heading("WiFi survey"),
             ft.Text("Stand where care happens, name the place, then test. No connection is saved as a result too.",
                     size=13, color=ft.Colors.ON_SURFACE_VARIANT),
-            _id("wifi-location", self.wifi_location),
-            _id("wifi-test", self.wifi_test),
+            identified("wifi-location", self.wifi_location),
+            identified("wifi-test", self.wifi_test),
             self.wifi_progress,
-            _id("wifi-summary", self.wifi_summary),
+            identified("wifi-summary", self.wifi_summary),
             self.wifi_rows,
         ], spacing=10)
 
@@ -201,11 +195,12 @@ class ReadinessView(ft.Column):
         self.next_band = ft.Text("", size=15, weight=ft.FontWeight.W_600)
         self.missing = ft.Column(spacing=8)
         self.pdf_result = ft.Text("", size=13, selectable=True)
-        pdf = [_id("summary-pdf", ft.OutlinedButton("Summary PDF", icon=ft.Icons.PICTURE_AS_PDF,
-                                                     on_click=self._summary_pdf)), self.pdf_result] \
+        pdf = [identified("summary-pdf", ft.OutlinedButton("Summary PDF", icon=ft.Icons.PICTURE_AS_PDF,
+                                                            on_click=self._summary_pdf)), self.pdf_result] \
             if self.make_pdf is not None else []
         self.maturity_section = ft.Column([
-            _heading("Digital maturity"), self.maturity_band, _id("next-band", self.next_band), self.missing, *pdf,
+            heading("Digital maturity"), self.maturity_band, identified("next-band", self.next_band), self.missing,
+            *pdf,
         ], spacing=10)
 
     # NHSmail ----------------------------------------------------------------------------------------------
@@ -214,14 +209,14 @@ class ReadinessView(ft.Column):
         self.nhsmail_step = ft.Text("", size=16, weight=ft.FontWeight.BOLD)
         self.nhsmail_changed = ft.Text("", size=12, color=ft.Colors.ON_SURFACE_VARIANT)
         self.nhsmail_what = ft.Text("", size=14)
-        self.what_box = ft.Container(_id("nhsmail-what", self.nhsmail_what), padding=12, border_radius=8)
+        self.what_box = ft.Container(identified("nhsmail-what", self.nhsmail_what), padding=12, border_radius=8)
         self.step_form = ft.Column(spacing=8)
         self.deadlines = ft.Column(spacing=2)
         self.chart = NhsmailChartView(self.screen.flow_chart)
         self._form_key: tuple | None = None
         self.nhsmail_section = ft.Column([
-            _heading("NHSmail registration"),
-            _id("nhsmail-step", self.nhsmail_step),
+            heading("NHSmail registration"),
+            identified("nhsmail-step", self.nhsmail_step),
             self.nhsmail_changed,
             self.what_box,
             self.step_form,
@@ -244,39 +239,42 @@ class ReadinessView(ft.Column):
             self.ods = ft.TextField(label="ODS site code", hint_text="starts with V, e.g. VM4R7", dense=True,
                                     capitalization=ft.TextCapitalization.CHARACTERS)
             self.not_cqc = ft.Checkbox(label="The home is not registered with CQC", value=False)
-            self.ods_problem = _dropdown("No usable code?", [
+            self.ods_problem = dropdown("No usable code?", [
                 (OdsProblem.NO_CODE.value, "The home has no ODS code"),
                 (OdsProblem.WRONG_CODE.value, "The code is wrong"),
                 (OdsProblem.NOT_CQC_REGISTERED.value, "Not registered with CQC, no code"),
             ])
-            controls = [_id("nhsmail-ods", self.ods), self.not_cqc,
-                        _id("nhsmail-ods-save", ft.Button("Save ODS code", on_click=self._save_ods)),
+            controls = [identified("nhsmail-ods", self.ods), self.not_cqc,
+                        identified("nhsmail-ods-save", ft.Button("Save ODS code", on_click=self._save_ods)),
                         self.ods_problem,
-                        _id("nhsmail-no-ods", ft.OutlinedButton("Record: no usable code", on_click=self._no_ods))]
+                        identified("nhsmail-no-ods", ft.OutlinedButton("Record: no usable code",
+                                                                       on_click=self._no_ods))]
         elif step is Step.CQC_IDS:
             self.cqc_location = ft.TextField(label="CQC location ID", value=self.screen.home_id, dense=True)
             self.cqc_contact = ft.TextField(label="CQC contact ID", dense=True)
-            controls = [_id("nhsmail-cqc-location", self.cqc_location), _id("nhsmail-cqc-contact", self.cqc_contact),
-                        _id("nhsmail-cqc-save", ft.Button("Save CQC IDs", on_click=self._save_cqc)),
-                        _id("nhsmail-cqc-otp", ft.OutlinedButton("No contact ID: ask for a one-time passcode",
-                                                                 on_click=self._cqc_otp))]
+            controls = [identified("nhsmail-cqc-location", self.cqc_location),
+                        identified("nhsmail-cqc-contact", self.cqc_contact),
+                        identified("nhsmail-cqc-save", ft.Button("Save CQC IDs", on_click=self._save_cqc)),
+                        identified("nhsmail-cqc-otp", ft.OutlinedButton("No contact ID: ask for a one-time passcode",
+                                                                        on_click=self._cqc_otp))]
         elif step is Step.DSPT:
             dspt = self.screen.checklist_dspt
-            self.nm_dspt_level = _dropdown("DSPT status", [(lvl.value, lvl.label) for lvl in DsptLevel])
+            self.nm_dspt_level = dropdown("DSPT status", [(lvl.value, lvl.label) for lvl in DsptLevel])
             self.nm_dspt_year = ft.TextField(label="Year (e.g. 24/25)", dense=True, width=140,
                                              value=dspt_year_on(self._now().date()))
             controls = []
             if dspt is not None:
-                controls.append(_id("nhsmail-dspt-checklist", ft.Button(
+                controls.append(identified("nhsmail-dspt-checklist", ft.Button(
                     f"Use the checklist's DSPT: {dspt.text}", on_click=self._dspt_from_checklist)))
             controls += [ft.Row([ft.Container(self.nm_dspt_level, expand=True), self.nm_dspt_year]),
-                         _id("nhsmail-dspt-save", ft.OutlinedButton("Save DSPT status", on_click=self._save_nm_dspt))]
+                         identified("nhsmail-dspt-save", ft.OutlinedButton("Save DSPT status",
+                                                                           on_click=self._save_nm_dspt))]
         elif step is Step.ROUTE:
             self.sites = ft.TextField(label="Number of sites (homes) of the provider", value="1", dense=True,
                                       keyboard_type=ft.KeyboardType.NUMBER)
             self.self_manage = ft.Switch(label="Self-manage with our own local administrators", value=False)
             controls = [self.sites, self.self_manage,
-                        _id("nhsmail-route-save", ft.Button("Save route", on_click=self._save_route))]
+                        identified("nhsmail-route-save", ft.Button("Save route", on_click=self._save_route))]
         elif step is Step.USERS:
             self.mailbox = ft.TextField(label="Shared mailbox", dense=True,
                                         value=suggested_mailbox(progress.ods_code or ""))
@@ -284,24 +282,25 @@ class ReadinessView(ft.Column):
                                       min_lines=3, max_lines=10,
                                       hint_text="Jo Bloggs, jo.bloggs@example.org, 07700 900123, owner")
             controls = [self.mailbox, self.users,
-                        _id("nhsmail-users-save", ft.Button("Save mailbox and users", on_click=self._save_users))]
+                        identified("nhsmail-users-save", ft.Button("Save mailbox and users",
+                                                                   on_click=self._save_users))]
         elif step is Step.SUBMIT:
-            controls = [_id("nhsmail-submit", ft.Button("The form is submitted", icon=ft.Icons.SEND,
-                                                        on_click=self._submit))]
+            controls = [identified("nhsmail-submit", ft.Button("The form is submitted", icon=ft.Icons.SEND,
+                                                               on_click=self._submit))]
         elif step is Step.AWAIT_REPLY:
             self.refusal = ft.TextField(label="Why it was refused (from the reply)", dense=True)
-            controls = [_id("nhsmail-accepted", ft.Button("Accepted: activation emails arrived",
-                                                          on_click=self._accepted)),
+            controls = [identified("nhsmail-accepted", ft.Button("Accepted: activation emails arrived",
+                                                                 on_click=self._accepted)),
                         self.refusal,
-                        _id("nhsmail-refused", ft.OutlinedButton("Refused", on_click=self._refused))]
+                        identified("nhsmail-refused", ft.OutlinedButton("Refused", on_click=self._refused))]
         elif step in (Step.MFA, Step.FIRST_LOGIN):
             controls = []
             for number, user in enumerate(progress.users, start=1):
                 if user.mfa_set_up_at is None:
-                    action = _id(f"nhsmail-mfa-{number}", ft.OutlinedButton(
+                    action = identified(f"nhsmail-mfa-{number}", ft.OutlinedButton(
                         "MFA set up", on_click=lambda e, m=user.email: self._run(self.screen.record_mfa, m)))
                 elif user.first_login_at is None:
-                    action = _id(f"nhsmail-login-{number}", ft.OutlinedButton(
+                    action = identified(f"nhsmail-login-{number}", ft.OutlinedButton(
                         "Logged in", on_click=lambda e, m=user.email: self._run(self.screen.record_first_login, m)))
                 else:
                     action = ft.Icon(ft.Icons.CHECK_CIRCLE, color=ft.Colors.GREEN_700)
@@ -464,7 +463,7 @@ class ReadinessView(ft.Column):
         self.chart.show(screen.flow_chart)
         # Bottom lines
         self.message.value = screen.message or ""
-        self.message.color = ft.Colors.ERROR if screen.message_is_error else ft.Colors.GREEN_800
+        self.message.color = message_colour(screen.message_is_error)
         self.sync_status.value = sync_line(status or self.engine.status, self._now())
         if update:
             self.update()

@@ -29,28 +29,11 @@ import flet as ft
 from client.state.bed_state import sync_line
 from client.state.red_bag import OBSERVATION_FIELDS, ResidentList, ResidentScreen
 from client.sync import SyncEngine, SyncStatus
+from client.views.widgets import back_header, heading, identified, message_colour, screen_title, sync_status_row
 from domain.residents import Dnacpr
 from domain.transfer import SOFT_SIGN_LABELS, BelongingItem
 
 Now = Callable[[], datetime]
-
-
-def _id(identifier: str, control: ft.Control, label: str | None = None) -> ft.Semantics:
-    return ft.Semantics(identifier=identifier, label=label, content=control)
-
-
-def _heading(text: str) -> ft.Text:
-    return ft.Text(text, size=17, weight=ft.FontWeight.BOLD)
-
-
-def _header(identifier: str, on_back: Callable[[], None] | None, title: ft.Control) -> ft.Row:
-    back = ft.IconButton(ft.Icons.ARROW_BACK, tooltip="Back", on_click=lambda e: on_back and on_back())
-    return ft.Row([_id(identifier, back, "Back") if on_back is not None else ft.Container(),
-                   ft.Container(title, expand=True)], spacing=4, vertical_alignment=ft.CrossAxisAlignment.CENTER)
-
-
-def _status_row(text: ft.Text) -> ft.Row:
-    return ft.Row([ft.Icon(ft.Icons.CLOUD_SYNC, size=18), ft.Container(_id("sync-status", text), expand=True)])
 
 
 # --- the residents ------------------------------------------------------------------------------------------
@@ -66,13 +49,12 @@ class ResidentListView(ft.Column):
         self.list = ft.Column(spacing=8, scroll=ft.ScrollMode.AUTO, expand=True)
         self.sync_status = ft.Text("", size=13)
         self.controls = [
-            _header("red-bag-back", on_back, ft.Text("Red bag: residents", theme_style=ft.TextThemeStyle.TITLE_LARGE,
-                                                     weight=ft.FontWeight.BOLD)),
-            _id("resident-summary", self.summary),
-            _id("resident-list", self.list),
-            _id("add-resident", ft.FilledButton("Add resident", icon=ft.Icons.PERSON_ADD, height=52,
-                                                on_click=lambda e: on_add())),
-            _status_row(self.sync_status),
+            back_header("red-bag-back", on_back, screen_title("Red bag: residents")),
+            identified("resident-summary", self.summary),
+            identified("resident-list", self.list),
+            identified("add-resident", ft.FilledButton("Add resident", icon=ft.Icons.PERSON_ADD, height=52,
+                                                       on_click=lambda e: on_add())),
+            sync_status_row(self.sync_status),
         ]
         self.refresh(update=False)
 
@@ -81,7 +63,7 @@ class ResidentListView(ft.Column):
         tiles = []
         for row in self.residents.rows:
             colour = ft.Colors.RED_800 if row.in_hospital else ft.Colors.ON_SURFACE_VARIANT
-            tiles.append(_id(f"resident-{row.resident_id}", ft.Container(
+            tiles.append(identified(f"resident-{row.resident_id}", ft.Container(
                 ft.ListTile(
                     leading=ft.Icon(ft.Icons.LOCAL_HOSPITAL if row.in_hospital else ft.Icons.PERSON, color=colour),
                     title=ft.Text(row.name, weight=ft.FontWeight.W_600),
@@ -127,18 +109,19 @@ class AddResidentView(ft.Column):
         self.message = ft.Text("", size=14, color=ft.Colors.ERROR)
         self.sync_status = ft.Text("", size=13)
         self.controls = [
-            _header("new-back", on_back, ft.Text("Add resident", theme_style=ft.TextThemeStyle.TITLE_LARGE,
-                                                 weight=ft.FontWeight.BOLD)),
+            back_header("new-back", on_back, screen_title("Add resident")),
             ft.Column([
-                _id("new-given", self.given), _id("new-family", self.family), _id("new-dob", self.dob),
-                _id("new-nhs", self.nhs), _id("new-allergies", self.allergies), _id("new-nka", self.nka),
-                _id("new-dnacpr", self.dnacpr),
-                _heading("Usual observations when well"),
-                ft.Row([_id(f"baseline-{name}", field) for name, field in self.baseline.items()], wrap=True),
+                identified("new-given", self.given), identified("new-family", self.family),
+                identified("new-dob", self.dob), identified("new-nhs", self.nhs),
+                identified("new-allergies", self.allergies), identified("new-nka", self.nka),
+                identified("new-dnacpr", self.dnacpr),
+                heading("Usual observations when well"),
+                ft.Row([identified(f"baseline-{name}", field) for name, field in self.baseline.items()], wrap=True),
             ], spacing=10, scroll=ft.ScrollMode.AUTO, expand=True),
-            _id("new-message", self.message),
-            _id("new-save", ft.FilledButton("Save resident", icon=ft.Icons.SAVE, height=52, on_click=self._save)),
-            _status_row(self.sync_status),
+            identified("new-message", self.message),
+            identified("new-save", ft.FilledButton("Save resident", icon=ft.Icons.SAVE, height=52,
+                                                   on_click=self._save)),
+            sync_status_row(self.sync_status),
         ]
         self.sync_status.value = sync_line(engine.status, now())
 
@@ -175,10 +158,11 @@ class ObservationRow(ft.Row):
                                   on_change=self._typed)
         self.controls = [
             ft.Text(f"{label} ({unit})", expand=True, size=14),
-            _id(f"obs-{name}-minus", ft.IconButton(ft.Icons.REMOVE, on_click=lambda e: self._step(-1)),
-                f"Lower {label}"),
-            _id(f"obs-{name}", self.field, label),
-            _id(f"obs-{name}-plus", ft.IconButton(ft.Icons.ADD, on_click=lambda e: self._step(1)), f"Raise {label}"),
+            identified(f"obs-{name}-minus", ft.IconButton(ft.Icons.REMOVE, on_click=lambda e: self._step(-1)),
+                       f"Lower {label}"),
+            identified(f"obs-{name}", self.field, label),
+            identified(f"obs-{name}-plus", ft.IconButton(ft.Icons.ADD, on_click=lambda e: self._step(1)),
+                       f"Raise {label}"),
         ]
 
     def _typed(self, e: ft.Event) -> None:
@@ -200,14 +184,14 @@ class ResidentView(ft.Column):
         super().__init__(spacing=8, expand=True)
         self.screen, self.engine, self._now = screen, engine, now
         self.transfer_open = False
-        self.title = ft.Text("", theme_style=ft.TextThemeStyle.TITLE_LARGE, weight=ft.FontWeight.BOLD)
+        self.title = screen_title()
         self.dnacpr = ft.Text("", size=16, weight=ft.FontWeight.BOLD)
-        self.dnacpr_box = ft.Container(_id("resident-dnacpr", self.dnacpr), padding=10, border_radius=8)
+        self.dnacpr_box = ft.Container(identified("resident-dnacpr", self.dnacpr), padding=10, border_radius=8)
         self.allergies = ft.Text("", size=15, weight=ft.FontWeight.W_600)
         self.summary = ft.Column(spacing=2)
         self.body = ft.Column(spacing=10)
         self.pack = ft.Text("", size=14, weight=ft.FontWeight.W_600, color=ft.Colors.GREEN_900)
-        self.pack_box = ft.Container(_id("transfer-pack", self.pack), padding=10, border_radius=8,
+        self.pack_box = ft.Container(identified("transfer-pack", self.pack), padding=10, border_radius=8,
                                      bgcolor=ft.Colors.GREEN_50, visible=False)
         self.message = ft.Text("", size=14)
         self.action = ft.Container()
@@ -216,19 +200,19 @@ class ResidentView(ft.Column):
         self.news2 = ft.Text("", size=15, weight=ft.FontWeight.BOLD)
         self._mode: str | None = None
         self.controls = [
-            _header("resident-back", on_back, _id("resident-name", self.title)),
+            back_header("resident-back", on_back, identified("resident-name", self.title)),
             ft.Column([
                 self.dnacpr_box,
                 ft.Row([ft.Icon(ft.Icons.WARNING_AMBER, color=ft.Colors.RED_800, size=20),
-                        ft.Container(_id("resident-allergies", self.allergies), expand=True)]),
+                        ft.Container(identified("resident-allergies", self.allergies), expand=True)]),
                 self.pack_box,
                 self.body,
                 ft.ExpansionTile(title="About the resident", controls=[self.summary], controls_padding=12,
                                  expanded=False),
             ], spacing=10, scroll=ft.ScrollMode.AUTO, expand=True),
-            _id("red-bag-message", self.message),
+            identified("red-bag-message", self.message),
             self.action,
-            _status_row(self.sync_status),
+            sync_status_row(self.sync_status),
         ]
         self.refresh(update=False)
 
@@ -237,7 +221,7 @@ class ResidentView(ft.Column):
     def _build_start(self) -> None:
         self.body.controls = [ft.Text("If the resident is unwell: start the transfer, write why, check the "
                                       "observations, send.", size=13, color=ft.Colors.ON_SURFACE_VARIANT)]
-        self.action.content = _id("start-transfer", ft.FilledButton(
+        self.action.content = identified("start-transfer", ft.FilledButton(
             "Start transfer", icon=ft.Icons.LOCAL_HOSPITAL, height=56, width=10_000, on_click=self._open_transfer,
             style=ft.ButtonStyle(bgcolor=ft.Colors.RED_700, color=ft.Colors.WHITE)))
 
@@ -258,22 +242,22 @@ class ResidentView(ft.Column):
         self.hospital = ft.TextField(label="Hospital", value=s.hospital_name, dense=True, on_change=self._hospital)
         self.hospital_ods = ft.TextField(label="ODS code", value=s.hospital_ods, dense=True, width=120,
                                          on_change=self._hospital)
-        belongings = [_id(f"belonging-{item.value}", ft.Checkbox(
+        belongings = [identified(f"belonging-{item.value}", ft.Checkbox(
             label=item.label, value=s.belongings[item],
             on_change=lambda e, item=item: self._belonging(item, e.control.value))) for item in BelongingItem]
         self.body.controls = [
-            _heading("Transfer to hospital"),
-            _id("transfer-reason", self.reason),
-            _id("news2", self.news2),
+            heading("Transfer to hospital"),
+            identified("transfer-reason", self.reason),
+            identified("news2", self.news2),
             *self.obs_rows.values(),
-            _id("obs-consciousness", self.consciousness),
+            identified("obs-consciousness", self.consciousness),
             self.oxygen,
             ft.ExpansionTile(title="Soft signs (RESTORE2)", controls=signs, controls_padding=8),
             ft.ExpansionTile(title=f"Hospital: {s.hospital_name}", controls=[
                 ft.Row([ft.Container(self.hospital, expand=True), self.hospital_ods])], controls_padding=8),
             ft.ExpansionTile(title="Belongings in the bag", controls=belongings, controls_padding=8),
         ]
-        self.action.content = _id("send-to-hospital", ft.FilledButton(
+        self.action.content = identified("send-to-hospital", ft.FilledButton(
             "Send to hospital", icon=ft.Icons.SEND, height=56, width=10_000, on_click=self._send,
             style=ft.ButtonStyle(bgcolor=ft.Colors.RED_700, color=ft.Colors.WHITE)))
         self.refresh_news2(update=False)
@@ -286,17 +270,17 @@ class ResidentView(ft.Column):
         self.discharge = ft.TextField(label="Discharge summary", multiline=True, min_lines=2, max_lines=8)
         self.missing = {item: ft.Checkbox(label=item.label, value=False) for item in s.returnable_items}
         self.body.controls = [
-            ft.Container(_id("in-hospital", self.hospital_line), bgcolor=ft.Colors.RED_50, padding=10,
+            ft.Container(identified("in-hospital", self.hospital_line), bgcolor=ft.Colors.RED_50, padding=10,
                          border_radius=8, border=ft.Border.all(1, ft.Colors.RED_300)),
-            _id("news2", self.news2),
-            _id("transfer-pack-again", ft.OutlinedButton("Transfer pack PDF", icon=ft.Icons.PICTURE_AS_PDF,
-                                                         on_click=self._pack_again)),
-            _heading("Returned"),
-            _id("discharge-summary", self.discharge),
+            identified("news2", self.news2),
+            identified("transfer-pack-again", ft.OutlinedButton("Transfer pack PDF", icon=ft.Icons.PICTURE_AS_PDF,
+                                                                on_click=self._pack_again)),
+            heading("Returned"),
+            identified("discharge-summary", self.discharge),
             ft.Text("Belongings that did not come back:", size=14),
-            *[_id(f"missing-{item.value}", box) for item, box in self.missing.items()],
+            *[identified(f"missing-{item.value}", box) for item, box in self.missing.items()],
         ]
-        self.action.content = _id("record-return", ft.FilledButton(
+        self.action.content = identified("record-return", ft.FilledButton(
             "Back home: record return", icon=ft.Icons.HOME, height=56, width=10_000, on_click=self._returned))
 
     # -- rendering -----------------------------------------------------------------------------------------
@@ -321,7 +305,7 @@ class ResidentView(ft.Column):
         self.pack_box.visible = s.pack_path is not None
         # The pack line is shown once, at the top; the line above the button is for everything else.
         self.message.value = "" if s.pack_path and s.message == self.pack.value else (s.message or "")
-        self.message.color = ft.Colors.ERROR if s.message_is_error else ft.Colors.GREEN_800
+        self.message.color = message_colour(s.message_is_error)
         self.sync_status.value = sync_line(status or self.engine.status, self._now())
         if update:
             self.update()

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import importlib.util
 from datetime import datetime, timezone
+from pathlib import Path
 
 import flet as ft
 
@@ -131,7 +131,7 @@ class AppShell:
         screen = ReadinessScreen(self.ctx.store, home_id, session.account.username,
                                  on_saved=self.ctx.engine.local_change)
         self.live = ReadinessView(screen, self.ctx.engine, measure=self._measure_wifi, on_back=on_back,
-                                  make_pdf=self._readiness_pdf_maker())
+                                  make_pdf=self._write_summary_pdf)
         self.body.content = self.live
         self.page.update()
 
@@ -172,12 +172,9 @@ class AppShell:
             return Measurement.offline("Not signed in to the central API")
         return await measure(api)
 
-    def _readiness_pdf_maker(self):
-        """The optional "Summary PDF" button: the PDF goes into the app's data dir (beside its database)."""
-        if importlib.util.find_spec("client.reports.readiness_pdf") is None:
-            return None
-        reports = self.ctx.store.path.parent / REPORTS_DIR
-        return lambda screen: screen.write_summary_pdf(reports)
+    def _write_summary_pdf(self, screen: ReadinessScreen) -> Path:
+        """The "Summary PDF" button: the PDF goes into the app's data dir (beside its database)."""
+        return screen.write_summary_pdf(self.ctx.store.path.parent / REPORTS_DIR)
 
     async def _sign_out(self, discard_unsent: bool) -> None:
         try:

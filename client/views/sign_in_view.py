@@ -8,6 +8,7 @@ import flet as ft
 
 from client.session import Session, SessionManager
 from client.state.sign_in import SignInForm, submit
+from client.views.widgets import password_field, server_field
 
 
 class SignInView(ft.Column):
@@ -18,11 +19,9 @@ class SignInView(ft.Column):
         self.session = session
         self.on_signed_in = on_signed_in
         self.form = SignInForm(server_url=session.default_server_url, username=username)
-        self.server = ft.TextField(label="Server address", value=self.form.server_url,
-                                   keyboard_type=ft.KeyboardType.URL)
+        self.server = server_field(self.form.server_url)
         self.username = ft.TextField(label="User name", value=username, autofocus=not username)
-        self.password = ft.TextField(label="Password", password=True, can_reveal_password=True,
-                                     on_submit=self._submit)
+        self.password = password_field("Password", on_submit=self._submit)
         self.error = ft.Text(notice or "", color=ft.Colors.ERROR if not notice else ft.Colors.ON_SURFACE,
                              visible=bool(notice))
         self.button = ft.Button("Sign in", on_click=self._submit, height=52)
