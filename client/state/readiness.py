@@ -25,6 +25,7 @@ from typing import Any, Protocol, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from client.state.records import all_readable, readable
 from client.store import LocalStore
 from domain import nhsmail
 from domain.checklist import Checklist, item_done
@@ -74,29 +75,21 @@ class MeasurementLike(Protocol):
 # --- reading a home's checklist ---------------------------------------------------------------------------------
 
 
-def _parse(model: type[M], data: dict[str, Any]) -> M | None:
-    try:
-        return model.model_validate(data)
-    except ValidationError:  # a record this version cannot read: shown as not recorded, never a crash
-        return None
-
-
 def load_checklist(store: LocalStore, home_id: str) -> Checklist:
     def one(kind: str, model: type[M]) -> M | None:
         found = store.records(kind, home_id)
         if found and found[0].pending:
             checklist.pending.add(kind)
-        return _parse(model, found[0].data) if found else None
+        return readable(model, found[0]) if found else None  # unreadable: shown as not recorded
 
     def many(kind: str, model: type[M]) -> list[M]:
         rows = store.records(kind, home_id)
         if any(r.pending for r in rows):
             checklist.pending.add(kind)
-        return [m for m in (_parse(model, r.data) for r in rows) if m is not None]
+        return all_readable(model, rows)
 
     checklist = Checklist()
-    home = store.record("care_home", home_id)
-    checklist.home = _parse(CareHome, home.data) if home else None
+    checklist.home = readable(CareHome, store.record("care_home", home_id))
     checklist.broadband = one("broadband", Broadband)
     checklist.wifi_results = many("wifi_result", WifiSurveyResult)
     checklist.devices = many("device_provision", DeviceProvision)

@@ -26,6 +26,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from client.state.records import all_readable, readable
 from client.store import LocalStore
 from client.store.paths import REPORTS_DIR
 from domain.homes import CareHome
@@ -47,6 +48,7 @@ from domain.residents import (
     Resident,
     Resuscitation,
     new_resident,
+    resident_record_id,
     stamp,
 )
 from domain.transfer import (
@@ -78,19 +80,9 @@ def parse_date(text: str) -> date:
     raise ValueError(f"date of birth: write it as DD/MM/YYYY, e.g. 12/04/1938 (got {text!r})")
 
 
-def _load(store: LocalStore, kind: str, model: Any, home_id: str) -> list[Any]:
-    found = []
-    for row in store.records(kind, home_id):
-        try:
-            found.append(model.model_validate(row.data))
-        except ValidationError:  # a record this version cannot read: left out, never a crash
-            continue
-    return found
-
-
 def _in_hospital(store: LocalStore, home_id: str) -> dict[str, Transfer]:
     """resident_id -> the transfer the resident is in hospital on."""
-    return active_transfers(_load(store, "transfer", Transfer, home_id))
+    return active_transfers(all_readable(Transfer, store.records("transfer", home_id)))
 
 
 def _when(moment: datetime | None) -> str:
@@ -119,7 +111,7 @@ class ResidentList:
         self.reload()
 
     def reload(self) -> None:
-        residents = sorted(_load(self.store, "resident", Resident, self.home_id),
+        residents = sorted(all_readable(Resident, self.store.records("resident", self.home_id)),
                            key=lambda r: (r.family_name.casefold(), r.given_name.casefold(), r.resident_id))
         active = _in_hospital(self.store, self.home_id)
         today = self._now().date()
@@ -181,19 +173,12 @@ class ResidentScreen:
     def reload(self) -> None:
         if self.resident_id is None:
             return
-        row = self.store.record("resident", f"{self.home_id}/resident/{self.resident_id}")
-        try:
-            self.resident = Resident.model_validate(row.data) if row else None
-        except ValidationError:
-            self.resident = None
+        record_id = resident_record_id(self.home_id, self.resident_id)
+        self.resident = readable(Resident, self.store.record("resident", record_id))
         self.transfer = _in_hospital(self.store, self.home_id).get(self.resident_id)
 
     def home(self) -> CareHome | None:
-        row = self.store.record("care_home", self.home_id)
-        try:
-            return CareHome.model_validate(row.data) if row else None
-        except ValidationError:
-            return None
+        return readable(CareHome, self.store.record("care_home", self.home_id))
 
     @property
     def in_hospital(self) -> bool:
