@@ -5,6 +5,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from domain.nhsmail import (
+    STEP_COUNT,
     NhsmailError,
     NhsmailProgress,
     OdsProblem,
@@ -25,6 +26,7 @@ from domain.nhsmail import (
     record_reply,
     set_users,
     start,
+    step_text,
     submit,
     what_to_do,
 )
@@ -365,3 +367,15 @@ def test_flow_chart_has_every_step_and_branch_and_highlights_the_current_node():
     assert flow_chart(record_dspt(at_dspt(), "Standards Not Met")).current == "dspt_first"
     assert flow_chart(submitted(), T0 + timedelta(days=3)).current == "no_reply"
     assert flow_chart(start(HOME)).current == "ods_code"
+
+
+def test_the_step_line_counts_the_numbered_steps():
+    assert STEP_COUNT == 8  # waiting for the reply shares step 6 with submitting
+    assert step_text(start(HOME)) == "Step 1 of 8: ODS site code (starts with V)"
+    assert step_text(activated()) == "Step 7 of 8: Every user sets up multi-factor authentication"
+    done = activated()
+    for user in users():
+        done = record_mfa(done, user["email"], T0 + timedelta(days=2))
+    for user in users():
+        done = record_first_login(done, user["email"], T0 + timedelta(days=3))
+    assert step_text(done) == "NHSmail in use"
