@@ -16,6 +16,11 @@ stored as 10 digits and shown as 3-3-4.
 
 Who changed it and when: ``changed_by`` / ``changed_at``, as in
 ``domain.readiness`` (stamped by the app on save with :func:`stamp`).
+
+Date of birth: refused in the future or giving an age over 125 (typing
+mistakes), on the day the resident is entered: :func:`new_resident` takes that
+day. A saved record is read back without the check, so a device whose clock is
+wrong never loses a resident.
 """
 
 from __future__ import annotations

@@ -64,7 +64,7 @@ M = TypeVar("M", bound=BaseModel)
 
 
 class MeasurementLike(Protocol):
-    """What ``client.sync.speedtest.Measurement`` offers (kept structural: state does no I/O)."""
+    """What ``client.sync.speedtest.Measurement`` offers (structural: the view measures, the screen records)."""
 
     latency_ms: float | None
     download_mbps: float | None
