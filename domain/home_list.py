@@ -22,8 +22,7 @@ from datetime import datetime
 from enum import IntEnum
 
 from domain import nhsmail
-from domain.checklist import Checklist
-from domain.maturity import Band, band, what_next
+from domain.maturity import Band, Checklist, band, what_next
 from domain.nhsmail import Step
 
 

@@ -3,10 +3,9 @@
 from datetime import datetime, timedelta, timezone
 
 from domain import nhsmail
-from domain.checklist import Checklist
 from domain.home_list import BLOCKED, CLOCK_RUNNING, OTHER, home_row, in_attention_order
 from domain.homes import CareHome
-from domain.maturity import Band
+from domain.maturity import Band, Checklist
 from domain.readiness import Broadband, DeviceProvision, DsptStatus, WifiSurveyResult
 
 NOW = datetime(2026, 11, 25, 9, 12, tzinfo=timezone.utc)

@@ -3,7 +3,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from pydantic import ValidationError
 
-from domain.checklist import ITEM_DONE, Checklist, item_done
+from domain.maturity import ITEM_DONE, Checklist, item_done
 from domain.readiness import (
     Broadband,
     ChecklistItem,

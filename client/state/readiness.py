@@ -28,9 +28,8 @@ from pydantic import BaseModel, ValidationError
 from client.state.records import all_readable, readable
 from client.store import LocalStore
 from domain import nhsmail
-from domain.checklist import Checklist, item_done
 from domain.homes import CareHome
-from domain.maturity import Band, ChecklistFacts, Missing, band, what_next
+from domain.maturity import Band, Checklist, ChecklistFacts, Missing, band, item_done, what_next
 from domain.messages import plain_words
 from domain.nhsmail import (
     FlowChart,
