@@ -19,7 +19,7 @@ from pydantic import ValidationError
 
 Errors = ValidationError | Iterable[Mapping[str, Any]]
 
-# Parts of an error's location that name no field: the request body, a model's class name.
+# Parts of a 422 answer's error location that name no field.
 _NOT_FIELDS = {"body", "query", "path", "header"}
 
 
@@ -85,8 +85,11 @@ def rule(error: Mapping[str, Any]) -> str:
 
 
 def field_of(error: Mapping[str, Any]) -> str | None:
-    """The field an error is about, as its name ('vacant_reserved'); None for the record as a whole."""
-    parts = [str(p) for p in error.get("loc", ()) if p not in _NOT_FIELDS]
+    """The field an error is about, as its name ('vacant_reserved'); None for the record as a whole.
+
+    The innermost named part: ('allergies', 0, 'substance') is 'substance', ('conditions', 2) is 'conditions'.
+    """
+    parts = [str(p) for p in error.get("loc", ()) if p not in _NOT_FIELDS and not isinstance(p, int)]
     return parts[-1] if parts else None
 
 

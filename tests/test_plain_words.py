@@ -66,6 +66,13 @@ def test_a_missing_field_and_labels_for_the_field_names():
         "Vacant accepting admissions: is required"
 
 
+def test_the_field_is_the_innermost_name_not_a_list_position():
+    exc = refused(lambda: Resident(home_id=HOME, resident_id="r1", given_name="M", family_name="S",
+                                   date_of_birth="1938-04-12", conditions=["COPD", ""],
+                                   allergies=[{"substance": ""}]))
+    assert plain_words(exc) == "substance: must not be empty; conditions: must not be empty"
+
+
 def test_an_api_answer_detail_reads_the_same_as_a_local_refusal():
     detail = [{"type": "less_than_equal", "loc": ["body", "mutations", 0, "data", "pulse"],
                "msg": "Input should be less than or equal to 250", "ctx": {"le": 250}},
