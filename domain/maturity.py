@@ -8,22 +8,28 @@ table in code (tests/test_maturity_bands.py checks the two agree).
 Bands are cumulative: a home is in the highest band whose requirements, and
 those of every band below it, are all met. ``what_next`` lists what is
 missing for the next band, each with a reason a manager can act on.
+
+The checklist's ticks come from the same facts (``ITEM_DONE``, ``item_done``),
+so a ticked item and a band can never disagree. ``Checklist`` gathers one
+home's readiness records and gives those facts on a given day.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from domain.homes import CareHome
 from domain.nhsmail import NhsmailProgress
 from domain.readiness import (
     REQUIRED_CARE_AREAS,
     Broadband,
     CareArea,
+    ChecklistItem,
     Coverage,
     DeviceProvision,
     DigitalSocialCareRecord,
@@ -110,6 +116,46 @@ def facts_from_checklist(
         gp_access=gp.access if gp is not None else GpAccess.NO,
         dscr_in_use=dscr is not None and dscr.in_use,
     )
+
+
+@dataclass
+class Checklist:
+    """One home's readiness records (on a device: its unsent edits included)."""
+
+    home: CareHome | None = None
+    broadband: Broadband | None = None
+    wifi_results: list[WifiSurveyResult] = field(default_factory=list)
+    devices: list[DeviceProvision] = field(default_factory=list)
+    dspt: DsptStatus | None = None
+    gp: GpRecordAccess | None = None
+    dscr: DigitalSocialCareRecord | None = None
+    nhsmail: NhsmailProgress | None = None
+    pending: set[str] = field(default_factory=set)  # record kinds with edits not sent yet
+
+    def facts(self, today: date) -> ChecklistFacts:
+        """What the rules look at, on ``today`` (a DSPT publication may have expired)."""
+        return facts_from_checklist(broadband=self.broadband, wifi_results=self.wifi_results, devices=self.devices,
+                                    dspt=self.dspt, gp=self.gp, dscr=self.dscr, nhsmail=self.nhsmail, today=today)
+
+
+# --- the checklist's ticks: when each item counts as done (docs/digital-maturity.md) ------------------------------
+
+ITEM_DONE: dict[ChecklistItem, Callable[[ChecklistFacts], bool]] = {
+    ChecklistItem.BROADBAND: lambda f: f.has_broadband,
+    ChecklistItem.WIFI: lambda f: not f.care_areas_missing and f.care_wifi is Coverage.GOOD,
+    ChecklistItem.DEVICES: lambda f: f.laptops_or_tablets >= 1,
+    ChecklistItem.DSPT: lambda f: f.dspt.at_least(DsptLevel.APPROACHING_STANDARDS),
+    ChecklistItem.NHSMAIL: lambda f: f.nhsmail_live,
+    ChecklistItem.GP_RECORD_ACCESS: lambda f: f.gp_access is not GpAccess.NO,
+    ChecklistItem.DSCR: lambda f: f.dscr_in_use,
+}
+
+
+def item_done(item: ChecklistItem, facts: ChecklistFacts) -> bool:
+    return ITEM_DONE[item](facts)
+
+
+# --- the bands -----------------------------------------------------------------------------------------------------
 
 
 class Requirement(StrEnum):

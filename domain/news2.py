@@ -24,14 +24,15 @@ target range (88-92%) a clinician has documented; everyone else is scale 1.
 dementia who is as usual counts as Alert.
 
 Plausible ranges (design): values outside them are refused as typing mistakes,
-not scored. They are wide enough for a very unwell person.
+not scored. They are wide enough for a very unwell person. ``PLAUSIBLE_RANGES``
+is the one table of them (the models' bounds, the screen's check as typed).
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
 from enum import StrEnum
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
@@ -92,6 +93,45 @@ class Observations(BaseModel):
     @classmethod
     def _one_decimal_place(cls, temperature: Decimal) -> Decimal:
         return temperature.quantize(Decimal("0.1"))  # 37 -> 37.0
+
+
+class ObservationField(NamedTuple):
+    """One observation a carer types: its field, its words, its unit and how finely it is read."""
+
+    name: str
+    label: str
+    unit: str
+    precision: Decimal  # 1: whole numbers; 0.1: one decimal place
+
+
+# The observations a carer types, in chart order (consciousness and oxygen are chosen, not typed).
+OBSERVATION_FIELDS: tuple[ObservationField, ...] = (
+    ObservationField("respiration_rate", "Respiration rate", "/min", Decimal(1)),
+    ObservationField("spo2", "SpO2", "%", Decimal(1)),
+    ObservationField("systolic_bp", "Systolic BP", "mmHg", Decimal(1)),
+    ObservationField("pulse", "Pulse", "/min", Decimal(1)),
+    ObservationField("temperature", "Temperature", "°C", Decimal("0.1")),
+)
+PLAUSIBLE_RANGES: dict[str, tuple[int, int] | tuple[Decimal, Decimal]] = {
+    "respiration_rate": RESPIRATION_RATE_RANGE,
+    "spo2": SPO2_RANGE,
+    "systolic_bp": SYSTOLIC_BP_RANGE,
+    "pulse": PULSE_RANGE,
+    "temperature": TEMPERATURE_RANGE,
+}
+
+
+def reading_problem(name: str, text: str) -> str | None:
+    """Why a typed observation would be refused ('3 to 80, whole number'); None when it is plausible."""
+    try:
+        value = Decimal(text.strip())
+    except ArithmeticError:  # decimal.InvalidOperation: not a number at all
+        return "a number, please"
+    low, high = PLAUSIBLE_RANGES[name]
+    whole = next(f.precision for f in OBSERVATION_FIELDS if f.name == name) == 1
+    if not value.is_finite() or not low <= value <= high or (whole and value != value.to_integral_value()):
+        return f"{low} to {high}" + (", whole number" if whole else "")
+    return None
 
 
 # --- scores per parameter ---------------------------------------------------------------------------------------

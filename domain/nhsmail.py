@@ -36,6 +36,7 @@ from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from domain.messages import plain_words
 from domain.readiness import USERNAME_PATTERN, DsptLevel, check_dspt_year
 
 REPLY_EXPECTED_WITHIN = timedelta(hours=48)
@@ -107,6 +108,8 @@ STEP_NUMBERS: dict[Step, str] = {
     Step.ODS_CODE: "1", Step.CQC_IDS: "2", Step.DSPT: "3", Step.ROUTE: "4", Step.USERS: "5", Step.SUBMIT: "6",
     Step.AWAIT_REPLY: "6", Step.MFA: "7", Step.FIRST_LOGIN: "8", Step.IN_USE: "",
 }
+# How many numbered steps a home goes through ("Step 3 of 8"); waiting for the reply shares step 6.
+STEP_COUNT = max(int(n) for n in STEP_NUMBERS.values() if n)
 
 
 class OdsProblem(StrEnum):
@@ -353,9 +356,12 @@ def derive_step(progress: NhsmailProgress) -> Step:
     return Step.IN_USE
 
 
-def next_step(progress: NhsmailProgress) -> Step:
-    """The step the home is at: the first one still to do."""
-    return derive_step(progress)
+def step_text(progress: NhsmailProgress) -> str:
+    """'Step 3 of 8: DSPT published at Approaching Standards or better' or 'NHSmail in use'."""
+    step = progress.step
+    if step is Step.IN_USE:
+        return "NHSmail in use"
+    return f"Step {step.number} of {STEP_COUNT}: {step.label}"
 
 
 def start(home_id: str) -> NhsmailProgress:
@@ -368,8 +374,7 @@ def _update(progress: NhsmailProgress, **changes: Any) -> NhsmailProgress:
     try:
         return NhsmailProgress.model_validate(data)
     except ValidationError as exc:
-        reasons = "; ".join(str(e["msg"]).removeprefix("Value error, ") for e in exc.errors())
-        raise NhsmailError(reasons) from None
+        raise NhsmailError(plain_words(exc)) from None
 
 
 def _require(progress: NhsmailProgress, step: Step, now: datetime | None = None) -> None:
@@ -472,7 +477,7 @@ def set_users(
     try:
         parsed = tuple(u if isinstance(u, NhsmailUser) else NhsmailUser.model_validate(u) for u in users)
     except ValidationError as exc:
-        raise NhsmailError("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())) from None
+        raise NhsmailError(plain_words(exc)) from None
     parsed = tuple(u.model_copy(update={"activated_at": None, "mfa_set_up_at": None, "first_login_at": None})
                    for u in parsed)
     problems = check_users(parsed, mailbox)

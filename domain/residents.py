@@ -16,6 +16,11 @@ stored as 10 digits and shown as 3-3-4.
 
 Who changed it and when: ``changed_by`` / ``changed_at``, as in
 ``domain.readiness`` (stamped by the app on save with :func:`stamp`).
+
+Date of birth: refused in the future or giving an age over 125 (typing
+mistakes), on the day the resident is entered: :func:`new_resident` takes that
+day. A saved record is read back without the check, so a device whose clock is
+wrong never loses a resident.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ import re
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import (
     AwareDatetime,
@@ -271,6 +276,19 @@ def age_on(date_of_birth: date, day: date) -> int:
     return day.year - date_of_birth.year - ((day.month, day.day) < (date_of_birth.month, date_of_birth.day))
 
 
+def check_date_of_birth(born: date, today: date) -> date:
+    """``born`` if it is plausible on ``today``; ValueError for a date in the future or an age over 125."""
+    if born > today:
+        raise ValueError("date_of_birth must not be in the future")
+    if age_on(born, today) > MAX_AGE_YEARS:
+        raise ValueError(f"date_of_birth gives an age over {MAX_AGE_YEARS} years; check the year")
+    return born
+
+
+# The validation context key that makes ``Resident`` check the date of birth against that day.
+TODAY = "today"
+
+
 class Resident(SyncedRecord):
     """What the red bag carries about one resident."""
 
@@ -293,13 +311,11 @@ class Resident(SyncedRecord):
 
     @field_validator("date_of_birth")
     @classmethod
-    def _plausible_birth(cls, born: date) -> date:
-        today = date.today()
-        if born > today:
-            raise ValueError("date_of_birth must not be in the future")
-        if age_on(born, today) > MAX_AGE_YEARS:
-            raise ValueError(f"date_of_birth gives an age over {MAX_AGE_YEARS} years; check the year")
-        return born
+    def _plausible_birth(cls, born: date, info: ValidationInfo) -> date:
+        # Checked on the day the record is made (``new_resident``); a saved record stays readable
+        # whatever the reading device's clock says.
+        today = (info.context or {}).get(TODAY)
+        return born if today is None else check_date_of_birth(born, today)
 
     @field_validator("nhs_number")
     @classmethod
@@ -349,6 +365,11 @@ class Resident(SyncedRecord):
             a.substance + (f" ({a.reaction}, {a.severity.value})" if a.reaction else f" ({a.severity.value})")
             for a in self.allergies
         )
+
+
+def new_resident(today: date, **fields: Any) -> Resident:
+    """A resident entered on ``today``: validated, the date of birth checked against that day."""
+    return Resident.model_validate(fields, context={TODAY: today})
 
 
 def resident_record_id(home_id: str, resident_id: str) -> str:

@@ -27,7 +27,8 @@ hospital may see it.
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from collections.abc import Iterable
+from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
@@ -277,6 +278,19 @@ def is_active(transfer: Transfer) -> bool:
     return transfer.status is TransferStatus.IN_HOSPITAL
 
 
+def active_transfers(transfers: Iterable[Transfer]) -> dict[str, Transfer]:
+    """resident_id -> the transfer the resident is in hospital on (the latest sent, should there be two)."""
+    active: dict[str, Transfer] = {}
+    for transfer in transfers:
+        if not is_active(transfer):
+            continue
+        previous = active.get(transfer.resident_id)
+        # In hospital means sent: the model refuses an in_hospital transfer without sent_at.
+        if previous is None or transfer.sent_at > previous.sent_at:  # type: ignore[operator]
+            active[transfer.resident_id] = transfer
+    return active
+
+
 # --- commands (each returns a new, validated record) ------------------------------------------------------------
 
 
@@ -315,16 +329,6 @@ def start_transfer(
     return _validated(transfer, sbard=sbard or sbard_from(resident, transfer))
 
 
-def update_observations(transfer: Transfer, observations: Observations, spo2_scale: Spo2Scale | None = None
-                        ) -> Transfer:
-    """New observations (a repeat set before the ambulance comes); NEWS2 is recomputed."""
-    if transfer.status is not TransferStatus.AT_HOME:
-        raise ValueError(f"observations can only change while the transfer is being prepared "
-                         f"(status is {transfer.status.value})")
-    scale = transfer.spo2_scale if spo2_scale is None else spo2_scale
-    return _validated(transfer, observations=observations, spo2_scale=scale, news2_total=None, news2_risk=None)
-
-
 def depart(transfer: Transfer, at: datetime) -> Transfer:
     """The resident has left for hospital: at_home -> in_hospital."""
     if transfer.status is not TransferStatus.AT_HOME:
@@ -361,10 +365,11 @@ def sbard_from(resident: Resident, transfer: Transfer) -> Sbard:
     if (resident.home_id, resident.resident_id) != (transfer.home_id, transfer.resident_id):
         raise ValueError("sbard_from needs the transfer's own resident (home_id and resident_id must match)")
     obs, score = transfer.observations, transfer.news2
-    when = (transfer.sent_at or transfer.observations.taken_at)
-    age = resident.age_on(when.date() if when else date.today())
+    # The age on the day of the transfer; with no time on it (observations not timed) it is left out.
+    when = transfer.sent_at or transfer.observations.taken_at
+    age = f", aged {resident.age_on(when.date())}" if when else ""
 
-    situation = [f"{resident.display_name}, aged {age}, NHS number {resident.nhs_number_text}.",
+    situation = [f"{resident.display_name}{age}, NHS number {resident.nhs_number_text}.",
                  f"Reason for transfer: {_sentence(transfer.reason)}"]
     if transfer.soft_signs or transfer.soft_signs_other:
         situation.append(f"Soft signs: {_sentence(transfer.soft_signs_text)}")

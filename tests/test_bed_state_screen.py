@@ -70,7 +70,7 @@ def test_typed_text_that_is_not_a_number_is_refused(screen, store):
 
 def test_negative_typed_count_is_refused_naming_the_field(screen):
     screen.set_text("nursing", "vacant_reserved", "-2")
-    assert screen.draft("nursing").errors["vacant_reserved"].startswith("Vacant reserved: Input should be greater")
+    assert screen.draft("nursing").errors["vacant_reserved"] == "Vacant reserved: must be 0 or more"  # plain words
 
 
 def test_minus_never_goes_below_zero(screen):
@@ -128,6 +128,12 @@ def test_sync_line_after_sending():
     sent = datetime(2026, 11, 25, 9, 12, tzinfo=timezone.utc)
     assert sync_line(SyncStatus(state=SyncState.IDLE, pending=0, last_success_at=sent), NOW) == \
         f"Sent {sent.astimezone():%H:%M}"
+
+
+def test_sync_line_names_the_day_when_the_last_send_was_not_today():
+    sent = NOW - timedelta(days=1)  # the same time of day, a day earlier: '09:12' alone would mislead
+    assert sync_line(SyncStatus(state=SyncState.IDLE, pending=0, last_success_at=sent), NOW) == \
+        f"Sent {sent.astimezone():%d %b %H:%M}"
 
 
 def test_sync_details_list_refusals_and_the_last_good_sync(store):

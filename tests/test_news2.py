@@ -6,12 +6,15 @@ import pytest
 from pydantic import ValidationError
 
 from domain.news2 import (
+    OBSERVATION_FIELDS,
+    PLAUSIBLE_RANGES,
     ClinicalRisk,
     Consciousness,
     News2Score,
     Observations,
     clinical_risk,
     news2,
+    reading_problem,
     score_air_or_oxygen,
     score_consciousness,
     score_pulse,
@@ -210,3 +213,38 @@ def test_observations_are_frozen_and_refuse_unknown_fields():
 def test_consciousness_labels():
     assert [c.letter for c in Consciousness] == ["A", "C", "V", "P", "U"]
     assert Consciousness.NEW_CONFUSION.label == "New confusion"
+
+
+# --- plausible ranges: one table, the model's bounds and the check as typed ---
+
+
+def test_the_typed_check_and_the_model_agree_on_every_boundary():
+    usual = {"respiration_rate": 16, "spo2": 96, "systolic_bp": 120, "pulse": 80, "temperature": "37.0"}
+    assert [f.name for f in OBSERVATION_FIELDS] == list(PLAUSIBLE_RANGES) == list(usual)
+    for field in OBSERVATION_FIELDS:
+        low, high = PLAUSIBLE_RANGES[field.name]
+        for value, plausible in ((low, True), (high, True), (low - field.precision, False),
+                                 (high + field.precision, False)):
+            assert (reading_problem(field.name, str(value)) is None) is plausible, (field.name, value)
+            try:
+                Observations(**{**usual, field.name: value}, consciousness="alert")
+            except ValidationError:
+                accepted = False
+            else:
+                accepted = True
+            assert accepted is plausible, (field.name, value)
+
+
+@pytest.mark.parametrize(("name", "text", "problem"), [
+    ("pulse", "80", None),
+    ("pulse", " 80 ", None),
+    ("pulse", "eighty", "a number, please"),
+    ("pulse", "80.5", "20 to 250, whole number"),
+    ("pulse", "400", "20 to 250, whole number"),
+    ("pulse", "NaN", "20 to 250, whole number"),
+    ("spo2", "101", "50 to 100, whole number"),
+    ("temperature", "37.4", None),
+    ("temperature", "29.9", "30.0 to 44.0"),
+])
+def test_a_typed_observation_says_what_would_be_accepted(name, text, problem):
+    assert reading_problem(name, text) == problem

@@ -7,8 +7,10 @@ from domain.residents import (
     Allergy,
     Resident,
     Resuscitation,
+    check_date_of_birth,
     format_nhs_number,
     is_valid_nhs_number,
+    new_resident,
     normalise_nhs_number,
 )
 
@@ -88,11 +90,26 @@ def test_resident_basics():
     assert margaret.allergies_text == "Allergies not recorded"
 
 
-def test_date_of_birth_must_be_plausible():
+TODAY = date(2026, 11, 25)  # the domain reads no clock: the day is given
+
+
+def test_date_of_birth_must_be_plausible_on_the_day_it_is_entered():
+    fields = dict(home_id=HOME, resident_id="r1", given_name="Margaret", family_name="Smith")
     with pytest.raises(ValidationError, match="must not be in the future"):
-        resident(date_of_birth=date.today() + timedelta(days=1))
+        new_resident(TODAY, **fields, date_of_birth=TODAY + timedelta(days=1))
     with pytest.raises(ValidationError, match="over 125 years"):
-        resident(date_of_birth=date(date.today().year - 127, 1, 1))
+        new_resident(TODAY, **fields, date_of_birth=date(TODAY.year - 127, 1, 1))
+    assert new_resident(TODAY, **fields, date_of_birth=TODAY).date_of_birth == TODAY
+    assert check_date_of_birth(date(1901, 11, 25), TODAY) == date(1901, 11, 25)  # 125 exactly
+    with pytest.raises(ValueError, match="over 125 years"):
+        check_date_of_birth(date(1900, 11, 24), TODAY)
+
+
+def test_a_saved_resident_stays_readable_whatever_the_reading_clock_says():
+    # Saved on a device whose clock was ahead: reading it back (or on the server) never refuses it.
+    saved = new_resident(TODAY + timedelta(days=3), home_id=HOME, resident_id="r1", given_name="Baby",
+                         family_name="Smith", date_of_birth=TODAY + timedelta(days=2))
+    assert Resident.model_validate(saved.model_dump()).date_of_birth == TODAY + timedelta(days=2)
 
 
 def test_allergies_or_no_known_allergies_not_both():

@@ -5,6 +5,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from domain.nhsmail import (
+    STEP_COUNT,
     NhsmailError,
     NhsmailProgress,
     OdsProblem,
@@ -15,7 +16,6 @@ from domain.nhsmail import (
     current_node,
     flow_chart,
     login_deadlines,
-    next_step,
     reactivate,
     record_cqc_ids,
     record_dspt,
@@ -26,6 +26,7 @@ from domain.nhsmail import (
     record_reply,
     set_users,
     start,
+    step_text,
     submit,
     what_to_do,
 )
@@ -84,7 +85,7 @@ def test_the_whole_flow_reaches_in_use_and_survives_a_save_at_every_step():
         p = resume(record_mfa(p, f"user{i}@example.org", T0 + timedelta(days=2)))
     for i in range(3):
         p = resume(record_first_login(p, f"USER{i}@example.org", T0 + timedelta(days=3)))
-    assert p.in_use and next_step(p) is Step.IN_USE
+    assert p.in_use and p.step is Step.IN_USE
     assert seen == [Step.ODS_CODE, Step.CQC_IDS, Step.DSPT, Step.ROUTE, Step.USERS, Step.SUBMIT, Step.AWAIT_REPLY,
                     Step.MFA, Step.MFA, Step.MFA, Step.FIRST_LOGIN, Step.FIRST_LOGIN, Step.FIRST_LOGIN, Step.IN_USE]
     assert p.ods_code == "VM4R7" and p.shared_mailbox == "care.vm4r7@nhs.net"
@@ -366,3 +367,15 @@ def test_flow_chart_has_every_step_and_branch_and_highlights_the_current_node():
     assert flow_chart(record_dspt(at_dspt(), "Standards Not Met")).current == "dspt_first"
     assert flow_chart(submitted(), T0 + timedelta(days=3)).current == "no_reply"
     assert flow_chart(start(HOME)).current == "ods_code"
+
+
+def test_the_step_line_counts_the_numbered_steps():
+    assert STEP_COUNT == 8  # waiting for the reply shares step 6 with submitting
+    assert step_text(start(HOME)) == "Step 1 of 8: ODS site code (starts with V)"
+    assert step_text(activated()) == "Step 7 of 8: Every user sets up multi-factor authentication"
+    done = activated()
+    for user in users():
+        done = record_mfa(done, user["email"], T0 + timedelta(days=2))
+    for user in users():
+        done = record_first_login(done, user["email"], T0 + timedelta(days=3))
+    assert step_text(done) == "NHSmail in use"

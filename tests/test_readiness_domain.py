@@ -3,14 +3,17 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from pydantic import ValidationError
 
+from domain.maturity import ITEM_DONE, Checklist, item_done
 from domain.readiness import (
     Broadband,
+    ChecklistItem,
     CareArea,
     Coverage,
     DeviceProvision,
     DigitalSocialCareRecord,
     DsptLevel,
     DsptStatus,
+    GpAccess,
     GpRecordAccess,
     WifiSurveyResult,
     dspt_year_on,
@@ -300,3 +303,44 @@ def test_records_round_trip_through_json_and_refuse_unknown_fields():
     with pytest.raises(ValidationError) as exc:
         DigitalSocialCareRecord(home_id=HOME, in_use=True, colour="blue")
     assert error_fields(exc.value) == {"colour"}
+
+
+# --- the checklist as a whole: which items are done ---
+
+
+def test_every_checklist_item_has_a_done_rule():
+    assert set(ITEM_DONE) == set(ChecklistItem)
+
+
+def test_nothing_recorded_is_nothing_done():
+    facts = Checklist().facts(today=T0.date())
+    assert [item for item in ChecklistItem if item_done(item, facts)] == []
+
+
+def test_items_are_done_by_the_same_facts_the_bands_use():
+    checklist = Checklist(
+        broadband=Broadband(home_id=HOME, provider="BT", contracted_down_mbps=80),
+        wifi_results=[wifi("Office"), wifi("Lounge"), wifi("Bedroom 1")],
+        devices=[DeviceProvision(home_id=HOME, provision_id="d1", kind="other", description="Printer",
+                                 provided_on=T0.date())],
+        dspt=DsptStatus.from_export(HOME, "24/25 Approaching Standards"),
+        gp=GpRecordAccess(home_id=HOME, access=GpAccess.PARTIAL, system="emis"),
+        dscr=DigitalSocialCareRecord(home_id=HOME, in_use=False),
+    )
+    facts = checklist.facts(today=T0.date())
+    done = {item for item in ChecklistItem if item_done(item, facts)}
+    # A printer is not a laptop or tablet; NHSmail is not started; the records are kept on paper.
+    assert done == {ChecklistItem.BROADBAND, ChecklistItem.WIFI, ChecklistItem.DSPT, ChecklistItem.GP_RECORD_ACCESS}
+
+
+def test_wifi_is_done_only_when_every_required_area_is_surveyed_and_good():
+    office_only = Checklist(wifi_results=[wifi("Office")]).facts(today=T0.date())
+    assert not item_done(ChecklistItem.WIFI, office_only)
+    one_poor = Checklist(wifi_results=[wifi("Office"), wifi("Lounge"), wifi("Bedroom 1", down=2.0)])
+    assert not item_done(ChecklistItem.WIFI, one_poor.facts(today=T0.date()))
+
+
+def test_an_expired_dspt_publication_is_not_done_on_the_day_after():
+    checklist = Checklist(dspt=DsptStatus.from_export(HOME, "23/24 Standards Met"))
+    assert item_done(ChecklistItem.DSPT, checklist.facts(today=date(2025, 6, 30)))
+    assert not item_done(ChecklistItem.DSPT, checklist.facts(today=date(2025, 7, 1)))

@@ -63,7 +63,7 @@ def test_a_new_resident_is_stamped_encrypted_and_queued(store, clock, saves):
     (("", "Smith", "12/04/1938", ""), "given name"),
     (("Margaret", "Smith", "1938-13-40", ""), "DD/MM/YYYY"),
     (("Margaret", "Smith", "12/04/1938", "943 476 5918"), "check digit"),
-    (("Margaret", "Smith", (date.today() + timedelta(days=2)).strftime("%d/%m/%Y"), ""), "future"),
+    (("Margaret", "Smith", (NOW + timedelta(days=2)).strftime("%d/%m/%Y"), ""), "future"),  # the screen's clock
 ])
 def test_a_bad_resident_is_refused_with_a_message_and_nothing_is_saved(store, clock, saves, args, fragment):
     screen = new_screen(store, clock, saves)

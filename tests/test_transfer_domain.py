@@ -12,12 +12,12 @@ from domain.transfer import (
     SoftSign,
     Transfer,
     TransferStatus,
+    active_transfers,
     depart,
     is_active,
     record_return,
     sbard_from,
     start_transfer,
-    update_observations,
 )
 
 HOME = "1-1938268568"
@@ -98,13 +98,6 @@ def test_news2_absent_from_input_is_computed():
     data = {**prepared().model_dump(), "news2_total": None, "news2_risk": None}
     transfer = Transfer.model_validate(data)
     assert (transfer.news2_total, transfer.news2_risk) == (10, ClinicalRisk.HIGH)
-
-
-def test_new_observations_recompute_news2():
-    transfer = update_observations(prepared(), WELL)
-    assert (transfer.news2_total, transfer.news2_risk) == (0, ClinicalRisk.LOW)
-    with pytest.raises(ValueError, match="only change while the transfer is being prepared"):
-        update_observations(depart(prepared(), T0), WELL)
 
 
 def test_round_trip_through_json_keeps_the_record():
@@ -223,3 +216,23 @@ def test_sbard_needs_the_transfers_own_resident():
     other = MARGARET.model_copy(update={"resident_id": "r2"})
     with pytest.raises(ValueError, match="transfer's own resident"):
         sbard_from(other, prepared())
+
+
+def test_the_sbard_age_is_on_the_day_of_the_observations_and_left_out_when_untimed():
+    assert sbard_from(MARGARET, prepared()).situation.startswith("Margaret Smith, aged 89, NHS number")
+    untimed = start_transfer(MARGARET, "Fall", WELL.model_copy(update={"taken_at": None}))
+    assert untimed.sbard.situation.startswith("Margaret Smith, NHS number 943 476 5919.")
+    assert depart(untimed, T0).sbard == untimed.sbard  # drafted once, when the transfer is started
+
+
+def test_the_active_transfer_is_the_latest_sent_of_those_in_hospital():
+    def numbered(transfer_id: str) -> Transfer:
+        return prepared().model_copy(update={"transfer_id": transfer_id})
+
+    older = depart(numbered("t1"), T0)
+    newer = depart(numbered("t2"), T0 + timedelta(hours=1))
+    back = record_return(depart(numbered("t3"), T0 + timedelta(hours=2)), T0 + timedelta(hours=3))
+    other = depart(start_transfer(MARGARET.model_copy(update={"resident_id": "r2"}), "Fall", WELL), T0)
+    active = active_transfers([newer, back, older, other, numbered("t5")])
+    assert active == {"r1": newer, "r2": other}
+    assert active_transfers([back, numbered("t5")]) == {}

@@ -18,6 +18,7 @@ from client.sync import SyncState, SyncStatus
 from domain.beds import COUNT_FIELDS, COUNT_LABELS, BedCategory, BedCount, ClosureReason, HomeStatus
 from domain.freshness import Freshness, freshness
 from domain.homes import CareHome
+from domain.messages import field_of, rule
 
 
 @dataclass
@@ -146,8 +147,8 @@ class BedStateScreen:
             return BedCount(home_id=self.home_id, category=draft.category, **draft.counts)
         except ValidationError as exc:
             for error in exc.errors():
-                name = str(error["loc"][-1]) if error["loc"] else "vacant_accepting"
-                draft.errors[name] = f"{COUNT_LABELS.get(name, name)}: {_plain(error['msg'])}"
+                name = field_of(error) or "vacant_accepting"
+                draft.errors[name] = f"{COUNT_LABELS.get(name, name)}: {rule(error)}"
             return None
 
     # -- what the screen shows ---------------------------------------------------------------
@@ -181,7 +182,7 @@ class BedStateScreen:
         state = freshness(confirmed, self._now())
         if confirmed is None:
             return "Never confirmed - please confirm the bed state"
-        return f"Last confirmed {_day_clock(confirmed, self._now())} - {state.value}"
+        return f"Last confirmed {_day_clock(confirmed, self._now(), 'today ')} - {state.value}"
 
     @property
     def freshness(self) -> Freshness:
@@ -278,22 +279,19 @@ def sync_line(status: SyncStatus, now: datetime) -> str:
             return f"Saved on this device - sign in again to send ({waiting})"
         return f"Saved on this device - will send when online ({waiting})"
     if status.last_success_at is not None:
-        return f"Sent {_clock(status.last_success_at)}"
+        return f"Sent {_day_clock(status.last_success_at, now)}"
     if status.state is SyncState.OFFLINE:
         return "Offline - changes will be saved on this device"
     return "Up to date on this device"
-
-
-def _plain(message: str) -> str:
-    return message.removeprefix("Value error, ")
 
 
 def _clock(moment: datetime) -> str:
     return moment.astimezone().strftime("%H:%M")
 
 
-def _day_clock(moment: datetime, now: datetime) -> str:
-    local, today = moment.astimezone(), now.astimezone()
-    if local.date() == today.date():
-        return f"today {local:%H:%M}"
+def _day_clock(moment: datetime, now: datetime, same_day: str = "") -> str:
+    """'09:12' (after ``same_day``) on the day of ``now``, else '24 Nov 09:12' (local time)."""
+    local = moment.astimezone()
+    if local.date() == now.astimezone().date():
+        return f"{same_day}{local:%H:%M}"
     return f"{local:%d %b %H:%M}"

@@ -18,18 +18,29 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from client.state.records import all_readable, readable
 from client.store import LocalStore
 from domain import nhsmail
 from domain.homes import CareHome
-from domain.maturity import Band, ChecklistFacts, Missing, band, facts_from_checklist, what_next
-from domain.nhsmail import FlowChart, NhsmailError, NhsmailProgress, NhsmailUser, OdsProblem, Step, UserRole
+from domain.maturity import Band, Checklist, ChecklistFacts, Missing, band, item_done, what_next
+from domain.messages import plain_words
+from domain.nhsmail import (
+    FlowChart,
+    NhsmailError,
+    NhsmailProgress,
+    NhsmailUser,
+    OdsProblem,
+    Step,
+    UserRole,
+    step_text,
+)
 from domain.readiness import (
     Broadband,
     ChecklistItem,
@@ -52,7 +63,7 @@ M = TypeVar("M", bound=BaseModel)
 
 
 class MeasurementLike(Protocol):
-    """What ``client.sync.speedtest.Measurement`` offers (kept structural: state does no I/O)."""
+    """What ``client.sync.speedtest.Measurement`` offers (structural: the view measures, the screen records)."""
 
     latency_ms: float | None
     download_mbps: float | None
@@ -63,48 +74,21 @@ class MeasurementLike(Protocol):
 # --- reading a home's checklist ---------------------------------------------------------------------------------
 
 
-@dataclass
-class Checklist:
-    """One home's readiness records as stored on this device (the device's unsent edits included)."""
-
-    home: CareHome | None = None
-    broadband: Broadband | None = None
-    wifi_results: list[WifiSurveyResult] = field(default_factory=list)
-    devices: list[DeviceProvision] = field(default_factory=list)
-    dspt: DsptStatus | None = None
-    gp: GpRecordAccess | None = None
-    dscr: DigitalSocialCareRecord | None = None
-    nhsmail: NhsmailProgress | None = None
-    pending: set[str] = field(default_factory=set)  # record kinds with edits not sent yet
-
-    def facts(self, today: date | None = None) -> ChecklistFacts:
-        return facts_from_checklist(broadband=self.broadband, wifi_results=self.wifi_results, devices=self.devices,
-                                    dspt=self.dspt, gp=self.gp, dscr=self.dscr, nhsmail=self.nhsmail, today=today)
-
-
-def _parse(model: type[M], data: dict[str, Any]) -> M | None:
-    try:
-        return model.model_validate(data)
-    except ValidationError:  # a record this version cannot read: shown as not recorded, never a crash
-        return None
-
-
 def load_checklist(store: LocalStore, home_id: str) -> Checklist:
     def one(kind: str, model: type[M]) -> M | None:
         found = store.records(kind, home_id)
         if found and found[0].pending:
             checklist.pending.add(kind)
-        return _parse(model, found[0].data) if found else None
+        return readable(model, found[0]) if found else None  # unreadable: shown as not recorded
 
     def many(kind: str, model: type[M]) -> list[M]:
         rows = store.records(kind, home_id)
         if any(r.pending for r in rows):
             checklist.pending.add(kind)
-        return [m for m in (_parse(model, r.data) for r in rows) if m is not None]
+        return all_readable(model, rows)
 
     checklist = Checklist()
-    home = store.record("care_home", home_id)
-    checklist.home = _parse(CareHome, home.data) if home else None
+    checklist.home = readable(CareHome, store.record("care_home", home_id))
     checklist.broadband = one("broadband", Broadband)
     checklist.wifi_results = many("wifi_result", WifiSurveyResult)
     checklist.devices = many("device_provision", DeviceProvision)
@@ -155,14 +139,6 @@ class WifiRow:
     detail: str
 
 
-def step_text(progress: NhsmailProgress) -> str:
-    """'Step 3 of 8: DSPT published at Approaching Standards or better' or 'NHSmail in use'."""
-    step = progress.step
-    if step is Step.IN_USE:
-        return "NHSmail in use"
-    return f"Step {step.number} of 8: {step.label}"
-
-
 def parse_users(text: str) -> list[dict[str, Any]]:
     """Users typed one per line: 'Name, email, mobile[, owner]' (the first line is the owner if none is marked).
 
@@ -183,15 +159,6 @@ def parse_users(text: str) -> list[dict[str, Any]]:
     if users and not any(u["role"] is UserRole.OWNER for u in users):
         users[0]["role"] = UserRole.OWNER
     return users
-
-
-def _validation_message(exc: ValidationError) -> str:
-    messages = []
-    for error in exc.errors():
-        message = str(error["msg"]).removeprefix("Value error, ")
-        where = ".".join(str(part) for part in error["loc"])
-        messages.append(message if not where or where in message else f"{where.replace('_', ' ')}: {message}")
-    return "; ".join(messages)
 
 
 def _number(text: str | float | int | None, what: str) -> float | None:
@@ -285,13 +252,13 @@ class ReadinessScreen:
         c, now, facts = self.checklist, self._now(), self.facts
         rows = []
 
-        def add(item: ChecklistItem, value: str, source: Any | None, done: bool, kinds: Sequence[str]) -> None:
+        def add(item: ChecklistItem, value: str, source: Any | None, kinds: Sequence[str]) -> None:
             changed = changed_line(source.changed_by, source.changed_at, now) if source is not None \
                 else "Not recorded yet"
             pending = any(k in c.pending for k in kinds)
             if pending:
                 changed += " - on this device, not sent yet"
-            rows.append(ChecklistRow(item, item.label, value, changed, done, pending))
+            rows.append(ChecklistRow(item, item.label, value, changed, item_done(item, facts), pending))
 
         bb = c.broadband
         if bb is None:
@@ -301,34 +268,31 @@ class ReadinessScreen:
         else:
             up = f" / {_mbps(bb.contracted_up_mbps)} up" if bb.contracted_up_mbps else ""
             value = f"{bb.provider}, {_mbps(bb.contracted_down_mbps)} Mbps down{up}"
-        add(ChecklistItem.BROADBAND, value, bb, facts.has_broadband, ["broadband"])
-        add(ChecklistItem.WIFI, self.wifi_text, _latest(c.wifi_results),
-            self.wifi_summary.all_care_locations_good, ["wifi_result"])
+        add(ChecklistItem.BROADBAND, value, bb, ["broadband"])
+        add(ChecklistItem.WIFI, self.wifi_text, _latest(c.wifi_results), ["wifi_result"])
         count = laptops_and_tablets(c.devices)
         deliveries = len(c.devices)
         value = (f"{count} laptop{'s' if count != 1 else ''} or tablet{'s' if count != 1 else ''}"
                  f" ({deliveries} deliver{'ies' if deliveries != 1 else 'y'})") if deliveries else "None recorded"
-        add(ChecklistItem.DEVICES, value, _latest(c.devices), count >= 1, ["device_provision"])
+        add(ChecklistItem.DEVICES, value, _latest(c.devices), ["device_provision"])
         if c.dspt is None:
             value = "Not recorded"
         else:
             value = c.dspt.text + (f" - counts as Not Published ({facts.dspt_note})" if facts.dspt_note else "")
-        add(ChecklistItem.DSPT, value, c.dspt, facts.dspt.at_least(DsptLevel.APPROACHING_STANDARDS),
-            ["dspt_status"])
+        add(ChecklistItem.DSPT, value, c.dspt, ["dspt_status"])
         add(ChecklistItem.NHSMAIL, step_text(c.nhsmail) if c.nhsmail else "Not started", c.nhsmail,
-            facts.nhsmail_live, ["nhsmail_progress"])
+            ["nhsmail_progress"])
         if c.gp is None:
             value = "Not recorded"
         else:
             value = c.gp.access.label + (f" ({c.gp.system.label})" if c.gp.system else "")
-        add(ChecklistItem.GP_RECORD_ACCESS, value, c.gp, c.gp is not None and c.gp.access is not GpAccess.NO,
-            ["gp_record_access"])
+        add(ChecklistItem.GP_RECORD_ACCESS, value, c.gp, ["gp_record_access"])
         if c.dscr is None:
             value = "Not recorded"
         else:
             value = ("In use" + (f" ({c.dscr.supplier})" if c.dscr.supplier else "")) if c.dscr.in_use \
                 else "Not in use"
-        add(ChecklistItem.DSCR, value, c.dscr, facts.dscr_in_use, ["social_care_record"])
+        add(ChecklistItem.DSCR, value, c.dscr, ["social_care_record"])
         return rows
 
     # NHSmail -------------------------------------------------------------------------------------------
@@ -529,7 +493,7 @@ class ReadinessScreen:
         try:
             model = stamp(build(), self.username, self._now())
         except ValidationError as exc:
-            return self._refuse(_validation_message(exc))
+            return self._refuse(plain_words(exc))
         except ValueError as exc:  # NhsmailError too
             return self._refuse(str(exc))
         self.store.save_together([(kind, model)])

@@ -26,20 +26,19 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from client.state.records import all_readable, readable
 from client.store import LocalStore
 from client.store.paths import REPORTS_DIR
 from domain.homes import CareHome
+from domain.messages import plain_words
 from domain.news2 import (
     CONSCIOUSNESS_LABELS,
-    PULSE_RANGE,
-    RESPIRATION_RATE_RANGE,
-    SPO2_RANGE,
-    SYSTOLIC_BP_RANGE,
-    TEMPERATURE_RANGE,
+    OBSERVATION_FIELDS,
     Consciousness,
     News2Score,
     Observations,
     news2,
+    reading_problem,
 )
 from domain.residents import (
     Allergy,
@@ -48,6 +47,8 @@ from domain.residents import (
     Organisation,
     Resident,
     Resuscitation,
+    new_resident,
+    resident_record_id,
     stamp,
 )
 from domain.transfer import (
@@ -55,7 +56,7 @@ from domain.transfer import (
     Belongings,
     SoftSign,
     Transfer,
-    TransferStatus,
+    active_transfers,
     depart,
     record_return,
     start_transfer,
@@ -63,26 +64,9 @@ from domain.transfer import (
 
 DEFAULT_HOSPITAL = Organisation(name="Wythenshawe Hospital", ods_code="R0A07")
 
-# The observations a carer types, in chart order: (field, label, unit, step for -/+).
-OBSERVATION_FIELDS: tuple[tuple[str, str, str, Decimal], ...] = (
-    ("respiration_rate", "Respiration rate", "/min", Decimal(1)),
-    ("spo2", "SpO2", "%", Decimal(1)),
-    ("systolic_bp", "Systolic BP", "mmHg", Decimal(1)),
-    ("pulse", "Pulse", "/min", Decimal(1)),
-    ("temperature", "Temperature", "°C", Decimal("0.1")),
-)
-OBSERVATION_LABELS = {name: label for name, label, _, _ in OBSERVATION_FIELDS}
-RANGES = {"respiration_rate": RESPIRATION_RATE_RANGE, "spo2": SPO2_RANGE, "systolic_bp": SYSTOLIC_BP_RANGE,
-          "pulse": PULSE_RANGE, "temperature": TEMPERATURE_RANGE}
-
-
-def validation_message(exc: ValidationError) -> str:
-    messages = []
-    for error in exc.errors():
-        message = str(error["msg"]).removeprefix("Value error, ")
-        where = ".".join(str(part) for part in error["loc"])
-        messages.append(message if not where or where in message else f"{where.replace('_', ' ')}: {message}")
-    return "; ".join(messages)
+OBSERVATION_LABELS = {f.name: f.label for f in OBSERVATION_FIELDS}
+# Where -/+ starts on an empty observation: an adult's usual values.
+USUAL_VALUES = {"respiration_rate": "16", "spo2": "96", "systolic_bp": "120", "pulse": "80", "temperature": "37.0"}
 
 
 def parse_date(text: str) -> date:
@@ -96,25 +80,9 @@ def parse_date(text: str) -> date:
     raise ValueError(f"date of birth: write it as DD/MM/YYYY, e.g. 12/04/1938 (got {text!r})")
 
 
-def _load(store: LocalStore, kind: str, model: Any, home_id: str) -> list[Any]:
-    found = []
-    for row in store.records(kind, home_id):
-        try:
-            found.append(model.model_validate(row.data))
-        except ValidationError:  # a record this version cannot read: left out, never a crash
-            continue
-    return found
-
-
-def active_transfers(store: LocalStore, home_id: str) -> dict[str, Transfer]:
+def _in_hospital(store: LocalStore, home_id: str) -> dict[str, Transfer]:
     """resident_id -> the transfer the resident is in hospital on."""
-    active: dict[str, Transfer] = {}
-    for transfer in _load(store, "transfer", Transfer, home_id):
-        if transfer.status is TransferStatus.IN_HOSPITAL:
-            previous = active.get(transfer.resident_id)
-            if previous is None or (transfer.sent_at or datetime.min) > (previous.sent_at or datetime.min):
-                active[transfer.resident_id] = transfer
-    return active
+    return active_transfers(all_readable(Transfer, store.records("transfer", home_id)))
 
 
 def _when(moment: datetime | None) -> str:
@@ -143,9 +111,9 @@ class ResidentList:
         self.reload()
 
     def reload(self) -> None:
-        residents = sorted(_load(self.store, "resident", Resident, self.home_id),
+        residents = sorted(all_readable(Resident, self.store.records("resident", self.home_id)),
                            key=lambda r: (r.family_name.casefold(), r.given_name.casefold(), r.resident_id))
-        active = active_transfers(self.store, self.home_id)
+        active = _in_hospital(self.store, self.home_id)
         today = self._now().date()
         rows = []
         for r in residents:
@@ -205,19 +173,12 @@ class ResidentScreen:
     def reload(self) -> None:
         if self.resident_id is None:
             return
-        row = self.store.record("resident", f"{self.home_id}/resident/{self.resident_id}")
-        try:
-            self.resident = Resident.model_validate(row.data) if row else None
-        except ValidationError:
-            self.resident = None
-        self.transfer = active_transfers(self.store, self.home_id).get(self.resident_id)
+        record_id = resident_record_id(self.home_id, self.resident_id)
+        self.resident = readable(Resident, self.store.record("resident", record_id))
+        self.transfer = _in_hospital(self.store, self.home_id).get(self.resident_id)
 
     def home(self) -> CareHome | None:
-        row = self.store.record("care_home", self.home_id)
-        try:
-            return CareHome.model_validate(row.data) if row else None
-        except ValidationError:
-            return None
+        return readable(CareHome, self.store.record("care_home", self.home_id))
 
     @property
     def in_hospital(self) -> bool:
@@ -258,8 +219,8 @@ class ResidentScreen:
         b = self.resident.baseline if self.resident else None
         if b is None:
             return "Not recorded"
-        parts = [f"{OBSERVATION_LABELS[name]} {getattr(b, name)}{unit}" for name, _, unit, _ in OBSERVATION_FIELDS
-                 if getattr(b, name) is not None]
+        parts = [f"{f.label} {getattr(b, f.name)}{f.unit}" for f in OBSERVATION_FIELDS
+                 if getattr(b, f.name) is not None]
         if b.consciousness is not None:
             parts.append(b.consciousness.label)
         return ", ".join(parts) or "Not recorded"
@@ -302,7 +263,8 @@ class ResidentScreen:
             values = {k: v for k, v in (baseline or {}).items() if v not in (None, "")}
             if values:
                 base = BaselineObservations.model_validate(values)
-            resident = Resident(
+            resident = new_resident(
+                self._now().date(),
                 home_id=self.home_id, resident_id=uuid.uuid4().hex, given_name=given_name, family_name=family_name,
                 date_of_birth=born, nhs_number=nhs_number or None, no_known_allergies=no_known_allergies,
                 allergies=tuple(Allergy(substance=s.strip()) for s in allergies.split(",") if s.strip()),
@@ -310,7 +272,7 @@ class ResidentScreen:
                 resuscitation=Resuscitation(dnacpr=Dnacpr(dnacpr)), baseline=base,
             )
         except ValidationError as exc:
-            return self._fail(validation_message(exc))
+            return self._fail(plain_words(exc))
         except ValueError as exc:
             return self._fail(str(exc))
         self._save([("resident", stamp(resident, self.username, self._now()))])
@@ -326,8 +288,8 @@ class ResidentScreen:
         self.reason = ""
         b = self.resident.baseline if self.resident else None
         self.obs_text: dict[str, str] = {
-            name: ("" if b is None or getattr(b, name) is None else str(getattr(b, name)))
-            for name, _, _, _ in OBSERVATION_FIELDS
+            f.name: ("" if b is None or getattr(b, f.name) is None else str(getattr(b, f.name)))
+            for f in OBSERVATION_FIELDS
         }
         self.consciousness = (b.consciousness if b and b.consciousness else Consciousness.ALERT)
         self.on_oxygen = False
@@ -341,12 +303,12 @@ class ResidentScreen:
 
     def step_obs(self, name: str, direction: int) -> None:
         """-/+ on one observation (0.1 for the temperature); an empty one starts from the usual value."""
-        step = next(s for n, _, _, s in OBSERVATION_FIELDS if n == name)
-        start = {"respiration_rate": 16, "spo2": 96, "systolic_bp": 120, "pulse": 80, "temperature": "37.0"}[name]
+        step = next(f.precision for f in OBSERVATION_FIELDS if f.name == name)
+        start = Decimal(USUAL_VALUES[name])
         try:
-            value = Decimal(self.obs_text[name]) if self.obs_text[name] else Decimal(str(start))
+            value = Decimal(self.obs_text[name]) if self.obs_text[name] else start
         except InvalidOperation:
-            value = Decimal(str(start))
+            value = start
         value += step * direction
         self.obs_text[name] = str(value.quantize(step))
 
@@ -374,7 +336,7 @@ class ResidentScreen:
                                 temperature=self.obs_text["temperature"], consciousness=self.consciousness,
                                 on_oxygen=self.on_oxygen, taken_at=self._now())
         except ValidationError as exc:
-            raise ValueError(validation_message(exc)) from None
+            raise ValueError(plain_words(exc)) from None
 
     @property
     def news2(self) -> News2Score | None:
@@ -397,19 +359,8 @@ class ResidentScreen:
     @property
     def obs_errors(self) -> dict[str, str]:
         """Per observation: why its typed value is refused (empty ones are not errors here)."""
-        errors = {}
-        for name, text in self.obs_text.items():
-            if not text:
-                continue
-            try:
-                value = Decimal(text)
-            except InvalidOperation:
-                errors[name] = "a number, please"
-                continue
-            lo, hi = RANGES[name]
-            if not lo <= value <= hi or (name != "temperature" and value != value.to_integral_value()):
-                errors[name] = f"{lo} to {hi}" + ("" if name == "temperature" else ", whole number")
-        return errors
+        problems = {name: reading_problem(name, text) for name, text in self.obs_text.items() if text}
+        return {name: problem for name, problem in problems.items() if problem is not None}
 
     @property
     def consciousness_options(self) -> list[tuple[str, str]]:
@@ -444,7 +395,7 @@ class ResidentScreen:
             )
             transfer = depart(transfer, now)
         except ValidationError as exc:
-            self._fail(validation_message(exc))
+            self._fail(plain_words(exc))
             return None
         except ValueError as exc:
             self._fail(str(exc))
@@ -498,7 +449,7 @@ class ResidentScreen:
             back = record_return(self.transfer, now, discharge_summary=summary,
                                  missing_items=tuple(BelongingItem(m) for m in missing))
         except ValidationError as exc:
-            return self._fail(validation_message(exc))
+            return self._fail(plain_words(exc))
         except ValueError as exc:
             return self._fail(str(exc))
         self._save([("transfer", stamp(back, self.username, now))])

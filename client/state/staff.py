@@ -8,6 +8,7 @@ from pydantic import ValidationError
 
 from client.session import Session, SessionManager
 from client.sync import ApiError, AuthExpired, Offline
+from domain.messages import as_sentence, describe
 from protocol.accounts import RegisterRequest
 
 NEEDS_NETWORK = "This needs a connection to the central API: try again when online"
@@ -70,9 +71,7 @@ class RegisterForm:
             return RegisterRequest(invite_code=self.invite_code.strip(), username=self.username.strip(),
                                    display_name=self.display_name.strip(), password=self.password)
         except ValidationError as exc:
-            first = exc.errors()[0]
-            field = str(first["loc"][-1]).replace("_", " ")
-            self.error = f"{field.capitalize()}: {first['msg'].removeprefix('Value error, ')}"
+            self.error = as_sentence(describe(exc.errors()[0]))  # the first problem: one thing to fix at a time
             return None
 
     async def submit(self, session: SessionManager) -> Session | None:
