@@ -27,9 +27,6 @@ from server_stub.security import hash_password, token_digest
 from server_stub.services.errors import CodeNotValid, Conflict, Invalid, NotAllowed, NotFound
 from server_stub.settings import Settings
 
-HOME_ROLES = (Role.HOME_STAFF, Role.HOME_MANAGER)
-
-
 def _new_code() -> str:
     # Short enough to read out over the phone, long enough not to guess (about 60 bits).
     return secrets.token_urlsafe(8)
@@ -95,7 +92,7 @@ class RolePlace:
 
 def place_for(change: RoleChangeRequest) -> RolePlace:
     """The fields the new role keeps: a home role its home, a commissioner an area, and so on."""
-    if change.role in HOME_ROLES:
+    if change.role in access.HOME_ROLES:
         if not change.home_id:
             raise Invalid("home_id: a home role needs a home")
         return RolePlace(home_id=change.home_id)
