@@ -39,6 +39,9 @@ def test_an_invite_registers_one_member_of_the_home_staff(world):
     assert repository.find_account(world.connection, "nurse.jo").account == created
     with pytest.raises(CodeNotValid, match="not valid"):
         register(world, code, username="nurse.kim")
+    admin = world.account("admin")
+    assert [entry.action for entry in accounts.audit_log(world.connection, admin, DEMO_HOME_ID, 10)] == ["invite_created"]
+    assert "account_registered" in [entry.action for entry in accounts.audit_log(world.connection, admin, "nurse.jo", 10)]
 
 
 def test_a_taken_user_name_leaves_the_invite_unused(world):

@@ -27,9 +27,23 @@ from server_stub.security import hash_password, token_digest
 from server_stub.services.errors import CodeNotValid, Conflict, Invalid, NotAllowed, NotFound
 from server_stub.settings import Settings
 
-def _new_code() -> str:
+
+@dataclass(frozen=True)
+class OneTimeCode:
+    code: str
+    expires_at: datetime
+
+
+def _issue_code(connection: Any, settings: Settings, now: datetime, issuer: Account, purpose: str, audit_action: str,
+                *, username: str | None = None, home_id: str | None = None) -> OneTimeCode:
+    """A new invite or reset code (only its digest is stored), audited as issued by ``issuer``."""
     # Short enough to read out over the phone, long enough not to guess (about 60 bits).
-    return secrets.token_urlsafe(8)
+    code = OneTimeCode(secrets.token_urlsafe(8), now + timedelta(seconds=settings.one_time_code_ttl_seconds))
+    with write_transaction(connection):
+        account_repository.insert_one_time_code(connection, token_digest(code.code), purpose, username, home_id,
+                                                issuer.username, iso(code.expires_at))
+        account_repository.audit(connection, iso(now), issuer.username, audit_action, username or home_id)
+    return code
 
 
 def create_invite(connection: Any, settings: Settings, now: datetime, account: Account, home_id: str) -> InviteResponse:
@@ -38,13 +52,8 @@ def create_invite(connection: Any, settings: Settings, now: datetime, account: A
         raise NotAllowed("You may not invite staff to this home")
     if repository.get_record(connection, "care_home", home_id) is None:
         raise NotFound(f"Unknown care home {home_id!r}")
-    expires_at = now + timedelta(seconds=settings.one_time_code_ttl_seconds)
-    code = _new_code()
-    with write_transaction(connection):
-        account_repository.insert_one_time_code(connection, token_digest(code), "invite", None, home_id,
-                                                account.username, iso(expires_at))
-        account_repository.audit(connection, iso(now), account.username, "invite_created", home_id)
-    return InviteResponse(invite_code=code, home_id=home_id, expires_at=expires_at)
+    invite = _issue_code(connection, settings, now, account, "invite", "invite_created", home_id=home_id)
+    return InviteResponse(invite_code=invite.code, home_id=home_id, expires_at=invite.expires_at)
 
 
 def register(connection: Any, now: datetime, request: RegisterRequest) -> Account:
@@ -71,13 +80,9 @@ def issue_password_reset(connection: Any, settings: Settings, now: datetime, acc
     if found is None or not access.may_reset_password_of(account, found.account):
         # The same answer whether or not the account exists, for anyone not allowed.
         raise NotAllowed("You may not reset this user's password")
-    expires_at = now + timedelta(seconds=settings.one_time_code_ttl_seconds)
-    code = _new_code()
-    with write_transaction(connection):
-        account_repository.insert_one_time_code(connection, token_digest(code), "password_reset", username, None,
-                                                account.username, iso(expires_at))
-        account_repository.audit(connection, iso(now), account.username, "password_reset_issued", username)
-    return PasswordResetResponse(reset_code=code, expires_at=expires_at)
+    reset = _issue_code(connection, settings, now, account, "password_reset", "password_reset_issued",
+                        username=username)
+    return PasswordResetResponse(reset_code=reset.code, expires_at=reset.expires_at)
 
 
 @dataclass(frozen=True)
