@@ -8,6 +8,7 @@ refuse exactly the same things with the same words.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
@@ -102,6 +103,13 @@ class BedCount(BaseModel):
 
 def bed_count_record_id(home_id: str, category: BedCategory | str) -> str:
     return f"{home_id}/{BedCategory(category).value}"
+
+
+def category_not_offered(count: BedCount, home_name: str, offered: Collection[BedCategory | str]) -> str | None:
+    """Why ``count`` cannot be kept for a home offering ``offered``, or None: a home reports only its own categories."""
+    if count.category.value in {str(category) for category in offered}:
+        return None
+    return f"{home_name} does not offer {count.category.label} beds"
 
 
 class HomeStatus(BaseModel):

@@ -15,10 +15,13 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 
+from protocol.accounts import Role
 from protocol.kinds import RECORD_KINDS, ConflictRule, RecordKind
 
 # The version of this contract; the server says "please update" to older ones.
 SCHEMA_VERSION = 1
+# The request header in which the app names the version it speaks (the push body carries it too).
+SCHEMA_VERSION_HEADER = "X-Schema-Version"
 MAX_BATCH = 200
 MAX_PAGE = 1000
 
@@ -114,7 +117,7 @@ class SignInRequest(_Wire):
 class Account(_Wire):
     username: str
     display_name: str
-    role: str
+    role: Role
     home_id: str | None = None
     area: str | None = Field(default=None, description='A commissioner\'s area: "england", "region:..", "icb:..", "la:.."')
     assigned_homes: list[str] = Field(default_factory=list, description="A digital champion's homes")
@@ -131,7 +134,3 @@ class SignInResponse(_Wire):
 
 class RefreshRequest(_Wire):
     refresh_token: str = Field(min_length=1, max_length=200)
-
-
-class ErrorBody(_Wire):
-    detail: Any

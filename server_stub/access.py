@@ -13,13 +13,13 @@ from protocol.accounts import Role
 from protocol.kinds import RecordKind
 from protocol.sync import Account
 
-HOME_STAFF = Role.HOME_STAFF.value
-HOME_MANAGER = Role.HOME_MANAGER.value
-DIGITAL_CHAMPION = Role.DIGITAL_CHAMPION.value
-COMMISSIONER = Role.COMMISSIONER.value
-HOSPITAL_USER = Role.HOSPITAL_USER.value
-ADMINISTRATOR = Role.ADMINISTRATOR.value
-HOME_ROLES = {HOME_STAFF, HOME_MANAGER}
+HOME_STAFF = Role.HOME_STAFF
+HOME_MANAGER = Role.HOME_MANAGER
+DIGITAL_CHAMPION = Role.DIGITAL_CHAMPION
+COMMISSIONER = Role.COMMISSIONER
+HOSPITAL_USER = Role.HOSPITAL_USER
+ADMINISTRATOR = Role.ADMINISTRATOR
+HOME_ROLES = frozenset({HOME_STAFF, HOME_MANAGER})
 
 # area strings: "england", "region:<NHS region name>", "icb:<ICB ODS code>", "la:<local authority name>"
 AREA_COLUMNS = {"region": "region", "icb": "icb_code", "la": "local_authority"}

@@ -5,6 +5,9 @@ operation the error answers that come from layers no route sees (a body the
 framework cannot decode, the body size limit, the bearer-token check) and
 gives every error answer without a body schema the shared ``ErrorResponse``.
 A route's own ``responses=`` entries always win.
+
+A service's refusal (``server_stub.services.errors``) is answered here too,
+with the same status code on every route.
 """
 
 from __future__ import annotations
@@ -17,8 +20,19 @@ from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+from protocol.errors import ErrorResponse
 from protocol.sync import SCHEMA_VERSION
-from server_stub.models import ErrorResponse
+from server_stub.services.errors import (
+    CodeNotValid,
+    Conflict,
+    Invalid,
+    Locked,
+    NotAllowed,
+    NotFound,
+    Refused,
+    SignInRefused,
+    TooManyAttempts,
+)
 
 logger = logging.getLogger("server_stub")
 
@@ -49,6 +63,24 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
         if isinstance(version, int) and not isinstance(version, bool) and version not in SUPPORTED_SCHEMA_VERSIONS:
             return upgrade_required(version)
     return await request_validation_exception_handler(request, exc)
+
+
+REFUSAL_STATUS: dict[type[Refused], int] = {
+    CodeNotValid: status.HTTP_400_BAD_REQUEST,
+    SignInRefused: status.HTTP_401_UNAUTHORIZED,
+    NotAllowed: status.HTTP_403_FORBIDDEN,
+    NotFound: status.HTTP_404_NOT_FOUND,
+    Conflict: status.HTTP_409_CONFLICT,
+    Invalid: status.HTTP_422_UNPROCESSABLE_CONTENT,
+    Locked: status.HTTP_423_LOCKED,
+    TooManyAttempts: status.HTTP_429_TOO_MANY_REQUESTS,
+}
+
+
+async def _refused(request: Request, refused: Exception) -> JSONResponse:
+    headers = {"Retry-After": str(refused.retry_after_seconds)} if isinstance(refused, TooManyAttempts) else None
+    code = next(code for kind, code in REFUSAL_STATUS.items() if isinstance(refused, kind))
+    return JSONResponse({"detail": str(refused)}, status_code=code, headers=headers)
 
 
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
@@ -100,5 +132,6 @@ def _openapi_with_shared_errors(app: FastAPI) -> Callable[[], dict[str, Any]]:
 
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(Refused, _refused)
     app.add_exception_handler(Exception, _unexpected_error)
     app.openapi = _openapi_with_shared_errors(app)  # type: ignore[method-assign]

@@ -12,7 +12,7 @@ import sqlite3
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from domain.beds import BedCategory, BedCount
+from domain.beds import BedCategory, BedCount, category_not_offered
 from protocol.kinds import RECORD_KINDS, ConflictRule, RecordKind
 from protocol.sync import (
     Account,
@@ -23,15 +23,22 @@ from protocol.sync import (
     PushResponse,
 )
 from server_stub import account_repository, repository
-from server_stub.access import may_change, scope_of
+from server_stub.access import HOME_ROLES, may_change, scope_of
 from server_stub.clock import iso
 from server_stub.db import write_transaction
 
 # Versions of the wire contract this server accepts (only the current one for now).
 SUPPORTED_SCHEMA_VERSIONS = range(1, 2)
 
-ANOTHER_HOME = "You may not change another home's beds"
-NOT_YOURS = "You may not change this home's records"
+# What a refusal calls each kind's records, in plain words ("records" for the rest).
+REFUSED_RECORDS = {
+    "bed_count": "beds",
+    "home_status": "bed state",
+    "wifi_result": "WiFi survey results",
+    "device_provision": "device deliveries",
+    "resident": "residents' details",
+    "transfer": "hospital transfers",
+}
 MUTATION_ID_TAKEN = "This change id was already used by another account; the change was not applied."
 
 
@@ -74,12 +81,14 @@ def _decide(connection: sqlite3.Connection, account: Account, device_id: UUID, m
         return refuse(f"{kind.name} records are written by the central API only")
     home_id = kind.home_id(data)
     if not may_change(account, kind, home_id):
-        return refuse(ANOTHER_HOME if kind.name == "bed_count" else NOT_YOURS)
+        return refuse(not_allowed_message(account, kind, home_id))
     home = repository.get_record(connection, "care_home", home_id)
     if home is None:
         return refuse(f"Unknown care home {home_id!r}")
-    if isinstance(data, BedCount) and data.category.value not in home.data.get("bed_categories", []):
-        return refuse(f"{home.data.get('name', home_id)} does not offer {data.category.label} beds")
+    if isinstance(data, BedCount):
+        problem = category_not_offered(data, home.data.get("name", home_id), home.data.get("bed_categories", []))
+        if problem is not None:
+            return refuse(problem)
 
     current = repository.get_record(connection, kind.name, expected_id)
     if (
@@ -120,7 +129,7 @@ def _delete(connection, account: Account, device_id: UUID, mutation, kind: Recor
     if current is None or current.deleted:
         return answer(MutationStatus.APPLIED, version=current.version if current else None)
     if not may_change(account, kind, current.home_id):
-        return answer(MutationStatus.REJECTED, ANOTHER_HOME)
+        return answer(MutationStatus.REJECTED, not_allowed_message(account, kind, current.home_id))
     if (
         kind.conflict_rule in (ConflictRule.REJECT_STALE, ConflictRule.KEEP_BOTH)
         and current.version > (mutation.base_version or 0)
@@ -134,6 +143,12 @@ def _delete(connection, account: Account, device_id: UUID, mutation, kind: Recor
     repository.mark_deleted(connection, kind=kind.name, record_id=mutation.record_id, version=version,
                             updated_at=iso(now), updated_by_device=str(device_id))
     return answer(MutationStatus.APPLIED, version=version)
+
+
+def not_allowed_message(account: Account, kind: RecordKind, home_id: str) -> str:
+    """The refusal of a change the account may not make, naming what it tried to change."""
+    whose = "another home's" if account.role in HOME_ROLES and account.home_id != home_id else "this home's"
+    return f"You may not change {whose} {REFUSED_RECORDS.get(kind.name, 'records')}"
 
 
 def _what(kind: RecordKind, data) -> str:

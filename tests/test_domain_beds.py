@@ -3,7 +3,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from pydantic import ValidationError
 
-from domain.beds import BedCategory, BedCount, HomeStatus
+from domain.beds import BedCategory, BedCount, HomeStatus, category_not_offered
 from domain.freshness import Freshness, freshness
 
 
@@ -74,3 +74,11 @@ def test_freshness_boundaries(age, expected):
 
 def test_never_confirmed():
     assert freshness(None, datetime.now(timezone.utc)) is Freshness.NEVER
+
+
+def test_a_home_reports_only_the_categories_it_offers():
+    count = BedCount(home_id="h", category="residential", max_capacity=1, occupied=0, vacant_reserved=0,
+                     vacant_accepting=1)
+    assert category_not_offered(count, "Allingham House", [BedCategory.RESIDENTIAL, "nursing"]) is None
+    assert category_not_offered(count, "Allingham House", ["nursing"]) == (
+        "Allingham House does not offer Residential beds")

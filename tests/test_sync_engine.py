@@ -100,9 +100,32 @@ def test_an_invalid_change_in_a_batch_does_not_hold_back_the_others(tmp_path):
         if request.url.path == "/sync/changes":
             return empty_pull(request)
         mutations = json.loads(request.content)["mutations"]
-        if any(m["data"].get("vacant_accepting") == 99 for m in mutations):
+        if any(m["data"].get("vacant_accepting") == 4 for m in mutations):
             return httpx.Response(422, json={"detail": [{"loc": ["body", "mutations", 0, "bed_count", "data",
                                                                   "vacant_accepting"], "msg": "too many"}]})
+        return httpx.Response(200, json={"results": [
+            {"mutation_id": m["mutation_id"], "status": "applied", "version": 10 + i} for i, m in enumerate(mutations)]})
+
+    store, _, engine = signed_in_store(tmp_path, handler)
+    # A change this app's rules let through but the central API's newer rules refuse.
+    store.save("bed_count", [nursing(4)])
+    store.save("home_status", [HomeStatus(home_id=HOME_ID)])
+    assert aio.run(engine.sync_once()) is True
+    assert store.pending_count() == 0
+    statuses = [r[0] for r in store.db.execute("SELECT status FROM outbox ORDER BY seq").fetchall()]
+    assert statuses == ["rejected", "applied"]
+    [entry] = store.sync_log()
+    assert entry.status == "rejected" and "vacant_accepting: too many" in entry.message
+
+
+def test_a_change_the_contract_refuses_is_not_sent_and_does_not_hold_back_the_others(tmp_path):
+    sent = []
+
+    def handler(request):
+        if request.url.path == "/sync/changes":
+            return empty_pull(request)
+        mutations = json.loads(request.content)["mutations"]
+        sent.extend(m["kind"] for m in mutations)
         return httpx.Response(200, json={"results": [
             {"mutation_id": m["mutation_id"], "status": "applied", "version": 10 + i} for i, m in enumerate(mutations)]})
 
@@ -112,11 +135,11 @@ def test_an_invalid_change_in_a_batch_does_not_hold_back_the_others(tmp_path):
     store.db.execute("UPDATE outbox SET data = json_set(data, '$.vacant_accepting', 99)")
     store.save("home_status", [HomeStatus(home_id=HOME_ID)])
     assert aio.run(engine.sync_once()) is True
-    assert store.pending_count() == 0
+    assert sent == ["home_status"]  # the push body is a PushRequest: the invalid change never leaves the device
     statuses = [r[0] for r in store.db.execute("SELECT status FROM outbox ORDER BY seq").fetchall()]
     assert statuses == ["rejected", "applied"]
     [entry] = store.sync_log()
-    assert entry.status == "rejected" and "vacant_accepting: too many" in entry.message
+    assert entry.status == "rejected" and "vacant_accepting" in entry.message and "maximum capacity (20)" in entry.message
 
 
 def test_a_captive_portal_page_is_no_answer_and_sync_carries_on(tmp_path):

@@ -12,7 +12,17 @@ from urllib.parse import quote
 import httpx
 from pydantic import BaseModel, ValidationError
 
-from protocol import SCHEMA_VERSION, Account, PullResponse, PushResponse, RefreshRequest, SignInRequest, SignInResponse
+from protocol import (
+    SCHEMA_VERSION,
+    Account,
+    Mutation,
+    PullResponse,
+    PushRequest,
+    PushResponse,
+    RefreshRequest,
+    SignInRequest,
+    SignInResponse,
+)
 from protocol.accounts import (
     CompleteResetRequest,
     InviteRequest,
@@ -20,6 +30,7 @@ from protocol.accounts import (
     PasswordResetResponse,
     RegisterRequest,
 )
+from protocol.sync import SCHEMA_VERSION_HEADER
 
 
 class ApiError(Exception):
@@ -103,7 +114,7 @@ class CentralApi:
         await self._client.aclose()
 
     async def _request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
-        headers = {"X-Schema-Version": str(SCHEMA_VERSION)}
+        headers = {SCHEMA_VERSION_HEADER: str(SCHEMA_VERSION)}
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
         try:
@@ -173,9 +184,16 @@ class CentralApi:
             raise ApiError(_detail(response) or f"Refused ({response.status_code})")
         return response
 
-    async def push(self, device_id: str, mutations: Sequence[dict[str, Any]]) -> PushResponse:
-        body = {"device_id": device_id, "schema_version": SCHEMA_VERSION, "mutations": list(mutations)}
-        response = await self._request("POST", "/sync/push", json=body)
+    async def push(self, device_id: str, mutations: Sequence[Mutation | dict[str, Any]]) -> PushResponse:
+        """Send a batch (``Mutation`` models, or their wire dicts); a batch the contract refuses is not sent."""
+        try:
+            body = PushRequest.model_validate(
+                {"device_id": device_id, "schema_version": SCHEMA_VERSION, "mutations": list(mutations)})
+        except ValidationError as exc:
+            # The central API would answer 422: say so without asking it, naming the fields.
+            detail = exc.errors(include_url=False, include_context=False, include_input=False)
+            raise BatchInvalid(describe_validation_error(detail), detail) from exc
+        response = await self._request("POST", "/sync/push", json=body.model_dump(mode="json"))
         if response.status_code == 401:
             raise AuthExpired(_detail(response) or "Please sign in again")
         if response.status_code == 422:

@@ -26,18 +26,8 @@ from typing import Any, Awaitable, Callable
 import httpx
 
 from client.sync.api import ApiError, AuthExpired, CentralApi, Offline
-
-KIB = 1024
-MIB = 1024 * KIB
-# The server's bounds for one download request (server_stub/routers/speedtest.py).
-MIN_DOWNLOAD_REQUEST = 1 * KIB
-MAX_DOWNLOAD_REQUEST = 8 * MIB
-# The server refuses bodies over 1 MiB (its default body size limit): upload in requests of at most this.
-MAX_UPLOAD_REQUEST = 1 * MIB
-
-PING_PATH = "/speedtest/ping"
-DOWNLOAD_PATH = "/speedtest/download"
-UPLOAD_PATH = "/speedtest/upload"
+from domain.speed_test import KIB, MAX_DOWNLOAD_REQUEST, MAX_UPLOAD_REQUEST, MIB, MIN_DOWNLOAD_REQUEST
+from protocol.speedtest import DOWNLOAD_PATH, PING_PATH, UPLOAD_PATH
 
 # (method, url, **httpx request arguments) -> response; raises Offline when there is no usable answer.
 RequestFn = Callable[..., Awaitable[httpx.Response]]

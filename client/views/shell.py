@@ -95,7 +95,7 @@ class AppShell:
             on_sign_in_again=lambda: self.show_sign_in(
                 account.username, notice="Your changes stay on this device and are sent once you sign in."),
             on_sign_out=self._sign_out,
-            staff_panel=StaffPanelView(self.ctx.session, account.home_id) if account.role == "home_manager" else None,
+            staff_panel=StaffPanelView(self.ctx.session, account.home_id) if account.role == Role.HOME_MANAGER else None,
             on_readiness=(lambda: self.show_readiness(session, account.home_id, on_back=self._back_to_beds))
             if account.role in (Role.HOME_MANAGER, Role.HOME_STAFF) else None,
             on_red_bag=(lambda: self.show_residents(session, account.home_id))

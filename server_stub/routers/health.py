@@ -3,10 +3,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
+from protocol.health import HealthResponse
 from protocol.sync import SCHEMA_VERSION
 from server_stub import repository
 from server_stub.db import database_errors, open_connection
-from server_stub.models import HealthResponse
 
 router = APIRouter(tags=["health"])
 

@@ -8,12 +8,12 @@ from pydantic import BaseModel
 from domain.homes import CareHome
 from domain.residents import Resident
 from domain.transfer import Transfer
+from protocol.errors import ErrorResponse
 from server_stub import account_repository, repository
 from server_stub.access import HOSPITAL_USER
 from server_stub.clock import iso
 from server_stub.db import write_transaction
 from server_stub.dependencies import ClockDep, ConnectionDep, CurrentAccount
-from server_stub.models import ErrorResponse
 
 router = APIRouter(prefix="/hospital", tags=["hospital"])
 

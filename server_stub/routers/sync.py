@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query
 from fastapi.responses import JSONResponse
 
-from protocol.sync import MAX_PAGE, PullResponse, PushRequest, PushResponse
+from protocol.sync import MAX_PAGE, SCHEMA_VERSION_HEADER, PullResponse, PushRequest, PushResponse
 from server_stub import sync_service
 from server_stub.dependencies import ClockDep, ConnectionDep, CurrentAccount
 from server_stub.errors import upgrade_required
@@ -47,7 +47,7 @@ def changes(
     since: Annotated[int, Query(ge=0, le=2**63 - 1,
                                 description="The cursor from the previous page; 0 for everything")] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 500,
-    schema_version: Annotated[int | None, Header(alias="X-Schema-Version")] = None,
+    schema_version: Annotated[int | None, Header(alias=SCHEMA_VERSION_HEADER)] = None,
 ):
     """Records this account may see that changed after `since`, in server order (tombstones included)."""
     if schema_version is not None and schema_version not in sync_service.SUPPORTED_SCHEMA_VERSIONS:
