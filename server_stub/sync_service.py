@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from uuid import UUID
 
 from domain.beds import BedCategory, BedCount, category_not_offered
+from domain.residents import Resident, check_date_of_birth
 from protocol.kinds import RECORD_KINDS, ConflictRule, RecordKind
 from protocol.sync import (
     Account,
@@ -89,6 +90,11 @@ def _decide(connection: sqlite3.Connection, account: Account, device_id: UUID, m
         problem = category_not_offered(data, home.data.get("name", home_id), home.data.get("bed_categories", []))
         if problem is not None:
             return refuse(problem)
+    if isinstance(data, Resident):
+        try:  # the server's day decides; a device with a wrong clock cannot record a birth in the future
+            check_date_of_birth(data.date_of_birth, now.date())
+        except ValueError as exc:
+            return refuse(f"{data.given_name} {data.family_name}: " + str(exc).replace("date_of_birth", "the date of birth"))
 
     current = repository.get_record(connection, kind.name, expected_id)
     if (

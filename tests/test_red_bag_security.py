@@ -175,3 +175,15 @@ def test_about_me_edited_on_two_devices_offline_keeps_both_versions_for_a_person
     for device in (office, lounge):
         about = device.store.record("resident", margaret.record_id).data["about_me"]["what_matters_to_me"]
         assert about == "Seeing her daughter on Sundays"
+
+
+def test_the_central_api_refuses_a_birth_in_the_future_by_its_own_clock(client):
+    """Devices check the date of birth on their own clock; the server checks again on its day."""
+    manager = token(client, "demo")
+    tomorrow = client.clock().date() + timedelta(days=1)
+    unborn = resident().model_copy(update={"date_of_birth": tomorrow})
+    [refused] = push(client, manager, [mutation("resident", unborn)]).json()["results"]
+    assert refused["status"] == "rejected"
+    assert "date of birth must not be in the future" in refused["message"]
+    [applied] = push(client, manager, [mutation("resident", resident())]).json()["results"]
+    assert applied["status"] == "applied"
