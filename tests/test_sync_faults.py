@@ -22,7 +22,7 @@ import pytest
 from client.credentials import CredentialStore
 from client.session import SessionManager
 from client.state.bed_state import BedStateScreen
-from client.store import LocalStore, open_store
+from client.store import LocalStore, open_device_store
 from client.sync import SyncEngine, SyncState
 from tests.conftest import DEMO_HOME, DEMO_PASSWORD, DEMO_USER
 from tests.support import aio
@@ -74,9 +74,9 @@ class Device:
 
 
 def make_device(tmp_path: Path, name: str, proxy: FaultProxy, **engine_options) -> Device:
-    store = open_store(tmp_path / name)
+    store, sync = open_device_store(tmp_path / name)
     session = SessionManager(store, CredentialStore(), proxy.url)
-    return Device(store, session, SyncEngine(store, session, **engine_options))
+    return Device(store, session, SyncEngine(sync, session, **engine_options))
 
 
 # -- what the server holds (its own SQLite file, read-only) ------------------------------------
