@@ -1,0 +1,98 @@
+"""Records changed on two devices: the notice on the red bag screen and the screen to choose a version.
+
+Thin: ``client.state.conflicts`` holds the rules; these controls render it and
+forward taps.
+
+Semantics identifiers the tests use: ``conflict-notice``, ``conflicts-back``,
+``conflict-<copy id>``, ``keep-mine-<copy id>``, ``keep-theirs-<copy id>``,
+``conflicts-message``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import flet as ft
+
+from client.state.conflicts import EXPLANATION, KEEP_MINE_NEXT, KEEP_THEIRS_NEXT, ConflictChoice, ConflictChoices
+from client.sync import SyncStatus
+
+
+def _id(identifier: str, control: ft.Control, label: str | None = None) -> ft.Semantics:
+    return ft.Semantics(identifier=identifier, label=label, content=control)
+
+
+class ConflictNotice(ft.Container):
+    """'N records were changed on two devices: choose which to keep', shown only while copies wait."""
+
+    def __init__(self, choices: ConflictChoices, *, on_open: Callable[[], None]) -> None:
+        self.choices = choices
+        self.text = ft.Text("", weight=ft.FontWeight.W_600, color=ft.Colors.ON_TERTIARY_CONTAINER)
+        button = ft.TextButton("Choose", on_click=lambda e: on_open())
+        super().__init__(
+            _id("conflict-notice", ft.Row([ft.Icon(ft.Icons.CALL_SPLIT, color=ft.Colors.ON_TERTIARY_CONTAINER),
+                                           ft.Container(self.text, expand=True), button])),
+            bgcolor=ft.Colors.TERTIARY_CONTAINER, border_radius=8, padding=ft.Padding.symmetric(horizontal=12),
+        )
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.choices.reload()
+        self.text.value = self.choices.notice or ""
+        self.visible = self.choices.notice is not None
+
+
+class ConflictsView(ft.Column):
+    def __init__(self, choices: ConflictChoices, *, on_back: Callable[[], None]) -> None:
+        super().__init__(spacing=12, expand=True, scroll=ft.ScrollMode.AUTO)
+        self.choices = choices
+        self.message = ft.Text("", size=14, color=ft.Colors.GREEN_800)
+        self.list = ft.Column(spacing=12)
+        back = ft.IconButton(ft.Icons.ARROW_BACK, tooltip="Back", on_click=lambda e: on_back())
+        self.controls = [
+            ft.Row([_id("conflicts-back", back, "Back"),
+                    ft.Text("Changed on two devices", theme_style=ft.TextThemeStyle.TITLE_LARGE,
+                            weight=ft.FontWeight.BOLD)], spacing=4),
+            ft.Text(EXPLANATION, size=14),
+            _id("conflicts-message", self.message),
+            self.list,
+        ]
+        self.refresh(update=False)
+
+    def refresh(self, *, update: bool = True) -> None:
+        self.message.value = self.choices.message or ""
+        self.list.controls = [self._card(choice) for choice in self.choices.choices] or [
+            ft.Text("Nothing to choose: every record is the same on all devices.")]
+        if update:
+            self.update()
+
+    def on_sync_status(self, status: SyncStatus) -> None:
+        self.choices.reload()
+        self.refresh()
+
+    def _choose(self, choose: Callable[[int], str], copy_id: int) -> None:
+        choose(copy_id)
+        self.refresh()
+
+    def _card(self, choice: ConflictChoice) -> ft.Control:
+        rows: list[ft.Control] = []
+        for difference in choice.differences:
+            rows += [
+                ft.Text(difference.label, weight=ft.FontWeight.W_600),
+                ft.Text(f"Yours: {difference.yours}", selectable=True),
+                ft.Text(f"Other device: {difference.theirs}", selectable=True, color=ft.Colors.ON_SURFACE_VARIANT),
+            ]
+        keep_mine = ft.FilledButton("Keep mine", height=48,
+                                    on_click=lambda e: self._choose(self.choices.keep_mine, choice.copy_id))
+        keep_theirs = ft.OutlinedButton("Keep theirs", height=48,
+                                        on_click=lambda e: self._choose(self.choices.keep_theirs, choice.copy_id))
+        return _id(f"conflict-{choice.copy_id}", ft.Container(ft.Column([
+            ft.Text(choice.title, size=16, weight=ft.FontWeight.BOLD),
+            ft.Text(choice.yours_saved, size=13),
+            ft.Text(choice.theirs_saved, size=13),
+            *rows,
+            ft.Text(KEEP_MINE_NEXT, size=12, color=ft.Colors.ON_SURFACE_VARIANT),
+            ft.Text(KEEP_THEIRS_NEXT, size=12, color=ft.Colors.ON_SURFACE_VARIANT),
+            ft.Row([_id(f"keep-mine-{choice.copy_id}", keep_mine), _id(f"keep-theirs-{choice.copy_id}", keep_theirs)],
+                   wrap=True),
+        ], spacing=6), border=ft.Border.all(1, ft.Colors.OUTLINE_VARIANT), border_radius=8, padding=12))
