@@ -124,3 +124,11 @@ def test_a_transfer_is_named_by_its_resident_and_lists_are_shown_as_words(store,
 
 def test_another_homes_copies_are_not_shown(conflicted):
     assert ConflictChoices(conflicted, "1-466088203").count == 0
+
+
+def test_versions_saved_without_a_name_still_say_where_they_come_from(store, sync):
+    sync.apply_pull_page([server_record(margaret(), 5)], 5)
+    lose_a_conflict(store, sync, "resident", margaret(about_me=about("Mine")), margaret(about_me=about("Theirs")))
+    [choice] = ConflictChoices(store, HOME_ID).choices
+    assert choice.yours_saved == "Your version: saved on this device"
+    assert choice.theirs_saved == "The version saved on another device: it reached the central API first"

@@ -133,8 +133,9 @@ class ConflictChoices:
         return ConflictChoice(
             copy_id=copy.id,
             title=f"{kind_title}: {self._name(copy)}",
-            yours_saved="Your version" + _saved_by(copy.mine),
-            theirs_saved=("The version saved on another device" + _saved_by(theirs)) if current is not None
+            yours_saved="Your version: " + _saved_by(copy.mine, otherwise="saved on this device"),
+            theirs_saved=("The version saved on another device: "
+                          + _saved_by(theirs, otherwise="it reached the central API first")) if current is not None
             else "On another device this record was removed",
             differences=differences,
         )
@@ -189,9 +190,9 @@ def _shown_item(item: Any) -> str:
     return str(item)
 
 
-def _saved_by(data: dict[str, Any]) -> str:
+def _saved_by(data: dict[str, Any], *, otherwise: str) -> str:
     who, when = data.get("changed_by"), data.get("changed_at")
     if not who or not when:
-        return ""
+        return otherwise
     moment = datetime.fromisoformat(when).astimezone()
-    return f": saved by {who}, " + f"{moment:%d %b %H:%M}".lstrip("0")
+    return f"saved by {who}, " + f"{moment:%d %b %H:%M}".lstrip("0")

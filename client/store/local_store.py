@@ -234,7 +234,13 @@ class LocalStore:
             sql, params = sql + " WHERE home_id = ?", [home_id]
         with self._database.lock:
             rows = self.db.execute(sql + " ORDER BY id", params).fetchall()
-        return [ConflictCopy(r[0], r[1], r[2], r[3], self._codec.decode(r[1], r[2], r[4]), r[5]) for r in rows]
+        copies = []
+        for r in rows:
+            try:
+                copies.append(ConflictCopy(r[0], r[1], r[2], r[3], self._codec.decode(r[1], r[2], r[4]), r[5]))
+            except UnreadableData:  # sealed with a key the key store lost: nothing a person could choose
+                log.warning("a %s conflict copy cannot be read with this device's key; it is left out", r[1])
+        return copies
 
     def resolve_conflict(self, copy_id: int, *, keep_mine: bool) -> str | None:
         """Keep the server's version (drop the copy) or this device's (save it again, on the server's version).

@@ -3,8 +3,8 @@
 Thin: ``client.state.conflicts`` holds the rules; these controls render it and
 forward taps.
 
-Semantics identifiers the tests use: ``conflict-notice``, ``conflicts-back``,
-``conflict-<copy id>``, ``keep-mine-<copy id>``, ``keep-theirs-<copy id>``,
+Semantics identifiers the tests use: ``conflict-notice``, ``conflict-open``, ``conflicts-back``,
+``conflict-title-<copy id>``, ``keep-mine-<copy id>``, ``keep-theirs-<copy id>``,
 ``conflicts-message``.
 """
 
@@ -30,8 +30,8 @@ class ConflictNotice(ft.Container):
         self.text = ft.Text("", weight=ft.FontWeight.W_600, color=ft.Colors.ON_TERTIARY_CONTAINER)
         button = ft.TextButton("Choose", on_click=lambda e: on_open())
         super().__init__(
-            _id("conflict-notice", ft.Row([ft.Icon(ft.Icons.CALL_SPLIT, color=ft.Colors.ON_TERTIARY_CONTAINER),
-                                           ft.Container(self.text, expand=True), button])),
+            ft.Row([ft.Icon(ft.Icons.CALL_SPLIT, color=ft.Colors.ON_TERTIARY_CONTAINER),
+                    ft.Container(_id("conflict-notice", self.text), expand=True), _id("conflict-open", button)]),
             bgcolor=ft.Colors.TERTIARY_CONTAINER, border_radius=8, padding=ft.Padding.symmetric(horizontal=12),
         )
         self.refresh()
@@ -79,15 +79,15 @@ class ConflictsView(ft.Column):
         for difference in choice.differences:
             rows += [
                 ft.Text(difference.label, weight=ft.FontWeight.W_600),
-                ft.Text(f"Yours: {difference.yours}", selectable=True),
-                ft.Text(f"Other device: {difference.theirs}", selectable=True, color=ft.Colors.ON_SURFACE_VARIANT),
+                ft.Text(f"Yours: {difference.yours}"),
+                ft.Text(f"Other device: {difference.theirs}", color=ft.Colors.ON_SURFACE_VARIANT),
             ]
         keep_mine = ft.FilledButton("Keep mine", height=48,
                                     on_click=lambda e: self._choose(self.choices.keep_mine, choice.copy_id))
         keep_theirs = ft.OutlinedButton("Keep theirs", height=48,
                                         on_click=lambda e: self._choose(self.choices.keep_theirs, choice.copy_id))
-        return _id(f"conflict-{choice.copy_id}", ft.Container(ft.Column([
-            ft.Text(choice.title, size=16, weight=ft.FontWeight.BOLD),
+        return ft.Container(ft.Column([
+            _id(f"conflict-title-{choice.copy_id}", ft.Text(choice.title, size=16, weight=ft.FontWeight.BOLD)),
             ft.Text(choice.yours_saved, size=13),
             ft.Text(choice.theirs_saved, size=13),
             *rows,
@@ -95,4 +95,4 @@ class ConflictsView(ft.Column):
             ft.Text(KEEP_THEIRS_NEXT, size=12, color=ft.Colors.ON_SURFACE_VARIANT),
             ft.Row([_id(f"keep-mine-{choice.copy_id}", keep_mine), _id(f"keep-theirs-{choice.copy_id}", keep_theirs)],
                    wrap=True),
-        ], spacing=6), border=ft.Border.all(1, ft.Colors.OUTLINE_VARIANT), border_radius=8, padding=12))
+        ], spacing=6), border=ft.Border.all(1, ft.Colors.OUTLINE_VARIANT), border_radius=8, padding=12)
