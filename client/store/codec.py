@@ -23,6 +23,6 @@ class RecordCodec:
             return self.cipher.encrypt(data, f"{kind}/{record_id}")
         return json.dumps(data)
 
-    def decode(self, kind: str, record_id: str, text: str) -> dict[str, Any]:
-        """The record's data; raises client.crypto.UnreadableData if this device's key cannot open it."""
+    def decode(self, kind: str, record_id: str, text: str) -> dict[str, Any] | None:
+        """The record's data (None for a delete's outbox entry); UnreadableData if this device's key cannot open it."""
         return self.cipher.decrypt(text, f"{kind}/{record_id}")
