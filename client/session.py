@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from client.credentials import CredentialStore, Tokens
 from client.store import LocalStore
+from client.store.paths import REPORTS_DIR
 from client.sync.api import CentralApi, SignInRefused
 from protocol import Account
 
@@ -45,8 +48,12 @@ class SessionManager:
         credentials: CredentialStore,
         default_server_url: str,
         api_factory: ApiFactory = lambda url, token: CentralApi(url, token),
+        *,
+        documents_dir: Path | None = None,
     ) -> None:
         self.store = store
+        # Documents made on the device (transfer packs, readiness summaries): beside the database unless told.
+        self.documents_dir = documents_dir if documents_dir is not None else store.path.parent / REPORTS_DIR
         self.credentials = credentials
         self.default_server_url = default_server_url
         self._api_factory = api_factory
@@ -128,7 +135,7 @@ class SessionManager:
         return self._api
 
     async def sign_out(self, *, discard_unsent: bool = False) -> None:
-        """Forget the tokens and remove the account's data from this device.
+        """Forget the tokens and remove the account's data from this device: its records and its documents.
 
         Refuses (UnsentChanges) while changes wait to be sent, unless the user
         has chosen to discard them.
@@ -141,6 +148,8 @@ class SessionManager:
             self.credentials.delete_token(session.server_url, session.account.username)
         await self._drop_api()
         self.store.wipe_account_data()
+        # The documents hold personal data too.
+        shutil.rmtree(self.documents_dir, ignore_errors=True)
 
     async def expire(self) -> None:
         """The server refused the token: forget it, keep the account and its data."""

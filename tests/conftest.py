@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from client.store import open_store
+from client.store import open_device_store
 from tests.support.app_process import AppProcess
 from tests.support.flet_ui import CHROMIUM_ARGS, FletPage, chromium_path
 from tests.support.postgres import postgres_cluster, postgres_url  # noqa: F401 - fixtures
@@ -20,12 +20,24 @@ DEMO_USER, DEMO_PASSWORD, DEMO_HOME = "demo", "carehome-demo", "1-1938268568"
 
 
 @pytest.fixture
-def store(tmp_path):
-    """A device store holding the demo home, as after its first pull."""
-    store = open_store(tmp_path)
-    store.apply_pull_page([care_home_record(1), bed_record("nursing", 2), bed_record("nursing_dementia", 3)], 3)
-    yield store
-    store.close()
+def device_store(tmp_path):
+    """A device database holding the demo home, as after its first pull: its local store and its sync half."""
+    opened = open_device_store(tmp_path)
+    opened.sync.apply_pull_page([care_home_record(1), bed_record("nursing", 2), bed_record("nursing_dementia", 3)], 3)
+    yield opened
+    opened.store.close()
+
+
+@pytest.fixture
+def store(device_store):
+    """What screens use: records, outbox, meta, sync log."""
+    return device_store.store
+
+
+@pytest.fixture
+def sync(device_store):
+    """What the sync engine uses: pending batches, settle, pull pages (tests play the engine's part)."""
+    return device_store.sync
 
 
 @pytest.fixture

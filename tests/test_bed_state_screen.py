@@ -31,19 +31,19 @@ def test_shows_each_offered_category_with_its_counts(screen):
     assert screen.confirmed_line() == "Never confirmed - please confirm the bed state"
 
 
-def test_no_change_confirm_queues_one_confirmation(screen, store, saves):
+def test_no_change_confirm_queues_one_confirmation(screen, sync, saves):
     assert screen.confirm_no_change()
-    [entry] = store.pending(10)
+    [entry] = sync.pending(10)
     assert entry.kind == "home_status" and entry.data["closed_to_admissions"] is False
     assert saves == [1]
     assert screen.confirmed_line().startswith("Confirmed on this device")
 
 
-def test_one_change_then_save_queues_only_that_category(screen, store):
+def test_one_change_then_save_queues_only_that_category(screen, store, sync):
     screen.decrement("nursing", "vacant_accepting")
     assert screen.can_save and not screen.can_confirm_no_change
     assert screen.save()
-    kinds = [(e.kind, e.record_id) for e in store.pending(10)]
+    kinds = [(e.kind, e.record_id) for e in sync.pending(10)]
     assert kinds == [("bed_count", f"{HOME_ID}/nursing"), ("home_status", HOME_ID)]
     assert store.record("bed_count", f"{HOME_ID}/nursing").data["vacant_accepting"] == 3
     assert not screen.dirty and screen.message == "Saved 1 bed category"
@@ -79,27 +79,27 @@ def test_minus_never_goes_below_zero(screen):
     assert screen.draft("nursing").counts["vacant_reserved"] == 0
 
 
-def test_closing_needs_a_reason(screen, store):
+def test_closing_needs_a_reason(screen, store, sync):
     screen.set_closed(True)
     assert not screen.save()
     assert "reason" in screen.message and store.pending_count() == 0
     screen.set_closed(True, "infection_outbreak")
     assert screen.save()
-    assert store.pending(10)[-1].data["closed_reason"] == "infection_outbreak"
+    assert sync.pending(10)[-1].data["closed_reason"] == "infection_outbreak"
 
 
-def test_a_draft_survives_a_sync_reload(screen, store):
+def test_a_draft_survives_a_sync_reload(screen, sync):
     screen.decrement("nursing", "occupied")
-    store.apply_pull_page([bed_record("nursing_dementia", 7, occupied=2)], 7)
+    sync.apply_pull_page([bed_record("nursing_dementia", 7, occupied=2)], 7)
     screen.reload()
     assert screen.draft("nursing").counts["occupied"] == 14
     assert screen.draft("nursing_dementia").counts["occupied"] == 2
 
 
-def test_freshness_from_the_server_confirmation(store):
+def test_freshness_from_the_server_confirmation(store, sync):
     from protocol import Record
     confirmed = (NOW - timedelta(days=3)).isoformat()
-    store.apply_pull_page([Record(kind="home_status", id=HOME_ID, home_id=HOME_ID, version=8, updated_at=NOW,
+    sync.apply_pull_page([Record(kind="home_status", id=HOME_ID, home_id=HOME_ID, version=8, updated_at=NOW,
                                   data={"home_id": HOME_ID, "closed_to_admissions": False,
                                         "confirmed_at": confirmed})], 8)
     screen = BedStateScreen(store, HOME_ID, now=lambda: NOW)
@@ -136,7 +136,7 @@ def test_sync_line_names_the_day_when_the_last_send_was_not_today():
         f"Sent {sent.astimezone():%d %b %H:%M}"
 
 
-def test_sync_details_list_refusals_and_the_last_good_sync(store):
+def test_sync_details_list_refusals_and_the_last_good_sync(store, sync):
     import uuid
 
     from client.state.sync_status import sync_details
@@ -145,8 +145,8 @@ def test_sync_details_list_refusals_and_the_last_good_sync(store):
 
     [mutation_id] = store.save("bed_count", [BedCount(home_id=HOME_ID, category="nursing", max_capacity=20,
                                                        occupied=15, vacant_reserved=1, vacant_accepting=3)])
-    store.settle([MutationResult(mutation_id=uuid.UUID(mutation_id), status=MutationStatus.CONFLICT,
-                                 message="Another device changed Nursing beds")])
+    sync.settle([MutationResult(mutation_id=uuid.UUID(mutation_id), status=MutationStatus.CONFLICT,
+                                message="Another device changed Nursing beds")])
     details = sync_details(SyncStatus(state=SyncState.OFFLINE, pending=0, message="Cannot reach the central API"),
                            store.sync_log())
     assert details.state == "Offline - retrying by itself"

@@ -1,14 +1,15 @@
-"""The device database: atomic save + outbox, settling answers, pulls that keep pending edits."""
+"""The device database: atomic save + outbox (LocalStore), settling answers and pulls that keep pending edits
+(SyncApplier, the engine's half)."""
 
 import sqlite3
 import uuid
 
 import pytest
 
-from client.store import open_store
+from client.store import ServerOnlyKind, open_device_store
 from domain.beds import BedCount, HomeStatus
 from protocol import MutationResult, MutationStatus
-from tests.support.records import HOME_ID, bed_record
+from tests.support.records import HOME_ID, bed_record, care_home_record
 
 
 def nursing(**counts):
@@ -22,18 +23,18 @@ def test_database_is_wal_and_migrated(tmp_path, store):
     # Reopening applies nothing twice and keeps the device id.
     device_id = store.device_id
     store.close()
-    again = open_store(tmp_path)
+    again, _ = open_device_store(tmp_path)
     assert again.device_id == device_id
     names = [row[0] for row in again.db.execute("SELECT name FROM _sqlite_migrations ORDER BY rowid")]
     assert names == ["m001_records_outbox_meta", "m002_deletes_clock_notices", "m003_home_records_in_id_order",
                      "m004_conflict_copies"]
 
 
-def test_save_writes_record_and_outbox_entry_together(store):
+def test_save_writes_record_and_outbox_entry_together(store, sync):
     store.save("bed_count", [nursing(vacant_accepting=3)])
     record = store.record("bed_count", f"{HOME_ID}/nursing")
     assert record.data["vacant_accepting"] == 3 and record.pending
-    [entry] = store.pending(10)
+    [entry] = sync.pending(10)
     assert entry.base_version == 2 and entry.data["vacant_accepting"] == 3
 
 
@@ -49,36 +50,47 @@ def test_devices_may_not_write_unknown_kinds(store):
         store.save("invoice", [nursing()])
 
 
-def test_pull_keeps_pending_edits_and_shows_server_once_settled(store):
+def test_devices_may_not_write_server_only_kinds_and_nothing_is_written(store):
+    from domain.homes import CareHome
+
+    home = CareHome.model_validate(care_home_record(1).data | {"name": "Renamed on a device"})
+    with pytest.raises(ServerOnlyKind, match="only by the central API"):
+        store.save_together([("bed_count", nursing(vacant_accepting=3)), ("care_home", home)])
+    assert store.pending_count() == 0
+    assert store.record("care_home", HOME_ID).data["name"] == "Allingham House Care Centre"
+    assert store.record("bed_count", f"{HOME_ID}/nursing").data["vacant_accepting"] == 4
+
+
+def test_pull_keeps_pending_edits_and_shows_server_once_settled(store, sync):
     [mutation_id] = store.save("bed_count", [nursing(vacant_accepting=3)])
-    store.apply_pull_page([bed_record("nursing", 9, occupied=10)], 9)
+    sync.apply_pull_page([bed_record("nursing", 9, occupied=10)], 9)
     assert store.record("bed_count", f"{HOME_ID}/nursing").data["vacant_accepting"] == 3  # still mine
-    store.settle([MutationResult(mutation_id=uuid.UUID(mutation_id), status=MutationStatus.CONFLICT,
-                                 message="Another device changed it", current=bed_record("nursing", 9, occupied=10))])
+    sync.settle([MutationResult(mutation_id=uuid.UUID(mutation_id), status=MutationStatus.CONFLICT,
+                                message="Another device changed it", current=bed_record("nursing", 9, occupied=10))])
     record = store.record("bed_count", f"{HOME_ID}/nursing")
     assert record.data["occupied"] == 10 and record.data["vacant_accepting"] == 4 and not record.pending
     [log] = store.sync_log()
     assert log.status == "conflict" and "Another device" in log.message
-    assert store.pull_cursor == 9
+    assert sync.pull_cursor == 9
 
 
-def test_applied_answer_moves_the_base_version(store):
+def test_applied_answer_moves_the_base_version(store, sync):
     [first] = store.save("bed_count", [nursing(vacant_accepting=3)])
     [second] = store.save("bed_count", [nursing(vacant_accepting=2)])
-    assert [e.base_version for e in store.pending(10)] == [2, 2]
-    store.settle([MutationResult(mutation_id=uuid.UUID(first), status=MutationStatus.APPLIED, version=10)])
+    assert [e.base_version for e in sync.pending(10)] == [2, 2]
+    sync.settle([MutationResult(mutation_id=uuid.UUID(first), status=MutationStatus.APPLIED, version=10)])
     # Settling the same answer again (a retried batch) changes nothing.
-    store.settle([MutationResult(mutation_id=uuid.UUID(first), status=MutationStatus.APPLIED, version=10)])
+    sync.settle([MutationResult(mutation_id=uuid.UUID(first), status=MutationStatus.APPLIED, version=10)])
     assert store.pending_count() == 1
-    store.settle([MutationResult(mutation_id=uuid.UUID(second), status=MutationStatus.APPLIED, version=11)])
+    sync.settle([MutationResult(mutation_id=uuid.UUID(second), status=MutationStatus.APPLIED, version=11)])
     record = store.record("bed_count", f"{HOME_ID}/nursing")
     assert record.base_version == 11 and record.data["vacant_accepting"] == 2 and not record.pending
 
 
-def test_rejected_change_is_logged_and_reverted(store):
+def test_rejected_change_is_logged_and_reverted(store, sync):
     [mutation_id] = store.save("bed_count", [nursing(vacant_accepting=3)])
-    store.settle([MutationResult(mutation_id=uuid.UUID(mutation_id), status=MutationStatus.REJECTED,
-                                 message="You may not change another home's beds")])
+    sync.settle([MutationResult(mutation_id=uuid.UUID(mutation_id), status=MutationStatus.REJECTED,
+                                message="You may not change another home's beds")])
     assert store.record("bed_count", f"{HOME_ID}/nursing").data["vacant_accepting"] == 4
     assert store.sync_log()[0].message == "You may not change another home's beds"
 

@@ -6,7 +6,7 @@ import pytest
 
 from client.state.home_list import BLOCKED, CLOCK_RUNNING, HomeList
 from client.state.readiness import ReadinessScreen, changed_line, parse_users
-from client.store import open_store
+from client.store import open_device_store
 from client.sync.speedtest import Measurement
 from domain.maturity import Band
 from domain.nhsmail import Step
@@ -19,17 +19,18 @@ USERS = "Ann Smith, ann.smith@example.org, 07700 900001\nBob Jones, bob.jones@ex
 
 
 @pytest.fixture
-def store(tmp_path):
-    store = open_store(tmp_path)
+def device_store(tmp_path):
+    """The champion's device (conftest's store and sync fixtures take it): three homes pulled."""
+    opened = open_device_store(tmp_path)
     records = [care_home_record(1)]
     for number, home_id in enumerate(OTHER_HOMES, start=2):
         record = care_home_record(number, home_id=home_id)
         record.data["cqc_location_id"] = home_id
         record.data["name"] = {"1-8503184790": "Beech Court", "1-127443456": "Cedar Lodge"}[home_id]
         records.append(record)
-    store.apply_pull_page(records, 3)
-    yield store
-    store.close()
+    opened.sync.apply_pull_page(records, 3)
+    yield opened
+    opened.store.close()
 
 
 @pytest.fixture
@@ -55,9 +56,9 @@ def test_a_new_home_shows_every_item_not_recorded_and_the_minimum_band(screen):
     assert screen.home_name == "Allingham House Care Centre"
 
 
-def test_saving_broadband_stamps_who_and_when_and_queues_it(screen, store, saves):
+def test_saving_broadband_stamps_who_and_when_and_queues_it(screen, sync, saves):
     assert screen.save_broadband("BT", "80", "20") is None
-    [entry] = store.pending(10)
+    [entry] = sync.pending(10)
     assert entry.kind == "broadband" and entry.data["changed_by"] == "champion"
     row = screen.checklist_rows[0]
     assert row.value == "BT, 80 Mbps down / 20 up" and row.done and row.pending

@@ -118,9 +118,9 @@ def test_a_hospital_user_reads_a_pack_only_while_a_transfer_to_their_hospital_is
 
 
 def test_resident_data_is_encrypted_in_the_device_database(tmp_path, memory_keyring):
-    from client.store import open_store
+    from client.store import open_device_store
 
-    store = open_store(tmp_path)
+    store, _ = open_device_store(tmp_path)
     margaret = resident()
     transfer = start_transfer(margaret, "Fall with head injury", observations())
     store.save_together([("resident", margaret), ("transfer", transfer)])
@@ -131,11 +131,11 @@ def test_resident_data_is_encrypted_in_the_device_database(tmp_path, memory_keyr
         assert secret not in on_disk
     # The same file opened with the key from the key store reads it back; with another key it cannot.
     store.close()
-    again = open_store(tmp_path)
+    again, _ = open_device_store(tmp_path)
     assert again.record("resident", margaret.record_id).data["given_name"] == "Margaret"
     again.close()
     from client.crypto import DataCipher
-    stranger = open_store(tmp_path, cipher=DataCipher(b"\0" * 32, persistent=False))
+    stranger, _ = open_device_store(tmp_path, cipher=DataCipher(b"\0" * 32, persistent=False))
     assert stranger.record("resident", margaret.record_id) is None
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from client.credentials import CredentialStore
 from client.session import SessionManager
-from client.store import open_store
+from client.store import open_device_store
 from client.sync import CentralApi, SyncEngine, SyncState
 from domain.beds import BedCount, HomeStatus
 from protocol import Account
@@ -30,15 +30,15 @@ def memory_keyring(monkeypatch):
 
 
 def signed_in_store(tmp_path, handler):
-    store = open_store(tmp_path)
-    store.apply_pull_page([care_home_record(1), bed_record("nursing", 2)], 2)
+    store, sync = open_device_store(tmp_path)
+    sync.apply_pull_page([care_home_record(1), bed_record("nursing", 2)], 2)
     credentials = CredentialStore()
     account = Account(username="demo", display_name="Demo", role="home_manager", home_id=HOME_ID)
     store.set_meta("account", json.dumps({"server_url": SERVER, "account": account.model_dump()}))
     credentials.set_token(SERVER, "demo", "token-1")
     transport = httpx.MockTransport(handler)
     session = SessionManager(store, credentials, SERVER, api_factory=lambda url, token: CentralApi(url, token, transport=transport))
-    return store, credentials, SyncEngine(store, session, jitter=lambda: 0.5)
+    return store, credentials, SyncEngine(sync, session, jitter=lambda: 0.5)
 
 
 def nursing(vacant_accepting):
@@ -51,9 +51,9 @@ def empty_pull(request):
 
 
 def test_backoff_grows_to_its_ceiling_with_jitter(tmp_path):
-    store = open_store(tmp_path)
-    low = SyncEngine(store, session=None, jitter=lambda: 0.0, min_backoff=0.5, max_backoff=8)  # type: ignore[arg-type]
-    high = SyncEngine(store, session=None, jitter=lambda: 1.0, min_backoff=0.5, max_backoff=8)  # type: ignore[arg-type]
+    _, sync = open_device_store(tmp_path)
+    low = SyncEngine(sync, session=None, jitter=lambda: 0.0, min_backoff=0.5, max_backoff=8)  # type: ignore[arg-type]
+    high = SyncEngine(sync, session=None, jitter=lambda: 1.0, min_backoff=0.5, max_backoff=8)  # type: ignore[arg-type]
     assert [low.backoff_delay(n) for n in (1, 2, 3, 4, 5, 9)] == [0.25, 0.5, 1, 2, 4, 4]
     assert [high.backoff_delay(n) for n in (1, 2, 3, 4, 5, 9)] == [0.5, 1, 2, 4, 8, 8]
 

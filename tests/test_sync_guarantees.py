@@ -282,7 +282,7 @@ def test_a_device_offline_past_the_clean_up_horizon_resets_keeps_its_edits_and_c
             return away
 
         away = aio.run(before_cleanup())
-        cursor_before = away.store.pull_cursor
+        cursor_before = int(away.store.get_meta("pull_cursor"))
         server.stop()
         server.extra_args = ("--tombstone-retention-seconds", "0")
         server.start()  # the clean-up runs at start: the delete is forgotten

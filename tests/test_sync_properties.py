@@ -68,7 +68,7 @@ from hypothesis.stateful import (
 from client.credentials import CredentialStore
 from client.session import SessionManager
 from client.state.bed_state import BedStateScreen
-from client.store import LocalStore, open_store
+from client.store import LocalStore, open_device_store
 from client.sync import CentralApi, SyncEngine
 from domain.beds import COUNT_FIELDS, BedCount, ClosureReason
 from protocol import SCHEMA_VERSION
@@ -218,7 +218,7 @@ class Device:
 
 
 def make_device(env: Environment, directory: Path, name: str) -> Device:
-    store = open_store(directory / name)
+    store, sync = open_device_store(directory / name)
     transport = FaultyTransport()
     credentials = CredentialStore()
     session = SessionManager(store, credentials, env.server.url,
@@ -227,7 +227,7 @@ def make_device(env: Environment, directory: Path, name: str) -> Device:
     token, account = env.sign_in()
     store.set_meta("account", json.dumps({"server_url": env.server.url, "account": account}))
     credentials.set_token(env.server.url, account["username"], token)
-    engine = SyncEngine(store, session, page_size=2, batch_size=3)
+    engine = SyncEngine(sync, session, page_size=2, batch_size=3)
     reader = sqlite3.connect(store.path, timeout=30)
     reader.row_factory = sqlite3.Row
     return Device(name, store, session, engine, transport, reader)

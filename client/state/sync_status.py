@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from client.store.database import SyncLogEntry
+from client.store import SyncLogEntry
 from client.sync import SyncState, SyncStatus
 
 STATE_TEXT = {

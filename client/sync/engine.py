@@ -3,7 +3,9 @@
 It never blocks the UI (SQLite work runs in a worker thread, HTTP is async)
 and never needs the user: it runs at start, after each local save
 (debounced), on a timer, and on demand, backing off with jitter while the
-central API cannot be reached.
+central API cannot be reached. It works on the device database through the
+store's sync half (``SyncApplier``: pending batches, settle, pull pages),
+which nothing else uses; screens use the ``LocalStore``.
 """
 
 from __future__ import annotations
@@ -17,8 +19,7 @@ from datetime import datetime, timezone
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from client.store import LocalStore
-from client.store.database import OutboxEntry
+from client.store.sync_applier import OutboxEntry, SyncApplier
 from client.sync.api import (
     ApiError,
     AuthExpired,
@@ -62,7 +63,7 @@ Listener = Callable[[SyncStatus], None]
 class SyncEngine:
     def __init__(
         self,
-        store: LocalStore,
+        sync: SyncApplier,
         session: "SessionManager",
         *,
         poll_interval: float = 15.0,
@@ -74,7 +75,7 @@ class SyncEngine:
         jitter: Callable[[], float] = random.random,
         now: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
     ) -> None:
-        self.store = store
+        self._sync = sync
         self.session = session
         self.poll_interval = poll_interval
         self.min_backoff = min_backoff
@@ -87,7 +88,7 @@ class SyncEngine:
         self._wake: asyncio.Event | None = None
         self._listeners: list[Listener] = []
         self._lock: asyncio.Lock | None = None
-        self.status = SyncStatus(pending=store.pending_count())
+        self.status = SyncStatus(pending=sync.pending_count())
         self.retry_after: float | None = None  # the server's Retry-After, if it sent one
 
     # -- observers ---------------------------------------------------------------
@@ -97,7 +98,7 @@ class SyncEngine:
         return lambda: self._listeners.remove(listener) if listener in self._listeners else None
 
     def _publish(self, **changes) -> None:
-        self.status = replace(self.status, pending=self.store.pending_count(), **changes)
+        self.status = replace(self.status, pending=self._sync.pending_count(), **changes)
         for listener in list(self._listeners):
             try:
                 listener(self.status)
@@ -192,7 +193,7 @@ class SyncEngine:
 
         Tries to send what is waiting first; raises UnsentChanges if some remains and discard_unsent is False.
         """
-        if not discard_unsent and self.store.pending_count():
+        if not discard_unsent and self._sync.pending_count():
             await self.sync_once()
         if self._lock is None:
             self._lock = asyncio.Lock()
@@ -206,21 +207,21 @@ class SyncEngine:
             await self._pull(api)
         except ResetRequired:
             # Offline past the tombstone horizon: start the pull again; unsent edits are kept.
-            await asyncio.to_thread(self.store.reset_for_resync)
+            await asyncio.to_thread(self._sync.reset_for_resync)
             await self._pull(api)
 
     async def _push(self, api: CentralApi) -> None:
         while True:
-            entries = await asyncio.to_thread(self.store.pending, self.batch_size)
+            entries = await asyncio.to_thread(self._sync.pending, self.batch_size)
             if not entries:
                 return
             results = await self._push_batch(api, entries)
-            await asyncio.to_thread(self.store.settle, results)
+            await asyncio.to_thread(self._sync.settle, results)
             self._publish()
 
     async def _push_batch(self, api: CentralApi, entries: list[OutboxEntry]) -> list[MutationResult]:
         try:
-            response = await api.push(self.store.device_id, [e.to_wire() for e in entries])
+            response = await api.push(self._sync.device_id, [e.to_wire() for e in entries])
             return response.results
         except BatchInvalid as exc:
             if len(entries) == 1:
@@ -236,8 +237,8 @@ class SyncEngine:
     async def _pull(self, api: CentralApi) -> None:
         received = 0
         while True:
-            page = await api.pull(self.store.pull_cursor, self.page_size)
-            await asyncio.to_thread(self.store.apply_pull_page, page.changes, page.cursor, page.server_time)
+            page = await api.pull(self._sync.pull_cursor, self.page_size)
+            await asyncio.to_thread(self._sync.apply_pull_page, page.changes, page.cursor, page.server_time)
             received += len(page.changes)
             if page.changes or page.has_more:
                 self._publish(received=received, expected=received + page.remaining)

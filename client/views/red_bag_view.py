@@ -29,6 +29,7 @@ import flet as ft
 from client.state.bed_state import sync_line
 from client.state.red_bag import OBSERVATION_FIELDS, ResidentList, ResidentScreen
 from client.sync import SyncEngine, SyncStatus
+from client.views.conflicts_view import ConflictNotice
 from client.views.widgets import back_header, heading, identified, message_colour, screen_title, sync_status_row
 from domain.residents import Dnacpr
 from domain.transfer import SOFT_SIGN_LABELS, BelongingItem
@@ -42,14 +43,17 @@ Now = Callable[[], datetime]
 class ResidentListView(ft.Column):
     def __init__(self, residents: ResidentList, engine: SyncEngine, *, on_open: Callable[[str], None],
                  on_add: Callable[[], None], on_back: Callable[[], None] | None = None,
+                 conflict_notice: ConflictNotice | None = None,
                  now: Now = lambda: datetime.now(timezone.utc)) -> None:
         super().__init__(spacing=8, expand=True)
         self.residents, self.engine, self.on_open, self._now = residents, engine, on_open, now
+        self.conflict_notice = conflict_notice
         self.summary = ft.Text("", size=14, color=ft.Colors.ON_SURFACE_VARIANT)
         self.list = ft.Column(spacing=8, scroll=ft.ScrollMode.AUTO, expand=True)
         self.sync_status = ft.Text("", size=13)
         self.controls = [
             back_header("red-bag-back", on_back, screen_title("Red bag: residents")),
+            *([conflict_notice] if conflict_notice is not None else []),
             identified("resident-summary", self.summary),
             identified("resident-list", self.list),
             identified("add-resident", ft.FilledButton("Add resident", icon=ft.Icons.PERSON_ADD, height=52,
@@ -60,6 +64,8 @@ class ResidentListView(ft.Column):
 
     def refresh(self, *, status: SyncStatus | None = None, update: bool = True) -> None:
         self.summary.value = self.residents.summary
+        if self.conflict_notice is not None:
+            self.conflict_notice.refresh()
         tiles = []
         for row in self.residents.rows:
             colour = ft.Colors.RED_800 if row.in_hospital else ft.Colors.ON_SURFACE_VARIANT

@@ -10,6 +10,7 @@ import flet as ft
 from client.context import AppContext
 from client.session import Session, UnsentChanges
 from client.state.bed_state import BedStateScreen, sync_line
+from client.state.conflicts import ConflictChoices
 from client.state.home_list import HomeList
 from client.state.readiness import ReadinessScreen
 from client.state.red_bag import ResidentList, ResidentScreen
@@ -17,6 +18,7 @@ from client.store.paths import REPORTS_DIR
 from client.sync.speedtest import Measurement, measure
 from client.views.account_forms import RegisterView, ResetPasswordView
 from client.views.bed_state_view import BedStateView
+from client.views.conflicts_view import ConflictNotice, ConflictsView
 from client.views.home_list_view import HomeListView
 from client.views.readiness_view import ReadinessView
 from client.views.red_bag_view import AddResidentView, ResidentListView, ResidentView
@@ -143,7 +145,16 @@ class AppShell:
             on_open=lambda resident_id: self.show_resident(session, home_id, resident_id),
             on_add=lambda: self.show_add_resident(session, home_id),
             on_back=self._back_to_beds,
+            conflict_notice=ConflictNotice(ConflictChoices(self.ctx.store, home_id),
+                                           on_open=lambda: self.show_conflicts(session, home_id)),
         )
+        self.body.content = self.live
+        self.page.update()
+
+    def show_conflicts(self, session: Session, home_id: str) -> None:
+        """Records changed on two devices: a person chooses which version to keep."""
+        self.live = ConflictsView(ConflictChoices(self.ctx.store, home_id, on_saved=self.ctx.engine.local_change),
+                                  on_back=lambda: self.show_residents(session, home_id))
         self.body.content = self.live
         self.page.update()
 

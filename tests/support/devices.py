@@ -10,7 +10,7 @@ from pathlib import Path
 from client.credentials import CredentialStore
 from client.session import ApiFactory, SessionManager
 from client.state.bed_state import BedStateScreen
-from client.store import LocalStore, open_store
+from client.store import LocalStore, open_device_store
 from client.sync import CentralApi, SyncEngine
 
 
@@ -35,7 +35,7 @@ def make_device(
     api_factory: ApiFactory | None = None,
     **engine_options,
 ) -> Device:
-    store = open_store(data_dir, now=now)
+    store, sync = open_device_store(data_dir, now=now)
     session = SessionManager(store, CredentialStore(), server_url,
                              api_factory=api_factory or (lambda url, token: CentralApi(url, token)))
-    return Device(store, session, SyncEngine(store, session, now=now, **engine_options))
+    return Device(store, session, SyncEngine(sync, session, now=now, **engine_options))
