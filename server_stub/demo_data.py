@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import sqlite3
 from datetime import datetime
 from pathlib import Path
+
+from sqlalchemy import Connection
 
 from domain.beds import BedCategory, BedCount
 from domain.homes import CareHome
@@ -127,7 +128,7 @@ def demo_accounts(homes: list[CareHome]) -> list[Account]:
     return accounts
 
 
-def seed_demo_data(connection: sqlite3.Connection, now: datetime) -> bool:
+def seed_demo_data(connection: Connection, now: datetime) -> bool:
     """Load the demo data into a database that has no care homes yet; True if it did."""
     if repository.count_records(connection, "care_home") > 0:
         return False
@@ -147,7 +148,7 @@ def seed_demo_data(connection: sqlite3.Connection, now: datetime) -> bool:
     return True
 
 
-def _put(connection: sqlite3.Connection, kind: str, record_id: str, home_id: str, data: dict, stamp: str) -> None:
+def _put(connection: Connection, kind: str, record_id: str, home_id: str, data: dict, stamp: str) -> None:
     repository.upsert_record(
         connection, kind=kind, record_id=record_id, home_id=home_id, version=repository.next_version(connection),
         data=data, updated_at=stamp, updated_by_device=None,
