@@ -11,15 +11,13 @@ import hashlib
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import Connection
-
 from domain.beds import BedCategory, BedCount
 from domain.homes import CareHome
 from protocol.sync import Account
 from server_stub import account_repository, repository
 from server_stub.access import ADMINISTRATOR, COMMISSIONER, DIGITAL_CHAMPION, HOME_MANAGER, HOSPITAL_USER
 from server_stub.clock import iso
-from server_stub.db import write_transaction
+from server_stub.db import Connection, write_transaction
 from server_stub.security import hash_password
 
 DATA_DIR = Path(__file__).parent / "data"

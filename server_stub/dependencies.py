@@ -11,11 +11,10 @@ from typing import Annotated, Iterator
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from sqlalchemy import Connection
-
 from protocol.sync import Account
 from server_stub import account_repository, repository
 from server_stub.clock import Clock, iso
+from server_stub.db import Connection
 from server_stub.security import token_digest
 from server_stub.settings import Settings
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Connection
-
 from domain.homes import CareHome
 from domain.residents import Resident
 from domain.transfer import Transfer
@@ -13,7 +11,7 @@ from protocol.hospital import TransferPack
 from protocol.sync import Account
 from server_stub import account_repository, repository
 from server_stub.clock import iso
-from server_stub.db import write_transaction
+from server_stub.db import Connection, write_transaction
 
 
 def active_transfer_packs(connection: Connection, account: Account, now: datetime) -> list[TransferPack]:
