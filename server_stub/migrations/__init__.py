@@ -5,6 +5,10 @@ Revision 0001 is the schema the server had before Alembic (its own
 0001, then upgraded like any other. An empty database is upgraded from
 nothing. Everything runs in one write transaction, so server processes
 starting together on one database migrate it once.
+
+A change to the schema is a new file in versions/ (script.py.mako is its
+template) whose down_revision is the current head, plus the same change in
+schema.py: tests/test_migrations.py checks that the head equals schema.py on both engines.
 """
 
 from __future__ import annotations
