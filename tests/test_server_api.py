@@ -13,9 +13,11 @@ from fastapi.testclient import TestClient
 
 from domain.beds import BedCount
 from protocol.sync import SCHEMA_VERSION
+from server_stub.__main__ import parse_args
 from server_stub.db import parse_database_url
 from server_stub.demo_data import DEMO_HOME_ID, DEMO_PASSWORD, demo_bed_counts, load_care_homes
 from server_stub.migrations import head_revision
+from server_stub.settings import Settings
 from tests.support.central_inprocess import bed_mutation, make_app, nursing_version, push, sign_in
 
 OTHER_HOME = "1-8503184790"  # Amberley Care Home
@@ -47,6 +49,17 @@ def test_database_urls_are_relative_with_three_slashes_and_absolute_with_four(ur
 def test_unusable_database_urls_are_refused(url):
     with pytest.raises(ValueError):
         parse_database_url(url)
+
+
+def test_settings_come_from_the_environment_and_the_command_line_overrides_them(monkeypatch):
+    monkeypatch.setenv("CHC_DATABASE_URL", "sqlite:///env.sqlite3")
+    monkeypatch.setenv("CHC_SERVER_PORT", "9100")
+    monkeypatch.setenv("CHC_SEED_DEMO", "false")
+    from_env = parse_args([])
+    assert (from_env.database_url, from_env.port, from_env.seed_demo) == ("sqlite:///env.sqlite3", 9100, False)
+    given = parse_args(["--port", "9200", "--database-url", "sqlite:///cli.sqlite3"])
+    assert (given.database_url, given.port, given.seed_demo) == ("sqlite:///cli.sqlite3", 9200, False)
+    assert Settings(port=9300, seed_demo=True).port == 9300  # keywords (tests) win over the environment too
 
 
 def test_migrations_and_seeding_run_once(db_path):
