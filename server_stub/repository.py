@@ -29,7 +29,7 @@ from server_stub.schema import (
     transfer_destinations,
 )
 
-if TYPE_CHECKING:  # access.py reads the homes index through this module
+if TYPE_CHECKING:  # for type hints only: access.py imports this module
     from server_stub.access import Scope
 
 
