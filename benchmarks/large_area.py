@@ -18,7 +18,7 @@ from server_stub import repository
 from server_stub.access import COMMISSIONER, HOME_MANAGER
 from server_stub.app import create_app
 from server_stub.clock import iso
-from server_stub.db import open_connection, parse_database_url, write_transaction
+from server_stub.db import write_transaction
 from server_stub.demo_data import ICB_LOOKUP_CSV
 from server_stub.security import hash_password
 from server_stub.settings import Settings
@@ -34,12 +34,12 @@ def home_id(n: int) -> str:
 
 def seed(db_path: Path, homes: int = 15_000, seed_value: int = 2026) -> None:
     url = f"sqlite:///{db_path}"
-    create_app(Settings(database_url=url, seed_demo=False))  # migrate
+    engine = create_app(Settings(database_url=url, seed_demo=False)).state.engine  # migrated
     rng = random.Random(seed_value)
     with open(ICB_LOOKUP_CSV, newline="") as f:
         areas = [(r["Location.Local.Authority"], r["ICB22CDH"], r["NHSER22NM"]) for r in csv.DictReader(f)]
     stamp = iso(datetime.now(timezone.utc))
-    with open_connection(parse_database_url(url)) as connection, write_transaction(connection):
+    with engine.connect() as connection, write_transaction(connection):
         for n in range(homes):
             la, icb, region = rng.choice(areas)
             nursing = rng.random() < 0.4
@@ -63,6 +63,7 @@ def seed(db_path: Path, homes: int = 15_000, seed_value: int = 2026) -> None:
             (Account(username=MANAGER, display_name="Benchmark manager", role=HOME_MANAGER, home_id=home_id(0)),
              password_hash),
         ])
+    engine.dispose()
 
 
 def put(connection, kind: str, record_id: str, home: str, data: dict, stamp: str) -> None:

@@ -1,43 +1,45 @@
-"""Run the central API: python -m server_stub [--host H] [--port P] [--database-url URL] [--no-demo]."""
+"""Run the central API: python -m server_stub [--host H] [--port P] [--database-url URL] [--no-demo].
+
+Settings come from the environment (CHC_DATABASE_URL, CHC_SERVER_PORT, ... see
+settings.py); an option given here overrides its variable.
+"""
 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 
 import uvicorn
 
 from server_stub.app import create_app
 from server_stub.demo_data import DEMO_PASSWORD, DEMO_USERNAME
-from server_stub.settings import DEFAULT_DATABASE_URL, DEFAULT_HOST, DEFAULT_PORT, Settings
+from server_stub.migrations import SchemaError
+from server_stub.settings import Settings
 
 
 def parse_args(argv: list[str] | None = None) -> Settings:
-    parser = argparse.ArgumentParser(prog="python -m server_stub", description="Care Home Connect central API")
-    parser.add_argument("--host", default=DEFAULT_HOST)
-    parser.add_argument("--port", type=int, default=int(os.environ.get("CHC_SERVER_PORT", DEFAULT_PORT)))
-    parser.add_argument("--database-url", default=os.environ.get("CHC_DATABASE_URL", DEFAULT_DATABASE_URL),
+    # SUPPRESS: an option not given leaves its setting to the environment (or the default).
+    parser = argparse.ArgumentParser(prog="python -m server_stub", description="Care Home Connect central API",
+                                     argument_default=argparse.SUPPRESS)
+    parser.add_argument("--host", help="(env CHC_HOST, default 127.0.0.1)")
+    parser.add_argument("--port", type=int, help="(env CHC_SERVER_PORT, default 8000)")
+    parser.add_argument("--database-url",
                         help="sqlite:///relative/path, sqlite:////absolute/path or "
                              "postgresql://user:password@host:port/dbname (env CHC_DATABASE_URL)")
-    defaults = Settings()
-    parser.add_argument("--token-ttl-seconds", type=int, default=defaults.token_ttl_seconds,
-                        help="lifetime of an access token (default: %(default)s)")
-    parser.add_argument("--refresh-token-ttl-seconds", type=int, default=defaults.refresh_token_ttl_seconds)
-    parser.add_argument("--tombstone-retention-seconds", type=int, default=defaults.tombstone_retention_seconds,
+    parser.add_argument("--token-ttl-seconds", type=int, help="lifetime of an access token (default: 15 minutes)")
+    parser.add_argument("--refresh-token-ttl-seconds", type=int)
+    parser.add_argument("--tombstone-retention-seconds", type=int,
                         help="how long deletes are remembered for devices that were offline")
     parser.add_argument("--no-demo", dest="seed_demo", action="store_false", help="do not load the Trafford demo data")
-    args = parser.parse_args(argv)
-    return Settings(
-        database_url=args.database_url, host=args.host, port=args.port,
-        token_ttl_seconds=args.token_ttl_seconds, refresh_token_ttl_seconds=args.refresh_token_ttl_seconds,
-        tombstone_retention_seconds=args.tombstone_retention_seconds, seed_demo=args.seed_demo,
-    )
+    return Settings(**vars(parser.parse_args(argv)))
 
 
 def main(argv: list[str] | None = None) -> None:
     settings = parse_args(argv)
-    app = create_app(settings)
+    try:
+        app = create_app(settings)
+    except SchemaError as error:
+        sys.exit(f"Cannot start: {error}")
     base = f"http://{settings.host}:{settings.port}"
     print(f"Central API on {base} (OpenAPI: {base}/openapi.json)", flush=True)
     if settings.seed_demo:

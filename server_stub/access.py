@@ -6,12 +6,12 @@ from the database via the token); home ids in a request are never trusted.
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 
 from protocol.accounts import Role
 from protocol.kinds import RecordKind
 from protocol.sync import Account
+from server_stub import repository
 
 HOME_STAFF = Role.HOME_STAFF
 HOME_MANAGER = Role.HOME_MANAGER
@@ -58,14 +58,13 @@ def scope_of(account: Account) -> Scope:
     return Scope()
 
 
-def may_read_home(connection: sqlite3.Connection, account: Account, home_id: str) -> bool:
+def may_read_home(connection, account: Account, home_id: str) -> bool:
     scope = scope_of(account)
     if scope.everything or home_id in scope.home_ids:
         return True
     if scope.area_column is None:
         return False
-    row = connection.execute(f"SELECT {scope.area_column} FROM homes WHERE home_id = ?", (home_id,)).fetchone()
-    return row is not None and row[0] == scope.area_value
+    return repository.area_of_home(connection, scope.area_column, home_id) == scope.area_value
 
 
 def may_change(account: Account, kind: RecordKind, home_id: str) -> bool:

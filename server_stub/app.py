@@ -11,9 +11,10 @@ from fastapi import FastAPI
 
 from protocol.sync import SCHEMA_VERSION
 from server_stub.clock import Clock, utc_now
-from server_stub.db import open_connection, parse_database_url, prepare_database
+from server_stub.db import create_database_engine, parse_database_url
 from server_stub.demo_data import seed_demo_data
 from server_stub.errors import install_error_handlers
+from server_stub.migrations import upgrade_database
 from server_stub.middleware import BodySizeLimit
 from server_stub.routers import accounts, auth, health, homes, hospital, speedtest, sync
 from server_stub.settings import Settings
@@ -28,17 +29,23 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> F
     """Migrate the database (and seed demo data if asked), then build the app.
 
     ``clock`` is the server's only source of time; tests may pass their own.
+    The app's one engine (its connection pool) is ``app.state.engine``, disposed on shutdown.
     """
     settings = settings or Settings()
     database = parse_database_url(settings.database_url)
-    prepare_database(database)
-    demo_seeded = False
-    if settings.seed_demo:
-        with open_connection(database) as connection:
-            demo_seeded = seed_demo_data(connection, clock())
+    engine = create_database_engine(database)
+    try:
+        upgrade_database(engine)
+        demo_seeded = False
+        if settings.seed_demo:
+            with engine.connect() as connection:
+                demo_seeded = seed_demo_data(connection, clock())
+    finally:
+        # An app that is built but never served (tests build many) keeps no connection open.
+        engine.dispose()
 
     def purge() -> None:
-        with open_connection(database) as connection:
+        with engine.connect() as connection:
             purge_tombstones(connection, clock(), timedelta(seconds=settings.tombstone_retention_seconds))
 
     @asynccontextmanager
@@ -55,6 +62,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> F
         task = asyncio.create_task(purge_periodically())
         yield
         task.cancel()
+        engine.dispose()
 
     app = FastAPI(
         lifespan=lifespan,
@@ -63,7 +71,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> F
         description="Sync, sign-in and bed state for Care Home Connect (see docs/sync.md).",
     )
     app.state.settings = settings
-    app.state.database = database
+    app.state.engine = engine
     app.state.clock = clock
     app.state.demo_seeded = demo_seeded  # seeded by this start (False if already there)
 

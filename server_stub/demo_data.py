@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import sqlite3
 from datetime import datetime
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from protocol.sync import Account
 from server_stub import account_repository, repository
 from server_stub.access import ADMINISTRATOR, COMMISSIONER, DIGITAL_CHAMPION, HOME_MANAGER, HOSPITAL_USER
 from server_stub.clock import iso
-from server_stub.db import write_transaction
+from server_stub.db import Connection, write_transaction
 from server_stub.security import hash_password
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -127,7 +126,7 @@ def demo_accounts(homes: list[CareHome]) -> list[Account]:
     return accounts
 
 
-def seed_demo_data(connection: sqlite3.Connection, now: datetime) -> bool:
+def seed_demo_data(connection: Connection, now: datetime) -> bool:
     """Load the demo data into a database that has no care homes yet; True if it did."""
     if repository.count_records(connection, "care_home") > 0:
         return False
@@ -147,7 +146,7 @@ def seed_demo_data(connection: sqlite3.Connection, now: datetime) -> bool:
     return True
 
 
-def _put(connection: sqlite3.Connection, kind: str, record_id: str, home_id: str, data: dict, stamp: str) -> None:
+def _put(connection: Connection, kind: str, record_id: str, home_id: str, data: dict, stamp: str) -> None:
     repository.upsert_record(
         connection, kind=kind, record_id=record_id, home_id=home_id, version=repository.next_version(connection),
         data=data, updated_at=stamp, updated_by_device=None,

@@ -6,7 +6,6 @@ with different settings can live in one process (tests do).
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Annotated, Iterator
 
 from fastapi import Depends, HTTPException, Request, status
@@ -15,7 +14,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from protocol.sync import Account
 from server_stub import account_repository, repository
 from server_stub.clock import Clock, iso
-from server_stub.db import open_connection
+from server_stub.db import Connection
 from server_stub.security import token_digest
 from server_stub.settings import Settings
 
@@ -31,13 +30,13 @@ def get_clock(request: Request) -> Clock:
     return request.app.state.clock
 
 
-def get_connection(request: Request) -> Iterator[sqlite3.Connection]:
-    # A fresh connection per request: the server keeps no state between requests.
-    with open_connection(request.app.state.database) as connection:
+def get_connection(request: Request) -> Iterator[Connection]:
+    # A connection from the app's pool for this request, handed back after it.
+    with request.app.state.engine.connect() as connection:
         yield connection
 
 
-ConnectionDep = Annotated[sqlite3.Connection, Depends(get_connection)]
+ConnectionDep = Annotated[Connection, Depends(get_connection)]
 ClockDep = Annotated[Clock, Depends(get_clock)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 

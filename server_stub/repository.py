@@ -1,27 +1,47 @@
-"""Every SQL statement the central API runs, in one place.
+"""The central API's queries on its records, accounts and sessions (SQLAlchemy Core, server_stub/schema.py).
 
-Functions take an open connection; the caller owns transactions. The SQL is
-shared by SQLite and PostgreSQL (db.py): "?" placeholders (the PostgreSQL
-connection translates them), only syntax both engines speak (ON CONFLICT,
-RETURNING), JSON kept as TEXT. The type hints say sqlite3.Connection; a
-postgres.PostgresConnection offers the same execute/executemany and rows.
+Functions take an open connection; the caller owns transactions
+(db.write_transaction, db.read_transaction). The same queries run on SQLite
+and PostgreSQL: only syntax both speak (ON CONFLICT, RETURNING), JSON kept as text.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
+
+from sqlalchemy import Connection, Row, delete, func, insert, literal, select, true, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from protocol.kinds import RECORD_KINDS
 from protocol.sync import Account, Record
-from server_stub.access import Scope
+from server_stub.schema import (
+    accounts,
+    applied_mutations,
+    change_seq,
+    homes,
+    records,
+    refresh_tokens,
+    server_state,
+    sessions,
+    transfer_destinations,
+)
+
+if TYPE_CHECKING:  # for type hints only: access.py imports this module
+    from server_stub.access import Scope
+
+
+def _upsert(connection: Connection, table):
+    """INSERT ... ON CONFLICT for the engine in use (both speak it; SQLAlchemy builds it per dialect)."""
+    return (postgresql_insert if connection.dialect.name == "postgresql" else sqlite_insert)(table)
+
 
 # --- health -----------------------------------------------------------------
 
-def ping(connection: sqlite3.Connection) -> bool:
-    return connection.execute("SELECT 1").fetchone()[0] == 1
+def ping(connection: Connection) -> bool:
+    return connection.execute(select(literal(1))).scalar_one() == 1
 
 
 # --- accounts and sessions --------------------------------------------------
@@ -32,74 +52,65 @@ class AccountRow:
     password_hash: str
 
 
-def _account(row: sqlite3.Row) -> Account:
-    return Account(username=row["username"], display_name=row["display_name"], role=row["role"],
-                   home_id=row["home_id"], area=row["area"], hospital_ods=row["hospital_ods"])
+def _account(row: Row) -> Account:
+    return Account(username=row.username, display_name=row.display_name, role=row.role,
+                   home_id=row.home_id, area=row.area, hospital_ods=row.hospital_ods)
 
 
-def find_account(connection: sqlite3.Connection, username: str) -> AccountRow | None:
-    row = connection.execute("SELECT * FROM accounts WHERE username = ?", (username,)).fetchone()
-    return AccountRow(_account(row), row["password_hash"]) if row else None
+def find_account(connection: Connection, username: str) -> AccountRow | None:
+    row = connection.execute(select(accounts).where(accounts.c.username == username)).first()
+    return AccountRow(_account(row), row.password_hash) if row else None
 
 
-def insert_accounts(connection: sqlite3.Connection, accounts: Iterable[tuple[Account, str]]) -> None:
-    connection.executemany(
-        """INSERT INTO accounts (username, display_name, role, home_id, area, hospital_ods, password_hash)
-           VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (username) DO NOTHING""",
-        [(a.username, a.display_name, a.role, a.home_id, a.area, a.hospital_ods, password_hash)
-         for a, password_hash in accounts],
-    )
+def insert_accounts(connection: Connection, new_accounts: Iterable[tuple[Account, str]]) -> None:
+    rows = [{"username": a.username, "display_name": a.display_name, "role": a.role, "home_id": a.home_id,
+             "area": a.area, "hospital_ods": a.hospital_ods, "password_hash": password_hash}
+            for a, password_hash in new_accounts]
+    if rows:
+        connection.execute(_upsert(connection, accounts).on_conflict_do_nothing(index_elements=["username"]), rows)
 
 
-def insert_session(connection: sqlite3.Connection, token_hash: str, username: str, expires_at: str) -> None:
-    connection.execute(
-        "INSERT INTO sessions (token_hash, username, expires_at) VALUES (?, ?, ?)", (token_hash, username, expires_at)
-    )
+def insert_session(connection: Connection, token_hash: str, username: str, expires_at: str) -> None:
+    connection.execute(insert(sessions).values(token_hash=token_hash, username=username, expires_at=expires_at))
 
 
-def delete_expired_sessions(connection: sqlite3.Connection, now: str) -> None:
-    connection.execute("DELETE FROM sessions WHERE expires_at <= ?", (now,))
+def delete_expired_sessions(connection: Connection, now: str) -> None:
+    connection.execute(delete(sessions).where(sessions.c.expires_at <= now))
 
 
-def account_for_session(connection: sqlite3.Connection, token_hash: str, now: str) -> Account | None:
+def account_for_session(connection: Connection, token_hash: str, now: str) -> Account | None:
     row = connection.execute(
-        """SELECT accounts.* FROM sessions JOIN accounts USING (username)
-           WHERE sessions.token_hash = ? AND sessions.expires_at > ?""",
-        (token_hash, now),
-    ).fetchone()
+        select(accounts).join(sessions, sessions.c.username == accounts.c.username)
+        .where(sessions.c.token_hash == token_hash, sessions.c.expires_at > now)
+    ).first()
     return _account(row) if row else None
 
 
-def insert_refresh_token(connection: sqlite3.Connection, token_hash: str, username: str, expires_at: str) -> None:
-    connection.execute(
-        "INSERT INTO refresh_tokens (token_hash, username, expires_at) VALUES (?, ?, ?)",
-        (token_hash, username, expires_at),
-    )
+def insert_refresh_token(connection: Connection, token_hash: str, username: str, expires_at: str) -> None:
+    connection.execute(insert(refresh_tokens).values(token_hash=token_hash, username=username, expires_at=expires_at))
 
 
-def spend_refresh_token(connection: sqlite3.Connection, token_hash: str, now: str) -> Account | None:
+def spend_refresh_token(connection: Connection, token_hash: str, now: str) -> Account | None:
     """Use a refresh token up (it works once); its account if it was valid."""
     row = connection.execute(
-        """SELECT accounts.* FROM refresh_tokens JOIN accounts USING (username)
-           WHERE refresh_tokens.token_hash = ? AND refresh_tokens.expires_at > ?""",
-        (token_hash, now),
-    ).fetchone()
-    connection.execute("DELETE FROM refresh_tokens WHERE token_hash = ? OR expires_at <= ?", (token_hash, now))
+        select(accounts).join(refresh_tokens, refresh_tokens.c.username == accounts.c.username)
+        .where(refresh_tokens.c.token_hash == token_hash, refresh_tokens.c.expires_at > now)
+    ).first()
+    connection.execute(
+        delete(refresh_tokens).where((refresh_tokens.c.token_hash == token_hash) | (refresh_tokens.c.expires_at <= now))
+    )
     return _account(row) if row else None
 
 
 # --- server state -------------------------------------------------------------
 
-def get_state(connection: sqlite3.Connection, key: str) -> str | None:
-    row = connection.execute("SELECT value FROM server_state WHERE key = ?", (key,)).fetchone()
-    return row[0] if row else None
+def get_state(connection: Connection, key: str) -> str | None:
+    return connection.execute(select(server_state.c.value).where(server_state.c.key == key)).scalar()
 
 
-def set_state(connection: sqlite3.Connection, key: str, value: str) -> None:
-    connection.execute(
-        "INSERT INTO server_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        (key, value),
-    )
+def set_state(connection: Connection, key: str, value: str) -> None:
+    statement = _upsert(connection, server_state).values(key=key, value=value)
+    connection.execute(statement.on_conflict_do_update(index_elements=["key"], set_={"value": statement.excluded.value}))
 
 
 # --- records ----------------------------------------------------------------
@@ -122,128 +133,151 @@ class StoredRecord:
         )
 
 
-def _stored(row: sqlite3.Row) -> StoredRecord:
+def _stored(row: Row) -> StoredRecord:
     return StoredRecord(
-        kind=row["kind"], id=row["id"], home_id=row["home_id"], version=row["version"],
-        data=json.loads(row["data"]), updated_at=row["updated_at"], deleted=bool(row["deleted"]),
-        updated_by_device=row["updated_by_device"],
+        kind=row.kind, id=row.id, home_id=row.home_id, version=row.version,
+        data=json.loads(row.data), updated_at=row.updated_at, deleted=bool(row.deleted),
+        updated_by_device=row.updated_by_device,
     )
 
 
-def get_record(connection: sqlite3.Connection, kind: str, record_id: str) -> StoredRecord | None:
-    row = connection.execute("SELECT * FROM records WHERE kind = ? AND id = ?", (kind, record_id)).fetchone()
+def get_record(connection: Connection, kind: str, record_id: str) -> StoredRecord | None:
+    row = connection.execute(select(records).where(records.c.kind == kind, records.c.id == record_id)).first()
     return _stored(row) if row else None
 
 
-def records_of_home(connection: sqlite3.Connection, home_id: str, kind: str) -> list[StoredRecord]:
+def records_of_home(connection: Connection, home_id: str, kind: str) -> list[StoredRecord]:
     rows = connection.execute(
-        "SELECT * FROM records WHERE home_id = ? AND kind = ? AND deleted = 0 ORDER BY id", (home_id, kind)
-    ).fetchall()
+        select(records).where(records.c.home_id == home_id, records.c.kind == kind, records.c.deleted == 0)
+        .order_by(records.c.id)
+    )
     return [_stored(row) for row in rows]
 
 
-def records_of_kind(connection: sqlite3.Connection, kind: str) -> list[StoredRecord]:
-    rows = connection.execute("SELECT * FROM records WHERE kind = ? AND deleted = 0 ORDER BY version", (kind,))
-    return [_stored(row) for row in rows.fetchall()]
+def records_of_kind(connection: Connection, kind: str) -> list[StoredRecord]:
+    rows = connection.execute(
+        select(records).where(records.c.kind == kind, records.c.deleted == 0).order_by(records.c.version)
+    )
+    return [_stored(row) for row in rows]
 
 
-def count_records(connection: sqlite3.Connection, kind: str) -> int:
-    return connection.execute("SELECT COUNT(*) FROM records WHERE kind = ?", (kind,)).fetchone()[0]
+def transfers_to_hospital(connection: Connection, hospital_ods: str) -> list[StoredRecord]:
+    """The transfer records (not deleted) naming this hospital as their destination, oldest change first."""
+    rows = connection.execute(
+        select(records).join(transfer_destinations, transfer_destinations.c.record_id == records.c.id)
+        .where(transfer_destinations.c.hospital_ods == hospital_ods, records.c.kind == "transfer",
+               records.c.deleted == 0)
+        .order_by(records.c.version)
+    )
+    return [_stored(row) for row in rows]
 
 
-def next_version(connection: sqlite3.Connection) -> int:
+def count_records(connection: Connection, kind: str) -> int:
+    return connection.execute(select(func.count()).select_from(records).where(records.c.kind == kind)).scalar_one()
+
+
+def next_version(connection: Connection) -> int:
     """Allocate the next number of the change sequence (call inside a write transaction).
 
     Writers are serialised, so versions become visible in the order they were
     allocated and a pull cursor never skips a change committed later.
     """
     # RETURNING (not lastrowid): SQLite's AUTOINCREMENT and PostgreSQL's BIGSERIAL both answer this way.
-    version = connection.execute("INSERT INTO change_seq DEFAULT VALUES RETURNING seq").fetchall()[0][0]
-    connection.execute("DELETE FROM change_seq WHERE seq < ?", (version,))  # keep the table one row long
+    version = connection.execute(insert(change_seq).returning(change_seq.c.seq)).scalar_one()
+    connection.execute(delete(change_seq).where(change_seq.c.seq < version))  # keep the table one row long
     return version
 
 
 def upsert_record(
-    connection: sqlite3.Connection,
+    connection: Connection,
     *, kind: str, record_id: str, home_id: str, version: int, data: dict[str, Any],
     updated_at: str, updated_by_device: str | None,
 ) -> None:
-    connection.execute(
-        """INSERT INTO records (kind, id, home_id, version, data, updated_at, deleted, updated_by_device)
-           VALUES (?, ?, ?, ?, ?, ?, 0, ?)
-           ON CONFLICT (kind, id) DO UPDATE SET
-             home_id = excluded.home_id, version = excluded.version, data = excluded.data,
-             updated_at = excluded.updated_at, deleted = 0, updated_by_device = excluded.updated_by_device""",
-        (kind, record_id, home_id, version, json.dumps(data, separators=(",", ":")), updated_at, updated_by_device),
+    statement = _upsert(connection, records).values(
+        kind=kind, id=record_id, home_id=home_id, version=version, data=json.dumps(data, separators=(",", ":")),
+        updated_at=updated_at, deleted=0, updated_by_device=updated_by_device,
     )
+    connection.execute(statement.on_conflict_do_update(
+        index_elements=["kind", "id"],
+        set_={column: statement.excluded[column]
+              for column in ("home_id", "version", "data", "updated_at", "deleted", "updated_by_device")},
+    ))
     if kind == "care_home":
         # Keep the homes index (area lookups) in step with the directory record.
-        connection.execute(
-            """INSERT INTO homes (home_id, local_authority, icb_code, region) VALUES (?, ?, ?, ?)
-               ON CONFLICT (home_id) DO UPDATE SET local_authority = excluded.local_authority,
-                 icb_code = excluded.icb_code, region = excluded.region""",
-            (record_id, data.get("local_authority"), data.get("icb_code"), data.get("region")),
-        )
+        area = {"local_authority": data.get("local_authority"), "icb_code": data.get("icb_code"),
+                "region": data.get("region")}
+        statement = _upsert(connection, homes).values(home_id=record_id, **area)
+        connection.execute(statement.on_conflict_do_update(index_elements=["home_id"], set_=area))
+    elif kind == "transfer":
+        _set_transfer_destination(connection, record_id, (data.get("destination_hospital") or {}).get("ods_code"))
+
+
+def _set_transfer_destination(connection: Connection, record_id: str, hospital_ods: str | None) -> None:
+    """Keep the transfer_destinations index in step with the transfer record."""
+    connection.execute(delete(transfer_destinations).where(transfer_destinations.c.record_id == record_id))
+    if hospital_ods:
+        connection.execute(insert(transfer_destinations).values(record_id=record_id, hospital_ods=hospital_ods))
 
 
 def mark_deleted(
-    connection: sqlite3.Connection, *, kind: str, record_id: str, version: int, updated_at: str,
+    connection: Connection, *, kind: str, record_id: str, version: int, updated_at: str,
     updated_by_device: str | None,
 ) -> None:
     """Turn a record into a tombstone: devices that pull it delete their copy."""
     connection.execute(
-        """UPDATE records SET deleted = 1, version = ?, updated_at = ?, updated_by_device = ?
-           WHERE kind = ? AND id = ?""",
-        (version, updated_at, updated_by_device, kind, record_id),
+        update(records).where(records.c.kind == kind, records.c.id == record_id)
+        .values(deleted=1, version=version, updated_at=updated_at, updated_by_device=updated_by_device)
     )
+    if kind == "transfer":
+        _set_transfer_destination(connection, record_id, None)
 
 
-def purge_tombstones(connection: sqlite3.Connection, older_than: str) -> int:
+def purge_tombstones(connection: Connection, older_than: str) -> int:
     """Delete tombstones older than the horizon; return the highest version removed (0 if none)."""
-    row = connection.execute(
-        "SELECT MAX(version) FROM records WHERE deleted = 1 AND updated_at < ?", (older_than,)
-    ).fetchone()
-    connection.execute("DELETE FROM records WHERE deleted = 1 AND updated_at < ?", (older_than,))
-    return row[0] or 0
+    old_tombstones = (records.c.deleted == 1, records.c.updated_at < older_than)
+    highest = connection.execute(select(func.max(records.c.version)).where(*old_tombstones)).scalar()
+    connection.execute(delete(records).where(*old_tombstones))
+    return highest or 0
 
 
 SENSITIVE_KINDS = tuple(sorted(kind.name for kind in RECORD_KINDS.values() if kind.sensitive))
 
 
-def _scope_filter(scope: Scope) -> tuple[str, tuple]:
-    """A WHERE fragment (on records r) selecting what the scope may read."""
+def _scope_filter(scope: Scope):
+    """What the scope may read, as a condition on records."""
     if scope.everything:
-        where, params = "1 = 1", ()
+        condition = true()
     elif scope.area_column is not None:
         # area_column comes from access.AREA_COLUMNS, never from a request.
-        where, params = f"r.home_id IN (SELECT home_id FROM homes WHERE {scope.area_column} = ?)", (scope.area_value,)
+        area_homes = select(homes.c.home_id).where(homes.c[scope.area_column] == scope.area_value)
+        condition = records.c.home_id.in_(area_homes)
     else:
-        homes = sorted(scope.home_ids)
-        where, params = f"r.home_id IN ({', '.join('?' for _ in homes)})", tuple(homes)
+        condition = records.c.home_id.in_(sorted(scope.home_ids))
     if not scope.personal_data and SENSITIVE_KINDS:
-        where += f" AND r.kind NOT IN ({', '.join('?' for _ in SENSITIVE_KINDS)})"
-        params = (*params, *SENSITIVE_KINDS)
-    return where, params
+        condition = condition & records.c.kind.not_in(SENSITIVE_KINDS)
+    return condition
 
 
-def count_changes_since(connection: sqlite3.Connection, scope: Scope, since: int) -> int:
+def count_changes_since(connection: Connection, scope: Scope, since: int) -> int:
     if scope.empty:
         return 0
-    where, params = _scope_filter(scope)
     return connection.execute(
-        f"SELECT COUNT(*) FROM records r WHERE {where} AND r.version > ?", (*params, since)
-    ).fetchone()[0]
+        select(func.count()).select_from(records).where(_scope_filter(scope), records.c.version > since)
+    ).scalar_one()
 
 
-def changes_since(connection: sqlite3.Connection, scope: Scope, since: int, limit: int) -> list[StoredRecord]:
+def changes_since(connection: Connection, scope: Scope, since: int, limit: int) -> list[StoredRecord]:
     if scope.empty:
         return []
-    where, params = _scope_filter(scope)
     rows = connection.execute(
-        f"SELECT r.* FROM records r WHERE {where} AND r.version > ? ORDER BY r.version LIMIT ?",
-        (*params, since, limit),
-    ).fetchall()
+        select(records).where(_scope_filter(scope), records.c.version > since).order_by(records.c.version).limit(limit)
+    )
     return [_stored(row) for row in rows]
+
+
+def area_of_home(connection: Connection, area_column: str, home_id: str) -> str | None:
+    """The home's value in one column of the homes index (its local authority, ICB or region); None if unknown."""
+    return connection.execute(select(homes.c[area_column]).where(homes.c.home_id == home_id)).scalar()
 
 
 # --- applied mutations (exactly-once) ----------------------------------------
@@ -254,17 +288,18 @@ class AppliedMutation:
     result: dict[str, Any]
 
 
-def find_applied_mutation(connection: sqlite3.Connection, mutation_id: str) -> AppliedMutation | None:
+def find_applied_mutation(connection: Connection, mutation_id: str) -> AppliedMutation | None:
     row = connection.execute(
-        "SELECT username, result FROM applied_mutations WHERE mutation_id = ?", (mutation_id,)
-    ).fetchone()
-    return AppliedMutation(row["username"], json.loads(row["result"])) if row else None
+        select(applied_mutations.c.username, applied_mutations.c.result)
+        .where(applied_mutations.c.mutation_id == mutation_id)
+    ).first()
+    return AppliedMutation(row.username, json.loads(row.result)) if row else None
 
 
 def insert_applied_mutation(
-    connection: sqlite3.Connection, *, mutation_id: str, username: str, device_id: str, result: dict[str, Any], applied_at: str
+    connection: Connection, *, mutation_id: str, username: str, device_id: str, result: dict[str, Any], applied_at: str
 ) -> None:
-    connection.execute(
-        "INSERT INTO applied_mutations (mutation_id, username, device_id, result, applied_at) VALUES (?, ?, ?, ?, ?)",
-        (mutation_id, username, device_id, json.dumps(result, separators=(",", ":")), applied_at),
-    )
+    connection.execute(insert(applied_mutations).values(
+        mutation_id=mutation_id, username=username, device_id=device_id,
+        result=json.dumps(result, separators=(",", ":")), applied_at=applied_at,
+    ))

@@ -1,8 +1,14 @@
-"""Everything the central API is configured with, passed explicitly (no globals)."""
+"""Everything the central API is configured with, passed explicitly (no globals).
+
+Read from the environment (``CHC_`` and the field name, e.g. CHC_DATABASE_URL,
+CHC_SEED_DEMO=false) unless given as keywords; ``python -m server_stub``'s
+options override both.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///var/central.sqlite3"
 DEFAULT_HOST = "127.0.0.1"
@@ -12,13 +18,15 @@ THIRTY_DAYS = 30 * 24 * 60 * 60
 ONE_MIB = 1024 * 1024
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CHC_", frozen=True, populate_by_name=True)
+
     # "sqlite:///relative/path", "sqlite:////absolute/path" (one machine), or
     # "postgresql://user:password@host:port/dbname" (several server processes may share it).
     database_url: str = DEFAULT_DATABASE_URL
     host: str = DEFAULT_HOST
-    port: int = DEFAULT_PORT
+    # CHC_SERVER_PORT: the name dev.py and the client's CHC_APP_PORT go by.
+    port: int = Field(DEFAULT_PORT, validation_alias=AliasChoices("CHC_SERVER_PORT", "CHC_PORT"))
     # Access tokens are short-lived; the app refreshes them with a single-use refresh token.
     token_ttl_seconds: int = FIFTEEN_MINUTES
     refresh_token_ttl_seconds: int = THIRTY_DAYS

@@ -26,7 +26,7 @@ from protocol.sync import (
 from server_stub import account_repository, repository
 from server_stub.access import HOME_ROLES, may_change, scope_of
 from server_stub.clock import iso
-from server_stub.db import write_transaction
+from server_stub.db import read_transaction, write_transaction
 
 # Versions of the wire contract this server accepts (only the current one for now).
 SUPPORTED_SCHEMA_VERSIONS = range(1, 2)
@@ -177,14 +177,11 @@ def pull(connection: sqlite3.Connection, account: Account, since: int, limit: in
         raise ResetRequired()
     homes = scope_of(account)
     # One read transaction: the page and the count of what remains agree.
-    connection.execute("BEGIN")
-    try:
+    with read_transaction(connection):
         rows = repository.changes_since(connection, homes, since, limit + 1)
         page = rows[:limit]
         cursor = page[-1].version if page else since
         remaining = repository.count_changes_since(connection, homes, cursor) if len(rows) > limit else 0
-    finally:
-        connection.execute("COMMIT")
     _audit_personal_data_reads(connection, account, page, now)
     return PullResponse(
         changes=[row.to_wire() for row in page if not (since == 0 and row.deleted)],

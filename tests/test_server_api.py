@@ -13,8 +13,11 @@ from fastapi.testclient import TestClient
 
 from domain.beds import BedCount
 from protocol.sync import SCHEMA_VERSION
-from server_stub.db import MIGRATIONS, parse_database_url
+from server_stub.__main__ import parse_args
+from server_stub.db import parse_database_url
 from server_stub.demo_data import DEMO_HOME_ID, DEMO_PASSWORD, demo_bed_counts, load_care_homes
+from server_stub.migrations import head_revision
+from server_stub.settings import Settings
 from tests.support.central_inprocess import bed_mutation, make_app, nursing_version, push, sign_in
 
 OTHER_HOME = "1-8503184790"  # Amberley Care Home
@@ -48,11 +51,22 @@ def test_unusable_database_urls_are_refused(url):
         parse_database_url(url)
 
 
+def test_settings_come_from_the_environment_and_the_command_line_overrides_them(monkeypatch):
+    monkeypatch.setenv("CHC_DATABASE_URL", "sqlite:///env.sqlite3")
+    monkeypatch.setenv("CHC_SERVER_PORT", "9100")
+    monkeypatch.setenv("CHC_SEED_DEMO", "false")
+    from_env = parse_args([])
+    assert (from_env.database_url, from_env.port, from_env.seed_demo) == ("sqlite:///env.sqlite3", 9100, False)
+    given = parse_args(["--port", "9200", "--database-url", "sqlite:///cli.sqlite3"])
+    assert (given.database_url, given.port, given.seed_demo) == ("sqlite:///cli.sqlite3", 9200, False)
+    assert Settings(port=9300, seed_demo=True).port == 9300  # keywords (tests) win over the environment too
+
+
 def test_migrations_and_seeding_run_once(db_path):
     make_app(db_path)
     make_app(db_path)  # a restart: nothing applied or seeded twice
     with sqlite3.connect(db_path) as connection:
-        assert [row[0] for row in connection.execute("SELECT version FROM schema_migrations")] == [v for v, _ in MIGRATIONS]
+        assert [row[0] for row in connection.execute("SELECT version_num FROM alembic_version")] == [head_revision()]
         assert connection.execute("SELECT COUNT(*) FROM records WHERE kind = 'care_home'").fetchone()[0] == 56
         assert connection.execute("SELECT COUNT(*) FROM records WHERE kind = 'home_status'").fetchone()[0] == 0
         assert connection.execute("SELECT COUNT(*) FROM accounts").fetchone()[0] == 61  # a manager per home, and a demo manager, commissioner, administrator, champion, hospital user
@@ -191,13 +205,12 @@ def test_an_area_outside_the_commissioners_sees_nothing(db_path):
     from protocol.sync import Account
     from server_stub import repository
     from server_stub.access import Scope, scope_of
-    from server_stub.db import open_connection
 
     elsewhere = Account(username="x", display_name="x", role="commissioner", area="la:Wirral")
     bogus = Account(username="y", display_name="y", role="commissioner", area="bogus")
     assert scope_of(elsewhere) == Scope(area_column="local_authority", area_value="Wirral")
     app, _ = make_app(db_path)
-    with open_connection(app.state.database) as connection:
+    with app.state.engine.connect() as connection:
         assert repository.changes_since(connection, scope_of(elsewhere), 0, 100) == []
         assert repository.changes_since(connection, scope_of(bogus), 0, 100) == []
         assert len(repository.changes_since(connection, scope_of(Account(

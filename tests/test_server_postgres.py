@@ -5,8 +5,8 @@ server processes sharing one database.
   and the real-process sync tests (tests/test_server_sync.py) are collected here a second
   time, with their `client` / `server` fixtures pointing at PostgreSQL: every test of those
   modules that needs nothing but those fixtures runs on both engines in the same run.
-- Migrations: both engines' lists have the same versions and give the same tables and
-  columns; migrating and seeding twice changes nothing (both engines, `database_url`).
+- Migrating and seeding twice, or from three processes at once, changes nothing (both
+  engines, `database_url`); the migrations themselves: tests/test_migrations.py.
 - Two `python -m server_stub` processes on one PostgreSQL database, three devices whose
   every request goes to either at random: all converge, every change is applied once.
 
@@ -30,6 +30,7 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 
 import tests.test_accounts as accounts_tests
 import tests.test_server_api as api_tests
@@ -39,8 +40,9 @@ from client.sync import CentralApi
 from domain.beds import BedCount, ClosureReason
 from protocol.sync import SCHEMA_VERSION
 from server_stub.app import create_app
-from server_stub.db import MIGRATIONS, POSTGRES_MIGRATIONS, open_connection, parse_database_url
+from server_stub.db import parse_database_url
 from server_stub.demo_data import DEMO_HOME_ID, DEMO_PASSWORD
+from server_stub.migrations import head_revision
 from server_stub.settings import Settings
 from tests.support import aio
 from tests.support.central_inprocess import FakeClock
@@ -124,50 +126,24 @@ def test_health_names_postgresql(http):
 @pytest.mark.parametrize("url", ["postgresql://chc:secret@db.example:6543/central", "postgres://chc:secret@db.example:6543/central"])
 def test_postgresql_urls_are_accepted_and_their_password_never_shown(url):
     location = parse_database_url(url)
-    assert location.engine == "postgresql" and location.url == "postgresql://chc:secret@db.example:6543/central"
+    assert location.engine == "postgresql"
+    assert location.url.render_as_string(hide_password=False) == "postgresql+psycopg://chc:secret@db.example:6543/central"
     assert "secret" not in repr(location) and "secret" not in location.describe()
     assert location.describe() == "PostgreSQL db.example:6543/central"
-
-
-def test_both_engines_have_the_same_migration_versions():
-    assert [v for v, _ in MIGRATIONS] == [v for v, _ in POSTGRES_MIGRATIONS]
-
-
-def _columns(database_url: str) -> dict[str, set[str]]:
-    location = parse_database_url(database_url)
-    with open_connection(location) as connection:
-        if location.engine == "sqlite":
-            tables = [r[0] for r in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
-                                                       "AND name NOT LIKE 'sqlite_%'")]
-            return {t: {r["name"] for r in connection.execute(f"PRAGMA table_info({t})")} for t in tables}
-        rows = connection.execute("SELECT table_name, column_name FROM information_schema.columns "
-                                  "WHERE table_schema = 'public'").fetchall()
-        columns: dict[str, set[str]] = {}
-        for table, column in rows:
-            columns.setdefault(table, set()).add(column)
-        return columns
-
-
-def test_both_engines_get_the_same_tables_and_columns(tmp_path, postgres_url):
-    sqlite_url = f"sqlite:///{tmp_path / 'central.sqlite3'}"
-    for url in (sqlite_url, postgres_url):
-        create_app(Settings(database_url=url, seed_demo=False))
-    assert _columns(sqlite_url) == _columns(postgres_url)
 
 
 def test_migrations_and_seeding_run_once(database_url):
     first = create_app(Settings(database_url=database_url), clock=FakeClock())
     second = create_app(Settings(database_url=database_url), clock=FakeClock())  # a restart, or a second process
     assert first.state.demo_seeded and not second.state.demo_seeded
-    location = parse_database_url(database_url)
-    expected = [v for v, _ in (MIGRATIONS if location.engine == "sqlite" else POSTGRES_MIGRATIONS)]
-    with open_connection(location) as connection:
-        assert [r[0] for r in connection.execute("SELECT version FROM schema_migrations ORDER BY version")] == expected
-        assert connection.execute("SELECT COUNT(*) FROM records WHERE kind = 'care_home'").fetchone()[0] == 56
-        homes = connection.execute("SELECT COUNT(*) FROM homes WHERE local_authority = 'Trafford'").fetchone()[0]
+    with second.state.engine.connect() as connection:
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all() == [head_revision()]
+        assert connection.execute(text("SELECT COUNT(*) FROM records WHERE kind = 'care_home'")).scalar_one() == 56
+        homes = connection.execute(text("SELECT COUNT(*) FROM homes WHERE local_authority = 'Trafford'")).scalar_one()
         assert homes == 56
-        versions = [r["version"] for r in connection.execute("SELECT version FROM records ORDER BY version")]
+        versions = connection.execute(text("SELECT version FROM records ORDER BY version")).scalars().all()
         assert versions == list(range(1, len(versions) + 1))  # one sequence, no number used twice
+    second.state.engine.dispose()
 
 
 def test_servers_starting_together_migrate_and_seed_once(postgres_url):
@@ -176,8 +152,9 @@ def test_servers_starting_together_migrate_and_seed_once(postgres_url):
     with ThreadPoolExecutor(max_workers=3) as pool:
         apps = list(pool.map(lambda _: create_app(Settings(database_url=postgres_url), clock=FakeClock()), range(3)))
     assert sum(app.state.demo_seeded for app in apps) == 1
-    with open_connection(parse_database_url(postgres_url)) as connection:
-        assert connection.execute("SELECT COUNT(*) FROM records WHERE kind = 'care_home'").fetchone()[0] == 56
+    with apps[0].state.engine.connect() as connection:
+        assert connection.execute(text("SELECT COUNT(*) FROM records WHERE kind = 'care_home'")).scalar_one() == 56
+    apps[0].state.engine.dispose()
 
 
 # -- real processes: restart, purge, refresh, commissioner --------------------------------------------

@@ -6,7 +6,6 @@ from datetime import timedelta
 import pytest
 from fastapi.testclient import TestClient
 
-from server_stub.db import open_connection
 from server_stub.demo_data import DEMO_HOME_ID, DEMO_PASSWORD
 from server_stub.sync_service import purge_tombstones
 from tests.support.central_inprocess import bed_mutation, make_app, nursing_version, push, sign_in
@@ -89,7 +88,7 @@ def test_a_device_behind_the_tombstone_horizon_is_told_to_reset(client):
 
     client.clock.now += timedelta(days=31)
     headers = sign_in(client)
-    with open_connection(client.app_ref.state.database) as connection:
+    with client.app_ref.state.engine.connect() as connection:
         horizon = purge_tombstones(connection, client.clock(), timedelta(days=30))
     assert old_cursor < horizon <= current_cursor
     gone = client.get("/sync/changes", params={"since": old_cursor}, headers=headers)

@@ -1,0 +1,158 @@
+"""The central database's tables, once for SQLite and PostgreSQL (SQLAlchemy Core).
+
+Engine-neutral types: JSON documents and ISO 8601 UTC times (fixed width, so
+text order is time order) are Text, flags are 0/1 Integers, versions are
+BigIntegers. Alembic (server_stub/migrations) builds and upgrades the database;
+its head must equal this MetaData (tests/test_migrations.py checks).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    ForeignKey,
+    Identity,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
+
+# SQLite only numbers rows itself (and AUTOINCREMENT only works) on an "INTEGER PRIMARY KEY" column.
+_SERIAL = BigInteger().with_variant(Integer(), "sqlite")
+
+metadata = MetaData()
+
+accounts = Table(
+    "accounts", metadata,
+    Column("username", Text, primary_key=True),
+    Column("display_name", Text, nullable=False),
+    Column("role", Text, nullable=False),
+    Column("home_id", Text),
+    Column("password_hash", Text, nullable=False),
+    Column("area", Text),  # commissioners: "england", "region:<name>", "icb:<code>" or "la:<name>"
+    Column("failed_sign_ins", Integer, nullable=False, server_default=text("0")),
+    Column("locked_until", Text),
+    Column("hospital_ods", Text),  # hospital users: the ODS code transfers name as their destination
+)
+
+sessions = Table(
+    "sessions", metadata,
+    Column("token_hash", Text, primary_key=True),  # sha256 of the token; the token itself is never stored
+    Column("username", Text, ForeignKey("accounts.username", ondelete="CASCADE"), nullable=False),
+    Column("expires_at", Text, nullable=False),
+    Index("sessions_expires_at", "expires_at"),
+)
+
+# Refresh tokens: long-lived, single use (each refresh hands out a new one).
+refresh_tokens = Table(
+    "refresh_tokens", metadata,
+    Column("token_hash", Text, primary_key=True),
+    Column("username", Text, ForeignKey("accounts.username", ondelete="CASCADE"), nullable=False),
+    Column("expires_at", Text, nullable=False),
+    Index("refresh_tokens_expires_at", "expires_at"),
+)
+
+records = Table(
+    "records", metadata,
+    Column("kind", Text, nullable=False),
+    Column("id", Text, nullable=False),
+    Column("home_id", Text, nullable=False),
+    Column("version", BigInteger, nullable=False),
+    Column("data", Text, nullable=False),  # JSON
+    Column("updated_at", Text, nullable=False),
+    Column("deleted", Integer, nullable=False, server_default=text("0")),
+    Column("updated_by_device", Text),
+    PrimaryKeyConstraint("kind", "id"),
+    UniqueConstraint("version"),
+    Index("records_home_version", "home_id", "version"),
+    Index("records_tombstones", "deleted", "updated_at"),
+)
+
+# Allocates the server's change sequence (record versions): AUTOINCREMENT on
+# SQLite, BIGSERIAL on PostgreSQL; neither ever hands out a number twice.
+change_seq = Table(
+    "change_seq", metadata,
+    Column("seq", _SERIAL, primary_key=True, autoincrement=True),
+    sqlite_autoincrement=True,
+)
+
+applied_mutations = Table(
+    "applied_mutations", metadata,
+    Column("mutation_id", Text, primary_key=True),
+    Column("username", Text, nullable=False),
+    Column("device_id", Text, nullable=False),
+    Column("result", Text, nullable=False),  # JSON MutationResult, returned again on a retry
+    Column("applied_at", Text, nullable=False),
+)
+
+# Server-wide facts such as the tombstone horizon.
+server_state = Table(
+    "server_state", metadata,
+    Column("key", Text, primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+# Where each home is, so an area's records are found without listing its homes;
+# kept in step with the care_home records (repository.upsert_record).
+homes = Table(
+    "homes", metadata,
+    Column("home_id", Text, primary_key=True),
+    Column("local_authority", Text),
+    Column("icb_code", Text),
+    Column("region", Text),
+    Index("homes_local_authority", "local_authority"),
+    Index("homes_icb_code", "icb_code"),
+    Index("homes_region", "region"),
+)
+
+# Which hospital each transfer is going to, so a hospital reads only its own
+# transfers; kept in step with the transfer records (repository.upsert_record).
+transfer_destinations = Table(
+    "transfer_destinations", metadata,
+    Column("record_id", Text, primary_key=True),  # the transfer record's id
+    Column("hospital_ods", Text, nullable=False),
+    Index("transfer_destinations_hospital_ods", "hospital_ods"),
+)
+
+sign_in_attempts = Table(
+    "sign_in_attempts", metadata,
+    Column("client", Text, nullable=False),
+    Column("at", Text, nullable=False),
+    Index("sign_in_attempts_client_at", "client", "at"),
+)
+
+champion_homes = Table(
+    "champion_homes", metadata,
+    Column("username", Text, ForeignKey("accounts.username", ondelete="CASCADE"), nullable=False),
+    Column("home_id", Text, nullable=False),
+    PrimaryKeyConstraint("username", "home_id"),
+)
+
+# Invite and password reset codes (hashed, like tokens).
+one_time_codes = Table(
+    "one_time_codes", metadata,
+    Column("code_hash", Text, primary_key=True),
+    Column("purpose", Text, nullable=False),
+    Column("username", Text),
+    Column("home_id", Text),
+    Column("created_by", Text, nullable=False),
+    Column("expires_at", Text, nullable=False),
+)
+
+audit_log = Table(
+    "audit_log", metadata,
+    Column("id", _SERIAL, Identity(always=True), primary_key=True),
+    Column("at", Text, nullable=False),
+    Column("actor", Text),
+    Column("action", Text, nullable=False),
+    Column("subject", Text),
+    Column("detail", Text),
+    Index("audit_log_subject", "subject"),
+    sqlite_autoincrement=True,
+)
