@@ -14,11 +14,11 @@ from server_stub.clock import Clock, utc_now
 from server_stub.db import create_database_engine, parse_database_url
 from server_stub.demo_data import seed_demo_data
 from server_stub.errors import install_error_handlers
-from server_stub.migrations import upgrade_database
 from server_stub.middleware import BodySizeLimit
+from server_stub.migrations import upgrade_database
 from server_stub.routers import accounts, auth, health, homes, hospital, speedtest, sync
+from server_stub.services.sync import purge_tombstones
 from server_stub.settings import Settings
-from server_stub.sync_service import purge_tombstones
 
 TITLE = "Care Home Connect central API"
 PURGE_EVERY_SECONDS = 60 * 60

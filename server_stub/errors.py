@@ -57,7 +57,7 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
     # update (426) rather than listing field errors it cannot fix.
     body = getattr(exc, "body", None)
     if request.url.path == SYNC_PUSH_PATH and isinstance(body, dict):
-        from server_stub.sync_service import SUPPORTED_SCHEMA_VERSIONS
+        from server_stub.services.sync import SUPPORTED_SCHEMA_VERSIONS
 
         version = body.get("schema_version")
         if isinstance(version, int) and not isinstance(version, bool) and version not in SUPPORTED_SCHEMA_VERSIONS:

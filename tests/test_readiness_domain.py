@@ -6,8 +6,8 @@ from pydantic import ValidationError
 from domain.maturity import ITEM_DONE, Checklist, item_done
 from domain.readiness import (
     Broadband,
-    ChecklistItem,
     CareArea,
+    ChecklistItem,
     Coverage,
     DeviceProvision,
     DigitalSocialCareRecord,

@@ -7,7 +7,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from server_stub.demo_data import DEMO_HOME_ID, DEMO_PASSWORD
-from server_stub.sync_service import purge_tombstones
+from server_stub.services.sync import purge_tombstones
 from tests.support.central_inprocess import bed_mutation, make_app, nursing_version, push, sign_in
 
 

@@ -9,8 +9,8 @@ import pytest
 
 from domain.readiness import WifiSurveyResult
 from protocol.sync import SCHEMA_VERSION, MutationStatus, PushRequest
-from server_stub import sync_service
 from server_stub.demo_data import DEMO_CHAMPION_HOMES, DEMO_HOME_ID
+from server_stub.services import sync as sync_service
 from tests.support.services import central
 
 OTHER_HOME = DEMO_CHAMPION_HOMES[1]

@@ -54,7 +54,6 @@ from domain.readiness import (
     summarise_wifi,
 )
 
-
 MAX_WIFI_ROWS = 14  # locations listed at most, before "and N more"
 
 # Layout (mm, A4 portrait).

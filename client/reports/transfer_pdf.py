@@ -31,7 +31,6 @@ from domain.news2 import PARAMETER_LABELS, ClinicalRisk
 from domain.residents import Dnacpr, Resident
 from domain.transfer import SBARD_LABELS, Transfer
 
-
 MAX_MEDICINES = 14  # listed at most, before "and N more"
 MAX_CONDITIONS = 8
 

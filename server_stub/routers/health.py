@@ -5,8 +5,7 @@ from fastapi.responses import JSONResponse
 
 from protocol.health import HealthResponse
 from protocol.sync import SCHEMA_VERSION
-from server_stub import repository
-from server_stub.db import DatabaseError
+from server_stub.services.health import database_answers
 
 router = APIRouter(tags=["health"])
 
@@ -14,9 +13,6 @@ router = APIRouter(tags=["health"])
 @router.get("/health", response_model=HealthResponse, responses={503: {"description": "The database does not answer"}})
 def health(request: Request):
     engine = request.app.state.engine
-    try:  # getting a connection is part of the check: a PostgreSQL server that is down is a 503 too
-        with engine.connect() as connection:
-            repository.ping(connection)
-    except DatabaseError:
+    if not database_answers(engine):
         return JSONResponse({"detail": "Database unavailable"}, status_code=503)
     return HealthResponse(status="ok", schema_version=SCHEMA_VERSION, database=engine.dialect.name)

@@ -6,9 +6,9 @@ from fastapi import APIRouter, Header, Query
 from fastapi.responses import JSONResponse
 
 from protocol.sync import MAX_PAGE, SCHEMA_VERSION_HEADER, PullResponse, PushRequest, PushResponse
-from server_stub import sync_service
 from server_stub.dependencies import ClockDep, ConnectionDep, CurrentAccount
 from server_stub.errors import upgrade_required
+from server_stub.services import sync as sync_service
 
 router = APIRouter(prefix="/sync", tags=["sync"])
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 
 from protocol.accounts import (
     AuditEntry,
@@ -22,7 +21,7 @@ from protocol.accounts import (
 from protocol.sync import Account
 from server_stub import access, account_repository, repository
 from server_stub.clock import iso
-from server_stub.db import write_transaction
+from server_stub.db import Connection, write_transaction
 from server_stub.security import hash_password, token_digest
 from server_stub.services.errors import CodeNotValid, Conflict, Invalid, NotAllowed, NotFound
 from server_stub.settings import Settings
@@ -34,7 +33,7 @@ class OneTimeCode:
     expires_at: datetime
 
 
-def _issue_code(connection: Any, settings: Settings, now: datetime, issuer: Account, purpose: str, audit_action: str,
+def _issue_code(connection: Connection, settings: Settings, now: datetime, issuer: Account, purpose: str, audit_action: str,
                 *, username: str | None = None, home_id: str | None = None) -> OneTimeCode:
     """A new invite or reset code (only its digest is stored), audited as issued by ``issuer``."""
     # Short enough to read out over the phone, long enough not to guess (about 60 bits).
@@ -46,7 +45,7 @@ def _issue_code(connection: Any, settings: Settings, now: datetime, issuer: Acco
     return code
 
 
-def create_invite(connection: Any, settings: Settings, now: datetime, account: Account, home_id: str) -> InviteResponse:
+def create_invite(connection: Connection, settings: Settings, now: datetime, account: Account, home_id: str) -> InviteResponse:
     """An invite code with which a new member of a home's staff registers themselves."""
     if not access.may_invite_to(account, home_id):
         raise NotAllowed("You may not invite staff to this home")
@@ -56,7 +55,7 @@ def create_invite(connection: Any, settings: Settings, now: datetime, account: A
     return InviteResponse(invite_code=invite.code, home_id=home_id, expires_at=invite.expires_at)
 
 
-def register(connection: Any, now: datetime, request: RegisterRequest) -> Account:
+def register(connection: Connection, now: datetime, request: RegisterRequest) -> Account:
     """A home's new staff member, from an invite code (it works once)."""
     with write_transaction(connection):
         spent = account_repository.spend_one_time_code(connection, token_digest(request.invite_code), "invite", iso(now))
@@ -73,7 +72,7 @@ def register(connection: Any, now: datetime, request: RegisterRequest) -> Accoun
                    home_id=home_id)
 
 
-def issue_password_reset(connection: Any, settings: Settings, now: datetime, account: Account,
+def issue_password_reset(connection: Connection, settings: Settings, now: datetime, account: Account,
                          username: str) -> PasswordResetResponse:
     """A one-time code with which the user sets a new password."""
     found = repository.find_account(connection, username)
@@ -112,7 +111,7 @@ def place_for(change: RoleChangeRequest) -> RolePlace:
     return RolePlace()
 
 
-def change_role(connection: Any, now: datetime, account: Account, username: str, change: RoleChangeRequest) -> Account:
+def change_role(connection: Connection, now: datetime, account: Account, username: str, change: RoleChangeRequest) -> Account:
     """Administrators only. The account is signed out everywhere so the new role applies at once."""
     if not access.may_manage_roles(account):
         raise NotAllowed("Only an administrator may change roles")
@@ -130,7 +129,7 @@ def change_role(connection: Any, now: datetime, account: Account, username: str,
     return account_repository.complete(connection, changed.account)
 
 
-def audit_log(connection: Any, account: Account, subject: str | None, limit: int) -> list[AuditEntry]:
+def audit_log(connection: Connection, account: Account, subject: str | None, limit: int) -> list[AuditEntry]:
     """Sign-ins, lockouts, role changes, and every read of personal data: administrators only."""
     if not access.may_read_audit(account):
         raise NotAllowed("Only an administrator may read the audit log")

@@ -7,13 +7,12 @@ entry): those are committed before the refusal is raised.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
 from protocol.accounts import CompleteResetRequest
 from protocol.sync import Account, RefreshRequest, SignInRequest, SignInResponse
 from server_stub import account_repository, repository
 from server_stub.clock import iso
-from server_stub.db import write_transaction
+from server_stub.db import Connection, write_transaction
 from server_stub.security import (
     hash_password,
     new_session_token,
@@ -37,7 +36,7 @@ def locked_message(until: str) -> str:
             "try again then, or ask your manager to reset your password")
 
 
-def sign_in(connection: Any, settings: Settings, now: datetime, request: SignInRequest, client: str) -> SignInResponse:
+def sign_in(connection: Connection, settings: Settings, now: datetime, request: SignInRequest, client: str) -> SignInResponse:
     """Tokens for a right password; ``client`` (the caller's address) is rate limited whatever the user name."""
     with write_transaction(connection):
         outcome = _sign_in(connection, settings, now, request, client)
@@ -46,7 +45,7 @@ def sign_in(connection: Any, settings: Settings, now: datetime, request: SignInR
     return outcome
 
 
-def _sign_in(connection: Any, settings: Settings, now: datetime, request: SignInRequest,
+def _sign_in(connection: Connection, settings: Settings, now: datetime, request: SignInRequest,
              client: str) -> SignInResponse | Refused:
     if _too_many_attempts(connection, settings, now, client):
         return TooManyAttempts(TOO_MANY_ATTEMPTS, retry_after_seconds=int(RATE_WINDOW.total_seconds()))
@@ -66,7 +65,7 @@ def _sign_in(connection: Any, settings: Settings, now: datetime, request: SignIn
     return issue_tokens(connection, settings, now, found.account)
 
 
-def _too_many_attempts(connection: Any, settings: Settings, now: datetime, client: str) -> bool:
+def _too_many_attempts(connection: Connection, settings: Settings, now: datetime, client: str) -> bool:
     window_start = iso(now - RATE_WINDOW)
     if account_repository.count_recent_attempts(connection, client, window_start) >= settings.sign_in_attempts_per_minute:
         return True
@@ -74,7 +73,7 @@ def _too_many_attempts(connection: Any, settings: Settings, now: datetime, clien
     return False
 
 
-def _wrong_password(connection: Any, settings: Settings, now: datetime, username: str) -> Refused:
+def _wrong_password(connection: Connection, settings: Settings, now: datetime, username: str) -> Refused:
     until = iso(now + timedelta(seconds=settings.lockout_seconds))
     locked = account_repository.record_failed_sign_in(connection, username, settings.lockout_after_failures, until)
     account_repository.audit(connection, iso(now), None, "sign_in_failed", username, "wrong password")
@@ -85,7 +84,7 @@ def _wrong_password(connection: Any, settings: Settings, now: datetime, username
     return Locked(locked_message(until))
 
 
-def refresh(connection: Any, settings: Settings, now: datetime, request: RefreshRequest) -> SignInResponse:
+def refresh(connection: Connection, settings: Settings, now: datetime, request: RefreshRequest) -> SignInResponse:
     """New tokens for a refresh token, which is used up (it works once)."""
     with write_transaction(connection):
         account = repository.spend_refresh_token(connection, token_digest(request.refresh_token), iso(now))
@@ -95,7 +94,7 @@ def refresh(connection: Any, settings: Settings, now: datetime, request: Refresh
     return tokens
 
 
-def complete_password_reset(connection: Any, now: datetime, request: CompleteResetRequest) -> None:
+def complete_password_reset(connection: Connection, now: datetime, request: CompleteResetRequest) -> None:
     """Set a new password with a one-time code; the account is signed out everywhere."""
     with write_transaction(connection):
         spent = account_repository.spend_one_time_code(
@@ -107,7 +106,7 @@ def complete_password_reset(connection: Any, now: datetime, request: CompleteRes
         account_repository.audit(connection, iso(now), request.username, "password_reset_completed", request.username)
 
 
-def issue_tokens(connection: Any, settings: Settings, now: datetime, account: Account) -> SignInResponse:
+def issue_tokens(connection: Connection, settings: Settings, now: datetime, account: Account) -> SignInResponse:
     """A short-lived access token and a single-use refresh token (only their digests are stored)."""
     expires_at = now + timedelta(seconds=settings.token_ttl_seconds)
     refresh_expires_at = now + timedelta(seconds=settings.refresh_token_ttl_seconds)

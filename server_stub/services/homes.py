@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from domain.beds import BedCount, HomeStatus
 from domain.homes import CareHome
 from protocol.homes import BedStateResponse
 from protocol.sync import Account
 from server_stub import repository
 from server_stub.access import may_read_home
+from server_stub.db import Connection
 from server_stub.services.errors import NotAllowed, NotFound
 
 
-def bed_state(connection: Any, account: Account, home_id: str) -> BedStateResponse:
+def bed_state(connection: Connection, account: Account, home_id: str) -> BedStateResponse:
     """The home, its last confirmation and its bed counts in the home's category order, with their versions."""
     if not may_read_home(connection, account, home_id):
         raise NotAllowed("You may not see another home's beds")

@@ -8,7 +8,6 @@ refused mutation never stops the ones behind it.
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime, timedelta
 from uuid import UUID
 
@@ -26,7 +25,7 @@ from protocol.sync import (
 from server_stub import account_repository, repository
 from server_stub.access import HOME_ROLES, may_change, scope_of
 from server_stub.clock import iso
-from server_stub.db import read_transaction, write_transaction
+from server_stub.db import Connection, read_transaction, write_transaction
 
 # Versions of the wire contract this server accepts (only the current one for now).
 SUPPORTED_SCHEMA_VERSIONS = range(1, 2)
@@ -43,7 +42,7 @@ REFUSED_RECORDS = {
 MUTATION_ID_TAKEN = "This change id was already used by another account; the change was not applied."
 
 
-def push(connection: sqlite3.Connection, account: Account, request: PushRequest, now: datetime) -> PushResponse:
+def push(connection: Connection, account: Account, request: PushRequest, now: datetime) -> PushResponse:
     results: list[MutationResult] = []
     with write_transaction(connection):
         for mutation in request.mutations:
@@ -51,7 +50,7 @@ def push(connection: sqlite3.Connection, account: Account, request: PushRequest,
     return PushResponse(results=results)
 
 
-def _apply_once(connection: sqlite3.Connection, account: Account, device_id: UUID, mutation, now: datetime) -> MutationResult:
+def _apply_once(connection: Connection, account: Account, device_id: UUID, mutation, now: datetime) -> MutationResult:
     mutation_id = str(mutation.mutation_id)
     earlier = repository.find_applied_mutation(connection, mutation_id)
     if earlier is not None:
@@ -67,7 +66,7 @@ def _apply_once(connection: sqlite3.Connection, account: Account, device_id: UUI
     return result
 
 
-def _decide(connection: sqlite3.Connection, account: Account, device_id: UUID, mutation, now: datetime) -> MutationResult:
+def _decide(connection: Connection, account: Account, device_id: UUID, mutation, now: datetime) -> MutationResult:
     def refuse(message: str) -> MutationResult:
         return MutationResult(mutation_id=mutation.mutation_id, status=MutationStatus.REJECTED, message=message)
 
@@ -170,7 +169,7 @@ class ResetRequired(Exception):
 TOMBSTONE_HORIZON = "tombstone_horizon"
 
 
-def pull(connection: sqlite3.Connection, account: Account, since: int, limit: int, now: datetime) -> PullResponse:
+def pull(connection: Connection, account: Account, since: int, limit: int, now: datetime) -> PullResponse:
     # A full sync (since=0) needs no tombstones; any other cursor must be past the horizon.
     horizon = int(repository.get_state(connection, TOMBSTONE_HORIZON) or 0)
     if 0 < since < horizon:
@@ -203,7 +202,7 @@ def _audit_personal_data_reads(connection, account: Account, rows, now: datetime
                                      f"{row.kind} (sync)")
 
 
-def purge_tombstones(connection: sqlite3.Connection, now: datetime, retention: timedelta) -> int:
+def purge_tombstones(connection: Connection, now: datetime, retention: timedelta) -> int:
     """Forget deletes older than the retention; devices behind them must reset. Returns the new horizon."""
     with write_transaction(connection):
         purged_up_to = repository.purge_tombstones(connection, iso(now - retention))
