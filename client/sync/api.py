@@ -12,6 +12,7 @@ from urllib.parse import quote
 import httpx
 from pydantic import BaseModel, ValidationError
 
+from domain.messages import plain_words
 from protocol import (
     SCHEMA_VERSION,
     Account,
@@ -62,23 +63,17 @@ class UpgradeRequired(ApiError):
 
 
 class BatchInvalid(ApiError):
-    """The server refused a whole batch as invalid (422)."""
+    """A batch the contract refuses: by the server (422), or on the device before sending (``on_device``)."""
 
-    def __init__(self, message: str, detail: Any) -> None:
+    def __init__(self, message: str, detail: Any, *, on_device: bool = False) -> None:
         super().__init__(message)
         self.detail = detail
+        self.on_device = on_device
 
 
 def describe_validation_error(detail: Any) -> str:
-    """Turn FastAPI's 422 detail list into one readable line naming the fields."""
-    if not isinstance(detail, list):
-        return str(detail)
-    parts = []
-    for error in detail:
-        loc = [str(p) for p in error.get("loc", []) if p not in ("body",)]
-        field = loc[-1] if loc else "request"
-        parts.append(f"{field}: {error.get('msg', 'invalid')}")
-    return "; ".join(parts)
+    """A 422's detail (a list of field errors, or a sentence) in plain words naming the fields."""
+    return plain_words(detail) if isinstance(detail, list) else str(detail)
 
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
@@ -192,7 +187,7 @@ class CentralApi:
         except ValidationError as exc:
             # The central API would answer 422: say so without asking it, naming the fields.
             detail = exc.errors(include_url=False, include_context=False, include_input=False)
-            raise BatchInvalid(describe_validation_error(detail), detail) from exc
+            raise BatchInvalid(describe_validation_error(detail), detail, on_device=True) from exc
         response = await self._request("POST", "/sync/push", json=body.model_dump(mode="json"))
         if response.status_code == 401:
             raise AuthExpired(_detail(response) or "Please sign in again")

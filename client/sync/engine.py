@@ -227,7 +227,7 @@ class SyncEngine:
             if len(entries) == 1:
                 # The server will never take this one: record why and move on.
                 return [MutationResult(mutation_id=entries[0].mutation_id, status=MutationStatus.REJECTED,
-                                       message=f"Refused by the central API: {exc}")]
+                                       message=f"{'Not sent, this app cannot send it' if exc.on_device else 'Refused by the central API'}: {exc}")]
             # Find the invalid one(s) without holding back the rest.
             results: list[MutationResult] = []
             for entry in entries:
