@@ -9,7 +9,7 @@ import sqlite3
 
 import pytest
 
-from tests.conftest import DEMO_HOME, DEMO_PASSWORD, DEMO_USER
+from tests.support.auth import DEMO_HOME, DEMO_PASSWORD, DEMO_USER
 from tests.support.fault_proxy import FaultProxy
 from tests.support.waiting import wait_until
 

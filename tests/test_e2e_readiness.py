@@ -10,7 +10,7 @@ import sqlite3
 
 import pytest
 
-from tests.conftest import DEMO_HOME, DEMO_PASSWORD, DEMO_USER
+from tests.support.auth import DEMO_HOME, DEMO_PASSWORD, DEMO_USER
 from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.browser

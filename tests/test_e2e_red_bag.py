@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import DEMO_HOME, DEMO_PASSWORD, DEMO_USER
+from tests.support.auth import DEMO_HOME, DEMO_PASSWORD, DEMO_USER
 from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.browser

@@ -3,7 +3,7 @@
 import pytest
 
 from client.state.staff import RegisterForm, ResetPasswordForm, StaffPanel
-from tests.conftest import DEMO_HOME, DEMO_PASSWORD, DEMO_USER
+from tests.support.auth import DEMO_HOME, DEMO_PASSWORD, DEMO_USER
 from tests.support import aio
 from tests.support.devices import make_device
 

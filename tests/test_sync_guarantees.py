@@ -15,12 +15,12 @@ import pytest
 
 from client.sync import CentralApi, SyncState
 from domain.beds import BedCount
-from tests.conftest import DEMO_HOME, DEMO_PASSWORD, DEMO_USER
+from tests.support.auth import DEMO_HOME, DEMO_PASSWORD, DEMO_USER, sign_in
 from tests.support import aio
 from tests.support.devices import make_device
 from tests.support.server_process import start_server
 
-pytestmark = pytest.mark.usefixtures("memory_keyring")
+pytestmark = [pytest.mark.usefixtures("memory_keyring"), pytest.mark.slow]  # real server processes
 
 
 def server_applied(server) -> dict[str, str]:
@@ -287,10 +287,7 @@ def test_a_device_offline_past_the_clean_up_horizon_resets_keeps_its_edits_and_c
         server.extra_args = ("--tombstone-retention-seconds", "0")
         server.start()  # the clean-up runs at start: the delete is forgotten
 
-        token = httpx.post(f"{server.url}/auth/sign-in",
-                           json={"username": DEMO_USER, "password": DEMO_PASSWORD}).json()["token"]
-        gone = httpx.get(f"{server.url}/sync/changes", params={"since": cursor_before},
-                         headers={"Authorization": f"Bearer {token}"})
+        gone = httpx.get(f"{server.url}/sync/changes", params={"since": cursor_before}, headers=sign_in(server.url))
         assert gone.status_code == 410
 
         assert aio.run(away.engine.sync_once())

@@ -72,10 +72,12 @@ from client.store import LocalStore, open_store
 from client.sync import CentralApi, SyncEngine
 from domain.beds import COUNT_FIELDS, BedCount, ClosureReason
 from protocol import SCHEMA_VERSION
-from tests.conftest import DEMO_HOME, DEMO_PASSWORD, DEMO_USER
+from tests.support.auth import DEMO_HOME, sign_in_answer
 from tests.support.faulty_transport import Fault, FaultyTransport
 from tests.support.keyring_backend import MemoryKeyring
 from tests.support.server_process import ServerProcess, start_server
+
+pytestmark = pytest.mark.slow  # a real server process, and hundreds of examples
 
 EXAMPLES = int(os.environ.get("CHC_PROPERTY_EXAMPLES", "200"))
 STEPS = int(os.environ.get("CHC_PROPERTY_STEPS", "15"))
@@ -129,10 +131,9 @@ class Environment:
     def sign_in(self) -> tuple[str, dict[str, Any]]:
         """The demo manager's token and account (one sign-in reused: argon2 costs ~0.1 s)."""
         if self._token is None or time.monotonic() - self._signed_in_at > TOKEN_MAX_AGE_S:
-            response = httpx.post(f"{self.server.url}/auth/sign-in",
-                                  json={"username": DEMO_USER, "password": DEMO_PASSWORD}, timeout=10)
-            response.raise_for_status()
-            body = response.json()
+            answer = sign_in_answer(self.server.url)
+            assert answer.status_code == 200, answer.text
+            body = answer.json()
             self._token, self._account, self._signed_in_at = body["token"], body["account"], time.monotonic()
         return self._token, self._account
 

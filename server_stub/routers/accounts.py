@@ -102,9 +102,9 @@ def change_role(username: str, body: RoleChangeRequest, account: CurrentAccount,
     home_id = body.home_id if body.role in (Role.HOME_STAFF, Role.HOME_MANAGER) else None
     area = body.area if body.role == Role.COMMISSIONER else None
     if body.role in (Role.HOME_STAFF, Role.HOME_MANAGER) and not home_id:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, "home_id: a home role needs a home")
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "home_id: a home role needs a home")
     if body.role == Role.COMMISSIONER and not area:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, "area: a commissioner needs an area")
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, "area: a commissioner needs an area")
     with write_transaction(connection):
         hospital = body.hospital_ods if body.role == Role.HOSPITAL_USER else None
         account_repository.set_role(connection, username, body.role.value, home_id, area, hospital)
