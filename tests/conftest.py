@@ -33,6 +33,7 @@ from tests.support.server_process import start_server
 
 BROWSER_FIXTURES = frozenset({"chromium", "browser", "phone", "tablet"})
 PROCESS_FIXTURES = frozenset({"central_api", "make_app", "postgres_cluster", "postgres_url"})
+PLAYWRIGHT_TIMEOUT_MS = 30_000  # Playwright's own default, for an idle machine
 
 
 # -- marks and time limits ------------------------------------------------------------------------------
@@ -119,6 +120,7 @@ def browser(chromium):
 def phone(browser):
     """A phone-sized browser tab (390x844)."""
     context = browser.new_context(viewport={"width": 390, "height": 844})
+    context.set_default_timeout(timing.scaled_ms(PLAYWRIGHT_TIMEOUT_MS))
     yield FletPage(context.new_page())
     context.close()
 
@@ -127,6 +129,7 @@ def phone(browser):
 def tablet(browser):
     """A tablet-sized browser tab (820x1180)."""
     context = browser.new_context(viewport={"width": 820, "height": 1180})
+    context.set_default_timeout(timing.scaled_ms(PLAYWRIGHT_TIMEOUT_MS))
     yield FletPage(context.new_page())
     context.close()
 

@@ -15,10 +15,11 @@ import pytest
 
 from client.sync import CentralApi, SyncState
 from domain.beds import BedCount
-from tests.support.auth import DEMO_HOME, DEMO_PASSWORD, DEMO_USER, sign_in
 from tests.support import aio
+from tests.support.auth import DEMO_HOME, DEMO_PASSWORD, DEMO_USER, sign_in
 from tests.support.devices import make_device
 from tests.support.server_process import start_server
+from tests.support.waiting import eventually
 
 pytestmark = [pytest.mark.usefixtures("memory_keyring"), pytest.mark.slow]  # real server processes
 
@@ -109,10 +110,7 @@ def test_tokens_that_expire_every_few_seconds_lose_no_write_and_never_loop(tmp_p
             device.screen(DEMO_HOME).store.save("bed_count", [bed(vacant_accepting=saved % 6)])
             device.engine.local_change()
             await asyncio.sleep(0.25)
-        for _ in range(100):
-            if device.store.pending_count() == 0:
-                break
-            await asyncio.sleep(0.1)
+        await eventually(lambda: device.store.pending_count() == 0, timeout=10, interval=0.1, what="queue drained")
         task.cancel()
         return device, saved
 

@@ -14,8 +14,8 @@ import pytest
 
 from client.sync import AuthExpired, CentralApi
 from client.sync.speedtest import MAX_UPLOAD_REQUEST, Measurement, _split, measure
-from tests.support.auth import DEMO_PASSWORD, DEMO_USER, sign_in
 from tests.support.aio import run
+from tests.support.auth import DEMO_PASSWORD, DEMO_USER, sign_in
 
 KIB, MIB = 1024, 1024 * 1024
 
