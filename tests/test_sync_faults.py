@@ -144,7 +144,7 @@ def test_a_reply_lost_after_the_server_committed_is_retried_and_applied_exactly_
 
     # The push went to the server twice; the first answer was lost, the second was delivered.
     pushes = proxy.requests(path_prefix="/sync/push")
-    assert [(p.mode, p.upstream_status, p.status) for p in pushes] == [
+    assert [(p.fault, p.upstream_status, p.status) for p in pushes] == [
         ("cut_after_request", 200, None),
         ("pass", 200, 200),
     ]
@@ -213,7 +213,7 @@ def test_b_backoff_grows_with_jitter_during_a_503_outage_and_the_queue_drains_af
 
     before, mutation_ids, version_before, settled, device_id, drained_after = aio.run(scenario())
 
-    attempts = [r.at for r in proxy.requests(path_prefix="/sync/push") if r.mode == "http_503"]
+    attempts = [r.at for r in proxy.requests(path_prefix="/sync/push") if r.fault == "http_503"]
     gaps = [b - a for a, b in itertools.pairwise(attempts)]
     assert len(gaps) >= OUTAGE_ATTEMPTS - 1, gaps
     # Each wait is at least half its ceiling ('equal jitter'), at most the ceiling, and never above max_backoff.
@@ -234,7 +234,7 @@ def test_b_backoff_grows_with_jitter_during_a_503_outage_and_the_queue_drains_af
     assert [s for _, s, _ in settled] == ["applied"] * 6
     assert server_max_version(central_api.db_path) == version_before + 6
     assert api.beds(CATEGORY)[FIELD] == before - 1
-    assert [r.mode for r in proxy.requests(path_prefix="/sync/")][-2:] == ["pass", "pass"]  # the push, then the pull
+    assert [r.fault for r in proxy.requests(path_prefix="/sync/")][-2:] == ["pass", "pass"]  # the push, then the pull
 
 
 # -- c. connection refused while offline ----------------------------------------------------------
@@ -289,7 +289,7 @@ def test_c_saves_keep_working_while_connections_are_refused_and_drain_after(tmp_
     assert len(mutation_ids) == 4
     assert applied_on_server(central_api.db_path, device_id) == mutation_ids
     assert api.beds(CATEGORY)[FIELD] == before - 2 == local
-    assert all(r.upstream_status is None for r in proxy.requests() if r.mode == fault)  # the server saw none of them
+    assert all(r.upstream_status is None for r in proxy.requests() if r.fault == fault)  # the server saw none of them
 
 
 # -- d. the server asks for a pause -------------------------------------------------------------------
@@ -314,7 +314,7 @@ def test_d_retry_after_from_an_overloaded_server_is_honoured(tmp_path, central_a
         await device.close()
 
     aio.run(scenario())
-    attempts = [r.at for r in proxy.requests(path_prefix="/sync/push") if r.mode == "http_503"]
+    attempts = [r.at for r in proxy.requests(path_prefix="/sync/push") if r.fault == "http_503"]
     gaps = [b - a for a, b in itertools.pairwise(attempts)]
     # Without Retry-After the waits would be at most 0.1 s; the server asked for 1 s.
     assert gaps and all(gap >= 0.95 for gap in gaps), gaps

@@ -728,5 +728,5 @@ def test_the_faulty_transport_does_what_it_says(environment):
 
     # Seeded: the same seed draws the same faults.
     seeded = [FaultyTransport(rng=random.Random(seed)) for seed in (7, 7)]
-    draws = [[transport._decide() for _ in range(50)] for transport in seeded]
+    draws = [[transport.schedule.next() for _ in range(50)] for transport in seeded]
     assert draws[0] == draws[1] and len(set(draws[0])) > 3
