@@ -14,6 +14,7 @@ needs on an idle 2-core machine; it is stretched by the machine's slowness when 
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -116,22 +117,26 @@ def browser(chromium):
         browser.close()
 
 
-@pytest.fixture
-def phone(browser):
-    """A phone-sized browser tab (390x844)."""
-    context = browser.new_context(viewport={"width": 390, "height": 844})
+@contextmanager
+def _tab(browser, width: int, height: int):
+    context = browser.new_context(viewport={"width": width, "height": height})
     context.set_default_timeout(timing.scaled_ms(PLAYWRIGHT_TIMEOUT_MS))
     yield FletPage(context.new_page())
     context.close()
+
+
+@pytest.fixture
+def phone(browser):
+    """A phone-sized browser tab (390x844)."""
+    with _tab(browser, 390, 844) as tab:
+        yield tab
 
 
 @pytest.fixture
 def tablet(browser):
     """A tablet-sized browser tab (820x1180)."""
-    context = browser.new_context(viewport={"width": 820, "height": 1180})
-    context.set_default_timeout(timing.scaled_ms(PLAYWRIGHT_TIMEOUT_MS))
-    yield FletPage(context.new_page())
-    context.close()
+    with _tab(browser, 820, 1180) as tab:
+        yield tab
 
 
 @pytest.fixture

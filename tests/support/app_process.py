@@ -11,7 +11,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.support.ports import PORT_ATTEMPTS, PortTaken, free_port, listens_on, port_taken
+from tests.support.ports import PortTaken, free_port, listens_on, port_taken, start_retrying_taken_ports
 from tests.support.timing import scaled
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,14 +37,10 @@ class AppProcess:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> "AppProcess":
-        for attempt in range(PORT_ATTEMPTS):
-            try:
-                return self._start_once()
-            except PortTaken:
-                if not self._port_chosen_here or attempt == PORT_ATTEMPTS - 1:
-                    raise
-                self.port = free_port()
-        raise AssertionError("unreachable")
+        return start_retrying_taken_ports(self._start_once, self._another_port if self._port_chosen_here else None)
+
+    def _another_port(self) -> None:
+        self.port = free_port()
 
     def _start_once(self) -> "AppProcess":
         env = {

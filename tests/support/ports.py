@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import os
 import socket
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
 
 PORT_ATTEMPTS = 3
 
@@ -22,6 +26,18 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def start_retrying_taken_ports(start_once: Callable[[], T], another_port: Callable[[], None] | None) -> T:
+    """start_once(); if its port was taken meanwhile, another_port() and again (None: the port was asked for)."""
+    for attempt in range(PORT_ATTEMPTS):
+        try:
+            return start_once()
+        except PortTaken:
+            if another_port is None or attempt == PORT_ATTEMPTS - 1:
+                raise
+            another_port()
+    raise AssertionError("unreachable")
 
 
 def port_taken(output: str) -> bool:

@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.availability import unavailable
-from tests.support.ports import PORT_ATTEMPTS, free_port, port_taken
+from tests.support.ports import PortTaken, free_port, port_taken, start_retrying_taken_ports
 from tests.support.timing import scaled
 
 SUPERUSER = "postgres"
@@ -91,14 +91,7 @@ class PostgresCluster:
         cluster = cls(bin_dir, root, free_port())
         try:
             cluster._init()
-            for attempt in range(PORT_ATTEMPTS):
-                try:
-                    cluster._start()
-                    break
-                except PostgresUnavailable as exc:  # the port was taken meanwhile (a second test run): another
-                    if not port_taken(str(exc)) or attempt == PORT_ATTEMPTS - 1:
-                        raise
-                    cluster.port = free_port()
+            start_retrying_taken_ports(cluster._start, cluster._another_port)
         except BaseException:
             cluster.stop()
             raise
@@ -127,8 +120,16 @@ class PostgresCluster:
         # Throwaway data: durability off makes CREATE DATABASE and commits fast.
         options = (f"-c listen_addresses={self.host} -p {self.port} -k {self.socket_dir} "
                    "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
-        self._run(str(self.bin_dir / "pg_ctl"), "-D", str(self.data), "-l", str(self.log), "-o", options,
-                  "-w", "-t", str(round(scaled(START_TIMEOUT_S))), "start")
+        try:
+            self._run(str(self.bin_dir / "pg_ctl"), "-D", str(self.data), "-l", str(self.log), "-o", options,
+                      "-w", "-t", str(round(scaled(START_TIMEOUT_S))), "start")
+        except PostgresUnavailable as exc:
+            if port_taken(str(exc)):  # by another process meanwhile (a second test run, say)
+                raise PortTaken(str(exc)) from exc
+            raise
+
+    def _another_port(self) -> None:
+        self.port = free_port()
 
     def url(self, database: str = "postgres") -> str:
         return f"postgresql://{SUPERUSER}:{PASSWORD}@{self.host}:{self.port}/{database}"

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import httpx
 
-from tests.support.ports import PORT_ATTEMPTS, PortTaken, free_port, listens_on, port_taken
+from tests.support.ports import PortTaken, free_port, listens_on, port_taken, start_retrying_taken_ports
 from tests.support.timing import scaled
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -53,14 +53,10 @@ class ServerProcess:
     def start(self) -> "ServerProcess":
         if self.process is not None and self.process.poll() is None:
             return self
-        for attempt in range(PORT_ATTEMPTS):
-            try:
-                return self._start_once()
-            except PortTaken:
-                if not self._port_chosen_here or attempt == PORT_ATTEMPTS - 1:
-                    raise
-                self.port = free_port()
-        raise AssertionError("unreachable")
+        return start_retrying_taken_ports(self._start_once, self._another_port if self._port_chosen_here else None)
+
+    def _another_port(self) -> None:
+        self.port = free_port()
 
     def _start_once(self) -> "ServerProcess":
         command = [
