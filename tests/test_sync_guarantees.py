@@ -285,7 +285,8 @@ def test_a_device_offline_past_the_clean_up_horizon_resets_keeps_its_edits_and_c
         server.extra_args = ("--tombstone-retention-seconds", "0")
         server.start()  # the clean-up runs at start: the delete is forgotten
 
-        gone = httpx.get(f"{server.url}/sync/changes", params={"since": cursor_before}, headers=sign_in(server.url))
+        headers = sign_in(server.url)
+        gone = httpx.get(f"{server.url}/sync/changes", params={"since": cursor_before}, headers=headers)
         assert gone.status_code == 410
 
         assert aio.run(away.engine.sync_once())
@@ -293,8 +294,7 @@ def test_a_device_offline_past_the_clean_up_horizon_resets_keeps_its_edits_and_c
         ids = {r.id for r in away.store.records("bed_count", DEMO_HOME)}
         assert ids == {f"{DEMO_HOME}/nursing"}  # the deleted category is gone here too
         assert away.store.record("bed_count", f"{DEMO_HOME}/nursing").data["occupied"] == 12
-        state = httpx.get(f"{server.url}/homes/{DEMO_HOME}/bed-state",
-                          headers={"Authorization": f"Bearer {token}"}).json()
+        state = httpx.get(f"{server.url}/homes/{DEMO_HOME}/bed-state", headers=headers).json()
         assert [(b["category"], b["occupied"]) for b in state["beds"]] == [("nursing", 12)]
     finally:
         server.stop()
