@@ -40,8 +40,12 @@ PLAYWRIGHT_TIMEOUT_MS = 30_000  # Playwright's own default, for an idle machine
 # -- marks and time limits ------------------------------------------------------------------------------
 
 
+def pytest_sessionstart(session) -> None:
+    timing.calibration()  # once, before any test loads the machine
+
+
 def pytest_report_header(config) -> str:
-    return timing.describe()  # also calibrates, once, before the first test
+    return timing.describe()
 
 
 @pytest.hookimpl(tryfirst=True)  # before -m deselects: the marks set here must count
