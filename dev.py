@@ -10,8 +10,10 @@ Each makes a virtual environment in .venv and installs the project into it
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import hashlib
+import json
 import os
 import shutil
 import signal
@@ -32,21 +34,44 @@ def say(message: str) -> None:
     print(f"[dev] {message}", flush=True)
 
 
+def install_inputs() -> str:
+    """A digest of what the install depends on: pyproject's [build-system] and [project], not tool settings."""
+    import tomllib
+
+    data = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    wanted = {table: data.get(table) for table in ("build-system", "project")}
+    return hashlib.sha256(json.dumps(wanted, sort_keys=True).encode()).hexdigest()
+
+
+@contextlib.contextmanager
+def venv_lock():
+    """One install at a time: two commands started together (two test runs, say) wait for each other."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: no lock
+        yield
+        return
+    with open(ROOT / ".venv.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
 def ensure_venv() -> None:
     if sys.version_info < (3, 11):
         sys.exit("Care Home Connect needs Python 3.11 or newer")
-    if not PYTHON.exists():
-        say("creating the virtual environment in .venv")
-        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
-    stamp = VENV / ".installed"
-    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
-    if stamp.exists() and stamp.read_text() == wanted:
-        return
-    say("installing the project and its packages (first run only)")
-    pip = [str(PYTHON), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-    subprocess.run([*pip, "--upgrade", "pip"], check=True)
-    subprocess.run([*pip, "-e", f"{ROOT}[test]"], check=True)
-    stamp.write_text(wanted)
+    with venv_lock():
+        if not PYTHON.exists():
+            say("creating the virtual environment in .venv")
+            subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
+        stamp = VENV / ".installed"
+        wanted = install_inputs()
+        if stamp.exists() and stamp.read_text() == wanted:
+            return
+        say("installing the project and its packages (first run only)")
+        pip = [str(PYTHON), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+        subprocess.run([*pip, "--upgrade", "pip"], check=True)
+        subprocess.run([*pip, "-e", f"{ROOT}[test]"], check=True)
+        stamp.write_text(wanted)
 
 
 def apt_install(*packages: str) -> bool:

@@ -1,22 +1,85 @@
-"""Shared fixtures: real central API processes, real app processes, headless Chromium."""
+"""Shared fixtures (real central API processes, real app processes, headless Chromium, PDF text) and the
+rules every test follows: its marks and its time limit.
+
+Marks (the fast lane is ``-m "not slow and not browser"``):
+- ``browser``: a test that uses a browser fixture (``chromium``, ``browser``, ``phone``, ``tablet``) must say so;
+  collection fails otherwise.
+- ``slow``: set here on every test that uses a fixture starting real processes (``PROCESS_FIXTURES``); a
+  module whose tests start processes themselves marks them with ``pytestmark = pytest.mark.slow``.
+
+Time limits: each test's budget (pyproject's ``timeout``, or the test's own ``timeout`` mark) is what it
+needs on an idle 2-core machine; it is stretched by the machine's slowness when the test starts
+(tests/support/timing.py), so a loaded machine gives more time instead of failing.
+"""
 
 from __future__ import annotations
 
-import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
 
 from client.store import open_device_store
+from tests.support import central_inprocess, timing
 from tests.support.app_process import AppProcess
+from tests.support.auth import DEMO_HOME, sign_in
+from tests.support.availability import unavailable
+from tests.support.demo_database import with_cheap_demo_passwords
 from tests.support.flet_ui import CHROMIUM_ARGS, FletPage, chromium_path
+from tests.support.pdf_text import PdfReader, pdftotext_path
 from tests.support.postgres import postgres_cluster, postgres_url  # noqa: F401 - fixtures
 from tests.support.records import bed_record, care_home_record
 from tests.support.server_process import start_server
 
-IN_CI = os.environ.get("CI", "").lower() == "true"
-DEMO_USER, DEMO_PASSWORD, DEMO_HOME = "demo", "carehome-demo", "1-1938268568"
+BROWSER_FIXTURES = frozenset({"chromium", "browser", "phone", "tablet"})
+PROCESS_FIXTURES = frozenset({"central_api", "make_app", "postgres_cluster", "postgres_url"})
+PLAYWRIGHT_TIMEOUT_MS = 30_000  # Playwright's own default, for an idle machine
+
+
+# -- marks and time limits ------------------------------------------------------------------------------
+
+
+def pytest_sessionstart(session) -> None:
+    timing.calibration()  # once, before any test loads the machine
+
+
+def pytest_report_header(config) -> str:
+    return timing.describe()
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m deselects: the marks set here must count
+def pytest_collection_modifyitems(config, items) -> None:
+    unmarked = []
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if fixtures & PROCESS_FIXTURES:
+            item.add_marker(pytest.mark.slow)
+        if fixtures & BROWSER_FIXTURES and item.get_closest_marker("browser") is None:
+            unmarked.append(item.nodeid)
+    if unmarked:
+        raise pytest.UsageError("these tests use the browser but are not marked browser "
+                                "(pytestmark = pytest.mark.browser):\n  " + "\n  ".join(unmarked))
+
+
+def _budget(item) -> float:
+    """What the test needs on an idle machine: its own timeout mark, else the run's default (0: no limit)."""
+    marker = item.get_closest_marker("timeout")
+    if marker is not None:
+        return float(marker.args[0] if marker.args else marker.kwargs.get("timeout", 0))
+    given = item.config.getoption("timeout", None)
+    return float(given if given is not None else item.config.getini("timeout") or 0)
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)  # before pytest-timeout reads the mark
+def pytest_runtest_protocol(item, nextitem):
+    budget = _budget(item)
+    if budget > 0:
+        item.add_marker(pytest.mark.timeout(timing.scaled(budget)), append=False)
+    return (yield)
+
+
+# -- fixtures -------------------------------------------------------------------------------------------
 
 
 @pytest.fixture
@@ -57,10 +120,7 @@ def memory_keyring():
 def chromium() -> str:
     path = chromium_path()
     if path is None:
-        message = "Chromium is not installed (Debian package 'chromium'; `python3 dev.py test` installs it)"
-        if IN_CI:
-            pytest.fail(message + ": under CI=true browser tests must run")
-        pytest.skip(message)
+        unavailable("Chromium is not installed (Debian package 'chromium'; `python3 dev.py test` installs it)")
     return path
 
 
@@ -73,20 +133,26 @@ def browser(chromium):
         browser.close()
 
 
+@contextmanager
+def _tab(browser, width: int, height: int):
+    context = browser.new_context(viewport={"width": width, "height": height})
+    context.set_default_timeout(timing.scaled_ms(PLAYWRIGHT_TIMEOUT_MS))
+    yield FletPage(context.new_page())
+    context.close()
+
+
 @pytest.fixture
 def phone(browser):
     """A phone-sized browser tab (390x844)."""
-    context = browser.new_context(viewport={"width": 390, "height": 844})
-    yield FletPage(context.new_page())
-    context.close()
+    with _tab(browser, 390, 844) as tab:
+        yield tab
 
 
 @pytest.fixture
 def tablet(browser):
     """A tablet-sized browser tab (820x1180)."""
-    context = browser.new_context(viewport={"width": 820, "height": 1180})
-    yield FletPage(context.new_page())
-    context.close()
+    with _tab(browser, 820, 1180) as tab:
+        yield tab
 
 
 @pytest.fixture
@@ -116,18 +182,16 @@ class ApiReader:
 
     def __init__(self, url: str) -> None:
         self.url = url
-        self._token: str | None = None
+        self._headers: dict[str, str] | None = None
 
-    def token(self) -> str:
-        if self._token is None:
-            response = httpx.post(f"{self.url}/auth/sign-in", json={"username": DEMO_USER, "password": DEMO_PASSWORD})
-            response.raise_for_status()
-            self._token = response.json()["token"]
-        return self._token
+    def headers(self) -> dict[str, str]:
+        if self._headers is None:
+            self._headers = sign_in(self.url)
+        return self._headers
 
     def bed_state(self, home_id: str = DEMO_HOME) -> dict:
-        response = httpx.get(f"{self.url}/homes/{home_id}/bed-state",
-                             headers={"Authorization": f"Bearer {self.token()}"}, timeout=5)
+        response = httpx.get(f"{self.url}/homes/{home_id}/bed-state", headers=self.headers(),
+                             timeout=timing.scaled(5))
         response.raise_for_status()
         return response.json()
 
@@ -138,10 +202,6 @@ class ApiReader:
 @pytest.fixture
 def api(central_api) -> ApiReader:
     return ApiReader(central_api.url)
-
-
-def demo_login(server_url: str) -> tuple[str, str, str]:
-    return server_url, DEMO_USER, DEMO_PASSWORD
 
 
 @pytest.fixture
@@ -170,7 +230,26 @@ def pytest_runtest_makereport(item, call):
             pass
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture(scope="session")
+def demo_database(tmp_path_factory) -> Path:
+    """The seeded central database, to copy: ``make_app(path, template=demo_database)`` (tests/support/demo_database.py)."""
+    path = tmp_path_factory.mktemp("demo-database") / "central.sqlite3"
+    central_inprocess.make_app(path)  # the server's own migrations and demo seeding, once
+    return with_cheap_demo_passwords(path)
+
+
+@pytest.fixture(scope="session")
+def pdftotext() -> str:
+    return pdftotext_path()
+
+
+@pytest.fixture
+def read_pdf(pdftotext, tmp_path) -> PdfReader:
+    """Reads a one-page PDF back as text: ``read_pdf(pdf_bytes)`` (tests/support/pdf_text.py)."""
+    return PdfReader(pdftotext, tmp_path)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.slow)])
 def database_url(request, tmp_path) -> str:
     """A fresh, empty central database: a SQLite file, then a PostgreSQL database (same test, both engines)."""
     if request.param == "sqlite":

@@ -18,8 +18,8 @@ OTHER_HOME = DEMO_CHAMPION_HOMES[1]
 
 
 @pytest.fixture()
-def world(tmp_path):
-    with central(tmp_path / "central.sqlite3") as world:
+def world(tmp_path, demo_database):
+    with central(tmp_path / "central.sqlite3", template=demo_database) as world:
         yield world
 
 

@@ -38,8 +38,10 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from tests.conftest import DEMO_PASSWORD, DEMO_USER
+from tests.support.auth import sign_in_token
 from tests.support.server_process import start_server
+
+pytestmark = pytest.mark.slow  # a real server process, fuzzed
 
 
 def _operations_of_the_app() -> list[tuple[str, str]]:
@@ -105,9 +107,7 @@ def api_schema(live_api):
 
 @pytest.fixture(scope="module")
 def bearer_token(live_api) -> str:
-    response = httpx.post(f"{live_api.url}/auth/sign-in", json={"username": DEMO_USER, "password": DEMO_PASSWORD})
-    response.raise_for_status()
-    return response.json()["token"]
+    return sign_in_token(live_api.url)
 
 
 def test_live_schema_has_the_collected_operations(api_schema):

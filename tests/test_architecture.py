@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 import typing
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from pydantic import BaseModel
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@functools.cache
 def sources(package: str) -> dict[str, ast.Module]:
     return {str(path.relative_to(ROOT)): ast.parse(path.read_text()) for path in sorted((ROOT / package).rglob("*.py"))}
 

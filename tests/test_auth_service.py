@@ -20,8 +20,8 @@ NEW_PASSWORD = "a new password, long enough"
 
 
 @pytest.fixture()
-def world(tmp_path):
-    with central(tmp_path / "central.sqlite3", lockout_after_failures=3, sign_in_attempts_per_minute=5) as world:
+def world(tmp_path, demo_database):
+    with central(tmp_path / "central.sqlite3", template=demo_database, lockout_after_failures=3, sign_in_attempts_per_minute=5) as world:
         yield world
 
 

@@ -9,8 +9,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from server_stub.app import create_app
-from server_stub.demo_data import DEMO_CHAMPION_HOMES, DEMO_HOME_ID, DEMO_PASSWORD
+from server_stub.demo_data import DEMO_CHAMPION_HOMES, DEMO_HOME_ID, DEMO_HOSPITAL_ODS
 from server_stub.settings import Settings
+from tests.support.auth import bearer, sign_in_answer, sign_in_token
 from tests.support.central_inprocess import FakeClock, bed_mutation, make_app, push
 
 OTHER_HOME = "1-466088203"  # 10 Spennithorne Road: not the demo home, not the champion's
@@ -20,40 +21,30 @@ USER_OF = {"home_manager": "demo", "digital_champion": "champion", "commissioner
            "hospital_user": "hospital", "administrator": "admin", "home_staff": STAFF}
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def world(request, tmp_path_factory):
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.slow)])
+def world(request, tmp_path_factory, demo_database):
     """The demo data with one account per role, on each database engine."""
     if request.param == "postgresql":
         clock = FakeClock()
         app = create_app(Settings(database_url=request.getfixturevalue("postgres_cluster").new_database()),
                          clock=clock)
     else:
-        app, clock = make_app(tmp_path_factory.mktemp("matrix") / "central.sqlite3")
+        app, clock = make_app(tmp_path_factory.mktemp("matrix") / "central.sqlite3", template=demo_database)
     with TestClient(app, raise_server_exceptions=False) as client:
         client.clock = clock
         tokens = {}
         for role, user in USER_OF.items():
             if role == "home_staff":
                 continue
-            tokens[role] = sign_in(client, user)
+            tokens[role] = sign_in_token(client, user)
         # A carer registers herself with an invite from her manager.
         code = client.post("/accounts/invites", json={"home_id": DEMO_HOME_ID},
                            headers=bearer(tokens["home_manager"])).json()["invite_code"]
         registered = client.post("/accounts/register", json={
             "invite_code": code, "username": STAFF, "display_name": "Carer One", "password": "a long passphrase"})
         assert registered.status_code == 201, registered.text
-        tokens["home_staff"] = sign_in(client, STAFF, "a long passphrase")
+        tokens["home_staff"] = sign_in_token(client, STAFF, "a long passphrase")
         yield client, tokens
-
-
-def sign_in(client, username, password=DEMO_PASSWORD) -> str:
-    response = client.post("/auth/sign-in", json={"username": username, "password": password})
-    assert response.status_code == 200, response.text
-    return response.json()["token"]
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
 
 
 def homes_pulled(client, token) -> set[str]:
@@ -142,11 +133,15 @@ def test_roles_and_the_audit_log_are_for_administrators(world, role):
     headers = bearer(tokens[role])
     expected = 200 if role == "administrator" else 403
     assert client.get("/accounts/audit", headers=headers).status_code == expected
-    # A role "change" to what the hospital user already is, so the matrix leaves the world as it was.
-    change = client.put("/accounts/hospital/role", json={"role": "hospital_user"}, headers=headers)
+    # A role "change" to what the hospital user already is, at the same hospital, so the accounts stay as they
+    # were for the tests after this one (without its hospital the hospital user would read no transfer pack).
+    same_role = {"role": "hospital_user", "hospital_ods": DEMO_HOSPITAL_ODS}
+    change = client.put("/accounts/hospital/role", json=same_role, headers=headers)
     assert change.status_code == expected
     if role == "administrator":
-        tokens["hospital_user"] = sign_in(client, "hospital")  # a role change signs the account out
+        signed_in = sign_in_answer(client, "hospital")  # a role change signs the account out
+        assert signed_in.json()["account"]["hospital_ods"] == DEMO_HOSPITAL_ODS
+        tokens["hospital_user"] = signed_in.json()["token"]
 
 
 @pytest.mark.parametrize("endpoint", ["/sync/changes", f"/homes/{DEMO_HOME_ID}/bed-state", "/accounts/audit"])
@@ -157,7 +152,7 @@ def test_missing_tampered_and_expired_tokens_are_refused(world, endpoint):
     assert client.get(endpoint).status_code == 401
     assert client.get(endpoint, headers=bearer(tampered)).status_code == 401
     assert client.get(endpoint, headers={"Authorization": f"Basic {token}"}).status_code == 401
-    fresh = sign_in(client, "admin")
+    fresh = sign_in_token(client, "admin")
     client.clock.now += timedelta(minutes=16)
     try:
         assert client.get(endpoint, headers=bearer(fresh)).status_code == 401

@@ -4,13 +4,19 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from tests.support.timing import scaled
+
+pytestmark = pytest.mark.slow  # the benchmark starts a server process
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_sync_benchmark_runs_and_prints_its_table():
     result = subprocess.run(
         [sys.executable, "-m", "benchmarks.bench_sync", "--homes", "300", "--saves", "20", "--round-trips", "10"],
-        cwd=ROOT, capture_output=True, text=True, timeout=180,
+        cwd=ROOT, capture_output=True, text=True, timeout=scaled(180),
     )
     assert result.returncode == 0, result.stderr
     for row in ("first sync, empty device", "local save p99", "round trip p50 (save to ack)"):

@@ -6,7 +6,7 @@ vacancies in two; the central API then holds the new values.
 
 import pytest
 
-from tests.conftest import DEMO_PASSWORD, DEMO_USER
+from tests.support.auth import DEMO_PASSWORD, DEMO_USER
 from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.browser

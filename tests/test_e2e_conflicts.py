@@ -15,8 +15,8 @@ from datetime import date
 import pytest
 
 from domain.residents import AboutMe, Resident
-from tests.conftest import DEMO_HOME, DEMO_PASSWORD, DEMO_USER
 from tests.support import aio
+from tests.support.auth import DEMO_HOME, DEMO_PASSWORD, DEMO_USER
 from tests.support.devices import make_device
 
 pytestmark = pytest.mark.browser

@@ -9,8 +9,9 @@ import sqlite3
 
 import pytest
 
-from tests.conftest import DEMO_HOME, DEMO_PASSWORD, DEMO_USER
+from tests.support.auth import DEMO_HOME, DEMO_PASSWORD, DEMO_USER
 from tests.support.fault_proxy import FaultProxy
+from tests.support.timing import scaled_ms
 from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.browser
@@ -147,10 +148,10 @@ def test_signing_out_offline_asks_before_discarding_unsent_changes(phone, make_a
     save_one_fewer_vacancy(phone)
     phone.wait_id_text("sync-status", "waiting")
     phone.tap_id("sign-out")
-    phone.by_id("discard-and-sign-out").wait_for(timeout=15_000)
+    phone.by_id("discard-and-sign-out").wait_for(timeout=scaled_ms(15_000))
     assert [s for _, s in device_outbox(app)] == ["pending", "pending"]  # nothing lost by asking
     phone.tap_id("discard-and-sign-out")
-    phone.page.get_by_label("User name", exact=True).wait_for(timeout=15_000)
+    phone.page.get_by_label("User name", exact=True).wait_for(timeout=scaled_ms(15_000))
     assert device_outbox(app) == [] and device_records(app) == {}
 
 
@@ -160,7 +161,7 @@ def test_signing_out_online_sends_first_then_removes_the_homes_data(phone, make_
     before = api.beds(CATEGORY)["vacant_accepting"]
     save_one_fewer_vacancy(phone)
     phone.tap_id("sign-out")
-    phone.page.get_by_label("User name", exact=True).wait_for(timeout=15_000)
+    phone.page.get_by_label("User name", exact=True).wait_for(timeout=scaled_ms(15_000))
     assert api.beds(CATEGORY)["vacant_accepting"] == before - 1  # sent before signing out
     assert device_records(app) == {}
     stored = json.loads(app.keyring_file.read_text() or "{}")

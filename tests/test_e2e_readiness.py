@@ -10,7 +10,8 @@ import sqlite3
 
 import pytest
 
-from tests.conftest import DEMO_HOME, DEMO_PASSWORD, DEMO_USER
+from tests.support.auth import DEMO_HOME, DEMO_PASSWORD, DEMO_USER
+from tests.support.timing import scaled_ms
 from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.browser
@@ -20,11 +21,11 @@ CHAMPION_HOMES = {"1-1938268568", "1-8503184790", "1-127443456"}
 
 def sign_in_as_champion(phone, app):
     phone.open(app.url)
-    phone.page.get_by_label("User name", exact=True).wait_for(timeout=20_000)
+    phone.page.get_by_label("User name", exact=True).wait_for(timeout=scaled_ms(20_000))
     phone.fill("User name", "champion")
     phone.fill("Password", DEMO_PASSWORD)
     phone.page.get_by_role("button", name="Sign in").click()
-    phone.by_id("home-list").wait_for(timeout=20_000)
+    phone.by_id("home-list").wait_for(timeout=scaled_ms(20_000))
 
 
 def listed_homes(phone) -> set[str]:
@@ -88,7 +89,7 @@ def test_offline_champion_records_wifi_and_two_nhsmail_steps_then_they_reach_the
 
     # Back to the list: Allingham House now shows its NHSmail step.
     phone.tap_id("readiness-back")
-    phone.by_id("home-list").wait_for(timeout=10_000)
+    phone.by_id("home-list").wait_for(timeout=scaled_ms(10_000))
     assert listed_homes(phone) == CHAMPION_HOMES
     phone.page.screenshot(path=str(artifacts_dir / "home-list-phone.png"))
 
@@ -107,4 +108,4 @@ def test_the_manager_opens_digital_readiness_from_the_bed_state_and_comes_back(t
                what="the summary PDF in the app's data dir")
     tablet.tap_id("readiness-back")
     tablet.wait_id_text("home-name", "Allingham House Care Centre")
-    tablet.by_id("bed-confirm").wait_for(timeout=10_000)
+    tablet.by_id("bed-confirm").wait_for(timeout=scaled_ms(10_000))

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import DEMO_HOME, DEMO_PASSWORD, DEMO_USER
+from tests.support.auth import DEMO_HOME, DEMO_PASSWORD, DEMO_USER
+from tests.support.timing import scaled_ms
 from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.browser
@@ -71,7 +72,7 @@ def test_offline_a_carer_sends_a_resident_to_hospital_in_at_most_6_taps_with_the
     [resident_id] = listed_residents(phone)
     phone.tap_id(f"resident-{resident_id}")  # open the resident
     phone.wait_id_text("resident-name", "Margaret Smith")
-    phone.by_id("start-transfer").wait_for(timeout=10_000)
+    phone.by_id("start-transfer").wait_for(timeout=scaled_ms(10_000))
 
     central_api.stop()  # no signal in the home
     phone.taps = 0
@@ -114,7 +115,7 @@ def test_offline_a_carer_sends_a_resident_to_hospital_in_at_most_6_taps_with_the
     phone.tap_id("missing-glasses")
     phone.tap_id("record-return")
     phone.wait_id_text("red-bag-message", "Margaret Smith is back home; missing: Glasses")
-    phone.by_id("start-transfer").wait_for(timeout=10_000)
+    phone.by_id("start-transfer").wait_for(timeout=scaled_ms(10_000))
     phone.tap_id("resident-back")
     phone.wait_id_text("resident-summary", "1 resident, 0 in hospital")
 

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tests.conftest import DEMO_PASSWORD, DEMO_USER
+from tests.support.auth import DEMO_PASSWORD, DEMO_USER
 
 pytestmark = pytest.mark.browser
 

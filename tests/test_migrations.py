@@ -32,7 +32,8 @@ from server_stub.migrations import SchemaError, head_revision
 from server_stub.schema import metadata
 from server_stub.security import hash_password, token_digest
 from server_stub.settings import Settings
-from tests.support.central_inprocess import FakeClock, bed_mutation, push, sign_in
+from tests.support.auth import sign_in
+from tests.support.central_inprocess import FakeClock, bed_mutation, push
 from tests.support.legacy_schema import create_legacy_database
 
 pytestmark = pytest.mark.timeout(120)

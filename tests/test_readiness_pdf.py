@@ -6,10 +6,7 @@ Without pdftotext these tests are skipped; under CI=true they fail instead.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import subprocess
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -43,47 +40,11 @@ from domain.readiness import (
     WifiSurveyResult,
     stamp,
 )
+from tests.support.pdf_text import flat
 from tests.support.records import HOME_ID, care_home_record
 
-IN_CI = os.environ.get("CI", "").lower() == "true"
 TODAY = date(2026, 11, 3)
 T0 = datetime(2026, 10, 20, 9, 30, tzinfo=timezone.utc)
-
-
-@pytest.fixture(scope="module")
-def pdftotext() -> str:
-    path = shutil.which("pdftotext")
-    if path is None:
-        message = "pdftotext is not installed (Debian package 'poppler-utils'; `python3 dev.py test` installs it)"
-        if IN_CI:
-            pytest.fail(message + ": under CI=true the PDF tests must run", pytrace=False)
-        pytest.skip(message)
-    return path
-
-
-@pytest.fixture
-def read_pdf(pdftotext, tmp_path):
-    """Writes the PDF, checks it is one page (pdfinfo, when installed) and returns its text (pdftotext -layout)."""
-
-    def read(pdf: bytes, name: str = "summary.pdf") -> str:
-        assert pdf.startswith(b"%PDF-")
-        path = tmp_path / name
-        path.write_bytes(pdf)
-        text = subprocess.run([pdftotext, "-layout", "-enc", "UTF-8", str(path), "-"], check=True,
-                              capture_output=True, text=True, timeout=60).stdout
-        pdfinfo = shutil.which("pdfinfo")
-        if pdfinfo is not None:
-            info = subprocess.run([pdfinfo, str(path)], check=True, capture_output=True, text=True, timeout=60).stdout
-            assert re.search(r"^Pages:\s+1$", info, re.MULTILINE), info
-        assert "\f" not in text.rstrip("\f"), "more than one page"
-        return text
-
-    return read
-
-
-def flat(text: str) -> str:
-    """pdftotext's layout with the spacing squeezed, so phrases can be found whatever the column widths."""
-    return " ".join(text.split())
 
 
 def trafford_home(**changes) -> CareHome:

@@ -8,8 +8,8 @@ import pytest
 from client.sync.speedtest import measure
 from domain import nhsmail
 from domain.readiness import Broadband, DsptStatus, WifiSurveyResult, stamp
-from tests.conftest import DEMO_HOME, DEMO_PASSWORD, DEMO_USER
 from tests.support import aio
+from tests.support.auth import DEMO_HOME, DEMO_PASSWORD, DEMO_USER
 from tests.support.devices import make_device
 
 pytestmark = pytest.mark.usefixtures("memory_keyring")

@@ -10,8 +10,10 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
-from tests.support.app_process import free_port
+from tests.support.ports import free_port
+from tests.support.timing import scaled
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -35,6 +37,7 @@ def test_readme_screenshot_is_a_phone_sized_png():
     assert struct.unpack(">II", data[16:24]) == (390, 844)
 
 
+@pytest.mark.slow  # both processes, as a user starts them
 def test_up_brings_up_the_app_and_the_central_api(tmp_path):
     api_port, app_port = free_port(), free_port()
     env = {
@@ -48,7 +51,7 @@ def test_up_brings_up_the_app_and_the_central_api(tmp_path):
                                stderr=subprocess.STDOUT, text=True, start_new_session=True)
     printed = []
     try:
-        deadline = time.monotonic() + 90
+        deadline = time.monotonic() + scaled(90)
         while time.monotonic() < deadline and not any("Stop with Ctrl-C" in line for line in printed):
             line = process.stdout.readline()
             if not line and process.poll() is not None:
@@ -63,7 +66,7 @@ def test_up_brings_up_the_app_and_the_central_api(tmp_path):
     finally:
         os.killpg(process.pid, signal.SIGINT)
         try:
-            process.wait(20)
+            process.wait(scaled(20))
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait(5)

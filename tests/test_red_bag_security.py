@@ -13,6 +13,7 @@ from domain.news2 import Consciousness, Observations
 from domain.residents import Organisation, Resident
 from domain.transfer import depart, record_return, start_transfer
 from server_stub.demo_data import DEMO_HOME_ID, DEMO_HOSPITAL_ODS, DEMO_PASSWORD
+from tests.support.auth import sign_in
 from tests.support.central_inprocess import make_app, push
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)
@@ -35,17 +36,11 @@ def mutation(kind: str, model, base_version=None) -> dict:
 
 
 @pytest.fixture()
-def client(tmp_path):
-    app, clock = make_app(tmp_path / "central.sqlite3")
+def client(tmp_path, demo_database):
+    app, clock = make_app(tmp_path / "central.sqlite3", template=demo_database)
     with TestClient(app, raise_server_exceptions=False) as test_client:
         test_client.clock = clock
         yield test_client
-
-
-def token(client, username) -> dict[str, str]:
-    response = client.post("/auth/sign-in", json={"username": username, "password": DEMO_PASSWORD})
-    assert response.status_code == 200, response.text
-    return {"Authorization": f"Bearer {response.json()['token']}"}
 
 
 def pulled_kinds(client, headers) -> set[str]:
@@ -59,11 +54,11 @@ def pulled_kinds(client, headers) -> set[str]:
 
 
 def audit(client) -> list[dict]:
-    return client.get("/accounts/audit", params={"limit": 1000}, headers=token(client, "admin")).json()
+    return client.get("/accounts/audit", params={"limit": 1000}, headers=sign_in(client, "admin")).json()
 
 
 def test_only_the_residents_home_reads_it_and_every_read_is_audited(client):
-    manager = token(client, "demo")
+    manager = sign_in(client, "demo")
     margaret = resident()
     [applied] = push(client, manager, [mutation("resident", margaret)]).json()["results"]
     assert applied["status"] == "applied"
@@ -73,22 +68,22 @@ def test_only_the_residents_home_reads_it_and_every_read_is_audited(client):
     assert [(e["actor"], e["subject"]) for e in reads] == [("demo", margaret.record_id)]
 
     for outsider in (f"manager-{OTHER_HOME}", "champion", "commissioner", "admin", "hospital"):
-        kinds = pulled_kinds(client, token(client, outsider))
+        kinds = pulled_kinds(client, sign_in(client, outsider))
         assert "resident" not in kinds and "transfer" not in kinds, outsider
     # Another home's staff cannot write it either.
-    [refused] = push(client, token(client, f"manager-{OTHER_HOME}"), [mutation("resident", margaret)]).json()["results"]
+    [refused] = push(client, sign_in(client, f"manager-{OTHER_HOME}"), [mutation("resident", margaret)]).json()["results"]
     assert refused["status"] == "rejected"
 
 
 def test_a_hospital_user_reads_a_pack_only_while_a_transfer_to_their_hospital_is_active(client):
-    manager = token(client, "demo")
+    manager = sign_in(client, "demo")
     margaret = resident()
     hospital = Organisation(name="Wythenshawe Hospital", ods_code=DEMO_HOSPITAL_ODS)
     transfer = start_transfer(margaret, "Short of breath, new confusion", observations(),
                               destination_hospital=hospital)
     results = push(client, manager, [mutation("resident", margaret), mutation("transfer", transfer)]).json()["results"]
     assert [r["status"] for r in results] == ["applied", "applied"]
-    ward = token(client, "hospital")
+    ward = sign_in(client, "hospital")
     assert client.get("/hospital/transfers", headers=ward).json() == []  # still being prepared
 
     departed = depart(transfer, NOW)
@@ -101,14 +96,14 @@ def test_a_hospital_user_reads_a_pack_only_while_a_transfer_to_their_hospital_is
     assert ("hospital", transfer.record_id, "transfer (hospital)") in reads
 
     # Another hospital's staff see nothing; nor does anyone who is not hospital staff.
-    admin = token(client, "admin")
+    admin = sign_in(client, "admin")
     client.put("/accounts/hospital/role", headers=admin, json={"role": "hospital_user", "hospital_ods": "RBV01"})
-    assert client.get("/hospital/transfers", headers=token(client, "hospital")).json() == []
+    assert client.get("/hospital/transfers", headers=sign_in(client, "hospital")).json() == []
     for role_user in ("demo", "champion", "commissioner", "admin"):
-        assert client.get("/hospital/transfers", headers=token(client, role_user)).status_code == 403
+        assert client.get("/hospital/transfers", headers=sign_in(client, role_user)).status_code == 403
     client.put("/accounts/hospital/role", headers=admin, json={"role": "hospital_user",
                                                                 "hospital_ods": DEMO_HOSPITAL_ODS})
-    ward = token(client, "hospital")
+    ward = sign_in(client, "hospital")
     assert len(client.get("/hospital/transfers", headers=ward).json()) == 1
 
     # Back home: the pack is no longer the hospital's to read.
@@ -179,7 +174,7 @@ def test_about_me_edited_on_two_devices_offline_keeps_both_versions_for_a_person
 
 def test_the_central_api_refuses_a_birth_in_the_future_by_its_own_clock(client):
     """Devices check the date of birth on their own clock; the server checks again on its day."""
-    manager = token(client, "demo")
+    manager = sign_in(client, "demo")
     tomorrow = client.clock().date() + timedelta(days=1)
     unborn = resident().model_copy(update={"date_of_birth": tomorrow})
     [refused] = push(client, manager, [mutation("resident", unborn)]).json()["results"]

@@ -18,7 +18,8 @@ from server_stub.db import parse_database_url
 from server_stub.demo_data import DEMO_HOME_ID, DEMO_PASSWORD, demo_bed_counts, load_care_homes
 from server_stub.migrations import head_revision
 from server_stub.settings import Settings
-from tests.support.central_inprocess import bed_mutation, make_app, nursing_version, push, sign_in
+from tests.support.auth import sign_in
+from tests.support.central_inprocess import bed_mutation, make_app, nursing_version, push
 
 OTHER_HOME = "1-8503184790"  # Amberley Care Home
 
@@ -29,8 +30,8 @@ def db_path(tmp_path) -> Path:
 
 
 @pytest.fixture()
-def client(db_path):
-    app, clock = make_app(db_path)
+def client(db_path, demo_database):
+    app, clock = make_app(db_path, template=demo_database)
     with TestClient(app, raise_server_exceptions=False) as test_client:
         test_client.clock = clock
         yield test_client

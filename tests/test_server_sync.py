@@ -11,9 +11,10 @@ import pytest
 
 from protocol.sync import MAX_PAGE, SCHEMA_VERSION
 from server_stub.demo_data import DEMO_HOME_ID, DEMO_PASSWORD, load_care_homes
+from tests.support.auth import sign_in
 from tests.support.server_process import start_server
 
-pytestmark = pytest.mark.timeout(120)
+pytestmark = pytest.mark.slow  # one real server process for the module
 
 HOMES = load_care_homes()
 # Homes offering exactly nursing and nursing dementia beds (the demo account's home left out).
@@ -33,12 +34,6 @@ def server(tmp_path_factory):
 def http(server):
     with httpx.Client(base_url=server.url, timeout=30) as client:
         yield client
-
-
-def sign_in(http: httpx.Client, username: str, password: str = DEMO_PASSWORD) -> dict[str, str]:
-    response = http.post("/auth/sign-in", json={"username": username, "password": password})
-    assert response.status_code == 200, response.text
-    return {"Authorization": f"Bearer {response.json()['token']}"}
 
 
 def manager(http: httpx.Client, home_index: int) -> tuple[str, dict[str, str]]:

@@ -3,8 +3,8 @@
 import pytest
 
 from client.state.staff import RegisterForm, ResetPasswordForm, StaffPanel
-from tests.conftest import DEMO_HOME, DEMO_PASSWORD, DEMO_USER
 from tests.support import aio
+from tests.support.auth import DEMO_HOME, DEMO_PASSWORD, DEMO_USER
 from tests.support.devices import make_device
 
 pytestmark = pytest.mark.usefixtures("memory_keyring")

@@ -15,12 +15,13 @@ import pytest
 
 from client.sync import CentralApi, SyncState
 from domain.beds import BedCount
-from tests.conftest import DEMO_HOME, DEMO_PASSWORD, DEMO_USER
 from tests.support import aio
+from tests.support.auth import DEMO_HOME, DEMO_PASSWORD, DEMO_USER, sign_in
 from tests.support.devices import make_device
 from tests.support.server_process import start_server
+from tests.support.waiting import eventually
 
-pytestmark = pytest.mark.usefixtures("memory_keyring")
+pytestmark = [pytest.mark.usefixtures("memory_keyring"), pytest.mark.slow]  # real server processes
 
 
 def server_applied(server) -> dict[str, str]:
@@ -109,10 +110,7 @@ def test_tokens_that_expire_every_few_seconds_lose_no_write_and_never_loop(tmp_p
             device.screen(DEMO_HOME).store.save("bed_count", [bed(vacant_accepting=saved % 6)])
             device.engine.local_change()
             await asyncio.sleep(0.25)
-        for _ in range(100):
-            if device.store.pending_count() == 0:
-                break
-            await asyncio.sleep(0.1)
+        await eventually(lambda: device.store.pending_count() == 0, timeout=10, interval=0.1, what="queue drained")
         task.cancel()
         return device, saved
 
@@ -287,10 +285,8 @@ def test_a_device_offline_past_the_clean_up_horizon_resets_keeps_its_edits_and_c
         server.extra_args = ("--tombstone-retention-seconds", "0")
         server.start()  # the clean-up runs at start: the delete is forgotten
 
-        token = httpx.post(f"{server.url}/auth/sign-in",
-                           json={"username": DEMO_USER, "password": DEMO_PASSWORD}).json()["token"]
-        gone = httpx.get(f"{server.url}/sync/changes", params={"since": cursor_before},
-                         headers={"Authorization": f"Bearer {token}"})
+        headers = sign_in(server.url)
+        gone = httpx.get(f"{server.url}/sync/changes", params={"since": cursor_before}, headers=headers)
         assert gone.status_code == 410
 
         assert aio.run(away.engine.sync_once())
@@ -298,8 +294,7 @@ def test_a_device_offline_past_the_clean_up_horizon_resets_keeps_its_edits_and_c
         ids = {r.id for r in away.store.records("bed_count", DEMO_HOME)}
         assert ids == {f"{DEMO_HOME}/nursing"}  # the deleted category is gone here too
         assert away.store.record("bed_count", f"{DEMO_HOME}/nursing").data["occupied"] == 12
-        state = httpx.get(f"{server.url}/homes/{DEMO_HOME}/bed-state",
-                          headers={"Authorization": f"Bearer {token}"}).json()
+        state = httpx.get(f"{server.url}/homes/{DEMO_HOME}/bed-state", headers=headers).json()
         assert [(b["category"], b["occupied"]) for b in state["beds"]] == [("nursing", 12)]
     finally:
         server.stop()

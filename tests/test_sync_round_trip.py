@@ -7,8 +7,8 @@ from client.session import SessionManager
 from client.state.bed_state import BedStateScreen
 from client.store import open_device_store
 from client.sync import SyncEngine, SyncState
-from tests.conftest import DEMO_HOME, DEMO_PASSWORD, DEMO_USER
 from tests.support import aio
+from tests.support.auth import DEMO_HOME, DEMO_PASSWORD, DEMO_USER
 
 pytestmark = pytest.mark.usefixtures("memory_keyring")
 

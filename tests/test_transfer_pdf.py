@@ -1,61 +1,25 @@
 """The one-page transfer pack PDF: it renders, stays on one page, and its text (pdftotext) says what matters.
 
-Reading the text back needs poppler-utils (pdftotext, pdfinfo); without pdftotext these tests are skipped,
-under CI=true they fail instead (as tests/test_readiness_pdf.py).
+Reading the text back needs poppler-utils (pdftotext, pdfinfo): the read_pdf fixture (tests/support/pdf_text.py)
+skips these tests without pdftotext, and under CI=true fails them instead.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import subprocess
 from datetime import timedelta
-
-import pytest
 
 from client.reports.transfer_pdf import transfer_pack_pdf
 from domain.residents import Medicine, Resident
+from tests.support.pdf_text import flat
 from tests.test_fhir_bundle import HOME, MARGARET, T0, transfer
-
-IN_CI = os.environ.get("CI", "").lower() == "true"
-
-
-@pytest.fixture(scope="module")
-def pdftotext() -> str:
-    path = shutil.which("pdftotext")
-    if path is None:
-        message = "pdftotext is not installed (Debian package 'poppler-utils'; `python3 dev.py test` installs it)"
-        if IN_CI:
-            pytest.fail(message + ": under CI=true the PDF tests must run", pytrace=False)
-        pytest.skip(message)
-    return path
-
-
-@pytest.fixture
-def read_pdf(pdftotext, tmp_path):
-    """Writes the PDF, checks it is one page (pdfinfo, when installed) and returns its text, on one line."""
-
-    def read(pdf: bytes) -> str:
-        assert pdf.startswith(b"%PDF-")
-        path = tmp_path / "pack.pdf"
-        path.write_bytes(pdf)
-        text = subprocess.run([pdftotext, "-enc", "UTF-8", str(path), "-"], check=True, capture_output=True,
-                              text=True, timeout=60).stdout
-        pdfinfo = shutil.which("pdfinfo")
-        if pdfinfo is not None:
-            info = subprocess.run([pdfinfo, str(path)], check=True, capture_output=True, text=True, timeout=60).stdout
-            assert re.search(r"^Pages:\s+1$", info, re.MULTILINE), info
-        assert "\f" not in text.rstrip("\f"), "more than one page"
-        return " ".join(text.split())
-
-    return read
 
 
 def test_the_pack_names_the_resident_reason_news2_and_medicines(read_pdf):
     sent = transfer()
-    text = read_pdf(transfer_pack_pdf(HOME, MARGARET, sent, prepared_by="alice", now=T0 + timedelta(hours=1),
-                                      home_phone="0161 496 0000"))
+    pdf = transfer_pack_pdf(HOME, MARGARET, sent, prepared_by="alice", now=T0 + timedelta(hours=1),
+                            home_phone="0161 496 0000")
+    text = flat(read_pdf(pdf, layout=False))
     assert "SMITH, Margaret" in text
     assert "943 476 5919" in text
     assert "Short of breath and new confusion since this morning" in text
@@ -81,7 +45,7 @@ def test_long_lists_stay_on_one_page_with_and_n_more(read_pdf):
     sent = sent.model_copy(update={"sbard": sent.sbard.model_copy(update={
         "situation": long_text, "background": long_text, "assessment": long_text, "recommendation": long_text,
         "decision": long_text})})
-    text = read_pdf(transfer_pack_pdf(HOME, resident, sent, prepared_by="alice", now=T0))
+    text = flat(read_pdf(transfer_pack_pdf(HOME, resident, sent, prepared_by="alice", now=T0), layout=False))
     assert re.search(r"and \d+ more", text)
     assert "SMITH, Margaret" in text and "NEWS2 10" in text
 

@@ -14,8 +14,8 @@ import pytest
 
 from client.sync import AuthExpired, CentralApi
 from client.sync.speedtest import MAX_UPLOAD_REQUEST, Measurement, _split, measure
-from tests.conftest import DEMO_PASSWORD, DEMO_USER
 from tests.support.aio import run
+from tests.support.auth import DEMO_PASSWORD, DEMO_USER, sign_in
 
 KIB, MIB = 1024, 1024 * 1024
 
@@ -35,12 +35,6 @@ async def _survey(url: str, **kwargs) -> Measurement:
         return await measure(api, **kwargs)
     finally:
         await api.aclose()
-
-
-def _token(url: str) -> str:
-    response = httpx.post(f"{url}/auth/sign-in", json={"username": DEMO_USER, "password": DEMO_PASSWORD}, timeout=10)
-    response.raise_for_status()
-    return response.json()["token"]
 
 
 def test_survey_against_the_real_server_records_plausible_numbers(central_api):
@@ -96,7 +90,7 @@ def test_the_endpoints_need_a_signed_in_account(central_api):
 
 
 def test_download_sizes_are_bounded(central_api):
-    url, headers = central_api.url, {"Authorization": f"Bearer {_token(central_api.url)}"}
+    url, headers = central_api.url, sign_in(central_api.url)
 
     for size in (KIB, 8 * MIB):
         response = httpx.get(f"{url}/speedtest/download", params={"bytes": size}, headers=headers, timeout=10)
@@ -110,7 +104,7 @@ def test_download_sizes_are_bounded(central_api):
 
 
 def test_uploads_are_counted_and_bounded_by_the_body_limit(central_api):
-    url, headers = central_api.url, {"Authorization": f"Bearer {_token(central_api.url)}"}
+    url, headers = central_api.url, sign_in(central_api.url)
 
     response = httpx.post(f"{url}/speedtest/upload", content=b"x" * MAX_UPLOAD_REQUEST, headers=headers, timeout=10)
     assert response.status_code == 200 and response.json() == {"received": MAX_UPLOAD_REQUEST}

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -12,13 +11,12 @@ from pathlib import Path
 
 import httpx
 
+from tests.support.ports import PortTaken, free_port, listens_on, port_taken, start_retrying_taken_ports
+from tests.support.timing import scaled
+
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+STARTUP_TIMEOUT_S = 30.0
+STOP_TIMEOUT_S = 10.0
 
 
 class AppProcess:
@@ -27,6 +25,7 @@ class AppProcess:
     def __init__(self, data_dir: Path, keyring_file: Path, server_url: str, port: int | None = None,
                  poll_interval: float = 2.0, extra_args: tuple[str, ...] = ()) -> None:
         self.data_dir, self.keyring_file, self.server_url = data_dir, keyring_file, server_url
+        self._port_chosen_here = port is None  # then another port is tried if this one is taken meanwhile
         self.port = port or free_port()
         self.poll_interval = poll_interval
         self.extra_args = tuple(extra_args)
@@ -38,6 +37,12 @@ class AppProcess:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> "AppProcess":
+        return start_retrying_taken_ports(self._start_once, self._another_port if self._port_chosen_here else None)
+
+    def _another_port(self) -> None:
+        self.port = free_port()
+
+    def _start_once(self) -> "AppProcess":
         env = {
             **os.environ,
             "PYTHONPATH": str(ROOT),
@@ -45,17 +50,23 @@ class AppProcess:
             "CHC_TEST_KEYRING_FILE": str(self.keyring_file),
         }
         log = open(self.log_path, "ab")
+        logged_before = log.tell()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "client", "--server-url", self.server_url, "--port", str(self.port),
              "--data-dir", str(self.data_dir), "--poll-interval", str(self.poll_interval), *self.extra_args],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
         )
-        deadline = time.monotonic() + 30
+        log.close()  # the child has its own copy
+        deadline = time.monotonic() + scaled(STARTUP_TIMEOUT_S)
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
+                if port_taken(self.log_path.read_bytes()[logged_before:].decode(errors="replace")):
+                    raise PortTaken(f"port {self.port} is taken:\n{self.log()}")
                 raise RuntimeError(f"app exited ({self.process.returncode}):\n{self.log()}")
             try:
-                if httpx.get(self.url, timeout=1).status_code == 200:
+                answered = httpx.get(self.url, timeout=1).status_code == 200
+                # The answer may come from another process that took the port first.
+                if answered and listens_on(self.process.pid, self.port) is not False:
                     return self
             except httpx.HTTPError:
                 pass
@@ -69,13 +80,13 @@ class AppProcess:
         """As the OS kills an app: no chance to clean up."""
         if self.process and self.process.poll() is None:
             self.process.send_signal(signal.SIGKILL)
-            self.process.wait(10)
+            self.process.wait(scaled(STOP_TIMEOUT_S))
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
             self.process.terminate()
             try:
-                self.process.wait(10)
+                self.process.wait(scaled(STOP_TIMEOUT_S))
             except subprocess.TimeoutExpired:
                 self.process.kill()
-                self.process.wait(10)
+                self.process.wait(scaled(STOP_TIMEOUT_S))

@@ -10,8 +10,9 @@ from fastapi.testclient import TestClient
 
 from protocol.sync import SCHEMA_VERSION
 from server_stub.app import create_app
-from server_stub.demo_data import DEMO_HOME_ID, DEMO_PASSWORD
+from server_stub.demo_data import DEMO_HOME_ID
 from server_stub.settings import Settings
+from tests.support.demo_database import copy_database
 
 
 class FakeClock:
@@ -22,16 +23,13 @@ class FakeClock:
         return self.now
 
 
-def make_app(path: Path, **settings):
+def make_app(path: Path, *, template: Path | None = None, **settings):
+    """The app on the SQLite file at path: empty, or a copy of ``template`` (the ``demo_database`` fixture)."""
+    if template is not None:
+        copy_database(template, path)
     clock = FakeClock()
     app = create_app(Settings(database_url=f"sqlite:///{path}", **settings), clock=clock)
     return app, clock
-
-
-def sign_in(client: TestClient, username: str = "demo") -> dict[str, str]:
-    response = client.post("/auth/sign-in", json={"username": username, "password": DEMO_PASSWORD})
-    assert response.status_code == 200, response.text
-    return {"Authorization": f"Bearer {response.json()['token']}"}
 
 
 def bed_mutation(home_id: str = DEMO_HOME_ID, category: str = "nursing", record_id: str | None = None, base_version=None, **counts) -> dict:

@@ -8,7 +8,7 @@ switches faults at runtime:
         session = SessionManager(store, CredentialStore(), proxy.url)
         proxy.set_mode("cut_after_request", times=1, path_prefix="/sync/push")
         ...
-        [r.mode for r in proxy.requests(path_prefix="/sync/push")]  # ["cut_after_request", "pass"]
+        [r.fault for r in proxy.requests(path_prefix="/sync/push")]  # ["cut_after_request", "pass"]
 
 Modes (``FaultProxy.MODES``):
 
@@ -34,8 +34,9 @@ Modes (``FaultProxy.MODES``):
 requests whose path starts with P (others pass) and then reverts to ``pass``.
 ``latency`` (seconds, settable at any time) delays each request before it is
 handled, for slow links. Each request is recorded (``RequestRecord``: arrival
-time on ``time.monotonic()``, method, path, mode applied, status the client
-got, status the server gave) and counted per mode.
+time on ``time.monotonic()``, method, path, the mode applied as its ``fault``,
+status the client got, status the server gave) and counted per mode. The
+schedule and the record are the ones ``FaultyTransport`` uses (tests/support/faults.py).
 
 The proxy understands just enough HTTP/1.1 to find where requests and
 responses end (Content-Length, chunked, or close-delimited responses), so
@@ -51,11 +52,12 @@ import socket
 import struct
 import threading
 import time
-from collections import Counter
 from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any, Coroutine
 from urllib.parse import urlsplit
+
+from tests.support.faults import FaultSchedule, RequestLog, RequestRecord
 
 LISTEN_HOST = "127.0.0.1"
 STREAM_LIMIT = 1 << 20  # the longest head line/header block we accept
@@ -77,16 +79,6 @@ class ProxyProtocolError(Exception):
 
 
 @dataclass(frozen=True)
-class RequestRecord:
-    at: float  # time.monotonic() when the request (or connection, for a reset one) arrived
-    method: str | None  # None: the connection was reset before a request was read
-    path: str | None
-    mode: str  # the mode applied to this request
-    status: int | None  # the status line the client received; None: it got no answer
-    upstream_status: int | None  # the status the server answered; None: the server was not asked (or did not answer)
-
-
-@dataclass(frozen=True)
 class _Message:
     raw: bytes  # head and body exactly as received
     start_line: str
@@ -101,13 +93,6 @@ class _Message:
     @property
     def wants_close(self) -> bool:
         return "close" in (self.header("connection") or "").lower()
-
-
-@dataclass
-class _Rule:
-    mode: str = "pass"
-    remaining: int | None = None  # None: until changed
-    path_prefix: str | None = None
 
 
 def _require_loopback(host: str) -> None:
@@ -206,11 +191,10 @@ class FaultProxy:
         self.target_port = int(target_port)
         self.port = listen_port
         self._lock = threading.Lock()
-        self._rule = _Rule()
+        self._schedule = FaultSchedule("pass")
+        self._log = RequestLog()
         self._latency = 0.0
         self._retry_after: int | None = None
-        self._log: list[RequestRecord] = []
-        self._counts: Counter[str] = Counter()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._server: asyncio.AbstractServer | None = None
@@ -277,19 +261,15 @@ class FaultProxy:
         """
         if mode not in self.MODES:
             raise ValueError(f"unknown mode {mode!r}; one of {self.MODES}")
-        if times is not None and times < 1:
-            raise ValueError("times must be at least 1")
         if mode == "down" and (times is not None or path_prefix is not None):
             raise ValueError("'down' stops listening altogether: it takes no times or path_prefix")
-        with self._lock:
-            self._rule = _Rule(mode, times, path_prefix)
+        self._schedule.set(mode, times=times, path_prefix=path_prefix)
         if self._loop is not None:
             self._call(self._sync_listening())
 
     @property
     def mode(self) -> str:
-        with self._lock:
-            return self._rule.mode
+        return self._schedule.standing
 
     @property
     def latency(self) -> float:
@@ -318,61 +298,24 @@ class FaultProxy:
 
     def requests(self, *, path_prefix: str | None = None, method: str | None = None) -> list[RequestRecord]:
         """The requests seen so far, in order of arrival."""
-        with self._lock:
-            log = sorted(self._log, key=lambda r: r.at)
-        return [
-            r for r in log
-            if (path_prefix is None or (r.path or "").startswith(path_prefix)) and (method is None or r.method == method)
-        ]
+        return self._log.requests(path_prefix=path_prefix, method=method)
 
     @property
     def counts(self) -> dict[str, int]:
         """How many requests (or reset connections) each mode was applied to."""
-        with self._lock:
-            return dict(self._counts)
+        return self._log.counts
 
     def count(self, mode: str) -> int:
-        with self._lock:
-            return self._counts[mode]
+        return self._log.count(mode)
 
     def clear_log(self) -> None:
-        with self._lock:
-            self._log.clear()
-            self._counts.clear()
+        self._log.clear()
 
     # -- inside the proxy's loop ----------------------------------------------------------------
 
-    def _take_mode(self, path: str) -> str:
-        """The mode for one request, spending one of `times` if it matches."""
-        with self._lock:
-            rule = self._rule
-            if rule.mode == "down":
-                return "down"
-            if rule.path_prefix is not None and not path.startswith(rule.path_prefix):
-                return "pass"
-            if rule.remaining is not None:
-                rule.remaining -= 1
-                if rule.remaining <= 0:
-                    self._rule = _Rule()
-            return rule.mode
-
-    def _take_connection_refusal(self) -> bool:
-        """Whether to reset a new connection before reading it (refuse, for any path), spending one of `times`."""
-        with self._lock:
-            rule = self._rule
-            if rule.mode != "refuse" or rule.path_prefix is not None:
-                return False
-            if rule.remaining is not None:
-                rule.remaining -= 1
-                if rule.remaining <= 0:
-                    self._rule = _Rule()
-            return True
-
     def _record(self, at: float, method: str | None, path: str | None, mode: str,
                 status: int | None, upstream_status: int | None) -> None:
-        with self._lock:
-            self._log.append(RequestRecord(at, method, path, mode, status, upstream_status))
-            self._counts[mode] += 1
+        self._log.add(RequestRecord(method, path, mode, status, upstream_status, at))
 
     async def _listen(self) -> None:
         if self._server is None:
@@ -405,7 +348,7 @@ class FaultProxy:
         self._connections.add(task)
         upstream: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
         try:
-            if self._take_connection_refusal():
+            if self._schedule.spend_if_standing("refuse"):  # reset before reading: refuse for any path
                 self._record(time.monotonic(), None, None, "refuse", None, None)
                 _reset(writer)
                 return
@@ -415,7 +358,7 @@ class FaultProxy:
                     return  # the client closed its connection
                 arrived = time.monotonic()
                 method, path = (request.start_line.split(" ") + ["", ""])[:2]
-                mode = self._take_mode(path)
+                mode = self._schedule.next(path)
                 latency = self.latency
                 if latency:
                     await asyncio.sleep(latency)

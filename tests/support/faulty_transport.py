@@ -10,10 +10,11 @@ what the network does to it:
     ...
     await transport.replay(0)                            # the delayed one arrives, late
 
-Decisions come from an explicit plan (what a Hypothesis state machine draws,
-so failures shrink and replay exactly), else from a seeded ``random.Random``
+Decisions come from a ``FaultSchedule`` (tests/support/faults.py, shared with
+the TCP-level ``FaultProxy``): an explicit plan (what a Hypothesis state machine
+draws, so failures shrink and replay exactly), else a seeded ``random.Random``
 with per-fault weights, else every request is delivered. ``quiet = True``
-delivers everything whatever the plan says.
+delivers everything whatever the plan says. ``log`` records every request.
 
 The request body is read once (``await request.aread()``) and the same bytes
 are reused for every copy sent: a duplicate, a late replay.
@@ -27,12 +28,13 @@ from __future__ import annotations
 
 import asyncio
 import random
-from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 import httpx
+
+from tests.support.faults import FaultSchedule, RequestLog, RequestRecord
 
 
 class Fault(StrEnum):
@@ -78,14 +80,6 @@ class HeldRequest:
                              extensions=dict(self.extensions))
 
 
-@dataclass
-class LogEntry:
-    method: str
-    path: str
-    fault: Fault
-    status: int | None = None  # what the server answered, when it answered
-
-
 class FaultyTransport(httpx.AsyncBaseTransport):
     def __init__(
         self,
@@ -96,18 +90,15 @@ class FaultyTransport(httpx.AsyncBaseTransport):
         allow_stalls: bool = False,
     ) -> None:
         self._inner = inner if inner is not None else httpx.AsyncHTTPTransport()
-        self._rng = rng
         weights = dict(weights or {
             Fault.DELIVER: 6, Fault.DROP_REQUEST: 1, Fault.DROP_RESPONSE: 1, Fault.DUPLICATE: 1,
             Fault.DELAY: 1, Fault.DELIVER_AND_DELAY: 1,
         })
         if not allow_stalls:  # a stall needs someone to call release(): never drawn at random unless asked
             weights = {f: w for f, w in weights.items() if f not in STALLS}
-        self._weights = weights
-        self._plan: deque[Fault] = deque()
-        self.quiet = False
+        self.schedule = FaultSchedule(Fault.DELIVER, rng=rng, weights=weights)
         self.held: list[HeldRequest] = []
-        self.log: list[LogEntry] = []
+        self.log = RequestLog()
         self.stalled = asyncio.Event()  # set while a request or its answer waits for release()
         self._gate: asyncio.Event | None = None
 
@@ -115,20 +106,18 @@ class FaultyTransport(httpx.AsyncBaseTransport):
 
     def plan(self, faults: Iterable[Fault | str]) -> None:
         """What the network does to the next requests, in order (then: rng, or deliver)."""
-        self._plan.extend(Fault(f) for f in faults)
+        self.schedule.plan(Fault(f) for f in faults)
 
     def clear_plan(self) -> None:
-        self._plan.clear()
+        self.schedule.clear_plan()
 
-    def _decide(self) -> Fault:
-        if self.quiet:
-            return Fault.DELIVER
-        if self._plan:
-            return self._plan.popleft()
-        if self._rng is not None:
-            faults = list(self._weights)
-            return self._rng.choices(faults, weights=[self._weights[f] for f in faults])[0]
-        return Fault.DELIVER
+    @property
+    def quiet(self) -> bool:
+        return self.schedule.quiet
+
+    @quiet.setter
+    def quiet(self, quiet: bool) -> None:
+        self.schedule.quiet = quiet
 
     # -- the transport ----------------------------------------------------------------
 
@@ -136,11 +125,10 @@ class FaultyTransport(httpx.AsyncBaseTransport):
         content = await request.aread()  # read once; every copy reuses these bytes
         held = HeldRequest(request.method, request.url, httpx.Headers(request.headers), content,
                            dict(request.extensions))
-        fault = self._decide()
+        fault = self.schedule.next(request.url.path)
         if fault in STALLS and self._gate is not None:
             fault = Fault.DELIVER  # one stall at a time
-        entry = LogEntry(request.method, request.url.path, fault)
-        self.log.append(entry)
+        entry = self.log.add(RequestRecord(request.method, request.url.path, fault))
 
         if fault is Fault.DROP_REQUEST:
             raise httpx.ConnectError("fault injected: request dropped", request=request)
@@ -154,13 +142,16 @@ class FaultyTransport(httpx.AsyncBaseTransport):
             response = first
         else:
             response = await self._send(held)
-        entry.status = response.status_code
+        entry.upstream_status = response.status_code
+        if fault is not Fault.DROP_RESPONSE and fault is not Fault.STALL_RESPONSE:
+            entry.status = response.status_code
         if fault is Fault.DROP_RESPONSE:
             raise httpx.ReadError("fault injected: response lost", request=request)
         if fault is Fault.DELIVER_AND_DELAY:
             self.held.append(held)
         if fault is Fault.STALL_RESPONSE:
             await self._wait_for_release()
+            entry.status = response.status_code
         # A fresh response from the bytes already read (and already decoded).
         headers = [(k, v) for k, v in response.headers.multi_items()
                    if k.lower() not in ("content-length", "content-encoding", "transfer-encoding")]
@@ -197,7 +188,7 @@ class FaultyTransport(httpx.AsyncBaseTransport):
         """
         held = self.held.pop(index)
         response = await self._send(held)
-        self.log.append(LogEntry(held.method, held.path, Fault.DELIVER, response.status_code))
+        self.log.add(RequestRecord(held.method, held.path, Fault.DELIVER, upstream_status=response.status_code))
         return response.status_code
 
     def forget_held(self) -> None:

@@ -2,12 +2,16 @@
 
 Flutter draws on a canvas; its accessibility tree appears once the hidden
 placeholder is clicked. Controls the tests need carry semantics identifiers.
+Timeouts (milliseconds, as Playwright counts) are for an idle machine and are
+stretched by tests/support/timing.py here; tests pass them unscaled.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+
+from tests.support.timing import scaled_ms
 
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -33,7 +37,7 @@ class FletPage:
     def open(self, url: str) -> None:
         self.page.goto(url)
         placeholder = self.page.locator("flt-semantics-placeholder")
-        placeholder.wait_for(state="attached", timeout=30_000)
+        placeholder.wait_for(state="attached", timeout=scaled_ms(30_000))
         placeholder.evaluate("e => e.click()")
 
     def by_id(self, identifier: str):
@@ -45,6 +49,7 @@ class FletPage:
 
     def wait_enabled(self, identifier: str, timeout: float = 10_000) -> None:
         """Wait until the app has enabled a button (a fast test can tap before the screen caught up)."""
+        timeout = scaled_ms(timeout)
         button = self.by_id(identifier).get_by_role("button")
         self.page.wait_for_function(
             "el => el.getAttribute('aria-disabled') !== 'true'", arg=button.element_handle(timeout=timeout),
@@ -66,7 +71,7 @@ class FletPage:
         field.press_sequentially(text, delay=5)
 
     def wait_text(self, text: str, timeout: float = 15_000) -> None:
-        self.page.get_by_text(text).first.wait_for(timeout=timeout)
+        self.page.get_by_text(text).first.wait_for(timeout=scaled_ms(timeout))
 
     def text_of(self, identifier: str) -> str:
         """What a control says: its text, or its semantics label when Flutter merged the text into it."""
@@ -74,7 +79,7 @@ class FletPage:
         return node.inner_text() or node.get_attribute("aria-label") or ""
 
     def wait_id_text(self, identifier: str, fragment: str, timeout: float = 15_000) -> str:
-        deadline = self.page.evaluate("Date.now()") + timeout
+        deadline = self.page.evaluate("Date.now()") + scaled_ms(timeout)
         text = ""
         while self.page.evaluate("Date.now()") < deadline:
             if self.by_id(identifier).count():
@@ -86,10 +91,10 @@ class FletPage:
 
     def sign_in(self, server_url: str | None, username: str, password: str) -> None:
         """Sign in; server_url None keeps the address the app was started with."""
-        self.page.get_by_label("User name", exact=True).wait_for(timeout=20_000)
+        self.page.get_by_label("User name", exact=True).wait_for(timeout=scaled_ms(20_000))
         if server_url is not None:
             self.fill("Server address", server_url)
         self.fill("User name", username)
         self.fill("Password", password)
         self.page.get_by_role("button", name="Sign in").click()
-        self.by_id("bed-confirm").wait_for(timeout=20_000)
+        self.by_id("bed-confirm").wait_for(timeout=scaled_ms(20_000))

@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -19,23 +18,22 @@ from pathlib import Path
 
 import httpx
 
+from tests.support.ports import PortTaken, free_port, listens_on, port_taken, start_retrying_taken_ports
+from tests.support.timing import scaled
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 STARTUP_TIMEOUT_S = 20.0
 STOP_TIMEOUT_S = 10.0
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 class ServerProcess:
-    def __init__(self, db_path: Path | None, port: int, *, seed_demo: bool = True, extra_args: tuple[str, ...] = (),
-                 database_url: str | None = None) -> None:
+    def __init__(self, db_path: Path | None, port: int | None = None, *, seed_demo: bool = True,
+                 extra_args: tuple[str, ...] = (), database_url: str | None = None) -> None:
         self.db_path = Path(db_path).resolve() if db_path is not None else None
         self._database_url = database_url
-        self.port = port
+        # A port asked for is kept; one from free_port() may be taken meanwhile, and then another is tried.
+        self._port_chosen_here = port is None
+        self.port = port or free_port()
         self.host = "127.0.0.1"
         self.seed_demo = seed_demo
         self.extra_args = tuple(extra_args)
@@ -55,6 +53,12 @@ class ServerProcess:
     def start(self) -> "ServerProcess":
         if self.process is not None and self.process.poll() is None:
             return self
+        return start_retrying_taken_ports(self._start_once, self._another_port if self._port_chosen_here else None)
+
+    def _another_port(self) -> None:
+        self.port = free_port()
+
+    def _start_once(self) -> "ServerProcess":
         command = [
             sys.executable, "-m", "server_stub",
             "--host", self.host, "--port", str(self.port), "--database-url", self.database_url,
@@ -70,19 +74,29 @@ class ServerProcess:
         return self
 
     def _wait_until_healthy(self) -> None:
-        deadline = time.monotonic() + STARTUP_TIMEOUT_S
+        limit = scaled(STARTUP_TIMEOUT_S)
+        deadline = time.monotonic() + limit
         while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"central API exited with {self.process.returncode}:\n{self.output()}")
+            self._check_running()
             try:
-                if httpx.get(f"{self.url}/health", timeout=1.0).status_code == 200:
+                healthy = httpx.get(f"{self.url}/health", timeout=1.0).status_code == 200
+                # The answer may come from another process that took the port first.
+                if healthy and listens_on(self.process.pid, self.port) is not False:
                     return
             except httpx.HTTPError:
                 pass
             time.sleep(0.1)
         output = self.output()
         self.stop()
-        raise RuntimeError(f"central API did not answer /health within {STARTUP_TIMEOUT_S:.0f} s:\n{output}")
+        raise RuntimeError(f"central API did not answer /health within {limit:.0f} s:\n{output}")
+
+    def _check_running(self) -> None:
+        if self.process.poll() is None:
+            return
+        output = self.output()
+        if port_taken(output):
+            raise PortTaken(f"port {self.port} is taken:\n{output}")
+        raise RuntimeError(f"central API exited with {self.process.returncode}:\n{output}")
 
     def output(self) -> str:
         if self._log is None:
@@ -97,10 +111,10 @@ class ServerProcess:
             return
         process.terminate()
         try:
-            process.wait(timeout=STOP_TIMEOUT_S)
+            process.wait(timeout=scaled(STOP_TIMEOUT_S))
         except subprocess.TimeoutExpired:
             process.kill()
-            process.wait(timeout=STOP_TIMEOUT_S)
+            process.wait(timeout=scaled(STOP_TIMEOUT_S))
 
     def __enter__(self) -> "ServerProcess":
         return self
@@ -116,5 +130,5 @@ def start_server(
     """Start a server process and wait until it answers; use it as a context manager or call .stop().
 
     ``database_url`` (e.g. a PostgreSQL one) replaces the SQLite file ``db_path``."""
-    return ServerProcess(None if db_path is None else Path(db_path), port or free_port(), seed_demo=seed_demo,
+    return ServerProcess(None if db_path is None else Path(db_path), port, seed_demo=seed_demo,
                          extra_args=extra_args, database_url=database_url).start()

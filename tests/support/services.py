@@ -35,9 +35,10 @@ class Central:
 
 
 @contextmanager
-def central(path: Path, **settings: Any) -> Iterator[Central]:
-    """The demo central API's database, through the connection a request would get."""
-    app, clock = make_app(path, **settings)
+def central(path: Path, *, template: Path | None = None, **settings: Any) -> Iterator[Central]:
+    """The demo central API's database (a copy of ``template``, the ``demo_database`` fixture, when given),
+    through the connection a request would get."""
+    app, clock = make_app(path, template=template, **settings)
     with TestClient(app):  # the app's start-up and shut-down run as for a real server
         connections = get_connection(SimpleNamespace(app=app))
         try:
