@@ -9,14 +9,12 @@ from fastapi.testclient import TestClient
 
 from server_stub.demo_data import DEMO_HOME_ID
 from tests.support.auth import sign_in, sign_in_answer
-from tests.support.central_inprocess import make_app
+from tests.support.central_inprocess import make_app, serving
 
 
 @pytest.fixture()
 def client(tmp_path, demo_database):
-    app, clock = make_app(tmp_path / "central.sqlite3", template=demo_database)
-    with TestClient(app, raise_server_exceptions=False) as test_client:
-        test_client.clock = clock
+    with serving(tmp_path / "central.sqlite3", template=demo_database) as test_client:
         yield test_client
 
 

@@ -7,14 +7,13 @@ from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
-from fastapi.testclient import TestClient
 
 from domain.news2 import Consciousness, Observations
 from domain.residents import Organisation, Resident
 from domain.transfer import depart, record_return, start_transfer
 from server_stub.demo_data import DEMO_HOME_ID, DEMO_HOSPITAL_ODS, DEMO_PASSWORD
 from tests.support.auth import sign_in
-from tests.support.central_inprocess import make_app, push
+from tests.support.central_inprocess import push, serving
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)
 OTHER_HOME = "1-466088203"
@@ -37,9 +36,7 @@ def mutation(kind: str, model, base_version=None) -> dict:
 
 @pytest.fixture()
 def client(tmp_path, demo_database):
-    app, clock = make_app(tmp_path / "central.sqlite3", template=demo_database)
-    with TestClient(app, raise_server_exceptions=False) as test_client:
-        test_client.clock = clock
+    with serving(tmp_path / "central.sqlite3", template=demo_database) as test_client:
         yield test_client
 
 

@@ -19,7 +19,7 @@ from server_stub.demo_data import DEMO_HOME_ID, DEMO_PASSWORD, demo_bed_counts, 
 from server_stub.migrations import head_revision
 from server_stub.settings import Settings
 from tests.support.auth import sign_in
-from tests.support.central_inprocess import bed_mutation, make_app, nursing_version, push
+from tests.support.central_inprocess import bed_mutation, make_app, nursing_version, push, serving
 
 OTHER_HOME = "1-8503184790"  # Amberley Care Home
 
@@ -31,9 +31,7 @@ def db_path(tmp_path) -> Path:
 
 @pytest.fixture()
 def client(db_path, demo_database):
-    app, clock = make_app(db_path, template=demo_database)
-    with TestClient(app, raise_server_exceptions=False) as test_client:
-        test_client.clock = clock
+    with serving(db_path, template=demo_database) as test_client:
         yield test_client
 
 

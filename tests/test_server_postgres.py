@@ -44,6 +44,7 @@ from server_stub.demo_data import DEMO_HOME_ID, DEMO_PASSWORD
 from server_stub.migrations import head_revision
 from server_stub.settings import Settings
 from tests.support import aio
+from tests.support.auth import sign_in, sign_in_answer
 from tests.support.central_inprocess import FakeClock
 from tests.support.devices import make_device
 from tests.support.server_process import start_server
@@ -160,12 +161,6 @@ def test_servers_starting_together_migrate_and_seed_once(postgres_url):
 # -- real processes: restart, purge, refresh, commissioner --------------------------------------------
 
 
-def _sign_in(client: httpx.Client, username: str = "demo") -> tuple[dict[str, str], dict]:
-    response = client.post("/auth/sign-in", json={"username": username, "password": DEMO_PASSWORD})
-    assert response.status_code == 200, response.text
-    return {"Authorization": f"Bearer {response.json()['token']}"}, response.json()
-
-
 def _push(client: httpx.Client, headers, mutations, device_id: str) -> list[dict]:
     body = {"device_id": device_id, "schema_version": SCHEMA_VERSION, "mutations": mutations}
     response = client.post("/sync/push", json=body, headers=headers)
@@ -188,7 +183,7 @@ def test_after_a_restart_that_purges_tombstones_a_device_behind_is_told_to_reset
     server = start_server(None, database_url=postgres_url)
     try:
         with httpx.Client(base_url=server.url, timeout=30) as client:
-            headers, _ = _sign_in(client)
+            headers = sign_in(client)
             _, old_cursor = _pull_all(client, headers)
             device = str(uuid.uuid4())
             base = client.get(f"/homes/{DEMO_HOME_ID}/bed-state", headers=headers).json()["versions"]["nursing"]
@@ -223,14 +218,14 @@ def test_refresh_token_works_once_and_commissioner_reads_the_area_across_process
     # Two processes on one database: whatever one issues or stores, the other honours.
     with start_server(None, database_url=postgres_url) as a, start_server(None, database_url=postgres_url) as b, \
             httpx.Client(base_url=a.url, timeout=30) as at_a, httpx.Client(base_url=b.url, timeout=30) as at_b:
-        _, signed = _sign_in(at_a)
+        signed = sign_in_answer(at_a).json()
         renewed = at_b.post("/auth/refresh", json={"refresh_token": signed["refresh_token"]})
         assert renewed.status_code == 200
         assert at_a.post("/auth/refresh", json={"refresh_token": signed["refresh_token"]}).status_code == 401
         assert at_b.post("/auth/refresh", json={"refresh_token": signed["refresh_token"]}).status_code == 401
         assert at_a.get("/sync/changes", headers={"Authorization": f"Bearer {renewed.json()['token']}"}).status_code == 200
 
-        commissioner, _ = _sign_in(at_b, "commissioner")
+        commissioner = sign_in(at_b, "commissioner")
         changes, _ = _pull_all(at_a, commissioner)
         assert len({c["home_id"] for c in changes if c["kind"] == "care_home"}) == 56
         [refused] = _push(at_a, commissioner, [sync_tests.bed_mutation(DEMO_HOME_ID)], str(uuid.uuid4()))

@@ -4,20 +4,16 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from fastapi.testclient import TestClient
 
 from server_stub.demo_data import DEMO_HOME_ID, DEMO_PASSWORD
 from server_stub.services.sync import purge_tombstones
 from tests.support.auth import sign_in
-from tests.support.central_inprocess import bed_mutation, make_app, nursing_version, push
+from tests.support.central_inprocess import bed_mutation, nursing_version, push, serving
 
 
 @pytest.fixture()
 def client(tmp_path, demo_database):
-    app, clock = make_app(tmp_path / "central.sqlite3", template=demo_database, token_ttl_seconds=30)
-    with TestClient(app, raise_server_exceptions=False) as test_client:
-        test_client.clock = clock
-        test_client.app_ref = app
+    with serving(tmp_path / "central.sqlite3", template=demo_database, token_ttl_seconds=30) as test_client:
         yield test_client
 
 

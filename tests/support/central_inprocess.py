@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Iterator
 
 from fastapi.testclient import TestClient
 
@@ -30,6 +32,16 @@ def make_app(path: Path, *, template: Path | None = None, **settings):
     clock = FakeClock()
     app = create_app(Settings(database_url=f"sqlite:///{path}", **settings), clock=clock)
     return app, clock
+
+
+@contextmanager
+def serving(path: Path, *, template: Path | None = None, **settings) -> Iterator[TestClient]:
+    """A TestClient on the app (start-up and shut-down run), its ``clock`` and ``app`` at hand; errors answered, not raised."""
+    app, clock = make_app(path, template=template, **settings)
+    with TestClient(app, raise_server_exceptions=False) as client:
+        client.clock = clock
+        client.app_ref = app
+        yield client
 
 
 def bed_mutation(home_id: str = DEMO_HOME_ID, category: str = "nursing", record_id: str | None = None, base_version=None, **counts) -> dict:
