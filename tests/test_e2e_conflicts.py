@@ -76,7 +76,8 @@ def what_matters_on_the_office(tmp_path, server_url: str, margaret: Resident) ->
 
 
 @pytest.mark.usefixtures("shared_keyring")
-def test_a_carer_keeps_her_version_of_a_record_changed_on_two_devices(phone, make_app, central_api, tmp_path):
+def test_a_carer_keeps_her_version_of_a_record_changed_on_two_devices(phone, make_app, central_api, tmp_path,
+                                                                       artifacts_dir):
     margaret, copy_id = written_on_two_devices(tmp_path, central_api.url)
     lounge = make_app("lounge")  # the tablet's own data and key store: signed in, the copy waiting
     phone.open(lounge.url)
@@ -88,6 +89,7 @@ def test_a_carer_keeps_her_version_of_a_record_changed_on_two_devices(phone, mak
     phone.wait_id_text(f"conflict-title-{copy_id}", "Resident details: Margaret Oyelaran-Whitfield")
     phone.wait_text(f"Yours: {LOUNGE_TEXT}")
     phone.wait_text(f"Other device: {OFFICE_TEXT}")
+    phone.page.screenshot(path=str(artifacts_dir / "conflicts-phone.png"))
 
     phone.tap_id(f"keep-mine-{copy_id}")
     phone.wait_id_text("conflicts-message", "Kept your version of Margaret Oyelaran-Whitfield")
