@@ -50,25 +50,11 @@ class Measurement:
         return cls(latency_ms=None, download_mbps=None, upload_mbps=None, no_connection=True, reason=reason)
 
 
-async def measure(
-    api: CentralApi,
-    *,
-    download_bytes: int = 2 * MIB,
-    upload_bytes: int = 1 * MIB,
-    pings: int = 5,
-    timeout: float = 10.0,
-) -> Measurement:
-    """Measure against the central API ``api`` talks to (it must hold a token).
-
-    ``timeout`` bounds the whole measurement (and each request); past it the
-    result is ``no_connection``. Raises ``AuthExpired`` if the token is refused,
-    ``ApiError`` if the server answers something else unexpected (e.g. it has no
-    survey endpoints), ``ValueError`` for impossible sizes.
-    """
-    # CentralApi._request adds the token and schema headers and turns no answer / 5xx into Offline.
-    return await measure_using(
-        api._request, download_bytes=download_bytes, upload_bytes=upload_bytes, pings=pings, timeout=timeout
-    )
+async def measure(api: CentralApi, **limits: Any) -> Measurement:
+    """Measure against the central API ``api`` talks to (it must hold a token); ``limits`` as for
+    ``measure_using``. CentralApi._request adds the token and schema headers and turns no answer or a
+    5xx into Offline."""
+    return await measure_using(api._request, **limits)
 
 
 async def measure_using(
@@ -79,7 +65,13 @@ async def measure_using(
     pings: int = 5,
     timeout: float = 10.0,
 ) -> Measurement:
-    """``measure`` with any request function of CentralApi._request's shape."""
+    """Measure with any request function of CentralApi._request's shape.
+
+    ``timeout`` bounds the whole measurement (and each request); past it the
+    result is ``no_connection``. Raises ``AuthExpired`` if the token is refused,
+    ``ApiError`` if the server answers something else unexpected (e.g. it has no
+    survey endpoints), ``ValueError`` for impossible sizes.
+    """
     if download_bytes < MIN_DOWNLOAD_REQUEST:
         raise ValueError(f"download_bytes must be at least {MIN_DOWNLOAD_REQUEST}")
     if upload_bytes < 1 or pings < 1 or not timeout > 0:
