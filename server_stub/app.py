@@ -14,7 +14,7 @@ from server_stub.clock import Clock, utc_now
 from server_stub.db import create_database_engine, parse_database_url
 from server_stub.demo_data import seed_demo_data
 from server_stub.errors import install_error_handlers
-from server_stub.middleware import BodySizeLimit
+from server_stub.middleware import BodySizeLimit, RefuseUnfitValues, SecurityHeaders
 from server_stub.migrations import upgrade_database
 from server_stub.routers import accounts, auth, health, homes, hospital, speedtest, sync
 from server_stub.services.sync import purge_tombstones
@@ -76,7 +76,11 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> F
     app.state.demo_seeded = demo_seeded  # seeded by this start (False if already there)
 
     install_error_handlers(app)
+    # The first added runs innermost: the size limit bounds what RefuseUnfitValues reads, and every
+    # answer (a 413 or 422 from them too) gets the security headers.
+    app.add_middleware(RefuseUnfitValues)
     app.add_middleware(BodySizeLimit, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders)
     for router in (health.router, auth.router, accounts.router, sync.router, homes.router, hospital.router, speedtest.router):
         app.include_router(router)
     return app
