@@ -64,8 +64,13 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> F
         task.cancel()
         engine.dispose()
 
+    # Swagger UI and ReDoc load their scripts from a CDN: a production server (no demo) serves them only
+    # when asked. The OpenAPI document itself is plain JSON and always served.
+    docs = settings.api_docs if settings.api_docs is not None else settings.seed_demo
     app = FastAPI(
         lifespan=lifespan,
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
         title=TITLE,
         version=f"schema {SCHEMA_VERSION}",
         description="Sync, sign-in and bed state for Care Home Connect (see docs/sync.md).",
