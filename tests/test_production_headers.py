@@ -38,6 +38,9 @@ def test_every_answer_carries_the_security_headers(client):
         "too large": client.post("/auth/sign-in", content=b"x" * 2000, headers={"Content-Type": "application/json"}),
         "not found": client.get("/nowhere"),
     }
+    statuses = {what: answer.status_code for what, answer in answers.items()}
+    assert statuses == {"token": 200, "personal data and records": 200, "health": 200, "not signed in": 401,
+                        "invalid body": 422, "unfit value": 422, "too large": 413, "not found": 404}
     for what, answer in answers.items():
         for name, value in EVERY_ANSWER.items():
             assert answer.headers.get(name) == value, (what, answer.status_code, name, answer.headers)

@@ -171,3 +171,27 @@ def test_deleting_another_homes_record_answers_the_same_whether_it_exists_or_not
     assert existing["status"] == missing["status"] == "rejected"
     assert existing["message"] == missing["message"] == "You may not change another home's WiFi survey results"
     assert existing.keys() == missing.keys() and existing["version"] is missing["version"] is None
+
+
+@pytest.mark.usefixtures("memory_keyring")
+def test_a_device_shows_the_stamped_author_after_it_syncs(tmp_path, central_api):
+    from domain.readiness import stamp
+    from tests.support import aio
+    from tests.support.auth import DEMO_PASSWORD
+    from tests.support.devices import make_device
+
+    async def scenario():
+        device = make_device(tmp_path / "champion", central_api.url)
+        await device.session.sign_in(central_api.url, "champion", DEMO_PASSWORD)
+        assert await device.engine.sync_once()
+        forged = stamp(Broadband(home_id=DEMO_HOME_ID, provider="BT", contracted_down_mbps=80), "commissioner", NOW)
+        device.store.save_together([("broadband", forged)])
+        before = device.store.record("broadband", forged.record_id).data["changed_by"]
+        assert await device.engine.sync_once()
+        after = device.store.record("broadband", forged.record_id).data
+        device.close()
+        return before, after
+
+    before, after = aio.run(scenario())
+    assert before == "commissioner"  # what this device saved, until the central API answers
+    assert after["changed_by"] == "champion" and after["provider"] == "BT"
