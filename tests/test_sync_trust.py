@@ -139,6 +139,7 @@ def test_a_base_version_above_the_records_version_is_a_conflict_not_an_overwrite
     future = bed_mutation(base_version=version + 1_000, occupied=1, vacant_reserved=0, vacant_accepting=0)
     [answer] = results(push(client, manager, [future]))
     assert answer["status"] == "conflict" and answer["current"]["version"] == version
+    assert "does not know the version this change was made on" in answer["message"]
     assert nursing_version(client, manager) == version
 
 

@@ -44,6 +44,8 @@ REFUSED_RECORDS = {
     "transfer": "hospital transfers",
 }
 MUTATION_ID_TAKEN = "This change id was already used by another account; the change was not applied."
+UNKNOWN_BASE = ("The central API does not know the version this change was made on; "
+                "your change was not applied. Check the record and save again.")
 # The author field of records people edit (domain.records.SyncedRecord, NhsmailProgress).
 AUTHOR_FIELD = "changed_by"
 
@@ -112,7 +114,12 @@ def _decide(connection: Connection, account: Account, device_id: UUID, mutation,
             return refuse(f"{data.given_name} {data.family_name}: " + str(exc).replace("date_of_birth", "the date of birth"))
 
     current = repository.get_record(connection, kind.name, expected_id)
-    if _never_issued(connection, current, mutation.base_version) or (
+    if _never_issued(connection, current, mutation.base_version):
+        return MutationResult(
+            mutation_id=mutation.mutation_id, status=MutationStatus.CONFLICT, message=UNKNOWN_BASE,
+            current=current.to_wire() if current is not None else None,
+        )
+    if (
         kind.conflict_rule in (ConflictRule.REJECT_STALE, ConflictRule.KEEP_BOTH)
         and current is not None
         and current.version > (mutation.base_version or 0)
@@ -125,7 +132,7 @@ def _decide(connection: Connection, account: Account, device_id: UUID, mutation,
                 f"Another device changed {_what(kind, data)} after you last synced; your change was not applied. "
                 "Check the numbers and save again."
             ),
-            current=current.to_wire() if current is not None else None,
+            current=current.to_wire(),
         )
 
     stored = data.model_dump(mode="json")
@@ -155,7 +162,10 @@ def _delete(connection, account: Account, device_id: UUID, mutation, kind: Recor
     current = repository.get_record(connection, kind.name, mutation.record_id)
     if current is None or current.deleted:
         return answer(MutationStatus.APPLIED, version=current.version if current else None)
-    if _never_issued(connection, current, mutation.base_version) or (
+    if _never_issued(connection, current, mutation.base_version):
+        return MutationResult(mutation_id=mutation.mutation_id, status=MutationStatus.CONFLICT,
+                              current=current.to_wire(), message=UNKNOWN_BASE)
+    if (
         kind.conflict_rule in (ConflictRule.REJECT_STALE, ConflictRule.KEEP_BOTH)
         and current.version > (mutation.base_version or 0)
         and current.updated_by_device != str(device_id)
