@@ -108,3 +108,8 @@ def kind_of(name: str) -> RecordKind:
         return RECORD_KINDS[name]
     except KeyError:
         raise ValueError(f"unknown record kind {name!r}") from None
+
+
+def home_of_record_id(record_id: str) -> str:
+    """The home a record id belongs to: every id is its home's id ("1-123") or starts with it and a slash."""
+    return record_id.partition("/")[0]

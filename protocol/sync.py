@@ -13,7 +13,7 @@ from enum import StrEnum
 from typing import Annotated, Any, Literal, Union
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
+from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator, model_validator
 
 from protocol.accounts import Role
 from protocol.kinds import RECORD_KINDS, ConflictRule, RecordKind
@@ -69,6 +69,18 @@ class PushRequest(_Wire):
     device_id: UUID
     schema_version: int
     mutations: list[Mutation] = Field(max_length=MAX_BATCH)
+
+    @field_validator("mutations")
+    @classmethod
+    def _one_change_per_id(cls, mutations: list) -> list:
+        # Each id is applied at most once and answered alike: one id carrying two different changes would
+        # be answered "applied" twice while only the first was, so such a batch is refused before anything
+        # is applied. The same change twice (a device resending) is one change, applied once.
+        seen: dict[UUID, _MutationBase] = {}
+        for mutation in mutations:
+            if seen.setdefault(mutation.mutation_id, mutation) != mutation:
+                raise ValueError(f"the change id {mutation.mutation_id} is used for two different changes in this batch")
+        return mutations
 
 
 class MutationStatus(StrEnum):

@@ -1,4 +1,4 @@
-"""Run the central API: python -m server_stub [--host H] [--port P] [--database-url URL] [--no-demo].
+"""Run the central API: python -m server_stub [--host H] [--port P] [--database-url URL] [--no-demo] [--docs].
 
 Settings come from the environment (CHC_DATABASE_URL, CHC_SERVER_PORT, ... see
 settings.py); an option given here overrides its variable.
@@ -31,6 +31,9 @@ def parse_args(argv: list[str] | None = None) -> Settings:
     parser.add_argument("--tombstone-retention-seconds", type=int,
                         help="how long deletes are remembered for devices that were offline")
     parser.add_argument("--no-demo", dest="seed_demo", action="store_false", help="do not load the Trafford demo data")
+    parser.add_argument("--docs", dest="api_docs", action="store_true",
+                        help="serve the interactive API docs (/docs, /redoc; their scripts come from a CDN) "
+                             "without the demo data too (env CHC_API_DOCS)")
     return Settings(**vars(parser.parse_args(argv)))
 
 

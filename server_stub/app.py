@@ -14,7 +14,7 @@ from server_stub.clock import Clock, utc_now
 from server_stub.db import create_database_engine, parse_database_url
 from server_stub.demo_data import seed_demo_data
 from server_stub.errors import install_error_handlers
-from server_stub.middleware import BodySizeLimit
+from server_stub.middleware import BodySizeLimit, RefuseUnfitValues, SecurityHeaders
 from server_stub.migrations import upgrade_database
 from server_stub.routers import accounts, auth, health, homes, hospital, speedtest, sync
 from server_stub.services.sync import purge_tombstones
@@ -64,8 +64,13 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> F
         task.cancel()
         engine.dispose()
 
+    # Swagger UI and ReDoc load their scripts from a CDN: a production server (no demo) serves them only
+    # when asked. The OpenAPI document itself is plain JSON and always served.
+    docs = settings.api_docs if settings.api_docs is not None else settings.seed_demo
     app = FastAPI(
         lifespan=lifespan,
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
         title=TITLE,
         version=f"schema {SCHEMA_VERSION}",
         description="Sync, sign-in and bed state for Care Home Connect (see docs/sync.md).",
@@ -76,7 +81,11 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> F
     app.state.demo_seeded = demo_seeded  # seeded by this start (False if already there)
 
     install_error_handlers(app)
+    # The first added runs innermost: the size limit bounds what RefuseUnfitValues reads, and every
+    # answer (a 413 or 422 from them too) gets the security headers.
+    app.add_middleware(RefuseUnfitValues)
     app.add_middleware(BodySizeLimit, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders)
     for router in (health.router, auth.router, accounts.router, sync.router, homes.router, hospital.router, speedtest.router):
         app.include_router(router)
     return app

@@ -16,7 +16,7 @@ import logging
 from typing import Any, Callable
 
 from fastapi import FastAPI, Request, status
-from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
@@ -62,7 +62,10 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
         version = body.get("schema_version")
         if isinstance(version, int) and not isinstance(version, bool) and version not in SUPPORTED_SCHEMA_VERSIONS:
             return upgrade_required(version)
-    return await request_validation_exception_handler(request, exc)
+    # Each error names its field and rule, never the value sent: an answer does not echo a password
+    # back, nor text it could not encode.
+    errors = [{key: value for key, value in error.items() if key != "input"} for error in exc.errors()]
+    return JSONResponse({"detail": jsonable_encoder(errors)}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
 
 
 REFUSAL_STATUS: dict[type[Refused], int] = {

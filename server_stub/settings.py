@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     # Load the Trafford homes, demo bed counts and demo accounts into an empty database.
     seed_demo: bool = True
     max_body_bytes: int = ONE_MIB
+    # The interactive API docs (/docs, /redoc) load their scripts from a CDN: served with the demo data
+    # unless set false, in production (no demo) only if set true. /openapi.json is always served.
+    api_docs: bool | None = None
     # Ten wrong passwords in a row lock an account for a quarter of an hour.
     lockout_after_failures: int = 10
     lockout_seconds: int = FIFTEEN_MINUTES

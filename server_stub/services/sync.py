@@ -4,6 +4,10 @@ Push applies a batch in one write transaction. Each mutation id is applied at
 most once: its result (applied, conflict or rejected) is stored with its effect
 in that transaction, and a retry gets the stored result back unchanged. A
 refused mutation never stops the ones behind it.
+
+What a device claims about authorship decides nothing: who changed a record
+(``changed_by``) is stamped from the token's account, as the time of a
+confirmation is stamped from the server's clock.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from uuid import UUID
 
 from domain.beds import BedCategory, BedCount, category_not_offered
 from domain.residents import Resident, check_date_of_birth
-from protocol.kinds import RECORD_KINDS, ConflictRule, RecordKind
+from protocol.kinds import RECORD_KINDS, ConflictRule, RecordKind, home_of_record_id
 from protocol.sync import (
     Account,
     MutationResult,
@@ -40,6 +44,10 @@ REFUSED_RECORDS = {
     "transfer": "hospital transfers",
 }
 MUTATION_ID_TAKEN = "This change id was already used by another account; the change was not applied."
+UNKNOWN_BASE = ("The central API does not know the version this change was made on; "
+                "your change was not applied. Check the record and save again.")
+# The author field of records people edit (domain.records.SyncedRecord, NhsmailProgress).
+AUTHOR_FIELD = "changed_by"
 
 
 def push(connection: Connection, account: Account, request: PushRequest, now: datetime) -> PushResponse:
@@ -57,13 +65,23 @@ def _apply_once(connection: Connection, account: Account, device_id: UUID, mutat
         if earlier.username != account.username:
             # Never hand one account's stored answer (it may hold a record) to another.
             return MutationResult(mutation_id=mutation.mutation_id, status=MutationStatus.REJECTED, message=MUTATION_ID_TAKEN)
-        return MutationResult.model_validate(earlier.result)
-    result = _decide(connection, account, device_id, mutation, now)
-    repository.insert_applied_mutation(
-        connection, mutation_id=mutation_id, username=account.username, device_id=str(device_id),
-        result=result.model_dump(mode="json"), applied_at=iso(now),
-    )
+        result = MutationResult.model_validate(earlier.result)
+    else:
+        result = _decide(connection, account, device_id, mutation, now)
+        repository.insert_applied_mutation(
+            connection, mutation_id=mutation_id, username=account.username, device_id=str(device_id),
+            result=result.model_dump(mode="json"), applied_at=iso(now),
+        )
+    _audit_conflict_copy(connection, account, result, now)
     return result
+
+
+def _audit_conflict_copy(connection: Connection, account: Account, result: MutationResult, now: datetime) -> None:
+    """A conflict answer carries the server's record: for personal data that is a read like any other."""
+    current = result.current
+    if current is not None and not current.deleted and RECORD_KINDS[current.kind].sensitive:
+        account_repository.audit(connection, iso(now), account.username, "personal_data_read", current.id,
+                                 f"{current.kind} (conflict)")
 
 
 def _decide(connection: Connection, account: Account, device_id: UUID, mutation, now: datetime) -> MutationResult:
@@ -80,11 +98,11 @@ def _decide(connection: Connection, account: Account, device_id: UUID, mutation,
     if kind.conflict_rule == ConflictRule.SERVER_ONLY:
         return refuse(f"{kind.name} records are written by the central API only")
     home_id = kind.home_id(data)
+    home = repository.get_record(connection, "care_home", home_id)
+    if home is None:  # the directory of homes is public: saying so reveals nothing
+        return refuse(f"Unknown care home {home_id!r}")
     if not may_change(account, kind, home_id):
         return refuse(not_allowed_message(account, kind, home_id))
-    home = repository.get_record(connection, "care_home", home_id)
-    if home is None:
-        return refuse(f"Unknown care home {home_id!r}")
     if isinstance(data, BedCount):
         problem = category_not_offered(data, home.data.get("name", home_id), home.data.get("bed_categories", []))
         if problem is not None:
@@ -96,6 +114,11 @@ def _decide(connection: Connection, account: Account, device_id: UUID, mutation,
             return refuse(f"{data.given_name} {data.family_name}: " + str(exc).replace("date_of_birth", "the date of birth"))
 
     current = repository.get_record(connection, kind.name, expected_id)
+    if _never_issued(connection, current, mutation.base_version):
+        return MutationResult(
+            mutation_id=mutation.mutation_id, status=MutationStatus.CONFLICT, message=UNKNOWN_BASE,
+            current=current.to_wire() if current is not None else None,
+        )
     if (
         kind.conflict_rule in (ConflictRule.REJECT_STALE, ConflictRule.KEEP_BOTH)
         and current is not None
@@ -113,6 +136,8 @@ def _decide(connection: Connection, account: Account, device_id: UUID, mutation,
         )
 
     stored = data.model_dump(mode="json")
+    if AUTHOR_FIELD in kind.model.model_fields:
+        stored[AUTHOR_FIELD] = account.username  # the token says who changed it, whatever the device claims
     if kind.conflict_rule == ConflictRule.LAST_ARRIVAL_WINS and "confirmed_at" in kind.model.model_fields:
         stored["confirmed_at"] = iso(now)  # the server's clock decides when a confirmation happened
     version = repository.next_version(connection)
@@ -130,11 +155,16 @@ def _delete(connection, account: Account, device_id: UUID, mutation, kind: Recor
 
     if not kind.devices_may_delete:
         return answer(MutationStatus.REJECTED, f"{kind.name.replace('_', ' ')} records cannot be deleted from a device")
+    # Decided by the id alone, before looking the record up: the answer must not tell whether it exists.
+    home_id = home_of_record_id(mutation.record_id)
+    if not may_change(account, kind, home_id):
+        return answer(MutationStatus.REJECTED, not_allowed_message(account, kind, home_id))
     current = repository.get_record(connection, kind.name, mutation.record_id)
     if current is None or current.deleted:
         return answer(MutationStatus.APPLIED, version=current.version if current else None)
-    if not may_change(account, kind, current.home_id):
-        return answer(MutationStatus.REJECTED, not_allowed_message(account, kind, current.home_id))
+    if _never_issued(connection, current, mutation.base_version):
+        return MutationResult(mutation_id=mutation.mutation_id, status=MutationStatus.CONFLICT,
+                              current=current.to_wire(), message=UNKNOWN_BASE)
     if (
         kind.conflict_rule in (ConflictRule.REJECT_STALE, ConflictRule.KEEP_BOTH)
         and current.version > (mutation.base_version or 0)
@@ -148,6 +178,19 @@ def _delete(connection, account: Account, device_id: UUID, mutation, kind: Recor
     repository.mark_deleted(connection, kind=kind.name, record_id=mutation.record_id, version=version,
                             updated_at=iso(now), updated_by_device=str(device_id))
     return answer(MutationStatus.APPLIED, version=version)
+
+
+def _never_issued(connection: Connection, current, base_version: int | None) -> bool:
+    """A base version the server never gave this record: above its version, or for a record it never had.
+
+    Such a base would pass every stale-edit check, so it is answered as a conflict. A record the server
+    does not have may once have been deleted and its tombstone purged: a base up to the horizon is fine.
+    """
+    if base_version is None:
+        return False
+    if current is not None:
+        return base_version > current.version
+    return base_version > int(repository.get_state(connection, TOMBSTONE_HORIZON) or 0)
 
 
 def not_allowed_message(account: Account, kind: RecordKind, home_id: str) -> str:
