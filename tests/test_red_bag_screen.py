@@ -32,9 +32,8 @@ def saves():
     return []
 
 
-def new_screen(store, clock, saves, resident_id=None, tmp_path=None):
-    return ResidentScreen(store, HOME_ID, resident_id, "carer1", clock, tmp_path or store.path.parent,
-                          on_saved=lambda: saves.append(1))
+def new_screen(store, clock, saves, resident_id=None):
+    return ResidentScreen(store, HOME_ID, resident_id, "carer1", clock, on_saved=lambda: saves.append(1))
 
 
 def add(store, clock, saves, given="Margaret", family="Smith", **kwargs) -> ResidentScreen:
@@ -103,21 +102,23 @@ def test_without_a_baseline_the_missing_observations_are_named(store, clock, sav
     assert screen.obs_text["pulse"] == "81"
 
 
-def test_send_to_hospital_saves_one_transfer_in_hospital_and_writes_the_pack(store, clock, saves, tmp_path):
+def test_send_to_hospital_saves_one_transfer_in_hospital_and_makes_the_pack(store, clock, saves):
     add(store, clock, saves)
     [resident] = store.records("resident", HOME_ID)
-    screen = new_screen(store, clock, saves, resident.data["resident_id"], tmp_path / "device")
+    screen = new_screen(store, clock, saves, resident.data["resident_id"])
     assert screen.start_transfer() is None and screen.message == "Write the reason for the transfer"
     assert store.records("transfer") == []
     screen.reason = "Fall in the lounge, hip pain"
     screen.set_obs("pulse", "112")
     screen.toggle_soft_sign(SoftSign.FALL)
     screen.set_belonging(BelongingItem.DENTURES, False)
-    path = screen.start_transfer()
-    assert path is not None, screen.message
-    assert path.parent == tmp_path / "device" / "reports" and path.name.startswith(
-        f"transfer-{resident.data['resident_id']}-")
-    assert path.read_bytes().startswith(b"%PDF") and screen.message == f"Transfer pack ready: {path}"
+    documents = screen.start_transfer()
+    assert documents is not None, screen.message
+    assert screen.message == "Transfer pack ready" and screen.documents == documents
+    pack, pdf = store.documents.read(documents.pack.id)
+    assert pdf.startswith(b"%PDF") and pack.name == "transfer-pack-20261125-0912.pdf"
+    fhir, bundle = store.documents.read(documents.fhir.id)
+    assert fhir.media_type == "application/fhir+json" and b'"resourceType": "Bundle"' in bundle
     [row] = store.records("transfer", HOME_ID)
     transfer = Transfer.model_validate(row.data)
     assert row.pending and transfer.status is TransferStatus.IN_HOSPITAL and transfer.sent_at == NOW

@@ -10,8 +10,10 @@ return the message to show and keep it in ``message`` / ``message_is_error``.
 
 "Send to hospital" is one save: the transfer is started and departs at once
 (status ``in_hospital``), so the home sees at once who is in hospital. Then the
-transfer pack PDF (``client.reports.transfer_pdf``) is written to
-``<data_dir>/reports/transfer-<resident>-<time>.pdf``.
+transfer pack PDF (``client.reports.transfer_pdf``) and its FHIR bundle are put
+on the device's document shelf (``LocalStore.documents``: sealed with the
+records' key), from where the view hands them to the person. A transfer's
+documents are removed when it ends, here or on another device.
 """
 
 from __future__ import annotations
@@ -21,14 +23,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
 from client.state.records import all_readable, readable
-from client.store import LocalStore
-from client.store.paths import REPORTS_DIR
+from client.store import Document, LocalStore
 from domain.homes import CareHome
 from domain.messages import plain_words
 from domain.news2 import (
@@ -85,6 +85,14 @@ def _in_hospital(store: LocalStore, home_id: str) -> dict[str, Transfer]:
     return active_transfers(all_readable(Transfer, store.records("transfer", home_id)))
 
 
+def _tidy_documents(store: LocalStore, home_id: str, active: dict[str, Transfer]) -> None:
+    """Documents of this home's transfers that ended (here or on another device) are removed."""
+    keep = {t.record_id for t in active.values()}
+    for group in store.documents.groups():
+        if group.startswith(f"{home_id}/transfer/") and group not in keep:
+            store.documents.remove_group(group)
+
+
 def _when(moment: datetime | None) -> str:
     return f"{moment.astimezone():%d %b %H:%M}".lstrip("0") if moment else ""
 
@@ -114,6 +122,7 @@ class ResidentList:
         residents = sorted(all_readable(Resident, self.store.records("resident", self.home_id)),
                            key=lambda r: (r.family_name.casefold(), r.given_name.casefold(), r.resident_id))
         active = _in_hospital(self.store, self.home_id)
+        _tidy_documents(self.store, self.home_id, active)
         today = self._now().date()
         rows = []
         for r in residents:
@@ -141,6 +150,14 @@ class ResidentList:
 # --- one resident's red bag -------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class TransferDocuments:
+    """A transfer's pack for people (PDF) and for the hospital's record system (FHIR), on the shelf."""
+
+    pack: Document
+    fhir: Document
+
+
 class ResidentScreen:
     """One resident's red bag: the summary, the transfer draft and the return. ``resident_id`` None: a new one."""
 
@@ -151,20 +168,18 @@ class ResidentScreen:
         resident_id: str | None,
         username: str,
         now: Callable[[], datetime] | None = None,
-        data_dir: Path | None = None,
         *,
         on_saved: Callable[[], None] = lambda: None,
     ) -> None:
         self.store, self.home_id, self.resident_id, self.username = store, home_id, resident_id, username
         self._now = now or store.server_now
-        self.data_dir = data_dir if data_dir is not None else store.path.parent
         self._on_saved = on_saved
         self.message: str | None = None
         self.message_is_error = False
         self.resident: Resident | None = None
         self.transfer: Transfer | None = None  # the one the resident is in hospital on
         self.last_transfer: Transfer | None = None
-        self.pack_path: Path | None = None
+        self.documents: TransferDocuments | None = None  # of the transfer the resident is in hospital on
         self.reload()
         self.reset_draft()
 
@@ -175,7 +190,11 @@ class ResidentScreen:
             return
         record_id = resident_record_id(self.home_id, self.resident_id)
         self.resident = readable(Resident, self.store.record("resident", record_id))
-        self.transfer = _in_hospital(self.store, self.home_id).get(self.resident_id)
+        active = _in_hospital(self.store, self.home_id)
+        self.transfer = active.get(self.resident_id)
+        _tidy_documents(self.store, self.home_id, active)
+        if self.documents is not None and (self.transfer is None or self.documents.pack.group != self.transfer.record_id):
+            self.documents = None
 
     def home(self) -> CareHome | None:
         return readable(CareHome, self.store.record("care_home", self.home_id))
@@ -372,10 +391,10 @@ class ResidentScreen:
 
     # -- actions -------------------------------------------------------------------------------------------
 
-    def start_transfer(self) -> Path | None:
-        """Send to hospital: save the transfer (in hospital) and write the transfer pack PDF; returns its path.
+    def start_transfer(self) -> TransferDocuments | None:
+        """Send to hospital: save the transfer (in hospital) and make its pack (PDF and FHIR) on the shelf.
 
-        None when refused (``message`` says why) or when the PDF could not be made (the transfer is saved).
+        None when refused (``message`` says why) or when the pack could not be made (the transfer is saved).
         """
         if self.resident is None:
             self._fail("The resident's record is not on this device")
@@ -405,16 +424,19 @@ class ResidentScreen:
         self.last_transfer = transfer
         self.reload()
         try:
-            path = self.write_transfer_pack(transfer)
+            documents = self.make_transfer_pack(transfer)
         except Exception as exc:  # noqa: BLE001 - the transfer is saved; a failed PDF is shown, never lost
             self._fail(f"Sent to hospital (saved). The transfer pack PDF could not be made: {exc}")
             return None
-        self.pack_path = path
-        self.message, self.message_is_error = f"Transfer pack ready: {path}", False
-        return path
+        self.message, self.message_is_error = "Transfer pack ready", False
+        return documents
 
-    def write_transfer_pack(self, transfer: Transfer | None = None) -> Path:
-        """The transfer pack (client.reports.transfer_pdf) written into <data_dir>/reports."""
+    def make_transfer_pack(self, transfer: Transfer | None = None) -> TransferDocuments:
+        """The transfer pack (client.reports.transfer_pdf) and its FHIR bundle, sealed on the shelf.
+
+        Made again, it replaces the transfer's earlier pack.
+        """
+        from client.reports.fhir_bundle import bundle_json, transfer_bundle
         from client.reports.transfer_pdf import transfer_pack_pdf
 
         transfer = transfer or self.transfer or self.last_transfer
@@ -424,16 +446,18 @@ class ResidentScreen:
         if home is None:
             raise ValueError("the home's details have not arrived on this device yet")
         now = self._now()
-        data = transfer_pack_pdf(home, self.resident, transfer, prepared_by=self.username, now=now)
-        directory = self.data_dir / REPORTS_DIR
-        directory.mkdir(parents=True, exist_ok=True)
-        path = directory / f"transfer-{self.resident.resident_id}-{now:%Y%m%d-%H%M%S}.pdf"
-        path.write_bytes(data)
+        pdf = transfer_pack_pdf(home, self.resident, transfer, prepared_by=self.username, now=now)
         # The same pack as an HL7 FHIR document, for the hospital's record system.
-        from client.reports.fhir_bundle import bundle_json, transfer_bundle
-
-        path.with_suffix(".fhir.json").write_text(bundle_json(transfer_bundle(home, self.resident, transfer, now=now)))
-        return path
+        fhir = bundle_json(transfer_bundle(home, self.resident, transfer, now=now)).encode()
+        shelf, group = self.store.documents, transfer.record_id
+        shelf.remove_group(group)
+        # Plain file names: the resident's name stays inside the sealed document.
+        made = f"{now:%Y%m%d-%H%M}"
+        self.documents = TransferDocuments(
+            pack=shelf.put(f"transfer-pack-{made}.pdf", pdf, group=group, media_type="application/pdf"),
+            fhir=shelf.put(f"transfer-{made}.fhir.json", fhir, group=group, media_type="application/fhir+json"),
+        )
+        return self.documents
 
     @property
     def returnable_items(self) -> list[BelongingItem]:
@@ -453,11 +477,13 @@ class ResidentScreen:
         except ValueError as exc:
             return self._fail(str(exc))
         self._save([("transfer", stamp(back, self.username, now))])
+        # The transfer has ended: its pack is no longer needed on this device.
+        self.store.documents.remove_group(back.record_id)
+        self.documents = None
         name = self.resident.display_name if self.resident else "The resident"
         self.last_transfer = back
         self.reload()
         self.reset_draft()
-        self.pack_path = None
         missing_text = f"; missing: {', '.join(i.label for i in back.missing_items)}" if back.missing_items else ""
         self.message, self.message_is_error = f"{name} is back home{missing_text}", False
         return None
