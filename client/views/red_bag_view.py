@@ -203,13 +203,15 @@ class ResidentView(ft.Column):
         self.body = ft.Column(spacing=10)
         self.pack = ft.Text("", size=14, weight=ft.FontWeight.W_600, color=ft.Colors.GREEN_900)
         # The pack is handed over, never shown as a path: the PDF opens in the viewer, the FHIR file is saved.
-        self.pack_box = ft.Container(ft.Row([
-            ft.Container(identified("transfer-pack", self.pack), expand=True),
-            identified("transfer-pack-open", ft.FilledButton("Open", icon=ft.Icons.PICTURE_AS_PDF,
-                                                             on_click=self._open_pack)),
-            identified("transfer-fhir-open", ft.TextButton("FHIR file", icon=ft.Icons.DOWNLOAD,
-                                                           on_click=self._open_fhir)),
-        ], wrap=True), padding=10, border_radius=8, bgcolor=ft.Colors.GREEN_50, visible=False)
+        self.pack_box = ft.Container(ft.Column([
+            identified("transfer-pack", self.pack),
+            ft.Row([
+                identified("transfer-pack-open", ft.FilledButton("Open", icon=ft.Icons.PICTURE_AS_PDF,
+                                                                 on_click=self._open_pack)),
+                identified("transfer-fhir-open", ft.TextButton("FHIR file", icon=ft.Icons.DOWNLOAD,
+                                                               on_click=self._open_fhir)),
+            ], wrap=True),
+        ], spacing=6), padding=10, border_radius=8, bgcolor=ft.Colors.GREEN_50, visible=False)
         self.message = ft.Text("", size=14)
         self.action = ft.Container()
         self.sync_status = ft.Text("", size=13)
