@@ -70,6 +70,7 @@ def test_a_transfers_documents_go_with_it_and_plain_copies_go_at_the_next_start(
     first = shelf.put("pack.pdf", PDF, group="home/transfer/1", media_type="application/pdf")
     second = shelf.put("pack.pdf", PDF, group="home/transfer/2", media_type="application/pdf")
     assert shelf.groups() == {"home/transfer/1", "home/transfer/2"}
+    assert shelf.documents("home/transfer/1") == [first] and shelf.documents("home/transfer/3") == []
 
     copy = shelf.open_copy(first.id)  # for the desktop's PDF viewer
     assert copy.read_bytes() == PDF and copy.name == "pack.pdf" and readable_by_others(tmp_path / "reports") == []

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from client.state.red_bag import DEFAULT_HOSPITAL, ResidentList, ResidentScreen, parse_date
-from domain.transfer import BelongingItem, SoftSign, Transfer, TransferStatus
+from domain.transfer import BelongingItem, SoftSign, Transfer, TransferStatus, record_return
 from tests.support.records import HOME_ID
 
 NOW = datetime(2026, 11, 25, 9, 12, tzinfo=timezone.utc)
@@ -126,6 +126,8 @@ def test_send_to_hospital_saves_one_transfer_in_hospital_and_makes_the_pack(stor
     assert transfer.destination_hospital == DEFAULT_HOSPITAL and transfer.soft_signs == (SoftSign.FALL,)
     assert BelongingItem.DENTURES not in transfer.belongings.sent and BelongingItem.GLASSES in transfer.belongings.sent
     assert screen.in_hospital and "Wythenshawe Hospital" in screen.hospital_text
+    # Opened again, the screen offers the same pack.
+    assert new_screen(store, clock, saves, resident.data["resident_id"]).documents == documents
     # A second send while in hospital is refused.
     screen.reason = "again"
     assert screen.start_transfer() is None and "already in hospital" in screen.message
@@ -160,6 +162,27 @@ def test_return_records_the_discharge_summary_and_missing_belongings(store, cloc
     assert back.returned_at == NOW + timedelta(days=3) and "pneumonia" in back.discharge_summary
     assert not screen.in_hospital and ResidentList(store, HOME_ID, clock).in_hospital == []
     assert screen.record_return("x") == "The resident is not in hospital"
+
+
+def test_a_transfers_documents_go_when_it_ends_here_or_on_another_device(store, clock, saves):
+    screen = add(store, clock, saves)
+    screen.reason = "Short of breath"
+    first = screen.start_transfer()
+    assert first is not None and store.documents.groups() == {first.pack.group}
+    assert screen.record_return("Home again") is None
+    assert screen.documents is None and store.documents.groups() == set()
+
+    screen.reason = "Unwell again"
+    second = screen.start_transfer()
+    assert second is not None
+    # Another device records the return; this device hears of it on its next pull.
+    [row] = [r for r in store.records("transfer", HOME_ID) if r.data["status"] == "in_hospital"]
+    returned = record_return(Transfer.model_validate(row.data), NOW + timedelta(days=1))
+    store.save("transfer", [returned])
+    ResidentList(store, HOME_ID, clock)
+    assert store.documents.groups() == set()
+    with pytest.raises(KeyError):
+        store.documents.read(second.pack.id)
 
 
 def test_the_list_is_sorted_by_family_name(store, clock, saves):

@@ -62,6 +62,7 @@ from domain.transfer import (
     start_transfer,
 )
 
+PDF, FHIR_JSON = "application/pdf", "application/fhir+json"
 DEFAULT_HOSPITAL = Organisation(name="Wythenshawe Hospital", ods_code="R0A07")
 
 OBSERVATION_LABELS = {f.name: f.label for f in OBSERVATION_FIELDS}
@@ -193,8 +194,10 @@ class ResidentScreen:
         active = _in_hospital(self.store, self.home_id)
         self.transfer = active.get(self.resident_id)
         _tidy_documents(self.store, self.home_id, active)
-        if self.documents is not None and (self.transfer is None or self.documents.pack.group != self.transfer.record_id):
+        if self.transfer is None:
             self.documents = None
+        elif self.documents is None or self.documents.pack.group != self.transfer.record_id:
+            self.documents = self._documents_of(self.transfer)
 
     def home(self) -> CareHome | None:
         return readable(CareHome, self.store.record("care_home", self.home_id))
@@ -454,10 +457,17 @@ class ResidentScreen:
         # Plain file names: the resident's name stays inside the sealed document.
         made = f"{now:%Y%m%d-%H%M}"
         self.documents = TransferDocuments(
-            pack=shelf.put(f"transfer-pack-{made}.pdf", pdf, group=group, media_type="application/pdf"),
-            fhir=shelf.put(f"transfer-{made}.fhir.json", fhir, group=group, media_type="application/fhir+json"),
+            pack=shelf.put(f"transfer-pack-{made}.pdf", pdf, group=group, media_type=PDF),
+            fhir=shelf.put(f"transfer-{made}.fhir.json", fhir, group=group, media_type=FHIR_JSON),
         )
         return self.documents
+
+    def _documents_of(self, transfer: Transfer) -> TransferDocuments | None:
+        """The pack made earlier on this device for the transfer (the screen was opened again), if any."""
+        found = {d.media_type: d for d in self.store.documents.documents(transfer.record_id)}
+        if PDF not in found or FHIR_JSON not in found:
+            return None
+        return TransferDocuments(pack=found[PDF], fhir=found[FHIR_JSON])
 
     @property
     def returnable_items(self) -> list[BelongingItem]:

@@ -100,6 +100,12 @@ class DocumentShelf:
         folder = self._owner_only_folder(self._opened_dir, document.group)
         return write_owner_only(folder / document.name, data)
 
+    def documents(self, group: str) -> list[Document]:
+        """The documents of ``group`` still on the shelf, oldest first."""
+        folder = self._sealed_dir / _folder(group)
+        paths = sorted(folder.glob("*.sealed"), key=lambda p: p.stat().st_mtime_ns) if folder.is_dir() else []
+        return [self.read(path.stem)[0] for path in paths]
+
     def groups(self) -> set[str]:
         if not self._sealed_dir.is_dir():
             return set()
