@@ -14,6 +14,7 @@ import stat
 import uuid
 from datetime import date, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from starlette.applications import Starlette
@@ -80,8 +81,12 @@ def test_a_transfers_documents_go_with_it_and_plain_copies_go_at_the_next_start(
         shelf.read(first.id)
 
     left_open = shelf.open_copy(second.id)
+    legacy = tmp_path / "reports" / "transfer-0a1b-20261125-091200.pdf"  # as older versions wrote them
+    legacy.write_bytes(PDF)
+    legacy.with_suffix(".fhir.json").write_bytes(b"{}")
     DocumentShelf(tmp_path / "reports", KEY)  # the app starts again
     assert not left_open.exists() and shelf.read(second.id)[1] == PDF
+    assert files_holding_personal_data(tmp_path) == [] and not legacy.with_suffix(".fhir.json").exists()
     shelf.remove_all()
     assert not (tmp_path / "reports").exists()
 
@@ -124,6 +129,29 @@ def test_a_link_serves_the_document_once_within_a_minute_and_keeps_no_copy(tmp_p
     shelf.remove_group("home/transfer/1")  # the transfer ended meanwhile
     assert client.get(gone).status_code == 404
     assert client.get("/documents/guessed").status_code == 404
+
+
+def test_the_opener_hands_a_browser_a_one_time_link_and_a_desktop_an_owner_only_copy(tmp_path, monkeypatch):
+    from client.views import document_opener
+
+    opened: list[str] = []
+
+    class Launcher:
+        async def launch_url(self, url: str) -> None:
+            opened.append(url)
+
+    monkeypatch.setattr(document_opener.ft, "UrlLauncher", Launcher)
+    shelf = DocumentShelf(tmp_path / "reports", KEY)
+    pack = shelf.put("transfer-pack.pdf", PDF, group="home/transfer/1", media_type="application/pdf")
+    links = DocumentLinks()
+    from tests.support import aio
+
+    aio.run(document_opener.DocumentOpener(SimpleNamespace(web=True), shelf, links)(pack))
+    aio.run(document_opener.DocumentOpener(SimpleNamespace(web=False), shelf, links)(pack))
+    web, desktop = opened
+    assert web.startswith("/documents/") and links.redeem(web.removeprefix("/documents/"))[1] == PDF
+    copy = Path(desktop.removeprefix("file://"))
+    assert desktop.startswith("file://") and copy.read_bytes() == PDF and readable_by_others(tmp_path / "reports") == []
 
 
 # --- the codec: personal data in plain text is refused -----------------------------------------------------

@@ -64,8 +64,11 @@ class DocumentShelf:
     def __init__(self, directory: Path, cipher: DataCipher) -> None:
         self.directory = directory
         self._cipher = cipher
-        # Plain copies handed to a viewer last time are not left behind.
+        # Plain copies handed to a viewer last time are not left behind, nor the plain packs and FHIR files
+        # older versions wrote here (transfer-<resident>-<time>.pdf and .fhir.json).
         shutil.rmtree(self._opened_dir, ignore_errors=True)
+        for legacy in directory.glob("transfer-*") if directory.is_dir() else ():
+            legacy.unlink(missing_ok=True)
 
     @property
     def _sealed_dir(self) -> Path:
