@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from client.crypto import UnreadableData
 from client.store import Document, DocumentShelf
 
 LINK_LIFETIME_SECONDS = 60.0
@@ -58,7 +59,7 @@ class DocumentLinks:
             return None
         try:
             return link.shelf.read(link.document_id)
-        except KeyError:  # the transfer ended (or the person signed out) meanwhile
+        except (KeyError, UnreadableData):  # the transfer ended (or the person signed out) meanwhile
             return None
 
 

@@ -58,8 +58,13 @@ def test_the_shelf_keeps_documents_sealed_and_owner_only(tmp_path):
     assert files_holding_personal_data(tmp_path) == [] and readable_by_others(tmp_path / "reports") == []
     assert all(GIVEN not in p.name and pack.name not in p.name for p in everything_under(tmp_path))
     # Another device's key opens nothing; an id that is not one is not looked up.
+    stranger = DocumentShelf(tmp_path / "reports", DataCipher(b"\2" * 32, persistent=False))
     with pytest.raises(UnreadableData):
-        DocumentShelf(tmp_path / "reports", DataCipher(b"\2" * 32, persistent=False)).read(pack.id)
+        stranger.read(pack.id)
+    assert shelf.documents(pack.group) == [pack]
+    assert stranger.documents(pack.group) == []  # never to be opened again: removed
+    with pytest.raises(KeyError):
+        shelf.read(pack.id)
     with pytest.raises(KeyError):
         shelf.read("../../carehome-connect.sqlite3")
     with pytest.raises(ValueError):

@@ -21,7 +21,7 @@ import struct
 from dataclasses import dataclass
 from pathlib import Path
 
-from client.crypto import DataCipher
+from client.crypto import DataCipher, UnreadableData
 
 OWNER_ONLY_DIR = 0o700
 OWNER_ONLY_FILE = 0o600
@@ -104,10 +104,19 @@ class DocumentShelf:
         return write_owner_only(folder / document.name, data)
 
     def documents(self, group: str) -> list[Document]:
-        """The documents of ``group`` still on the shelf, oldest first."""
+        """The documents of ``group`` still on the shelf, oldest first.
+
+        One sealed with a key this device no longer has (a key store that failed) can never be opened: removed.
+        """
         folder = self._sealed_dir / _folder(group)
         paths = sorted(folder.glob("*.sealed"), key=lambda p: p.stat().st_mtime_ns) if folder.is_dir() else []
-        return [self.read(path.stem)[0] for path in paths]
+        found = []
+        for path in paths:
+            try:
+                found.append(self.read(path.stem)[0])
+            except UnreadableData:
+                path.unlink(missing_ok=True)
+        return found
 
     def groups(self) -> set[str]:
         if not self._sealed_dir.is_dir():
