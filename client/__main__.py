@@ -15,6 +15,7 @@ import flet as ft
 
 from assets import assets_dir
 from client.context import AppContext, build_context
+from client.document_links import document_route
 from client.views import AppShell
 
 
@@ -45,7 +46,10 @@ def web_app(ctx: AppContext):
     """Web mode's ASGI app: the Flet web client (nothing from a CDN) with the app's favicon and icons."""
     from flet_web.fastapi import app as flet_asgi_app
 
-    return flet_asgi_app(page_handler(ctx), no_cdn=True, app_name="Care Home Connect", assets_dir=str(assets_dir()))
+    app = flet_asgi_app(page_handler(ctx), no_cdn=True, app_name="Care Home Connect", assets_dir=str(assets_dir()))
+    # Before Flet's static files, which answer every other path.
+    app.router.routes.insert(0, document_route(ctx.document_links))
+    return app
 
 
 async def serve_web(ctx: AppContext, host: str, port: int) -> None:

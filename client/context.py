@@ -7,10 +7,11 @@ the engine only.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from client.credentials import CredentialStore
+from client.document_links import DocumentLinks
 from client.session import SessionManager
 from client.store import LocalStore, default_data_dir, open_device_store
 from client.store.paths import REPORTS_DIR
@@ -23,6 +24,7 @@ class AppContext:
     credentials: CredentialStore
     session: SessionManager
     engine: SyncEngine
+    document_links: DocumentLinks = field(default_factory=DocumentLinks)  # web mode's one-time document links
 
     def close(self) -> None:
         self.store.close()

@@ -28,6 +28,10 @@ class UnreadableData(Exception):
     """Ciphertext this device's key cannot open (the key was lost): the data must be downloaded again."""
 
 
+class NotSealed(UnreadableData):
+    """Data that should be sealed was found in plain text: it is refused, never read."""
+
+
 class DataCipher:
     def __init__(self, key: bytes, *, persistent: bool) -> None:
         self._aead = AESGCM(key)
@@ -48,17 +52,23 @@ class DataCipher:
             log.warning("key store unusable, personal data kept for this session only: %s", type(exc).__name__)
         return cls(AESGCM.generate_key(bit_length=256), persistent=False)
 
-    def encrypt(self, data: dict[str, Any], associated: str) -> str:
-        # The record's identity is bound in, so a ciphertext cannot be moved to another record.
-        nonce = os.urandom(12)
-        sealed = self._aead.encrypt(nonce, json.dumps(data).encode(), associated.encode())
-        return PREFIX + base64.b64encode(nonce + sealed).decode()
+    def encrypt(self, data: Any, associated: str) -> str:
+        """JSON-able data sealed as text (``enc1:`` + base64)."""
+        return PREFIX + base64.b64encode(self.seal(json.dumps(data).encode(), associated)).decode()
 
-    def decrypt(self, text: str, associated: str) -> dict[str, Any]:
+    def decrypt(self, text: str, associated: str) -> Any:
+        """What ``encrypt`` sealed; NotSealed for text without the prefix, UnreadableData for another key's."""
         if not text.startswith(PREFIX):
-            return json.loads(text)  # not personal data (or an empty tombstone row)
-        raw = base64.b64decode(text[len(PREFIX):])
+            raise NotSealed(associated)
+        return json.loads(self.open(base64.b64decode(text[len(PREFIX):]), associated))
+
+    def seal(self, data: bytes, associated: str) -> bytes:
+        # The identity (a record's, a document's) is bound in, so a ciphertext cannot be moved to another one.
+        nonce = os.urandom(12)
+        return nonce + self._aead.encrypt(nonce, data, associated.encode())
+
+    def open(self, sealed: bytes, associated: str) -> bytes:
         try:
-            return json.loads(self._aead.decrypt(raw[:12], raw[12:], associated.encode()))
-        except InvalidTag as exc:
+            return self._aead.decrypt(sealed[:12], sealed[12:], associated.encode())
+        except (InvalidTag, ValueError) as exc:
             raise UnreadableData(associated) from exc

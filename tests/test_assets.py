@@ -7,12 +7,14 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import httpx
 from PIL import Image
 
 import assets
 from client.__main__ import web_app
+from client.document_links import DocumentLinks
 
 ROOT = Path(__file__).resolve().parents[1]
 FILES = ["icon.png", "favicon.png", "icons/icon-192.png", "icons/icon-512.png", "icons/apple-touch-icon-192.png",
@@ -61,12 +63,14 @@ def test_web_mode_serves_the_app_favicon_and_icons():
     names = ["favicon.png", "icons/icon-192.png", "icons/apple-touch-icon-192.png"]
 
     async def fetch() -> list[httpx.Response]:
-        # The page handler (and so the context) is used only by a connection: none here.
-        transport = httpx.ASGITransport(app=web_app(ctx=None))
+        # The page handler (and so the rest of the context) is used only by a connection: none here.
+        transport = httpx.ASGITransport(app=web_app(ctx=SimpleNamespace(document_links=DocumentLinks())))
         async with httpx.AsyncClient(transport=transport, base_url="http://app") as client:
-            return [await client.get(f"/{path}") for path in ["", *names]]
+            return [await client.get(f"/{path}") for path in ["", "documents/unknown", *names]]
 
-    index, *served = asyncio.run(fetch())
+    index, document, *served = asyncio.run(fetch())
+    # The app's own document links come before Flet's files (which answer any other path with the app).
+    assert document.status_code == 404 and document.headers["cache-control"] == "no-store"
     assert 'href="favicon.png"' in index.text
     for name, answer in zip(names, served, strict=True):
         assert answer.status_code == 200, name

@@ -2,14 +2,16 @@
 
 The manager adds a resident with her usual observations, opens her red bag;
 then, with no connection, a carer starts the transfer in at most 6 taps and
-the transfer pack PDF is made on the device. Back online, the transfer reaches
-the central API; the home's list shows who is in hospital.
+the transfer pack PDF is made on the device and opens from the app's own web
+server (a one-time link). Back online, the transfer reaches the central API;
+the home's list shows who is in hospital. Afterwards nothing under the data
+folder holds her name or NHS number, and nothing there is readable by others.
 """
 
 import json
 import sqlite3
+import stat
 import time
-from pathlib import Path
 
 import pytest
 
@@ -38,6 +40,27 @@ def listed_residents(phone) -> list[str]:
 
 def type_in(phone, identifier: str, text: str) -> None:
     phone.type_into(phone.by_id(identifier).locator("input").first, text)
+
+
+def open_document(phone, identifier: str) -> tuple[dict[str, str], bytes]:
+    """Tap a document's button; the headers and bytes the app's one-time link answered (the tab it opened)."""
+    answers: list[tuple[dict[str, str], bytes]] = []
+
+    def keep(route):
+        response = route.fetch()
+        answers.append((response.headers, response.body()))
+        route.fulfill(response=response)
+
+    phone.page.context.route("**/documents/**", keep)
+    try:
+        phone.tap_id(identifier)
+        deadline = time.monotonic() + scaled_ms(15_000) / 1000
+        while not answers and time.monotonic() < deadline:
+            phone.page.wait_for_timeout(100)  # lets Playwright run the route handler
+    finally:
+        phone.page.context.unroute("**/documents/**", keep)
+    assert answers, f"{identifier}: no document was opened"
+    return answers[0]
 
 
 def test_offline_a_carer_sends_a_resident_to_hospital_in_at_most_6_taps_with_the_pack(
@@ -84,14 +107,16 @@ def test_offline_a_carer_sends_a_resident_to_hospital_in_at_most_6_taps_with_the
     phone.page.wait_for_timeout(300)
     phone.page.screenshot(path=str(artifacts_dir / "red-bag-transfer-phone.png"))
     phone.tap_id("send-to-hospital")  # 3
-    text = phone.wait_id_text("transfer-pack", "Transfer pack ready: ", timeout=20_000)
+    phone.wait_id_text("transfer-pack", "Transfer pack ready", timeout=20_000)
     elapsed = time.monotonic() - started
     assert phone.taps <= 6, f"{phone.taps} taps"
-    path = Path(text.split("Transfer pack ready: ", 1)[1].strip())
-    assert path.is_file() and path.parent == app.data_dir / "reports"
-    assert path.read_bytes().startswith(b"%PDF")
-    bundle = json.loads(path.with_suffix(".fhir.json").read_text())  # and the FHIR document beside it
+    headers, pdf = open_document(phone, "transfer-pack-open")
+    assert pdf.startswith(b"%PDF") and headers["content-type"] == "application/pdf"
+    assert headers["cache-control"] == "no-store" and headers["content-disposition"].startswith("inline;")
+    headers, fhir = open_document(phone, "transfer-fhir-open")  # and the FHIR document, for the hospital
+    bundle = json.loads(fhir)
     assert bundle["resourceType"] == "Bundle" and bundle["type"] == "document"
+    assert headers["content-disposition"].startswith("attachment;")
     phone.wait_id_text("in-hospital", "In hospital: Wythenshawe Hospital")
     phone.wait_id_text("news2", "NEWS2 0 (Low)")
     phone.wait_id_text("sync-status", "will send when online")
@@ -119,7 +144,10 @@ def test_offline_a_carer_sends_a_resident_to_hospital_in_at_most_6_taps_with_the
     phone.tap_id("resident-back")
     phone.wait_id_text("resident-summary", "1 resident, 0 in hospital")
 
-    # Personal data never in the app's log, nor readable in its files (the PDFs it made aside).
+    # Personal data never in the app's log, nor readable in its files (documents included), nor readable by others.
     assert "Margaret" not in app.log() and "Smith" not in app.log()
-    for stored in (p for p in app.data_dir.rglob("*") if p.is_file() and p.parent.name != "reports"):
-        assert b"Margaret" not in stored.read_bytes(), stored
+    for stored in (app.data_dir, *app.data_dir.rglob("*")):
+        assert not stored.stat().st_mode & 0o077, f"{stored} {stat.filemode(stored.stat().st_mode)}"
+        if stored.is_file():
+            for secret in (b"Margaret", b"9434765919", b"943 476 5919"):
+                assert secret not in stored.read_bytes(), (stored, secret)

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from client.state.red_bag import DEFAULT_HOSPITAL, ResidentList, ResidentScreen, parse_date
-from domain.transfer import BelongingItem, SoftSign, Transfer, TransferStatus
+from domain.transfer import BelongingItem, SoftSign, Transfer, TransferStatus, record_return
 from tests.support.records import HOME_ID
 
 NOW = datetime(2026, 11, 25, 9, 12, tzinfo=timezone.utc)
@@ -32,9 +32,8 @@ def saves():
     return []
 
 
-def new_screen(store, clock, saves, resident_id=None, tmp_path=None):
-    return ResidentScreen(store, HOME_ID, resident_id, "carer1", clock, tmp_path or store.path.parent,
-                          on_saved=lambda: saves.append(1))
+def new_screen(store, clock, saves, resident_id=None):
+    return ResidentScreen(store, HOME_ID, resident_id, "carer1", clock, on_saved=lambda: saves.append(1))
 
 
 def add(store, clock, saves, given="Margaret", family="Smith", **kwargs) -> ResidentScreen:
@@ -103,21 +102,23 @@ def test_without_a_baseline_the_missing_observations_are_named(store, clock, sav
     assert screen.obs_text["pulse"] == "81"
 
 
-def test_send_to_hospital_saves_one_transfer_in_hospital_and_writes_the_pack(store, clock, saves, tmp_path):
+def test_send_to_hospital_saves_one_transfer_in_hospital_and_makes_the_pack(store, clock, saves):
     add(store, clock, saves)
     [resident] = store.records("resident", HOME_ID)
-    screen = new_screen(store, clock, saves, resident.data["resident_id"], tmp_path / "device")
+    screen = new_screen(store, clock, saves, resident.data["resident_id"])
     assert screen.start_transfer() is None and screen.message == "Write the reason for the transfer"
     assert store.records("transfer") == []
     screen.reason = "Fall in the lounge, hip pain"
     screen.set_obs("pulse", "112")
     screen.toggle_soft_sign(SoftSign.FALL)
     screen.set_belonging(BelongingItem.DENTURES, False)
-    path = screen.start_transfer()
-    assert path is not None, screen.message
-    assert path.parent == tmp_path / "device" / "reports" and path.name.startswith(
-        f"transfer-{resident.data['resident_id']}-")
-    assert path.read_bytes().startswith(b"%PDF") and screen.message == f"Transfer pack ready: {path}"
+    documents = screen.start_transfer()
+    assert documents is not None, screen.message
+    assert screen.message == "Transfer pack ready" and screen.documents == documents
+    pack, pdf = store.documents.read(documents.pack.id)
+    assert pdf.startswith(b"%PDF") and pack.name == "transfer-pack-20261125-0912.pdf"
+    fhir, bundle = store.documents.read(documents.fhir.id)
+    assert fhir.media_type == "application/fhir+json" and b'"resourceType": "Bundle"' in bundle
     [row] = store.records("transfer", HOME_ID)
     transfer = Transfer.model_validate(row.data)
     assert row.pending and transfer.status is TransferStatus.IN_HOSPITAL and transfer.sent_at == NOW
@@ -125,6 +126,8 @@ def test_send_to_hospital_saves_one_transfer_in_hospital_and_writes_the_pack(sto
     assert transfer.destination_hospital == DEFAULT_HOSPITAL and transfer.soft_signs == (SoftSign.FALL,)
     assert BelongingItem.DENTURES not in transfer.belongings.sent and BelongingItem.GLASSES in transfer.belongings.sent
     assert screen.in_hospital and "Wythenshawe Hospital" in screen.hospital_text
+    # Opened again, the screen offers the same pack.
+    assert new_screen(store, clock, saves, resident.data["resident_id"]).documents == documents
     # A second send while in hospital is refused.
     screen.reason = "again"
     assert screen.start_transfer() is None and "already in hospital" in screen.message
@@ -159,6 +162,27 @@ def test_return_records_the_discharge_summary_and_missing_belongings(store, cloc
     assert back.returned_at == NOW + timedelta(days=3) and "pneumonia" in back.discharge_summary
     assert not screen.in_hospital and ResidentList(store, HOME_ID, clock).in_hospital == []
     assert screen.record_return("x") == "The resident is not in hospital"
+
+
+def test_a_transfers_documents_go_when_it_ends_here_or_on_another_device(store, clock, saves):
+    screen = add(store, clock, saves)
+    screen.reason = "Short of breath"
+    first = screen.start_transfer()
+    assert first is not None and store.documents.groups() == {first.pack.group}
+    assert screen.record_return("Home again") is None
+    assert screen.documents is None and store.documents.groups() == set()
+
+    screen.reason = "Unwell again"
+    second = screen.start_transfer()
+    assert second is not None
+    # Another device records the return; this device hears of it on its next pull.
+    [row] = [r for r in store.records("transfer", HOME_ID) if r.data["status"] == "in_hospital"]
+    returned = record_return(Transfer.model_validate(row.data), NOW + timedelta(days=1))
+    store.save("transfer", [returned])
+    ResidentList(store, HOME_ID, clock)
+    assert store.documents.groups() == set()
+    with pytest.raises(KeyError):
+        store.documents.read(second.pack.id)
 
 
 def test_the_list_is_sorted_by_family_name(store, clock, saves):

@@ -350,11 +350,11 @@ def test_sign_out_sends_first_or_discards_on_request_and_leaves_no_personal_data
         aio.run(device.session.sign_out())
     assert refused.value.count == 1 and device.store.pending_count() == 1
     assert aio.run(device.engine.sync_once())
-    pack = device.store.path.parent / "reports" / "transfer-x.pdf"
-    pack.parent.mkdir()
-    pack.write_bytes(b"%PDF a transfer pack")
+    pack = device.store.documents.put("transfer-pack.pdf", b"%PDF a transfer pack", group=f"{DEMO_HOME}/transfer/x",
+                                      media_type="application/pdf")
+    device.store.documents.open_copy(pack.id)  # as opened in the desktop's viewer
     aio.run(device.session.sign_out())
-    assert not pack.parent.exists()  # documents made on the device go too
+    assert not (device.store.path.parent / "reports").exists()  # documents made on the device go too
     assert device.session.current() is None and device.session.api() is None
     database = device.store.path.read_bytes() + device.store.path.with_name(device.store.path.name + "-wal").read_bytes()
     assert b"Allingham House" not in database and DEMO_HOME.encode() not in database

@@ -27,6 +27,7 @@ from pydantic import BaseModel, ValidationError
 
 from client.state.records import all_readable, readable
 from client.store import LocalStore
+from client.store.documents import owner_only_dir, write_owner_only
 from domain import nhsmail
 from domain.homes import CareHome
 from domain.maturity import Band, Checklist, ChecklistFacts, Missing, band, item_done, what_next
@@ -523,7 +524,5 @@ class ReadinessScreen:
         data = readiness_summary_pdf(c.home, broadband=c.broadband, dspt=c.dspt, gp=c.gp, dscr=c.dscr,
                                      devices=c.devices, wifi_results=c.wifi_results, nhsmail=c.nhsmail,
                                      prepared_by=self.username, today=now.date(), now=now)
-        directory.mkdir(parents=True, exist_ok=True)
-        path = directory / f"readiness-{self.home_id}-{now:%Y-%m-%d}.pdf"
-        path.write_bytes(data)
-        return path
+        # The home's own data, no one's personal data; still readable by this user only, like all the app's files.
+        return write_owner_only(owner_only_dir(directory) / f"readiness-{self.home_id}-{now:%Y-%m-%d}.pdf", data)

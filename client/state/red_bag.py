@@ -10,8 +10,10 @@ return the message to show and keep it in ``message`` / ``message_is_error``.
 
 "Send to hospital" is one save: the transfer is started and departs at once
 (status ``in_hospital``), so the home sees at once who is in hospital. Then the
-transfer pack PDF (``client.reports.transfer_pdf``) is written to
-``<data_dir>/reports/transfer-<resident>-<time>.pdf``.
+transfer pack PDF (``client.reports.transfer_pdf``) and its FHIR bundle are put
+on the device's document shelf (``LocalStore.documents``: sealed with the
+records' key), from where the view hands them to the person. A transfer's
+documents are removed when it ends, here or on another device.
 """
 
 from __future__ import annotations
@@ -21,14 +23,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
 from client.state.records import all_readable, readable
-from client.store import LocalStore
-from client.store.paths import REPORTS_DIR
+from client.store import Document, LocalStore
 from domain.homes import CareHome
 from domain.messages import plain_words
 from domain.news2 import (
@@ -62,6 +62,7 @@ from domain.transfer import (
     start_transfer,
 )
 
+PDF, FHIR_JSON = "application/pdf", "application/fhir+json"
 DEFAULT_HOSPITAL = Organisation(name="Wythenshawe Hospital", ods_code="R0A07")
 
 OBSERVATION_LABELS = {f.name: f.label for f in OBSERVATION_FIELDS}
@@ -83,6 +84,14 @@ def parse_date(text: str) -> date:
 def _in_hospital(store: LocalStore, home_id: str) -> dict[str, Transfer]:
     """resident_id -> the transfer the resident is in hospital on."""
     return active_transfers(all_readable(Transfer, store.records("transfer", home_id)))
+
+
+def _tidy_documents(store: LocalStore, home_id: str, active: dict[str, Transfer]) -> None:
+    """Documents of this home's transfers that ended (here or on another device) are removed."""
+    keep = {t.record_id for t in active.values()}
+    for group in store.documents.groups():
+        if group.startswith(f"{home_id}/transfer/") and group not in keep:
+            store.documents.remove_group(group)
 
 
 def _when(moment: datetime | None) -> str:
@@ -114,6 +123,7 @@ class ResidentList:
         residents = sorted(all_readable(Resident, self.store.records("resident", self.home_id)),
                            key=lambda r: (r.family_name.casefold(), r.given_name.casefold(), r.resident_id))
         active = _in_hospital(self.store, self.home_id)
+        _tidy_documents(self.store, self.home_id, active)
         today = self._now().date()
         rows = []
         for r in residents:
@@ -141,6 +151,14 @@ class ResidentList:
 # --- one resident's red bag -------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class TransferDocuments:
+    """A transfer's pack for people (PDF) and for the hospital's record system (FHIR), on the shelf."""
+
+    pack: Document
+    fhir: Document
+
+
 class ResidentScreen:
     """One resident's red bag: the summary, the transfer draft and the return. ``resident_id`` None: a new one."""
 
@@ -151,20 +169,18 @@ class ResidentScreen:
         resident_id: str | None,
         username: str,
         now: Callable[[], datetime] | None = None,
-        data_dir: Path | None = None,
         *,
         on_saved: Callable[[], None] = lambda: None,
     ) -> None:
         self.store, self.home_id, self.resident_id, self.username = store, home_id, resident_id, username
         self._now = now or store.server_now
-        self.data_dir = data_dir if data_dir is not None else store.path.parent
         self._on_saved = on_saved
         self.message: str | None = None
         self.message_is_error = False
         self.resident: Resident | None = None
         self.transfer: Transfer | None = None  # the one the resident is in hospital on
         self.last_transfer: Transfer | None = None
-        self.pack_path: Path | None = None
+        self.documents: TransferDocuments | None = None  # of the transfer the resident is in hospital on
         self.reload()
         self.reset_draft()
 
@@ -175,7 +191,13 @@ class ResidentScreen:
             return
         record_id = resident_record_id(self.home_id, self.resident_id)
         self.resident = readable(Resident, self.store.record("resident", record_id))
-        self.transfer = _in_hospital(self.store, self.home_id).get(self.resident_id)
+        active = _in_hospital(self.store, self.home_id)
+        self.transfer = active.get(self.resident_id)
+        _tidy_documents(self.store, self.home_id, active)
+        if self.transfer is None:
+            self.documents = None
+        elif self.documents is None or self.documents.pack.group != self.transfer.record_id:
+            self.documents = self._documents_of(self.transfer)
 
     def home(self) -> CareHome | None:
         return readable(CareHome, self.store.record("care_home", self.home_id))
@@ -372,10 +394,10 @@ class ResidentScreen:
 
     # -- actions -------------------------------------------------------------------------------------------
 
-    def start_transfer(self) -> Path | None:
-        """Send to hospital: save the transfer (in hospital) and write the transfer pack PDF; returns its path.
+    def start_transfer(self) -> TransferDocuments | None:
+        """Send to hospital: save the transfer (in hospital) and make its pack (PDF and FHIR) on the shelf.
 
-        None when refused (``message`` says why) or when the PDF could not be made (the transfer is saved).
+        None when refused (``message`` says why) or when the pack could not be made (the transfer is saved).
         """
         if self.resident is None:
             self._fail("The resident's record is not on this device")
@@ -405,16 +427,19 @@ class ResidentScreen:
         self.last_transfer = transfer
         self.reload()
         try:
-            path = self.write_transfer_pack(transfer)
+            documents = self.make_transfer_pack(transfer)
         except Exception as exc:  # noqa: BLE001 - the transfer is saved; a failed PDF is shown, never lost
             self._fail(f"Sent to hospital (saved). The transfer pack PDF could not be made: {exc}")
             return None
-        self.pack_path = path
-        self.message, self.message_is_error = f"Transfer pack ready: {path}", False
-        return path
+        self.message, self.message_is_error = "Transfer pack ready", False
+        return documents
 
-    def write_transfer_pack(self, transfer: Transfer | None = None) -> Path:
-        """The transfer pack (client.reports.transfer_pdf) written into <data_dir>/reports."""
+    def make_transfer_pack(self, transfer: Transfer | None = None) -> TransferDocuments:
+        """The transfer pack (client.reports.transfer_pdf) and its FHIR bundle, sealed on the shelf.
+
+        Made again, it replaces the transfer's earlier pack.
+        """
+        from client.reports.fhir_bundle import bundle_json, transfer_bundle
         from client.reports.transfer_pdf import transfer_pack_pdf
 
         transfer = transfer or self.transfer or self.last_transfer
@@ -424,16 +449,25 @@ class ResidentScreen:
         if home is None:
             raise ValueError("the home's details have not arrived on this device yet")
         now = self._now()
-        data = transfer_pack_pdf(home, self.resident, transfer, prepared_by=self.username, now=now)
-        directory = self.data_dir / REPORTS_DIR
-        directory.mkdir(parents=True, exist_ok=True)
-        path = directory / f"transfer-{self.resident.resident_id}-{now:%Y%m%d-%H%M%S}.pdf"
-        path.write_bytes(data)
+        pdf = transfer_pack_pdf(home, self.resident, transfer, prepared_by=self.username, now=now)
         # The same pack as an HL7 FHIR document, for the hospital's record system.
-        from client.reports.fhir_bundle import bundle_json, transfer_bundle
+        fhir = bundle_json(transfer_bundle(home, self.resident, transfer, now=now)).encode()
+        shelf, group = self.store.documents, transfer.record_id
+        shelf.remove_group(group)
+        # Plain file names: the resident's name stays inside the sealed document.
+        made = f"{now:%Y%m%d-%H%M}"
+        self.documents = TransferDocuments(
+            pack=shelf.put(f"transfer-pack-{made}.pdf", pdf, group=group, media_type=PDF),
+            fhir=shelf.put(f"transfer-{made}.fhir.json", fhir, group=group, media_type=FHIR_JSON),
+        )
+        return self.documents
 
-        path.with_suffix(".fhir.json").write_text(bundle_json(transfer_bundle(home, self.resident, transfer, now=now)))
-        return path
+    def _documents_of(self, transfer: Transfer) -> TransferDocuments | None:
+        """The pack made earlier on this device for the transfer (the screen was opened again), if any."""
+        found = {d.media_type: d for d in self.store.documents.documents(transfer.record_id)}
+        if PDF not in found or FHIR_JSON not in found:
+            return None
+        return TransferDocuments(pack=found[PDF], fhir=found[FHIR_JSON])
 
     @property
     def returnable_items(self) -> list[BelongingItem]:
@@ -453,11 +487,13 @@ class ResidentScreen:
         except ValueError as exc:
             return self._fail(str(exc))
         self._save([("transfer", stamp(back, self.username, now))])
+        # The transfer has ended: its pack is no longer needed on this device.
+        self.store.documents.remove_group(back.record_id)
+        self.documents = None
         name = self.resident.display_name if self.resident else "The resident"
         self.last_transfer = back
         self.reload()
         self.reset_draft()
-        self.pack_path = None
         missing_text = f"; missing: {', '.join(i.label for i in back.missing_items)}" if back.missing_items else ""
         self.message, self.message_is_error = f"{name} is back home{missing_text}", False
         return None

@@ -1,7 +1,8 @@
 """LocalStore: what the app's screens read and write on the device.
 
-Records, the outbox, meta and the sync log. Each save writes the visible
-record and its outbox entry in one transaction, so a change the user saw
+Records, the outbox, meta, the sync log and the documents made on the
+device (``documents``). Each save writes the visible record and its outbox
+entry in one transaction, so a change the user saw
 saved is either wholly there or not at all, whatever happens to the process.
 What the sync engine does with the server's answers lives beside it, in
 client/store/sync_applier.py, on the same database.
@@ -22,6 +23,7 @@ from pydantic import BaseModel
 from client.crypto import UnreadableData
 from client.store.codec import RecordCodec
 from client.store.device_db import DeviceDatabase, utc_now
+from client.store.documents import DocumentShelf
 from protocol import ConflictRule, kind_of
 
 log = logging.getLogger(__name__)
@@ -65,10 +67,11 @@ class SyncLogEntry:
 
 
 class LocalStore:
-    def __init__(self, database: DeviceDatabase, codec: RecordCodec, *,
+    def __init__(self, database: DeviceDatabase, codec: RecordCodec, documents: DocumentShelf, *,
                  now: Callable[[], datetime] = utc_now) -> None:
         self._database = database
         self._codec = codec
+        self.documents = documents  # transfer packs and FHIR bundles, sealed with the records' key
         self._now = now
         self.db = database.db  # for inspection (tests); the store's own work goes through its methods
 
@@ -211,7 +214,13 @@ class LocalStore:
             sql += " AND seen = 0"
         with self._database.lock:
             rows = self.db.execute(sql + " ORDER BY id DESC LIMIT ?", [*params, limit]).fetchall()
-        return [SyncLogEntry(*r) for r in rows]
+        return [SyncLogEntry(r[0], r[1], r[2], r[3], r[4], self._readable_note(r[2], r[3], r[5])) for r in rows]
+
+    def _readable_note(self, kind: str, record_id: str, text: str) -> str:
+        try:
+            return self._codec.decode_note(kind, record_id, text)
+        except UnreadableData:  # another key's, or written in plain text by an older version: never shown
+            return "The details cannot be shown on this device"
 
     def mark_log_seen(self, entry_ids: Iterable[int]) -> None:
         with self._database.transaction() as db:
@@ -261,7 +270,9 @@ class LocalStore:
     # -- sign-out ---------------------------------------------------------------------
 
     def wipe_account_data(self) -> None:
-        """Remove everything the signed-in account brought into this database (sign-out). The device id stays."""
+        """Remove everything the signed-in account brought onto this device (sign-out): its records, sync
+        log, conflict copies and documents. The device id stays."""
+        self.documents.remove_all()
         with self._database.transaction() as db:
             for table in ("records", "outbox", "sync_log", "conflict_copies"):
                 db.execute(f"DELETE FROM {table}")

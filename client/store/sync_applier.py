@@ -119,10 +119,12 @@ class SyncApplier:
                 if row is None or row[2] != "pending":
                     continue  # an answer we already recorded (a retried batch)
                 kind, record_id, _, op = row
+                # The server's words may name the resident ("Margaret Smith: ..."): sealed like the record.
                 db.execute(
                     """UPDATE outbox SET status = ?, result_version = ?, result_message = ?, settled_at = ?
                        WHERE mutation_id = ?""",
-                    [result.status.value, result.version, result.message, settled_at, str(result.mutation_id)],
+                    [result.status.value, result.version, self._codec.encode_note(kind, record_id, result.message),
+                     settled_at, str(result.mutation_id)],
                 )
                 if result.status is MutationStatus.APPLIED and op == "delete":
                     self._acknowledge_delete(kind, record_id, result.version)
@@ -135,7 +137,8 @@ class SyncApplier:
                     db.execute(
                         """INSERT INTO sync_log (at, kind, record_id, status, message, home_id)
                            VALUES (?, ?, ?, ?, ?, ?)""",
-                        [settled_at, kind, record_id, result.status.value, result.message or result.status.value,
+                        [settled_at, kind, record_id, result.status.value,
+                         self._codec.encode_note(kind, record_id, result.message or result.status.value),
                          home[0] if home else (result.current.home_id if result.current else None)],
                     )
                     if result.status is MutationStatus.CONFLICT and kind_of(kind).conflict_rule is ConflictRule.KEEP_BOTH:

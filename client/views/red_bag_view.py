@@ -13,14 +13,15 @@ Semantics identifiers the tests use: ``red-bag-back``, ``resident-list``,
 ``resident-back``, ``resident-name``, ``resident-dnacpr``,
 ``resident-allergies``, ``start-transfer``, ``transfer-reason``,
 ``obs-<obs>`` (with ``-minus`` / ``-plus``), ``obs-consciousness``,
-``news2``, ``send-to-hospital``, ``transfer-pack``, ``in-hospital``,
+``news2``, ``send-to-hospital``, ``transfer-pack`` (with ``transfer-pack-open``,
+``transfer-fhir-open``), ``in-hospital``,
 ``discharge-summary``, ``missing-<item>``, ``record-return``,
 ``red-bag-message``, ``sync-status``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timezone
 from typing import Any
 
@@ -28,6 +29,7 @@ import flet as ft
 
 from client.state.bed_state import sync_line
 from client.state.red_bag import OBSERVATION_FIELDS, ResidentList, ResidentScreen
+from client.store import Document
 from client.sync import SyncEngine, SyncStatus
 from client.views.conflicts_view import ConflictNotice
 from client.views.widgets import back_header, heading, identified, message_colour, screen_title, sync_status_row
@@ -35,6 +37,7 @@ from domain.residents import Dnacpr
 from domain.transfer import SOFT_SIGN_LABELS, BelongingItem
 
 Now = Callable[[], datetime]
+OpenDocument = Callable[[Document], Awaitable[None]]
 
 
 # --- the residents ------------------------------------------------------------------------------------------
@@ -186,9 +189,11 @@ class ObservationRow(ft.Row):
 
 class ResidentView(ft.Column):
     def __init__(self, screen: ResidentScreen, engine: SyncEngine, *, on_back: Callable[[], None] | None = None,
+                 open_document: OpenDocument | None = None,
                  now: Now = lambda: datetime.now(timezone.utc)) -> None:
         super().__init__(spacing=8, expand=True)
         self.screen, self.engine, self._now = screen, engine, now
+        self._open_document = open_document
         self.transfer_open = False
         self.title = screen_title()
         self.dnacpr = ft.Text("", size=16, weight=ft.FontWeight.BOLD)
@@ -197,8 +202,16 @@ class ResidentView(ft.Column):
         self.summary = ft.Column(spacing=2)
         self.body = ft.Column(spacing=10)
         self.pack = ft.Text("", size=14, weight=ft.FontWeight.W_600, color=ft.Colors.GREEN_900)
-        self.pack_box = ft.Container(identified("transfer-pack", self.pack), padding=10, border_radius=8,
-                                     bgcolor=ft.Colors.GREEN_50, visible=False)
+        # The pack is handed over, never shown as a path: the PDF opens in the viewer, the FHIR file is saved.
+        self.pack_box = ft.Container(ft.Column([
+            identified("transfer-pack", self.pack),
+            ft.Row([
+                identified("transfer-pack-open", ft.FilledButton("Open", icon=ft.Icons.PICTURE_AS_PDF,
+                                                                 on_click=self._open_pack)),
+                identified("transfer-fhir-open", ft.TextButton("FHIR file", icon=ft.Icons.DOWNLOAD,
+                                                               on_click=self._open_fhir)),
+            ], wrap=True),
+        ], spacing=6), padding=10, border_radius=8, bgcolor=ft.Colors.GREEN_50, visible=False)
         self.message = ft.Text("", size=14)
         self.action = ft.Container()
         self.sync_status = ft.Text("", size=13)
@@ -307,10 +320,10 @@ class ResidentView(ft.Column):
         elif mode == "return":
             self.hospital_line.value = s.hospital_text
             self.news2.value = s.transfer_news2_text
-        self.pack.value = f"Transfer pack ready: {s.pack_path}" if s.pack_path else ""
-        self.pack_box.visible = s.pack_path is not None
+        self.pack.value = "Transfer pack ready" if s.documents else ""
+        self.pack_box.visible = s.documents is not None
         # The pack line is shown once, at the top; the line above the button is for everything else.
-        self.message.value = "" if s.pack_path and s.message == self.pack.value else (s.message or "")
+        self.message.value = "" if s.documents and s.message == self.pack.value else (s.message or "")
         self.message.color = message_colour(s.message_is_error)
         self.sync_status.value = sync_line(status or self.engine.status, self._now())
         if update:
@@ -370,12 +383,29 @@ class ResidentView(ft.Column):
 
     def _pack_again(self, e: ft.Event) -> None:
         try:
-            self.screen.pack_path = self.screen.write_transfer_pack()
+            self.screen.make_transfer_pack()
         except Exception as exc:  # noqa: BLE001 - shown, the screen carries on
             self.screen.message, self.screen.message_is_error = f"No PDF: {exc}", True
         else:
             self.screen.message, self.screen.message_is_error = "", False
         self.refresh()
+
+    async def _open_pack(self, e: ft.Event) -> None:
+        if self.screen.documents is not None:
+            await self._open(self.screen.documents.pack)
+
+    async def _open_fhir(self, e: ft.Event) -> None:
+        if self.screen.documents is not None:
+            await self._open(self.screen.documents.fhir)
+
+    async def _open(self, document: Document) -> None:
+        if self._open_document is None:
+            return
+        try:
+            await self._open_document(document)
+        except Exception as exc:  # noqa: BLE001 - shown, the screen carries on
+            self.screen.message, self.screen.message_is_error = f"Could not open it: {type(exc).__name__}", True
+            self.refresh()
 
     def _returned(self, e: ft.Event) -> None:
         missing = [item for item, box in self.missing.items() if box.value]

@@ -19,6 +19,7 @@ from client.sync.speedtest import Measurement, measure
 from client.views.account_forms import RegisterView, ResetPasswordView
 from client.views.bed_state_view import BedStateView
 from client.views.conflicts_view import ConflictNotice, ConflictsView
+from client.views.document_opener import DocumentOpener
 from client.views.home_list_view import HomeListView
 from client.views.readiness_view import ReadinessView
 from client.views.red_bag_view import AddResidentView, ResidentListView, ResidentView
@@ -160,7 +161,7 @@ class AppShell:
 
     def _resident_screen(self, session: Session, home_id: str, resident_id: str | None) -> ResidentScreen:
         return ResidentScreen(self.ctx.store, home_id, resident_id, session.account.username,
-                              data_dir=self.ctx.store.path.parent, on_saved=self.ctx.engine.local_change)
+                              on_saved=self.ctx.engine.local_change)
 
     def show_add_resident(self, session: Session, home_id: str) -> None:
         self.live = AddResidentView(
@@ -173,7 +174,9 @@ class AppShell:
 
     def show_resident(self, session: Session, home_id: str, resident_id: str) -> None:
         self.live = ResidentView(self._resident_screen(session, home_id, resident_id), self.ctx.engine,
-                                 on_back=lambda: self.show_residents(session, home_id))
+                                 on_back=lambda: self.show_residents(session, home_id),
+                                 open_document=DocumentOpener(self.page, self.ctx.store.documents,
+                                                              self.ctx.document_links))
         self.body.content = self.live
         self.page.update()
 
