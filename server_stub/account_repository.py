@@ -5,11 +5,11 @@ SQLAlchemy Core on the tables of server_stub/schema.py; the caller owns transact
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, delete, exists, func, insert, select, update
+from sqlalchemy import Connection, delete, exists, func, insert, literal, select, update
 
 from protocol.accounts import AuditEntry, Role
 from protocol.sync import Account
-from server_stub.schema import accounts, audit_log, one_time_codes, refresh_tokens, sessions, sign_in_attempts
+from server_stub.schema import accounts, audit_log, one_time_codes, rate_limited_requests, refresh_tokens, sessions
 from server_stub.schema import champion_homes as assigned_homes  # the name champion_homes() is this module's
 
 
@@ -33,16 +33,23 @@ def locked_until(connection: Connection, username: str) -> str | None:
     return connection.execute(select(accounts.c.locked_until).where(accounts.c.username == username)).scalar()
 
 
-def count_recent_attempts(connection: Connection, client: str, since: str) -> int:
-    return connection.execute(
-        select(func.count()).select_from(sign_in_attempts)
-        .where(sign_in_attempts.c.client == client, sign_in_attempts.c.at > since)
-    ).scalar_one()
+def admit_request(connection: Connection, action: str, client: str, at: str, window_start: str, limit: int) -> bool:
+    """Record a rate-limited request unless ``client`` made ``limit`` of this action since window_start.
 
-
-def record_attempt(connection: Connection, client: str, at: str, older_than: str) -> None:
-    connection.execute(delete(sign_in_attempts).where(sign_in_attempts.c.at <= older_than))
-    connection.execute(insert(sign_in_attempts).values(client=client, at=at))
+    One statement counts and inserts, so requests arriving together cannot all
+    slip under the limit. True if admitted (and recorded).
+    """
+    connection.execute(delete(rate_limited_requests).where(rate_limited_requests.c.at <= window_start))
+    recent = (select(func.count()).select_from(rate_limited_requests)
+              .where(rate_limited_requests.c.action == action, rate_limited_requests.c.client == client,
+                     rate_limited_requests.c.at > window_start)
+              .scalar_subquery())
+    admitted = connection.execute(
+        insert(rate_limited_requests).from_select(
+            ["action", "client", "at"],
+            select(literal(action), literal(client), literal(at)).where(recent < limit))
+    )
+    return admitted.rowcount == 1
 
 
 def complete(connection: Connection, account: Account) -> Account:

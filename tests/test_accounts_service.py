@@ -29,7 +29,7 @@ def invite(world, by="demo", home_id=DEMO_HOME_ID) -> str:
 
 def register(world, code, username="nurse.jo"):
     request = RegisterRequest(invite_code=code, username=username, display_name="Jo", password="long enough password")
-    return accounts.register(world.connection, world.clock(), request)
+    return accounts.register(world.connection, world.settings, world.clock(), request, "10.0.0.1")
 
 
 def test_an_invite_registers_one_member_of_the_home_staff(world):
@@ -62,10 +62,12 @@ def test_invites_only_from_the_homes_manager(world):
 def test_a_manager_resets_passwords_of_their_own_staff_only(world):
     register(world, invite(world))
     manager = world.account("demo")
-    assert accounts.issue_password_reset(world.connection, world.settings, world.clock(), manager, "nurse.jo").reset_code
+    assert accounts.issue_password_reset(world.connection, world.settings, world.clock(), manager, "nurse.jo",
+                                         "10.0.0.1").reset_code
     for username in (f"manager-{OTHER_HOME}", "no.such.user", "demo"):  # the same answer whether or not it exists
         with pytest.raises(NotAllowed, match="may not reset this user's password"):
-            accounts.issue_password_reset(world.connection, world.settings, world.clock(), manager, username)
+            accounts.issue_password_reset(world.connection, world.settings, world.clock(), manager, username,
+                                          "10.0.0.1")
 
 
 @pytest.mark.parametrize(("change", "place"), [

@@ -17,6 +17,7 @@ from server_stub.services.errors import CodeNotValid, Locked, SignInRefused, Too
 from tests.support.services import central
 
 NEW_PASSWORD = "a new password, long enough"
+CLIENT = "10.0.0.1"
 
 
 @pytest.fixture()
@@ -25,7 +26,7 @@ def world(tmp_path, demo_database):
         yield world
 
 
-def sign_in(world, username="demo", password=DEMO_PASSWORD, client="10.0.0.1"):
+def sign_in(world, username="demo", password=DEMO_PASSWORD, client=CLIENT):
     return auth.sign_in(world.connection, world.settings, world.clock(),
                         SignInRequest(username=username, password=password), client)
 
@@ -80,23 +81,25 @@ def test_one_client_is_rate_limited_whatever_the_user_name_and_others_are_not(wo
 
 def test_a_refresh_token_works_once(world):
     first = sign_in(world)
-    refreshed = auth.refresh(world.connection, world.settings, world.clock(), RefreshRequest(refresh_token=first.refresh_token))
+    refreshed = auth.refresh(world.connection, world.settings, world.clock(),
+                             RefreshRequest(refresh_token=first.refresh_token), CLIENT)
     assert refreshed.account.username == "demo" and refreshed.token != first.token
     with pytest.raises(SignInRefused, match="please sign in again"):
-        auth.refresh(world.connection, world.settings, world.clock(), RefreshRequest(refresh_token=first.refresh_token))
+        auth.refresh(world.connection, world.settings, world.clock(),
+                     RefreshRequest(refresh_token=first.refresh_token), CLIENT)
 
 
 def test_a_reset_code_sets_a_new_password_signs_out_everywhere_and_works_only_for_its_user(world):
     old = sign_in(world)
     code = accounts.issue_password_reset(world.connection, world.settings, world.clock(), world.account("admin"),
-                                         "demo").reset_code
+                                         "demo", CLIENT).reset_code
     with pytest.raises(CodeNotValid):  # someone else's code changes nothing, and the code still works after
-        auth.complete_password_reset(world.connection, world.clock(), CompleteResetRequest(
-            username="admin", reset_code=code, new_password=NEW_PASSWORD))
-    auth.complete_password_reset(world.connection, world.clock(), CompleteResetRequest(
-        username="demo", reset_code=code, new_password=NEW_PASSWORD))
+        auth.complete_password_reset(world.connection, world.settings, world.clock(), CompleteResetRequest(
+            username="admin", reset_code=code, new_password=NEW_PASSWORD), CLIENT)
+    auth.complete_password_reset(world.connection, world.settings, world.clock(), CompleteResetRequest(
+        username="demo", reset_code=code, new_password=NEW_PASSWORD), CLIENT)
     assert repository.account_for_session(world.connection, token_digest(old.token), iso(world.clock())) is None
     assert sign_in(world, password=NEW_PASSWORD).account.username == "demo"
     with pytest.raises(CodeNotValid, match="not valid"):
-        auth.complete_password_reset(world.connection, world.clock(), CompleteResetRequest(
-            username="demo", reset_code=code, new_password=NEW_PASSWORD))
+        auth.complete_password_reset(world.connection, world.settings, world.clock(), CompleteResetRequest(
+            username="demo", reset_code=code, new_password=NEW_PASSWORD), CLIENT)
