@@ -44,12 +44,14 @@ def admit_request(connection: Connection, action: str, client: str, at: str, win
               .where(rate_limited_requests.c.action == action, rate_limited_requests.c.client == client,
                      rate_limited_requests.c.at > window_start)
               .scalar_subquery())
+    # RETURNING, not rowcount: not every driver counts the rows of an INSERT ... SELECT (psycopg says -1).
     admitted = connection.execute(
         insert(rate_limited_requests).from_select(
             ["action", "client", "at"],
             select(literal(action), literal(client), literal(at)).where(recent < limit))
-    )
-    return admitted.rowcount == 1
+        .returning(rate_limited_requests.c.at)
+    ).first()
+    return admitted is not None
 
 
 def complete(connection: Connection, account: Account) -> Account:
