@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import httpx
 import pytest
 
+from client.sync import CentralApi
 from server_stub.demo_data import DEMO_HOME_ID
-from tests.support.auth import bearer, sign_in, sign_in_answer
+from tests.support import aio
+from tests.support.auth import DEMO_PASSWORD, DEMO_USER, bearer, sign_in, sign_in_answer
 from tests.support.central_inprocess import serving
+from tests.support.devices import make_device
 
 
 @pytest.fixture()
@@ -86,3 +90,42 @@ def test_a_manager_issuing_reset_codes_is_rate_limited(tmp_path, demo_database):
         answers = [client.post(f"/accounts/manager-{DEMO_HOME_ID}/password-reset", headers=manager).status_code
                    for _ in range(3)]
         assert answers == [403, 403, 429]
+
+
+# -- the app signs out on the server too ----------------------------------------------------------------------
+
+SERVER = "http://central.test"
+
+
+def device_on(tmp_path, transport: httpx.AsyncBaseTransport):
+    return make_device(tmp_path / "device", SERVER,
+                       api_factory=lambda url, token: CentralApi(url, token, transport=transport))
+
+
+@pytest.mark.usefixtures("memory_keyring")
+def test_signing_out_in_the_app_ends_its_sign_in_on_the_server(client, tmp_path):
+    device = device_on(tmp_path, httpx.ASGITransport(app=client.app_ref))
+    aio.run(device.session.sign_in(SERVER, DEMO_USER, DEMO_PASSWORD))
+    tokens = device.session.credentials.get_tokens(SERVER, DEMO_USER)
+    aio.run(device.session.sign_out())
+    assert device.session.current() is None
+    assert works(client, {"token": tokens.access, "refresh_token": tokens.refresh}) == (False, False)
+    device.close()
+
+
+@pytest.mark.usefixtures("memory_keyring")
+def test_signing_out_offline_still_signs_out_on_the_device(client, tmp_path):
+    online = httpx.ASGITransport(app=client.app_ref)
+    offline = httpx.MockTransport(lambda request: (_ for _ in ()).throw(httpx.ConnectError("no network")))
+    transport = {"now": online}
+
+    class Switchable(httpx.AsyncBaseTransport):
+        async def handle_async_request(self, request):
+            return await transport["now"].handle_async_request(request)
+
+    device = device_on(tmp_path, Switchable())
+    aio.run(device.session.sign_in(SERVER, DEMO_USER, DEMO_PASSWORD))
+    transport["now"] = offline
+    aio.run(device.session.sign_out())
+    assert device.session.current() is None and device.session.credentials.get_tokens(SERVER, DEMO_USER) is None
+    device.close()
