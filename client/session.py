@@ -137,7 +137,8 @@ class SessionManager:
         return self._api
 
     async def sign_out(self, *, discard_unsent: bool = False) -> None:
-        """Forget the tokens and remove the account's data from this device: its records and its documents.
+        """End the sign-in on the server, forget the tokens and remove the account's data from this device:
+        its records and its documents.
 
         Refuses (UnsentChanges) while changes wait to be sent, unless the user
         has chosen to discard them.
