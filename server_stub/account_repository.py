@@ -5,6 +5,8 @@ SQLAlchemy Core on the tables of server_stub/schema.py; the caller owns transact
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import Connection, delete, exists, func, insert, literal, select, update
 
 from protocol.accounts import AuditEntry, Role
@@ -110,18 +112,24 @@ def insert_one_time_code(connection: Connection, code_hash: str, purpose: str, u
     ))
 
 
-def spend_one_time_code(connection: Connection, code_hash: str, purpose: str, now: str
-                        ) -> tuple[str | None, str | None] | None:
-    """(username, home_id) of a valid unused code, which is then used up; None if not valid."""
+@dataclass(frozen=True)
+class SpentCode:
+    username: str | None  # a reset code: the account it works for
+    home_id: str | None  # an invite: the home the new account works in
+    created_by: str
+
+
+def spend_one_time_code(connection: Connection, code_hash: str, purpose: str, now: str) -> SpentCode | None:
+    """A valid unused code, which is then used up; None if not valid."""
     row = connection.execute(
-        select(one_time_codes.c.username, one_time_codes.c.home_id)
+        select(one_time_codes.c.username, one_time_codes.c.home_id, one_time_codes.c.created_by)
         .where(one_time_codes.c.code_hash == code_hash, one_time_codes.c.purpose == purpose,
                one_time_codes.c.expires_at > now)
     ).first()
     connection.execute(
         delete(one_time_codes).where((one_time_codes.c.code_hash == code_hash) | (one_time_codes.c.expires_at <= now))
     )
-    return (row.username, row.home_id) if row else None
+    return SpentCode(row.username, row.home_id, row.created_by) if row else None
 
 
 def audit(connection: Connection, at: str, actor: str | None, action: str, subject: str | None = None,

@@ -65,3 +65,18 @@ def test_a_manager_cannot_take_over_a_co_managers_account(client):
 def test_only_a_higher_role_resets_a_password(client, issuer, target, allowed):
     answer = client.post(f"/accounts/{target}/password-reset", headers=sign_in(client, issuer))
     assert answer.status_code == (201 if allowed else 403)
+
+
+def test_a_completed_reset_is_recorded_under_the_owners_name_with_its_issuer_and_signs_her_out(client):
+    her_session = sign_in_answer(client, CO_MANAGER).json()
+    admin = sign_in(client, "admin")
+    code = client.post(f"/accounts/{CO_MANAGER}/password-reset", headers=admin).json()["reset_code"]
+    done = client.post("/auth/reset-password", json={"username": CO_MANAGER, "reset_code": code,
+                                                     "new_password": "a brand new passphrase"})
+    assert done.status_code == 204
+    # Her devices are signed out at once: she finds out, and the audit log says who issued the code.
+    assert client.get("/sync/changes", headers={"Authorization": f"Bearer {her_session['token']}"}).status_code == 401
+    entries = client.get("/accounts/audit", params={"subject": CO_MANAGER}, headers=admin).json()
+    completed = next(entry for entry in entries if entry["action"] == "password_reset_completed")
+    assert completed["actor"] == CO_MANAGER and completed["detail"] == "code issued by admin"
+    assert any(entry["action"] == "password_reset_issued" and entry["actor"] == "admin" for entry in entries)

@@ -65,7 +65,7 @@ def register(connection: Connection, settings: Settings, now: datetime, request:
         spent = account_repository.spend_one_time_code(connection, token_digest(request.invite_code), "invite", iso(now))
         if spent is None:
             raise CodeNotValid("This invite code is not valid (or was used already)")
-        home_id = spent[1]
+        home_id = spent.home_id
         created = account_repository.insert_account(connection, request.username, request.display_name,
                                                     Role.HOME_STAFF.value, home_id, password_hash)
         if not created:  # the code is not used up either: the transaction is rolled back

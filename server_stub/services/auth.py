@@ -121,11 +121,13 @@ def complete_password_reset(connection: Connection, settings: Settings, now: dat
     with write_transaction(connection):
         spent = account_repository.spend_one_time_code(
             connection, token_digest(request.reset_code), "password_reset", iso(now))
-        if spent is None or spent[0] != request.username:
+        if spent is None or spent.username != request.username:
             raise CodeNotValid(RESET_CODE_NOT_VALID)
         account_repository.set_password(connection, request.username, password_hash)
         account_repository.revoke_tokens(connection, request.username)
-        account_repository.audit(connection, iso(now), request.username, "password_reset_completed", request.username)
+        # Under the account's name, with who issued the code: the owner's record of who let her password change.
+        account_repository.audit(connection, iso(now), request.username, "password_reset_completed", request.username,
+                                 f"code issued by {spent.created_by}")
 
 
 def issue_tokens(connection: Connection, settings: Settings, now: datetime, account: Account,
