@@ -16,10 +16,12 @@ from pathlib import Path
 from client.credentials import CredentialStore, Tokens
 from client.store import LocalStore
 from client.store.paths import REPORTS_DIR
-from client.sync.api import CentralApi, SignInRefused
+from client.sync.api import ApiError, CentralApi, SignInRefused
 from protocol import Account
 
 ApiFactory = Callable[[str, str | None], CentralApi]
+# Signing out waits this long at most for the server to end the sign-in (offline, it does not wait).
+SIGN_OUT_WAIT_S = 3.0
 
 
 class UnsentChanges(Exception):
@@ -135,7 +137,8 @@ class SessionManager:
         return self._api
 
     async def sign_out(self, *, discard_unsent: bool = False) -> None:
-        """Forget the tokens and remove the account's data from this device: its records and its documents.
+        """End the sign-in on the server, forget the tokens and remove the account's data from this device:
+        its records and its documents.
 
         Refuses (UnsentChanges) while changes wait to be sent, unless the user
         has chosen to discard them.
@@ -145,11 +148,26 @@ class SessionManager:
             raise UnsentChanges(pending)
         session = self.current()
         if session is not None:
+            await self._end_on_server(session)
             self.credentials.delete_token(session.server_url, session.account.username)
         await self._drop_api()
         self.store.wipe_account_data()
         # The documents hold personal data too.
         shutil.rmtree(self.documents_dir, ignore_errors=True)
+
+    async def _end_on_server(self, session: Session) -> None:
+        """Revoke this sign-in's tokens on the server, best effort: offline they are forgotten here all
+        the same (the access token ends within minutes, the refresh token is gone from this device)."""
+        tokens = self.credentials.get_tokens(session.server_url, session.account.username)
+        if tokens is None:
+            return
+        api = self._api_factory(session.server_url, tokens.access)
+        try:
+            await asyncio.wait_for(api.sign_out(tokens.refresh), SIGN_OUT_WAIT_S)
+        except (ApiError, asyncio.TimeoutError):
+            pass
+        finally:
+            await api.aclose()
 
     async def expire(self) -> None:
         """The server refused the token: forget it, keep the account and its data."""

@@ -1,4 +1,5 @@
-"""Run the central API: python -m server_stub [--host H] [--port P] [--database-url URL] [--no-demo] [--docs].
+"""Run the central API: python -m server_stub [--host H] [--port P] [--database-url URL] [--no-demo] [--docs]
+[--forwarded-allow-ips ADDRESSES].
 
 Settings come from the environment (CHC_DATABASE_URL, CHC_SERVER_PORT, ... see
 settings.py); an option given here overrides its variable.
@@ -34,7 +35,18 @@ def parse_args(argv: list[str] | None = None) -> Settings:
     parser.add_argument("--docs", dest="api_docs", action="store_true",
                         help="serve the interactive API docs (/docs, /redoc; their scripts come from a CDN) "
                              "without the demo data too (env CHC_API_DOCS)")
+    parser.add_argument("--forwarded-allow-ips", metavar="ADDRESSES",
+                        help="reverse proxies (comma-separated addresses) whose X-Forwarded-For names the client, "
+                             "for rate limits (env CHC_FORWARDED_ALLOW_IPS; default: none, the connection's address)")
     return Settings(**vars(parser.parse_args(argv)))
+
+
+def proxy_options(settings: Settings) -> dict:
+    """X-Forwarded-For only from the proxies the operator named. uvicorn would otherwise trust it from
+    127.0.0.1, so any local process could pose as any address and slip past the rate limits."""
+    if not settings.forwarded_allow_ips:
+        return {"proxy_headers": False}
+    return {"proxy_headers": True, "forwarded_allow_ips": settings.forwarded_allow_ips}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -48,7 +60,8 @@ def main(argv: list[str] | None = None) -> None:
     if settings.seed_demo:
         print(f"Demo login: {DEMO_USERNAME} / {DEMO_PASSWORD}", flush=True)
     # uvicorn.Server handles SIGINT/SIGTERM: it stops accepting, finishes requests, exits.
-    server = uvicorn.Server(uvicorn.Config(app, host=settings.host, port=settings.port, log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(app, host=settings.host, port=settings.port, log_level="warning",
+                                           **proxy_options(settings)))
     server.run()
     sys.exit(0 if server.started else 1)
 

@@ -79,20 +79,27 @@ def may_change(account: Account, kind: RecordKind, home_id: str) -> bool:
 
 
 def may_invite_to(account: Account, home_id: str) -> bool:
-    """Who may hand out invite codes for a home's staff to register themselves."""
-    if account.role == ADMINISTRATOR:
-        return True
-    if account.role == HOME_MANAGER:
-        return account.home_id == home_id
-    return account.role == DIGITAL_CHAMPION and home_id in account.assigned_homes
+    """Who may hand out invite codes for a home's staff to register themselves.
+
+    An invite makes a member of the home's staff, who reads its residents and
+    transfers: only someone who reads them already may hand one out, so never
+    more access than its issuer has. That is the home's manager; a champion or
+    an administrator (no personal data) may not.
+    """
+    return account.role == HOME_MANAGER and account.home_id == home_id
 
 
 def may_reset_password_of(account: Account, target: Account) -> bool:
-    """An administrator, or the manager of the home the user works in."""
+    """Only a higher role, never an equal: a reset lets its issuer choose the next password.
+
+    An administrator resets anyone but an administrator; a manager resets her
+    own home's staff (not a co-manager); nobody resets their own this way.
+    """
+    if account.username == target.username:
+        return False
     if account.role == ADMINISTRATOR:
-        return True
-    return (account.role == HOME_MANAGER and target.role in HOME_ROLES and target.home_id == account.home_id
-            and account.username != target.username)
+        return target.role != ADMINISTRATOR
+    return account.role == HOME_MANAGER and target.role == HOME_STAFF and target.home_id == account.home_id
 
 
 def may_manage_roles(account: Account) -> bool:

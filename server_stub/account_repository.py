@@ -5,11 +5,13 @@ SQLAlchemy Core on the tables of server_stub/schema.py; the caller owns transact
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, delete, exists, func, insert, select, update
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, delete, exists, func, insert, literal, select, update
 
 from protocol.accounts import AuditEntry, Role
 from protocol.sync import Account
-from server_stub.schema import accounts, audit_log, one_time_codes, refresh_tokens, sessions, sign_in_attempts
+from server_stub.schema import accounts, audit_log, one_time_codes, rate_limited_requests, refresh_tokens, sessions
 from server_stub.schema import champion_homes as assigned_homes  # the name champion_homes() is this module's
 
 
@@ -33,16 +35,25 @@ def locked_until(connection: Connection, username: str) -> str | None:
     return connection.execute(select(accounts.c.locked_until).where(accounts.c.username == username)).scalar()
 
 
-def count_recent_attempts(connection: Connection, client: str, since: str) -> int:
-    return connection.execute(
-        select(func.count()).select_from(sign_in_attempts)
-        .where(sign_in_attempts.c.client == client, sign_in_attempts.c.at > since)
-    ).scalar_one()
+def admit_request(connection: Connection, action: str, client: str, at: str, window_start: str, limit: int) -> bool:
+    """Record a rate-limited request unless ``client`` made ``limit`` of this action since window_start.
 
-
-def record_attempt(connection: Connection, client: str, at: str, older_than: str) -> None:
-    connection.execute(delete(sign_in_attempts).where(sign_in_attempts.c.at <= older_than))
-    connection.execute(insert(sign_in_attempts).values(client=client, at=at))
+    One statement counts and inserts, so requests arriving together cannot all
+    slip under the limit. True if admitted (and recorded).
+    """
+    connection.execute(delete(rate_limited_requests).where(rate_limited_requests.c.at <= window_start))
+    recent = (select(func.count()).select_from(rate_limited_requests)
+              .where(rate_limited_requests.c.action == action, rate_limited_requests.c.client == client,
+                     rate_limited_requests.c.at > window_start)
+              .scalar_subquery())
+    # RETURNING, not rowcount: not every driver counts the rows of an INSERT ... SELECT (psycopg says -1).
+    admitted = connection.execute(
+        insert(rate_limited_requests).from_select(
+            ["action", "client", "at"],
+            select(literal(action), literal(client), literal(at)).where(recent < limit))
+        .returning(rate_limited_requests.c.at)
+    ).first()
+    return admitted is not None
 
 
 def complete(connection: Connection, account: Account) -> Account:
@@ -101,18 +112,24 @@ def insert_one_time_code(connection: Connection, code_hash: str, purpose: str, u
     ))
 
 
-def spend_one_time_code(connection: Connection, code_hash: str, purpose: str, now: str
-                        ) -> tuple[str | None, str | None] | None:
-    """(username, home_id) of a valid unused code, which is then used up; None if not valid."""
+@dataclass(frozen=True)
+class SpentCode:
+    username: str | None  # a reset code: the account it works for
+    home_id: str | None  # an invite: the home the new account works in
+    created_by: str
+
+
+def spend_one_time_code(connection: Connection, code_hash: str, purpose: str, now: str) -> SpentCode | None:
+    """A valid unused code, which is then used up; None if not valid."""
     row = connection.execute(
-        select(one_time_codes.c.username, one_time_codes.c.home_id)
+        select(one_time_codes.c.username, one_time_codes.c.home_id, one_time_codes.c.created_by)
         .where(one_time_codes.c.code_hash == code_hash, one_time_codes.c.purpose == purpose,
                one_time_codes.c.expires_at > now)
     ).first()
     connection.execute(
         delete(one_time_codes).where((one_time_codes.c.code_hash == code_hash) | (one_time_codes.c.expires_at <= now))
     )
-    return (row.username, row.home_id) if row else None
+    return SpentCode(row.username, row.home_id, row.created_by) if row else None
 
 
 def audit(connection: Connection, at: str, actor: str | None, action: str, subject: str | None = None,

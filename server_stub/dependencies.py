@@ -30,6 +30,12 @@ def get_clock(request: Request) -> Clock:
     return request.app.state.clock
 
 
+def client_address(request: Request) -> str:
+    """The caller's address, for rate limits: the connection's own, unless a trusted proxy named it
+    (uvicorn's proxy headers, only with --forwarded-allow-ips)."""
+    return request.client.host if request.client else "unknown"
+
+
 def get_connection(request: Request) -> Iterator[Connection]:
     # A connection from the app's pool for this request, handed back after it.
     with request.app.state.engine.connect() as connection:
@@ -39,6 +45,7 @@ def get_connection(request: Request) -> Iterator[Connection]:
 ConnectionDep = Annotated[Connection, Depends(get_connection)]
 ClockDep = Annotated[Clock, Depends(get_clock)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+ClientAddress = Annotated[str, Depends(client_address)]
 
 _bearer = HTTPBearer(auto_error=False, description="The token from POST /auth/sign-in")
 
@@ -58,3 +65,11 @@ def get_current_account(
 
 
 CurrentAccount = Annotated[Account, Depends(get_current_account)]
+
+
+def get_bearer_token(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> str | None:
+    """The bearer token if one was sent, checked by nobody yet (sign-out takes an expired one too)."""
+    return credentials.credentials if credentials is not None else None
+
+
+BearerToken = Annotated[str | None, Depends(get_bearer_token)]

@@ -70,8 +70,9 @@ def insert_accounts(connection: Connection, new_accounts: Iterable[tuple[Account
         connection.execute(_upsert(connection, accounts).on_conflict_do_nothing(index_elements=["username"]), rows)
 
 
-def insert_session(connection: Connection, token_hash: str, username: str, expires_at: str) -> None:
-    connection.execute(insert(sessions).values(token_hash=token_hash, username=username, expires_at=expires_at))
+def insert_session(connection: Connection, token_hash: str, username: str, expires_at: str, family: str) -> None:
+    connection.execute(insert(sessions).values(token_hash=token_hash, username=username, expires_at=expires_at,
+                                               family=family))
 
 
 def delete_expired_sessions(connection: Connection, now: str) -> None:
@@ -86,20 +87,53 @@ def account_for_session(connection: Connection, token_hash: str, now: str) -> Ac
     return _account(row) if row else None
 
 
-def insert_refresh_token(connection: Connection, token_hash: str, username: str, expires_at: str) -> None:
-    connection.execute(insert(refresh_tokens).values(token_hash=token_hash, username=username, expires_at=expires_at))
+def session_family(connection: Connection, token_hash: str) -> tuple[str, str] | None:
+    """(family, username) of an access token, expired or not; None if unknown."""
+    row = connection.execute(select(sessions.c.family, sessions.c.username).where(sessions.c.token_hash == token_hash)).first()
+    return (row.family, row.username) if row else None
 
 
-def spend_refresh_token(connection: Connection, token_hash: str, now: str) -> Account | None:
-    """Use a refresh token up (it works once); its account if it was valid."""
+def insert_refresh_token(connection: Connection, token_hash: str, username: str, expires_at: str, family: str) -> None:
+    connection.execute(insert(refresh_tokens).values(token_hash=token_hash, username=username, expires_at=expires_at,
+                                                     family=family))
+
+
+@dataclass(frozen=True)
+class SpentRefreshToken:
+    """A refresh token as it was found: its account and family; ``reused`` if it had been spent before."""
+
+    account: Account
+    family: str
+    reused: bool
+
+
+def spend_refresh_token(connection: Connection, token_hash: str, now: str) -> SpentRefreshToken | None:
+    """Use a refresh token up (it works once, and is kept as spent until it expires); None if unknown or expired."""
+    connection.execute(delete(refresh_tokens).where(refresh_tokens.c.expires_at <= now))
     row = connection.execute(
-        select(accounts).join(refresh_tokens, refresh_tokens.c.username == accounts.c.username)
-        .where(refresh_tokens.c.token_hash == token_hash, refresh_tokens.c.expires_at > now)
+        select(accounts, refresh_tokens.c.family, refresh_tokens.c.spent_at)
+        .join(refresh_tokens, refresh_tokens.c.username == accounts.c.username)
+        .where(refresh_tokens.c.token_hash == token_hash)
     ).first()
-    connection.execute(
-        delete(refresh_tokens).where((refresh_tokens.c.token_hash == token_hash) | (refresh_tokens.c.expires_at <= now))
-    )
-    return _account(row) if row else None
+    if row is None:
+        return None
+    if row.spent_at is None:
+        connection.execute(update(refresh_tokens).where(refresh_tokens.c.token_hash == token_hash).values(spent_at=now))
+    return SpentRefreshToken(_account(row), row.family, reused=row.spent_at is not None)
+
+
+def refresh_family(connection: Connection, token_hash: str) -> tuple[str, str] | None:
+    """(family, username) of a refresh token, spent or not; None if unknown."""
+    row = connection.execute(
+        select(refresh_tokens.c.family, refresh_tokens.c.username).where(refresh_tokens.c.token_hash == token_hash)
+    ).first()
+    return (row.family, row.username) if row else None
+
+
+def revoke_family(connection: Connection, family: str) -> None:
+    """End one sign-in: every access and refresh token issued from it."""
+    connection.execute(delete(sessions).where(sessions.c.family == family))
+    connection.execute(delete(refresh_tokens).where(refresh_tokens.c.family == family))
 
 
 # --- server state -------------------------------------------------------------

@@ -41,21 +41,29 @@ accounts = Table(
     Column("hospital_ods", Text),  # hospital users: the ODS code transfers name as their destination
 )
 
+# Access tokens. Every token of one sign-in (its access tokens, its refresh
+# tokens) shares a family: signing out, or a refresh token used twice, ends the family.
 sessions = Table(
     "sessions", metadata,
     Column("token_hash", Text, primary_key=True),  # sha256 of the token; the token itself is never stored
     Column("username", Text, ForeignKey("accounts.username", ondelete="CASCADE"), nullable=False),
     Column("expires_at", Text, nullable=False),
+    Column("family", Text, nullable=False),
     Index("sessions_expires_at", "expires_at"),
+    Index("sessions_family", "family"),
 )
 
-# Refresh tokens: long-lived, single use (each refresh hands out a new one).
+# Refresh tokens: long-lived, single use (each refresh hands out a new one). A
+# spent one is kept (spent_at) until it expires, so its reuse is recognised.
 refresh_tokens = Table(
     "refresh_tokens", metadata,
     Column("token_hash", Text, primary_key=True),
     Column("username", Text, ForeignKey("accounts.username", ondelete="CASCADE"), nullable=False),
     Column("expires_at", Text, nullable=False),
+    Column("family", Text, nullable=False),
+    Column("spent_at", Text),
     Index("refresh_tokens_expires_at", "expires_at"),
+    Index("refresh_tokens_family", "family"),
 )
 
 records = Table(
@@ -120,11 +128,14 @@ transfer_destinations = Table(
     Index("transfer_destinations_hospital_ods", "hospital_ods"),
 )
 
-sign_in_attempts = Table(
-    "sign_in_attempts", metadata,
+# Requests that are rate limited per client address (sign-in, refresh, registration,
+# password resets), kept for the last minute only.
+rate_limited_requests = Table(
+    "rate_limited_requests", metadata,
+    Column("action", Text, nullable=False),
     Column("client", Text, nullable=False),
     Column("at", Text, nullable=False),
-    Index("sign_in_attempts_client_at", "client", "at"),
+    Index("rate_limited_requests_action_client_at", "action", "client", "at"),
 )
 
 champion_homes = Table(

@@ -3,22 +3,30 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import secrets
+import threading
 from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 _hasher = PasswordHasher()
+# Argon2 keeps a core busy for about 0.1 s. A burst of sign-ins hashing all at once would starve
+# every other request of CPU (a writer holding the write lock among them), so at most one hash
+# per core runs at a time; the others wait here, holding no database lock.
+_hashing_slots = threading.BoundedSemaphore(os.cpu_count() or 1)
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    with _hashing_slots:
+        return _hasher.hash(password)
 
 
 def verify_password(password_hash: str, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash, password)
+        with _hashing_slots:
+            return _hasher.verify(password_hash, password)
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 

@@ -41,7 +41,13 @@ class Settings(BaseSettings):
     # Ten wrong passwords in a row lock an account for a quarter of an hour.
     lockout_after_failures: int = 10
     lockout_seconds: int = FIFTEEN_MINUTES
-    # Sign-in attempts per minute from one client address, whatever the user name.
+    # Requests per minute from one client address, whatever the user name: sign-in attempts,
+    # token refreshes, and requests with a one-time code (registration, password resets).
     sign_in_attempts_per_minute: int = 30
+    refresh_requests_per_minute: int = 60
+    code_requests_per_minute: int = 30
+    # The client address is the connection's, unless it comes from one of these proxies
+    # (comma-separated addresses, "*" for any): then X-Forwarded-For names it. None: no proxy is trusted.
+    forwarded_allow_ips: str | None = None
     # Invite and password reset codes.
     one_time_code_ttl_seconds: int = 7 * 24 * 60 * 60

@@ -107,8 +107,8 @@ def test_bed_state_reads(world, role, demo_home, other_home):
 
 
 @pytest.mark.parametrize(("role", "own_home", "other_home"), [
-    ("home_staff", 403, 403), ("home_manager", 201, 403), ("digital_champion", 201, 403),
-    ("commissioner", 403, 403), ("hospital_user", 403, 403), ("administrator", 201, 201)])
+    ("home_staff", 403, 403), ("home_manager", 201, 403), ("digital_champion", 403, 403),
+    ("commissioner", 403, 403), ("hospital_user", 403, 403), ("administrator", 403, 403)])
 def test_invites(world, role, own_home, other_home):
     client, tokens = world
     headers = bearer(tokens[role])

@@ -22,3 +22,10 @@ def test_sync_benchmark_runs_and_prints_its_table():
     for row in ("first sync, empty device", "local save p99", "round trip p50 (save to ack)"):
         assert row in result.stdout
     assert "900 records (300 homes on the device)" in result.stdout
+
+
+def test_sign_in_benchmark_runs_and_prints_its_table():
+    result = subprocess.run([sys.executable, "-m", "benchmarks.bench_sign_in", "--rounds", "1"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=scaled(180))
+    assert result.returncode == 0, result.stderr
+    assert "push during burst" in result.stdout and "quiet push (median)" in result.stdout

@@ -153,6 +153,13 @@ class CentralApi:
             raise ApiError(f"Refresh failed ({response.status_code}): {_detail(response)}")
         return _parse(response, SignInResponse)
 
+    async def sign_out(self, refresh_token: str | None) -> None:
+        """End this sign-in on the server: its access token (this client's) and refresh token stop working."""
+        body = RefreshRequest(refresh_token=refresh_token).model_dump() if refresh_token else None
+        response = await self._request("POST", "/auth/sign-out", json=body)
+        if response.status_code != 204:
+            raise ApiError(_detail(response) or f"Sign-out refused ({response.status_code})")
+
     async def create_invite(self, home_id: str) -> InviteResponse:
         response = await self._request("POST", "/accounts/invites", json=InviteRequest(home_id=home_id).model_dump())
         return _parse(self._expect(response, 201), InviteResponse)

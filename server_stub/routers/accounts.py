@@ -16,7 +16,7 @@ from protocol.accounts import (
 )
 from protocol.errors import ErrorResponse
 from protocol.sync import Account
-from server_stub.dependencies import ClockDep, ConnectionDep, CurrentAccount, SettingsDep
+from server_stub.dependencies import ClientAddress, ClockDep, ConnectionDep, CurrentAccount, SettingsDep
 from server_stub.services import accounts
 
 router = APIRouter(prefix="/accounts", tags=["accounts"])
@@ -31,18 +31,19 @@ def create_invite(body: InviteRequest, account: CurrentAccount, connection: Conn
 
 
 @router.post("/register", response_model=Account, status_code=201,
-             responses={400: {"model": ErrorResponse}, 409: {"model": ErrorResponse}})
-def register(body: RegisterRequest, connection: ConnectionDep, clock: ClockDep) -> Account:
+             responses={400: {"model": ErrorResponse}, 409: {"model": ErrorResponse}, 429: {"model": ErrorResponse}})
+def register(body: RegisterRequest, client: ClientAddress, connection: ConnectionDep, settings: SettingsDep,
+             clock: ClockDep) -> Account:
     """Self-registration of a home's staff member with an invite code (it works once)."""
-    return accounts.register(connection, clock(), body)
+    return accounts.register(connection, settings, clock(), body, client)
 
 
 @router.post("/{username}/password-reset", response_model=PasswordResetResponse, status_code=201,
-             responses=DENIED | {404: {"model": ErrorResponse}})
-def issue_password_reset(username: str, account: CurrentAccount, connection: ConnectionDep, settings: SettingsDep,
-                         clock: ClockDep) -> PasswordResetResponse:
+             responses=DENIED | {404: {"model": ErrorResponse}, 429: {"model": ErrorResponse}})
+def issue_password_reset(username: str, account: CurrentAccount, client: ClientAddress, connection: ConnectionDep,
+                         settings: SettingsDep, clock: ClockDep) -> PasswordResetResponse:
     """A one-time code with which the user sets a new password (POST /auth/reset-password)."""
-    return accounts.issue_password_reset(connection, settings, clock(), account, username)
+    return accounts.issue_password_reset(connection, settings, clock(), account, username, client)
 
 
 @router.put("/{username}/role", response_model=Account, responses=DENIED | {404: {"model": ErrorResponse}})

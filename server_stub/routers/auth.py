@@ -1,39 +1,55 @@
-"""Signing in: passwords (argon2), lockout, rate limiting, short-lived access tokens with refresh."""
+"""Signing in: passwords (argon2), lockout, rate limiting, short-lived access tokens with refresh, sign-out."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 
 from protocol.accounts import CompleteResetRequest
 from protocol.errors import ErrorResponse
 from protocol.sync import RefreshRequest, SignInRequest, SignInResponse
-from server_stub.dependencies import ClockDep, ConnectionDep, SettingsDep
+from server_stub.dependencies import BearerToken, ClientAddress, ClockDep, ConnectionDep, SettingsDep
 from server_stub.services import auth
-from server_stub.services.auth import TOO_MANY_ATTEMPTS, WRONG_CREDENTIALS
+from server_stub.services.auth import SIGN_IN_EXPIRED, WRONG_CREDENTIALS
+from server_stub.services.rate_limits import TOO_MANY_REQUESTS, TOO_MANY_SIGN_INS
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
 ERRORS = {
     401: {"model": ErrorResponse, "description": WRONG_CREDENTIALS},
     423: {"model": ErrorResponse, "description": "Locked after too many wrong passwords"},
-    429: {"model": ErrorResponse, "description": TOO_MANY_ATTEMPTS},
+    429: {"model": ErrorResponse, "description": TOO_MANY_SIGN_INS},
 }
+RATE_LIMITED = {429: {"model": ErrorResponse, "description": TOO_MANY_REQUESTS}}
 
 
 @router.post("/sign-in", response_model=SignInResponse, responses=ERRORS)
-def sign_in(body: SignInRequest, request: Request, connection: ConnectionDep, settings: SettingsDep,
+def sign_in(body: SignInRequest, client: ClientAddress, connection: ConnectionDep, settings: SettingsDep,
             clock: ClockDep) -> SignInResponse:
-    client = request.client.host if request.client else "unknown"
     return auth.sign_in(connection, settings, clock(), body, client)
 
 
-@router.post("/refresh", response_model=SignInResponse, responses={401: ERRORS[401] | {"description": "Sign in again"}})
-def refresh(body: RefreshRequest, connection: ConnectionDep, settings: SettingsDep, clock: ClockDep) -> SignInResponse:
-    """Exchange a refresh token (single use) for a new access token and a new refresh token."""
-    return auth.refresh(connection, settings, clock(), body)
+@router.post("/refresh", response_model=SignInResponse,
+             responses={401: {"model": ErrorResponse, "description": SIGN_IN_EXPIRED}} | RATE_LIMITED)
+def refresh(body: RefreshRequest, client: ClientAddress, connection: ConnectionDep, settings: SettingsDep,
+            clock: ClockDep) -> SignInResponse:
+    """Exchange a refresh token (single use) for a new access token and a new refresh token.
+
+    A refresh token used twice ends its whole sign-in: every token issued from it is refused from then on.
+    """
+    return auth.refresh(connection, settings, clock(), body, client)
 
 
-@router.post("/reset-password", status_code=204, responses={400: {"model": ErrorResponse}})
-def complete_password_reset(body: CompleteResetRequest, connection: ConnectionDep, clock: ClockDep) -> None:
+@router.post("/sign-out", status_code=204)
+def sign_out(token: BearerToken, connection: ConnectionDep, clock: ClockDep, body: RefreshRequest | None = None) -> None:
+    """End this sign-in: its access token (Authorization: Bearer) and refresh token (the body) stop working.
+
+    Either one is enough, and the account's other sign-ins (other devices) go on.
+    """
+    auth.sign_out(connection, clock(), token, body.refresh_token if body is not None else None)
+
+
+@router.post("/reset-password", status_code=204, responses={400: {"model": ErrorResponse}} | RATE_LIMITED)
+def complete_password_reset(body: CompleteResetRequest, client: ClientAddress, connection: ConnectionDep,
+                            settings: SettingsDep, clock: ClockDep) -> None:
     """Set a new password with the one-time code a manager or an administrator issued."""
-    auth.complete_password_reset(connection, clock(), body)
+    auth.complete_password_reset(connection, settings, clock(), body, client)

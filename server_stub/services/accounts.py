@@ -23,6 +23,7 @@ from server_stub import access, account_repository, repository
 from server_stub.clock import iso
 from server_stub.db import Connection, write_transaction
 from server_stub.security import hash_password, token_digest
+from server_stub.services import rate_limits
 from server_stub.services.errors import CodeNotValid, Conflict, Invalid, NotAllowed, NotFound
 from server_stub.settings import Settings
 
@@ -55,15 +56,18 @@ def create_invite(connection: Connection, settings: Settings, now: datetime, acc
     return InviteResponse(invite_code=invite.code, home_id=home_id, expires_at=invite.expires_at)
 
 
-def register(connection: Connection, now: datetime, request: RegisterRequest) -> Account:
-    """A home's new staff member, from an invite code (it works once)."""
+def register(connection: Connection, settings: Settings, now: datetime, request: RegisterRequest,
+             client: str) -> Account:
+    """A home's new staff member, from an invite code (it works once); ``client`` is rate limited."""
+    rate_limits.admit(connection, now, client, rate_limits.code_limit(settings))
+    password_hash = hash_password(request.password)  # before the transaction: argon2 holds no lock
     with write_transaction(connection):
         spent = account_repository.spend_one_time_code(connection, token_digest(request.invite_code), "invite", iso(now))
         if spent is None:
             raise CodeNotValid("This invite code is not valid (or was used already)")
-        home_id = spent[1]
+        home_id = spent.home_id
         created = account_repository.insert_account(connection, request.username, request.display_name,
-                                                    Role.HOME_STAFF.value, home_id, hash_password(request.password))
+                                                    Role.HOME_STAFF.value, home_id, password_hash)
         if not created:  # the code is not used up either: the transaction is rolled back
             raise Conflict("That user name is taken: choose another")
         account_repository.audit(connection, iso(now), request.username, "account_registered", request.username,
@@ -73,8 +77,9 @@ def register(connection: Connection, now: datetime, request: RegisterRequest) ->
 
 
 def issue_password_reset(connection: Connection, settings: Settings, now: datetime, account: Account,
-                         username: str) -> PasswordResetResponse:
-    """A one-time code with which the user sets a new password."""
+                         username: str, client: str) -> PasswordResetResponse:
+    """A one-time code with which the user sets a new password (access.may_reset_password_of: a higher role only)."""
+    rate_limits.admit(connection, now, client, rate_limits.code_limit(settings))
     found = repository.find_account(connection, username)
     if found is None or not access.may_reset_password_of(account, found.account):
         # The same answer whether or not the account exists, for anyone not allowed.
