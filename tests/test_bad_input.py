@@ -53,7 +53,10 @@ def _json_body_operations(openapi: dict) -> Iterator[tuple[str, str, str, dict]]
         for method, operation in item.items():
             content = operation.get("requestBody", {}).get("content", {}) if isinstance(operation, dict) else {}
             if "application/json" in content:
-                name = content["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+                body = content["application/json"]["schema"]
+                # An optional body is "anyOf: [its model, null]".
+                ref = body.get("$ref") or next(choice["$ref"] for choice in body["anyOf"] if "$ref" in choice)
+                name = ref.rsplit("/", 1)[-1]
                 yield method.upper(), path, name, schemas[name]
 
 
