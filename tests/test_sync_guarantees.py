@@ -5,6 +5,7 @@ stop time where it matters; every byte still goes over HTTP to a real server.
 """
 
 import json
+import math
 import os
 import sqlite3
 import time
@@ -19,6 +20,7 @@ from tests.support import aio
 from tests.support.auth import DEMO_HOME, DEMO_PASSWORD, DEMO_USER, sign_in
 from tests.support.devices import make_device
 from tests.support.server_process import start_server
+from tests.support.timing import scaled
 from tests.support.waiting import eventually
 
 pytestmark = [pytest.mark.usefixtures("memory_keyring"), pytest.mark.slow]  # real server processes
@@ -150,13 +152,17 @@ def test_offline_with_an_expired_token_local_saves_still_work(tmp_path):
 
 
 def test_a_refused_refresh_asks_for_sign_in_once_and_keeps_the_change(tmp_path):
-    server = start_server(tmp_path / "central.sqlite3",
-                          extra_args=("--token-ttl-seconds", "1", "--refresh-token-ttl-seconds", "1"))
+    # Long enough for the sign-in and its first sync on a loaded machine, short enough to wait out.
+    lifetime = math.ceil(scaled(2))
+    server = start_server(tmp_path / "central.sqlite3", extra_args=(
+        "--token-ttl-seconds", str(lifetime), "--refresh-token-ttl-seconds", str(lifetime)))
     counting = CountingApi()
     device = make_device(tmp_path / "d", server.url, api_factory=counting.factory)
     try:
+        issued = time.monotonic()
         aio.run(signed_in(device, server.url))
-        time.sleep(1.2)  # both tokens expire: only signing in again helps
+        # Waiting for time itself to pass: both tokens expire, only signing in again helps.
+        time.sleep(max(0.0, issued + lifetime + 0.2 - time.monotonic()))
         device.store.save("bed_count", [bed(vacant_accepting=1)])
         assert aio.run(device.engine.sync_once()) is True
         assert aio.run(device.engine.sync_once()) is True
