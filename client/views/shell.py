@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from pathlib import Path
 
 import flet as ft
 
 from client.context import AppContext
 from client.session import Session, UnsentChanges
-from client.state.bed_state import BedStateScreen, sync_line
+from client.state.bed_state import BedStateScreen
 from client.state.conflicts import ConflictChoices
 from client.state.home_list import HomeList
 from client.state.readiness import ReadinessScreen
@@ -17,6 +16,7 @@ from client.state.red_bag import ResidentList, ResidentScreen
 from client.store.paths import REPORTS_DIR
 from client.sync.speedtest import Measurement, measure
 from client.views.account_forms import RegisterView, ResetPasswordView
+from client.views.area_view import AreaView
 from client.views.bed_state_view import BedStateView
 from client.views.conflicts_view import ConflictNotice, ConflictsView
 from client.views.home_list_view import HomeListView
@@ -34,7 +34,6 @@ class AppShell:
     def __init__(self, page: ft.Page, ctx: AppContext) -> None:
         self.page, self.ctx = page, ctx
         self.bed_view: BedStateView | None = None
-        self.area_status: ft.Text | None = None
         # The screen on show that follows sync (bed state, home list, readiness or red bag); told of every sync status.
         self.live = None
         self.body = ft.Container(padding=16, width=MAX_CONTENT_WIDTH, expand=True)
@@ -59,7 +58,7 @@ class AppShell:
             self.show_bed_state(session)
 
     def show_sign_in(self, username: str = "", notice: str | None = None) -> None:
-        self.bed_view = self.area_status = self.live = None
+        self.bed_view = self.live = None
         self.body.content = SignInView(self.ctx.session, self._signed_in, username=username, notice=notice,
                                        on_register=lambda: self._show_form(RegisterView),
                                        on_reset=lambda: self._show_form(ResetPasswordView))
@@ -80,17 +79,15 @@ class AppShell:
             self.show_home_list(session)
             return
         if account.home_id is None:
-            # Area views come later; meanwhile this device still syncs the account's area (with progress).
-            self.bed_view = self.live = None
-            self.area_status = ft.Text(sync_line(self.ctx.engine.status, datetime.now(timezone.utc)))
-            self.body.content = ft.Column([
-                ft.Text(f"Signed in as {account.display_name}", weight=ft.FontWeight.BOLD),
-                ft.Text("This app does not show an area view yet; your area's data is kept on this device."),
-                ft.Semantics(identifier="sync-status", content=self.area_status),
-            ])
+            self.bed_view = None
+            self.live = AreaView(
+                self.ctx.engine, account_line=f"Signed in as {account.display_name}",
+                on_sign_in_again=lambda: self.show_sign_in(account.username),
+                on_sign_out=self._sign_out,
+            )
+            self.body.content = self.live
             self.page.update()
             return
-        self.area_status = None
         screen = BedStateScreen(self.ctx.store, account.home_id, on_saved=self.ctx.engine.local_change)
         self.bed_view = BedStateView(
             screen, self.ctx.engine, account_line=f"Signed in as {account.display_name}",
@@ -119,7 +116,7 @@ class AppShell:
     def show_home_list(self, session: Session) -> None:
         """A digital champion's assigned homes, what needs attention first; a tap opens a home's readiness."""
         account = session.account
-        self.bed_view = self.area_status = None
+        self.bed_view = None
         self.live = HomeListView(
             HomeList(self.ctx.store, account), self.ctx.engine, account_line=f"Signed in as {account.display_name}",
             on_open=lambda home_id: self.show_readiness(session, home_id,
@@ -199,6 +196,3 @@ class AppShell:
     def _on_sync_status(self, status) -> None:
         if self.live is not None:
             self.live.on_sync_status(status)
-        elif self.area_status is not None:
-            self.area_status.value = sync_line(status, datetime.now(timezone.utc))
-            self.area_status.update()

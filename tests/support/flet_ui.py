@@ -89,12 +89,12 @@ class FletPage:
             self.page.wait_for_timeout(100)
         raise AssertionError(f"{identifier} never said {fragment!r} (last: {text!r})")
 
-    def sign_in(self, server_url: str | None, username: str, password: str) -> None:
-        """Sign in; server_url None keeps the address the app was started with."""
+    def sign_in(self, server_url: str | None, username: str, password: str, until: str = "bed-confirm") -> None:
+        """Sign in; server_url None keeps the address the app was started with; waits for the control `until`."""
         self.page.get_by_label("User name", exact=True).wait_for(timeout=scaled_ms(20_000))
         if server_url is not None:
             self.fill("Server address", server_url)
         self.fill("User name", username)
         self.fill("Password", password)
         self.page.get_by_role("button", name="Sign in").click()
-        self.by_id("bed-confirm").wait_for(timeout=scaled_ms(20_000))
+        self.by_id(until).first.wait_for(timeout=scaled_ms(20_000))
