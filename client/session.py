@@ -13,13 +13,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from client.credentials import CredentialStore, Tokens
+from client.credentials import Credentials, Tokens
 from client.store import LocalStore
 from client.store.paths import REPORTS_DIR
 from client.sync.api import CentralApi, SignInRefused
 from protocol import Account
 
 ApiFactory = Callable[[str, str | None], CentralApi]
+SessionListener = Callable[["Session | None"], None]
 
 
 class UnsentChanges(Exception):
@@ -45,7 +46,7 @@ class SessionManager:
     def __init__(
         self,
         store: LocalStore,
-        credentials: CredentialStore,
+        credentials: Credentials,
         default_server_url: str,
         api_factory: ApiFactory = lambda url, token: CentralApi(url, token),
         *,
@@ -59,6 +60,22 @@ class SessionManager:
         self._api_factory = api_factory
         self._api: CentralApi | None = None
         self._api_loop: asyncio.AbstractEventLoop | None = None
+        self._listeners: list[SessionListener] = []
+
+    def subscribe(self, listener: SessionListener) -> Callable[[], None]:
+        """Be told of every sign-in and sign-out (web mode: each page of the browser, and its engine)."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+
+    def _changed(self) -> None:
+        session = self.current()
+        loop = _running_loop()
+        for listener in list(self._listeners):
+            # After the caller's own step: the page that signed in or out finishes drawing first.
+            if loop is not None:
+                loop.call_soon(listener, session)
+            else:
+                listener(session)
 
     def current(self) -> Session | None:
         raw = self.store.get_meta("account")
@@ -86,6 +103,7 @@ class SessionManager:
             "account", json.dumps({"server_url": server_url, "account": response.account.model_dump()})
         )
         await self._drop_api()
+        self._changed()
         return Session(server_url, response.account, response.token)
 
     def new_api(self, server_url: str) -> CentralApi:
@@ -150,6 +168,7 @@ class SessionManager:
         self.store.wipe_account_data()
         # The documents hold personal data too.
         shutil.rmtree(self.documents_dir, ignore_errors=True)
+        self._changed()
 
     async def expire(self) -> None:
         """The server refused the token: forget it, keep the account and its data."""

@@ -62,7 +62,7 @@ def test_web_mode_serves_the_app_favicon_and_icons():
 
     async def fetch() -> list[httpx.Response]:
         # The page handler (and so the context) is used only by a connection: none here.
-        transport = httpx.ASGITransport(app=web_app(ctx=None))
+        transport = httpx.ASGITransport(app=web_app(devices=None))
         async with httpx.AsyncClient(transport=transport, base_url="http://app") as client:
             return [await client.get(f"/{path}") for path in ["", *names]]
 

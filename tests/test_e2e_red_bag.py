@@ -88,7 +88,7 @@ def test_offline_a_carer_sends_a_resident_to_hospital_in_at_most_6_taps_with_the
     elapsed = time.monotonic() - started
     assert phone.taps <= 6, f"{phone.taps} taps"
     path = Path(text.split("Transfer pack ready: ", 1)[1].strip())
-    assert path.is_file() and path.parent == app.data_dir / "reports"
+    assert path.is_file() and path.parent == app.device_dir() / "reports"
     assert path.read_bytes().startswith(b"%PDF")
     bundle = json.loads(path.with_suffix(".fhir.json").read_text())  # and the FHIR document beside it
     assert bundle["resourceType"] == "Bundle" and bundle["type"] == "document"

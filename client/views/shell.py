@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import flet as ft
@@ -31,13 +32,26 @@ MAX_CONTENT_WIDTH = 640
 
 
 class AppShell:
-    def __init__(self, page: ft.Page, ctx: AppContext) -> None:
+    """One page (a window, a browser tab) showing a device's context.
+
+    Web mode: every page of a browser shows the same context and follows its
+    session: signed in or out in one tab, in all of them. `on_signed_in` runs
+    after each sign-in on this page (web mode: the browser keeps its secret);
+    `on_close` when the page is gone for good.
+    """
+
+    def __init__(self, page: ft.Page, ctx: AppContext, *,
+                 on_signed_in: Callable[[], Awaitable[None]] | None = None,
+                 on_close: Callable[[], Awaitable[None]] | None = None) -> None:
         self.page, self.ctx = page, ctx
+        self._on_signed_in, self._on_close = on_signed_in, on_close
         self.bed_view: BedStateView | None = None
         # The screen on show that follows sync (bed state, home list, readiness or red bag); told of every sync status.
         self.live = None
+        self.showing_account = False  # an account's screens (not sign-in, registration or reset)
         self.body = ft.Container(padding=16, width=MAX_CONTENT_WIDTH, expand=True)
-        self._unsubscribe = ctx.engine.subscribe(self._on_sync_status)
+        self._unsubscribe = [ctx.engine.subscribe(self._on_sync_status),
+                             ctx.session.subscribe(self._on_session_changed)]
 
     def mount(self) -> None:
         page = self.page
@@ -45,8 +59,8 @@ class AppShell:
         page.theme_mode = ft.ThemeMode.LIGHT
         page.theme = ft.Theme(color_scheme_seed=ft.Colors.BLUE_800)
         page.padding = 0
-        page.on_disconnect = lambda e: self._unsubscribe()
-        page.on_close = lambda e: self._unsubscribe()
+        # Not on disconnect: a reload reconnects to the same page, which must keep following.
+        page.on_close = self._closed
         page.on_app_lifecycle_state_change = lambda e: self.ctx.engine.request_sync()  # e.g. resumed
         # A network coming back is a good moment to send; keep the reference or the service is disposed.
         self.connectivity = ft.Connectivity(on_change=lambda e: self.ctx.engine.request_sync())
@@ -57,24 +71,42 @@ class AppShell:
         else:
             self.show_bed_state(session)
 
+    async def _closed(self, e: ft.Event) -> None:
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()
+        if self._on_close is not None:
+            await self._on_close()
+
+    def _on_session_changed(self, session: Session | None) -> None:
+        """Another page of this device signed in or out: follow it."""
+        if session is None and self.showing_account:
+            self.show_sign_in(notice="Signed out. This device no longer holds your home's data.")
+        elif session is not None and session.token is not None and not self.showing_account:
+            self.show_bed_state(session)
+
     def show_sign_in(self, username: str = "", notice: str | None = None) -> None:
         self.bed_view = self.live = None
+        self.showing_account = False
         self.body.content = SignInView(self.ctx.session, self._signed_in, username=username, notice=notice,
                                        on_register=lambda: self._show_form(RegisterView),
                                        on_reset=lambda: self._show_form(ResetPasswordView))
         self.page.update()
 
     def _show_form(self, form_view) -> None:
+        self.showing_account = False
         self.body.content = form_view(self.ctx.session, self.ctx.session.default_server_url,
                                       on_back=self.show_sign_in, on_signed_in=self._signed_in)
         self.page.update()
 
     async def _signed_in(self, session: Session) -> None:
+        if self._on_signed_in is not None:
+            await self._on_signed_in()
         self.ctx.engine.request_sync()
         self.show_bed_state(session)
 
     def show_bed_state(self, session: Session) -> None:
         account = session.account
+        self.showing_account = True
         if account.role == Role.DIGITAL_CHAMPION:
             self.show_home_list(session)
             return
@@ -116,6 +148,7 @@ class AppShell:
     def show_home_list(self, session: Session) -> None:
         """A digital champion's assigned homes, what needs attention first; a tap opens a home's readiness."""
         account = session.account
+        self.showing_account = True
         self.bed_view = None
         self.live = HomeListView(
             HomeList(self.ctx.store, account), self.ctx.engine, account_line=f"Signed in as {account.display_name}",

@@ -8,10 +8,14 @@ stretched by tests/support/timing.py here; tests pass them unscaled.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 
 from tests.support.timing import scaled_ms
+
+# Where the app keeps a browser's secret: Flet's SharedPreferences is localStorage, "flutter."-prefixed, JSON values.
+BROWSER_SECRET_ITEM = "flutter.carehome-connect.browser"
 
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -39,6 +43,16 @@ class FletPage:
         placeholder = self.page.locator("flt-semantics-placeholder")
         placeholder.wait_for(state="attached", timeout=scaled_ms(30_000))
         placeholder.evaluate("e => e.click()")
+
+    def browser_secret(self) -> str | None:
+        """The secret this browser keeps for the app (set on its first sign-in)."""
+        stored = self.page.evaluate(f"localStorage.getItem('{BROWSER_SECRET_ITEM}')")
+        return json.loads(stored) if stored else None
+
+    def give_browser_secret(self, secret: str) -> None:
+        """Make this browser one that signed in before (its folder made by the test), before it opens the app."""
+        item, value = json.dumps(BROWSER_SECRET_ITEM), json.dumps(json.dumps(secret))
+        self.page.context.add_init_script(f"if (!localStorage.getItem({item})) localStorage.setItem({item}, {value});")
 
     def by_id(self, identifier: str):
         return self.page.locator(f'[flt-semantics-identifier="{identifier}"]')
