@@ -141,13 +141,19 @@ class WebDevices:
         self._pages[folder] = self._pages.get(folder, 0) + 1
         return ctx
 
-    async def release(self, ctx: AppContext) -> None:
+    def release(self, ctx: AppContext) -> None:
+        """One page of the browser is gone for good."""
         folder = ctx.data_dir.name
-        self._pages[folder] = self._pages.get(folder, 1) - 1
-        if self._pages[folder] > 0 or ctx.session.current() is not None:
-            return  # still shown, or signed in: keep syncing
+        self._pages[folder] = max(self._pages.get(folder, 0) - 1, 0)
+        self._close_if_unused(ctx)
+
+    def _close_if_unused(self, ctx: AppContext) -> None:
+        folder = ctx.data_dir.name
+        if self._open.get(folder) is not ctx or self._pages.get(folder) or ctx.session.current() is not None \
+                or ctx.engine.running:
+            return  # still shown, signed in or syncing: keep it
+        # No await from here on: a page opening meanwhile must not get a context being closed.
         del self._pages[folder], self._open[folder]
-        await ctx.engine.stop()
         ctx.close()
         shutil.rmtree(ctx.data_dir, ignore_errors=True)  # nothing of an account is in it
 
@@ -158,9 +164,12 @@ class WebDevices:
         self._open.clear()
         self._pages.clear()
 
-    @staticmethod
-    def _session_changed(ctx: AppContext, session: Session | None) -> None:
+    def _session_changed(self, ctx: AppContext, session: Session | None) -> None:
         if session is not None:
             ctx.engine.start()
         else:
-            asyncio.get_running_loop().create_task(ctx.engine.stop())
+            asyncio.get_running_loop().create_task(self._signed_out(ctx))
+
+    async def _signed_out(self, ctx: AppContext) -> None:
+        await ctx.engine.stop()
+        self._close_if_unused(ctx)

@@ -124,8 +124,12 @@ class SyncEngine:
 
     def start(self) -> None:
         """Run the loop as a task of the running event loop (web mode: while the browser is signed in)."""
-        if self._task is None or self._task.done():
+        if not self.running:
             self._task = asyncio.get_running_loop().create_task(self.run(), name="sync-engine")
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
 
     async def stop(self) -> None:
         """End the loop started by start(), between or during a round (what is stored stays consistent)."""

@@ -42,7 +42,7 @@ class AppShell:
 
     def __init__(self, page: ft.Page, ctx: AppContext, *,
                  on_signed_in: Callable[[], Awaitable[None]] | None = None,
-                 on_close: Callable[[], Awaitable[None]] | None = None) -> None:
+                 on_close: Callable[[], None] | None = None) -> None:
         self.page, self.ctx = page, ctx
         self._on_signed_in, self._on_close = on_signed_in, on_close
         self.bed_view: BedStateView | None = None
@@ -71,11 +71,11 @@ class AppShell:
         else:
             self.show_bed_state(session)
 
-    async def _closed(self, e: ft.Event) -> None:
+    def _closed(self, e: ft.Event) -> None:
         for unsubscribe in self._unsubscribe:
             unsubscribe()
         if self._on_close is not None:
-            await self._on_close()
+            self._on_close()
 
     def _on_session_changed(self, session: Session | None) -> None:
         """Another page of this device signed in or out: follow it."""
