@@ -11,6 +11,8 @@ import argparse
 import asyncio
 import logging
 import os
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 import flet as ft
 
@@ -36,20 +38,50 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+T = TypeVar("T")
+
 # Where a browser keeps its secret (localStorage in web mode); the app process never stores it.
 BROWSER_SECRET_KEY = "carehome-connect.browser"
+
+
+# The browser answers in milliseconds; a question lost with a dropped connection is asked again.
+ASK_BROWSER_TIMEOUT_S = 2.0
+ASK_BROWSER_ATTEMPTS = 15
+log = logging.getLogger(__name__)
+
+
+class BrowserUnreachable(Exception):
+    """The page's browser never answered: the page is gone (a reload starts again)."""
+
+
+async def ask_browser(question: Callable[[], Awaitable[T]]) -> T:
+    # The Flet client may drop and remake its first connection (e.g. right after the app restarted),
+    # and a call lost with it is never answered.
+    for _ in range(ASK_BROWSER_ATTEMPTS):
+        try:
+            return await asyncio.wait_for(question(), timeout=ASK_BROWSER_TIMEOUT_S)
+        except TimeoutError:
+            continue
+    raise BrowserUnreachable
 
 
 def page_handler(devices: WebDevices):
     async def main(page: ft.Page) -> None:
         preferences = ft.SharedPreferences()
-        saved = await preferences.get(BROWSER_SECRET_KEY)
+        try:
+            saved = await ask_browser(lambda: preferences.get(BROWSER_SECRET_KEY))
+        except BrowserUnreachable:
+            log.info("a page closed before its browser answered")
+            return
         # A browser that never signed in gets a secret now, kept by the browser only once it signs in.
         secret = saved if is_browser_secret(saved) else new_browser_secret()
         ctx = devices.open(secret)
 
         async def remember_browser() -> None:
-            await preferences.set(BROWSER_SECRET_KEY, secret)
+            try:
+                await ask_browser(lambda: preferences.set(BROWSER_SECRET_KEY, secret))
+            except BrowserUnreachable:
+                log.warning("the browser did not keep its secret: it will sign in again after a restart")
 
         AppShell(page, ctx, on_signed_in=remember_browser, on_close=lambda: devices.release(ctx)).mount()
     return main

@@ -48,7 +48,8 @@ class AppShell:
         self.bed_view: BedStateView | None = None
         # The screen on show that follows sync (bed state, home list, readiness or red bag); told of every sync status.
         self.live = None
-        self.showing_account = False  # an account's screens (not sign-in, registration or reset)
+        # Whose screens this page shows (None: sign-in, registration or reset).
+        self.shown_account: tuple[str, str] | None = None
         self.body = ft.Container(padding=16, width=MAX_CONTENT_WIDTH, expand=True)
         self._unsubscribe = [ctx.engine.subscribe(self._on_sync_status),
                              ctx.session.subscribe(self._on_session_changed)]
@@ -79,21 +80,21 @@ class AppShell:
 
     def _on_session_changed(self, session: Session | None) -> None:
         """Another page of this device signed in or out: follow it."""
-        if session is None and self.showing_account:
+        if session is None and self.shown_account is not None:
             self.show_sign_in(notice="Signed out. This device no longer holds your home's data.")
-        elif session is not None and session.token is not None and not self.showing_account:
+        elif session is not None and session.token is not None and self.shown_account != _whose(session):
             self.show_bed_state(session)
 
     def show_sign_in(self, username: str = "", notice: str | None = None) -> None:
         self.bed_view = self.live = None
-        self.showing_account = False
+        self.shown_account = None
         self.body.content = SignInView(self.ctx.session, self._signed_in, username=username, notice=notice,
                                        on_register=lambda: self._show_form(RegisterView),
                                        on_reset=lambda: self._show_form(ResetPasswordView))
         self.page.update()
 
     def _show_form(self, form_view) -> None:
-        self.showing_account = False
+        self.shown_account = None
         self.body.content = form_view(self.ctx.session, self.ctx.session.default_server_url,
                                       on_back=self.show_sign_in, on_signed_in=self._signed_in)
         self.page.update()
@@ -102,11 +103,12 @@ class AppShell:
         if self._on_signed_in is not None:
             await self._on_signed_in()
         self.ctx.engine.request_sync()
-        self.show_bed_state(session)
+        if self.shown_account != _whose(session):  # the session's own news may have shown it already
+            self.show_bed_state(session)
 
     def show_bed_state(self, session: Session) -> None:
         account = session.account
-        self.showing_account = True
+        self.shown_account = _whose(session)
         if account.role == Role.DIGITAL_CHAMPION:
             self.show_home_list(session)
             return
@@ -148,7 +150,7 @@ class AppShell:
     def show_home_list(self, session: Session) -> None:
         """A digital champion's assigned homes, what needs attention first; a tap opens a home's readiness."""
         account = session.account
-        self.showing_account = True
+        self.shown_account = _whose(session)
         self.bed_view = None
         self.live = HomeListView(
             HomeList(self.ctx.store, account), self.ctx.engine, account_line=f"Signed in as {account.display_name}",
@@ -229,3 +231,7 @@ class AppShell:
     def _on_sync_status(self, status) -> None:
         if self.live is not None:
             self.live.on_sync_status(status)
+
+
+def _whose(session: Session) -> tuple[str, str]:
+    return session.server_url, session.account.username
