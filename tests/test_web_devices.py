@@ -152,3 +152,25 @@ def test_signing_out_tells_every_page_stops_the_engine_and_refuses_a_stale_save(
         await devices.close()
 
     asyncio.run(scenario())
+
+
+def test_a_question_to_the_browser_lost_with_its_connection_is_asked_again(monkeypatch):
+    from client import __main__ as app_main
+
+    monkeypatch.setattr(app_main, "ASK_BROWSER_TIMEOUT_S", 0.01)
+    asked: list[int] = []
+
+    async def answered_the_second_time():
+        asked.append(1)
+        if len(asked) == 1:
+            await asyncio.Event().wait()  # lost: never answered
+        return "the secret"
+
+    assert asyncio.run(app_main.ask_browser(answered_the_second_time)) == "the secret"
+    assert len(asked) == 2
+
+    async def never_answered():
+        await asyncio.Event().wait()
+
+    with pytest.raises(app_main.BrowserUnreachable):
+        asyncio.run(app_main.ask_browser(never_answered))
