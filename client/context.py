@@ -96,16 +96,13 @@ def browser_keys(secret: str) -> BrowserKeys:
     return BrowserKeys(hashlib.sha256(derive("folder")).hexdigest()[:32], derive("data key"), derive("token key"))
 
 
-def browser_dir(data_dir: Path, secret: str) -> Path:
-    return data_dir / BROWSERS_DIR / browser_keys(secret).folder
-
-
 def build_browser_context(data_dir: Path, secret: str, server_url: str, *, poll_interval: float = 15.0,
                           page_size: int = 500) -> AppContext:
     """One browser's device: its folder (owner-only), its tokens sealed there, its data key from its secret."""
     keys = browser_keys(secret)
     directory = data_dir / BROWSERS_DIR / keys.folder
-    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    for folder in (directory.parent, directory):  # owner-only, the browsers' folder too
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     return _assemble(directory, SealedTokenFile(directory / TOKENS_FILE, keys.token_key),
                      DataCipher(keys.data_key, persistent=True), server_url,
                      poll_interval=poll_interval, page_size=page_size)

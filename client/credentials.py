@@ -103,8 +103,6 @@ class SealedTokenFile:
     so the app process keeps a browser signed in across restarts without an OS key store.
     """
 
-    persistent = True
-
     def __init__(self, path: Path, key: bytes) -> None:
         self.path = path
         self._aead = AESGCM(key)
