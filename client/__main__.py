@@ -1,7 +1,8 @@
 """`python -m client`: run the app (web mode on localhost by default).
 
-In web mode this process is "the device": it owns the local database and the
-sync engine, and every browser tab that opens the URL shows it.
+In web mode each browser is a device (client/context.py, WebDevices): a
+browser that has not signed in sees the sign-in screen; one that has keeps
+its own session, data and sync engine. --desktop is one device, one person.
 """
 
 from __future__ import annotations
@@ -10,11 +11,13 @@ import argparse
 import asyncio
 import logging
 import os
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 import flet as ft
 
 from assets import assets_dir
-from client.context import AppContext, build_context
+from client.context import AppContext, WebDevices, build_context, is_browser_secret, new_browser_secret
 from client.document_links import document_route
 from client.views import AppShell
 
@@ -36,33 +39,75 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def page_handler(ctx: AppContext):
-    def main(page: ft.Page) -> None:
-        AppShell(page, ctx).mount()
+T = TypeVar("T")
+
+# Where a browser keeps its secret (localStorage in web mode); the app process never stores it.
+BROWSER_SECRET_KEY = "carehome-connect.browser"
+
+
+# The browser answers in milliseconds; a question lost with a dropped connection is asked again.
+ASK_BROWSER_TIMEOUT_S = 2.0
+ASK_BROWSER_ATTEMPTS = 15
+log = logging.getLogger(__name__)
+
+
+class BrowserUnreachable(Exception):
+    """The page's browser never answered: the page is gone (a reload starts again)."""
+
+
+async def ask_browser(question: Callable[[], Awaitable[T]]) -> T:
+    # The Flet client may drop and remake its first connection (e.g. right after the app restarted),
+    # and a call lost with it is never answered.
+    for _ in range(ASK_BROWSER_ATTEMPTS):
+        try:
+            return await asyncio.wait_for(question(), timeout=ASK_BROWSER_TIMEOUT_S)
+        except TimeoutError:
+            continue
+    raise BrowserUnreachable
+
+
+def page_handler(devices: WebDevices):
+    async def main(page: ft.Page) -> None:
+        preferences = ft.SharedPreferences()
+        try:
+            saved = await ask_browser(lambda: preferences.get(BROWSER_SECRET_KEY))
+        except BrowserUnreachable:
+            log.info("a page closed before its browser answered")
+            return
+        # A browser that never signed in gets a secret now, kept by the browser only once it signs in.
+        secret = saved if is_browser_secret(saved) else new_browser_secret()
+        ctx = devices.open(secret)
+
+        async def remember_browser() -> None:
+            try:
+                await ask_browser(lambda: preferences.set(BROWSER_SECRET_KEY, secret))
+            except BrowserUnreachable:
+                log.warning("the browser did not keep its secret: it will sign in again after a restart")
+
+        AppShell(page, ctx, on_signed_in=remember_browser, on_close=lambda: devices.release(ctx)).mount()
     return main
 
 
-def web_app(ctx: AppContext):
+def web_app(devices: WebDevices):
     """Web mode's ASGI app: the Flet web client (nothing from a CDN) with the app's favicon and icons."""
     from flet_web.fastapi import app as flet_asgi_app
 
-    app = flet_asgi_app(page_handler(ctx), no_cdn=True, app_name="Care Home Connect", assets_dir=str(assets_dir()))
+    app = flet_asgi_app(page_handler(devices), no_cdn=True, app_name="Care Home Connect",
+                        assets_dir=str(assets_dir()))
     # Before Flet's static files, which answer every other path.
-    app.router.routes.insert(0, document_route(ctx.document_links))
+    app.router.routes.insert(0, document_route(devices.document_links))
     return app
 
 
-async def serve_web(ctx: AppContext, host: str, port: int) -> None:
+async def serve_web(devices: WebDevices, host: str, port: int) -> None:
     import uvicorn
 
-    server = uvicorn.Server(uvicorn.Config(web_app(ctx), host=host, port=port, log_level="warning"))
-    engine_task = asyncio.create_task(ctx.engine.run(), name="sync-engine")
-    print(f"Care Home Connect app on http://{host}:{port} (central API: {ctx.session.default_server_url})", flush=True)
+    server = uvicorn.Server(uvicorn.Config(web_app(devices), host=host, port=port, log_level="warning"))
+    print(f"Care Home Connect app on http://{host}:{port} (central API: {devices.server_url})", flush=True)
     try:
         await server.serve()
     finally:
-        engine_task.cancel()
-        ctx.close()
+        await devices.close()
 
 
 def run_desktop(ctx: AppContext) -> None:
@@ -81,12 +126,13 @@ def run_desktop(ctx: AppContext) -> None:
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    ctx = build_context(args.server_url, args.data_dir, poll_interval=args.poll_interval,
-                        page_size=args.pull_page_size)
     if args.desktop:
-        run_desktop(ctx)
+        run_desktop(build_context(args.server_url, args.data_dir, poll_interval=args.poll_interval,
+                                  page_size=args.pull_page_size))
     else:
-        asyncio.run(serve_web(ctx, args.host, args.port))
+        devices = WebDevices(args.server_url, args.data_dir, poll_interval=args.poll_interval,
+                             page_size=args.pull_page_size)
+        asyncio.run(serve_web(devices, args.host, args.port))
 
 
 if __name__ == "__main__":

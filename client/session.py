@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from client.credentials import CredentialStore, Tokens
+from client.credentials import Credentials, Tokens
 from client.store import LocalStore
 from client.store.paths import REPORTS_DIR
 from client.sync.api import ApiError, CentralApi, SignInRefused
@@ -22,6 +22,7 @@ from protocol import Account
 ApiFactory = Callable[[str, str | None], CentralApi]
 # Signing out waits this long at most for the server to end the sign-in (offline, it does not wait).
 SIGN_OUT_WAIT_S = 3.0
+SessionListener = Callable[["Session | None"], None]
 
 
 class UnsentChanges(Exception):
@@ -47,7 +48,7 @@ class SessionManager:
     def __init__(
         self,
         store: LocalStore,
-        credentials: CredentialStore,
+        credentials: Credentials,
         default_server_url: str,
         api_factory: ApiFactory = lambda url, token: CentralApi(url, token),
         *,
@@ -61,6 +62,22 @@ class SessionManager:
         self._api_factory = api_factory
         self._api: CentralApi | None = None
         self._api_loop: asyncio.AbstractEventLoop | None = None
+        self._listeners: list[SessionListener] = []
+
+    def subscribe(self, listener: SessionListener) -> Callable[[], None]:
+        """Be told of every sign-in and sign-out (web mode: each page of the browser, and its engine)."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+
+    def _changed(self) -> None:
+        session = self.current()
+        loop = _running_loop()
+        for listener in list(self._listeners):
+            # After the caller's own step: the page that signed in or out finishes drawing first.
+            if loop is not None:
+                loop.call_soon(listener, session)
+            else:
+                listener(session)
 
     def current(self) -> Session | None:
         raw = self.store.get_meta("account")
@@ -88,6 +105,7 @@ class SessionManager:
             "account", json.dumps({"server_url": server_url, "account": response.account.model_dump()})
         )
         await self._drop_api()
+        self._changed()
         return Session(server_url, response.account, response.token)
 
     def new_api(self, server_url: str) -> CentralApi:
@@ -154,6 +172,7 @@ class SessionManager:
         self.store.wipe_account_data()
         # The documents hold personal data too.
         shutil.rmtree(self.documents_dir, ignore_errors=True)
+        self._changed()
 
     async def _end_on_server(self, session: Session) -> None:
         """Revoke this sign-in's tokens on the server, best effort: offline they are forgotten here all

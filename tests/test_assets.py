@@ -63,8 +63,8 @@ def test_web_mode_serves_the_app_favicon_and_icons():
     names = ["favicon.png", "icons/icon-192.png", "icons/apple-touch-icon-192.png"]
 
     async def fetch() -> list[httpx.Response]:
-        # The page handler (and so the rest of the context) is used only by a connection: none here.
-        transport = httpx.ASGITransport(app=web_app(ctx=SimpleNamespace(document_links=DocumentLinks())))
+        # The page handler (and so the contexts) is used only by a connection: none here.
+        transport = httpx.ASGITransport(app=web_app(devices=SimpleNamespace(document_links=DocumentLinks())))
         async with httpx.AsyncClient(transport=transport, base_url="http://app") as client:
             return [await client.get(f"/{path}") for path in ["", "documents/unknown", *names]]
 

@@ -54,17 +54,15 @@ def test_confirm_is_one_tap_and_a_vacancy_change_is_two(phone, make_app, central
     phone.page.screenshot(path=str(artifacts_dir / "bed-state-phone.png"))
 
 
-def test_the_tokens_are_in_the_key_store_never_in_the_data_dir(phone, make_app, central_api):
-    import json
-
+def test_the_tokens_are_sealed_by_the_browser_never_readable_in_the_data_dir(phone, make_app, central_api):
     app = make_app()
     open_signed_in(phone, app, central_api.url)
     phone.wait_id_text("sync-status", "Sent ")  # synced, so everything the app writes is written
-    stored = json.loads(app.keyring_file.read_text())
-    [secret] = [value for key, value in stored.items() if key.startswith("carehome-connect|")]  # the sign-in
-    tokens = json.loads(secret)
-    secrets = [tokens["access"], tokens["refresh"]]
+    browser_secret = phone.browser_secret()
+    tokens = app.sealed_tokens(browser_secret).get_tokens(central_api.url, DEMO_USER)  # only with the secret
+    secrets = [tokens.access, tokens.refresh, browser_secret]
     assert all(len(token) >= 32 for token in secrets)
+    assert (app.device_dir() / "tokens.sealed").stat().st_mode & 0o077 == 0  # readable by its owner only
     files = [p for p in app.data_dir.rglob("*") if p.is_file()]
     assert any(p.name.endswith(".sqlite3") for p in files)  # the device database is there
     for path in files:

@@ -14,6 +14,7 @@ from datetime import date
 
 import pytest
 
+from client.context import build_browser_context, new_browser_secret
 from domain.residents import AboutMe, Resident
 from tests.support import aio
 from tests.support.auth import DEMO_HOME, DEMO_PASSWORD, DEMO_USER
@@ -25,27 +26,17 @@ OFFICE_TEXT = "Her cat Biscuit and Radio 4 in the morning"
 LOUNGE_TEXT = "Seeing her daughter on Sundays"
 
 
-@pytest.fixture
-def shared_keyring(tmp_path, monkeypatch):
-    """The key store the lounge app process will use (its token and its data key), used here first."""
-    import keyring
+def written_on_two_devices(tmp_path, server_url: str, lounge_secret: str) -> tuple[Resident, int]:
+    """Office and lounge edit Margaret offline; the office syncs first. Returns her and the lounge's copy id.
 
-    from tests.support.keyring_backend import TestFileKeyring
-
-    monkeypatch.setenv("CHC_TEST_KEYRING_FILE", str(tmp_path / "lounge-keyring.json"))
-    previous = keyring.get_keyring()
-    keyring.set_keyring(TestFileKeyring())
-    yield
-    keyring.set_keyring(previous)
-
-
-def written_on_two_devices(tmp_path, server_url: str) -> tuple[Resident, int]:
-    """Office and lounge edit Margaret offline; the office syncs first. Returns her and the lounge's copy id."""
+    The lounge tablet is a browser of the lounge app (web mode): its folder, sealed with its secret.
+    """
     margaret = Resident(home_id=DEMO_HOME, resident_id=uuid.uuid4().hex, given_name="Margaret",
                         family_name="Oyelaran-Whitfield", date_of_birth=date(1934, 3, 2))
 
     async def scenario():
-        office, lounge = (make_device(tmp_path / name, server_url) for name in ("office", "lounge"))
+        office = make_device(tmp_path / "office", server_url)
+        lounge = build_browser_context(tmp_path / "lounge", lounge_secret, server_url)
         for device in (office, lounge):
             await device.session.sign_in(server_url, DEMO_USER, DEMO_PASSWORD)
         office.store.save("resident", [margaret])
@@ -75,11 +66,13 @@ def what_matters_on_the_office(tmp_path, server_url: str, margaret: Resident) ->
     return aio.run(sync_and_read())
 
 
-@pytest.mark.usefixtures("shared_keyring")
+@pytest.mark.usefixtures("memory_keyring")
 def test_a_carer_keeps_her_version_of_a_record_changed_on_two_devices(phone, make_app, central_api, tmp_path,
                                                                        artifacts_dir):
-    margaret, copy_id = written_on_two_devices(tmp_path, central_api.url)
-    lounge = make_app("lounge")  # the tablet's own data and key store: signed in, the copy waiting
+    lounge_secret = new_browser_secret()
+    margaret, copy_id = written_on_two_devices(tmp_path, central_api.url, lounge_secret)
+    lounge = make_app("lounge")  # the tablet's browser signed in there before: the copy waiting
+    phone.give_browser_secret(lounge_secret)
     phone.open(lounge.url)
     phone.wait_id_text("home-name", "Allingham House Care Centre", timeout=20_000)
 

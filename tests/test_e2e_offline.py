@@ -38,7 +38,7 @@ def applied_on_server(central_api) -> list[tuple[str, str]]:
 
 
 def device_outbox(app) -> list[tuple[str, str]]:
-    with sqlite3.connect(f"file:{app.data_dir / 'carehome-connect.sqlite3'}?mode=ro", uri=True) as db:
+    with sqlite3.connect(f"file:{app.device_db()}?mode=ro", uri=True) as db:
         return db.execute("SELECT mutation_id, status FROM outbox ORDER BY seq").fetchall()
 
 
@@ -69,7 +69,8 @@ def test_app_killed_right_after_an_offline_save_loses_nothing(phone, make_app, c
     assert [status for _, status in device_outbox(app)] == ["pending", "pending"]
 
     central_api.start()
-    app.start()  # no browser: the app syncs on start by itself
+    app.start()
+    phone.open(app.url)  # the browser returns: its device sends what waited, no sign-in asked
     wait_until(lambda: api.beds(CATEGORY)["vacant_accepting"] == before - 1, timeout=15,
                what="the change saved before the kill")
     wait_until(lambda: all(s == "applied" for _, s in device_outbox(app)), timeout=10, what="outbox drained")
@@ -87,6 +88,7 @@ def test_app_killed_while_sending_sends_nothing_twice(phone, make_app, central_a
     app.kill()  # at once: the push may be unsent, in flight, or answered but not yet recorded
 
     app.start()
+    phone.open(app.url)  # the browser returns
     wait_until(lambda: device_outbox(app) and all(s == "applied" for _, s in device_outbox(app)), timeout=15,
                what="outbox drained after restart")
     assert api.beds(CATEGORY)["vacant_accepting"] == before - 1
@@ -106,14 +108,14 @@ def server_records(central_api, home_id) -> dict[tuple[str, str], dict]:
 
 
 def device_records(app) -> dict[tuple[str, str], dict]:
-    with sqlite3.connect(f"file:{app.data_dir / 'carehome-connect.sqlite3'}?mode=ro", uri=True) as db:
+    with sqlite3.connect(f"file:{app.device_db()}?mode=ro", uri=True) as db:
         rows = db.execute("SELECT kind, id, data FROM records WHERE deleted = 0")
         return {(kind, record_id): json.loads(data) for kind, record_id, data in rows}
 
 
 def device_cursor(app) -> int:
     try:
-        with sqlite3.connect(f"file:{app.data_dir / 'carehome-connect.sqlite3'}?mode=ro", uri=True) as db:
+        with sqlite3.connect(f"file:{app.device_db()}?mode=ro", uri=True) as db:
             row = db.execute("SELECT value FROM meta WHERE key = 'pull_cursor'").fetchone()
     except sqlite3.Error:
         return 0
@@ -134,7 +136,8 @@ def test_app_killed_in_the_middle_of_a_multi_page_pull_resumes_and_matches_the_s
         assert 0 < len(partial) < len(expected)  # killed mid-pull
 
         slow_link.latency = 0
-        app.start()  # no browser, no user: it resumes by itself
+        app.start()
+        phone.open(app.url)  # the browser returns, no user action: it resumes by itself
         wait_until(lambda: device_records(app) == expected, timeout=20, what="the device equal to the server")
         requests = slow_link.requests(path_prefix="/sync/changes")
         # The restarted app carried on from its stored cursor instead of starting again from 0.
@@ -164,5 +167,4 @@ def test_signing_out_online_sends_first_then_removes_the_homes_data(phone, make_
     phone.page.get_by_label("User name", exact=True).wait_for(timeout=scaled_ms(15_000))
     assert api.beds(CATEGORY)["vacant_accepting"] == before - 1  # sent before signing out
     assert device_records(app) == {}
-    stored = json.loads(app.keyring_file.read_text() or "{}")
-    assert not [key for key in stored if key.startswith("carehome-connect|")]  # the tokens are gone from the key store
+    assert app.sealed_tokens(phone.browser_secret()).get_tokens(central_api.url, DEMO_USER) is None  # tokens gone

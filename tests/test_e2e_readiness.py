@@ -104,7 +104,7 @@ def test_the_manager_opens_digital_readiness_from_the_bed_state_and_comes_back(t
     tablet.tap_id("section-maturity")
     tablet.wait_id_text("next-band", "For Core the home needs")
     tablet.tap_id("summary-pdf")  # the one-page summary, written on the device
-    wait_until(lambda: list((app.data_dir / "reports").glob(f"readiness-{DEMO_HOME}-*.pdf")), timeout=10,
+    wait_until(lambda: list((app.device_dir() / "reports").glob(f"readiness-{DEMO_HOME}-*.pdf")), timeout=10,
                what="the summary PDF in the app's data dir")
     tablet.tap_id("readiness-back")
     tablet.wait_id_text("home-name", "Allingham House Care Centre")

@@ -33,6 +33,10 @@ class ServerOnlyKind(ValueError):
     """A kind only the central API writes (the CQC directory): a device never saves or queues it."""
 
 
+class SignedOut(RuntimeError):
+    """The account signed out on this device (web mode: maybe in another tab): nothing more is saved for it."""
+
+
 @dataclass(frozen=True)
 class LocalRecord:
     kind: str
@@ -73,6 +77,7 @@ class LocalStore:
         self._codec = codec
         self.documents = documents  # transfer packs and FHIR bundles, sealed with the records' key
         self._now = now
+        self._signed_out = False  # set by a sign-out's wipe, until the next sign-in
         self.db = database.db  # for inspection (tests); the store's own work goes through its methods
 
     @property
@@ -93,6 +98,8 @@ class LocalStore:
 
     def set_meta(self, key: str, value: str | None) -> None:
         self._database.set_meta(key, value)
+        if key == "account" and value is not None:
+            self._signed_out = False
 
     # -- local saves ------------------------------------------------------------
 
@@ -104,8 +111,10 @@ class LocalStore:
         """Store edited records (of any kinds) and queue them for the server, in one transaction.
 
         Returns the mutation ids. Raises ServerOnlyKind (a ValueError) for a kind devices may not
-        write, and TypeError for a model of the wrong kind, before anything is written.
+        write, TypeError for a model of the wrong kind, and SignedOut after a sign-out (a stale
+        screen's save), before anything is written.
         """
+        self._refuse_if_signed_out()
         for kind, model in edits:
             spec = kind_of(kind)
             if spec.conflict_rule is ConflictRule.SERVER_ONLY:
@@ -145,6 +154,7 @@ class LocalStore:
 
     def delete(self, kind: str, record_id: str) -> str:
         """Delete a record on this device and queue the delete, atomically. Returns the mutation id."""
+        self._refuse_if_signed_out()
         spec = kind_of(kind)
         if not spec.devices_may_delete:
             raise ValueError(f"{kind} records cannot be deleted from a device")
@@ -269,10 +279,15 @@ class LocalStore:
 
     # -- sign-out ---------------------------------------------------------------------
 
+    def _refuse_if_signed_out(self) -> None:
+        if self._signed_out:
+            raise SignedOut("Signed out: sign in again to make changes")
+
     def wipe_account_data(self) -> None:
         """Remove everything the signed-in account brought onto this device (sign-out): its records, sync
         log, conflict copies and documents. The device id stays."""
         self.documents.remove_all()
+        self._signed_out = True
         with self._database.transaction() as db:
             for table in ("records", "outbox", "sync_log", "conflict_copies"):
                 db.execute(f"DELETE FROM {table}")

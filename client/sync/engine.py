@@ -88,6 +88,7 @@ class SyncEngine:
         self._wake: asyncio.Event | None = None
         self._listeners: list[Listener] = []
         self._lock: asyncio.Lock | None = None
+        self._task: asyncio.Task | None = None
         self.status = SyncStatus(pending=sync.pending_count())
         self.retry_after: float | None = None  # the server's Retry-After, if it sent one
 
@@ -120,6 +121,22 @@ class SyncEngine:
         """Exponential backoff with 'equal jitter': half fixed, half random."""
         ceiling = min(self.max_backoff, self.min_backoff * (2 ** max(failures - 1, 0)))
         return ceiling / 2 + self._jitter() * ceiling / 2
+
+    def start(self) -> None:
+        """Run the loop as a task of the running event loop (web mode: while the browser is signed in)."""
+        if not self.running:
+            self._task = asyncio.get_running_loop().create_task(self.run(), name="sync-engine")
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    async def stop(self) -> None:
+        """End the loop started by start(), between or during a round (what is stored stays consistent)."""
+        task, self._task = self._task, None
+        if task is not None and not task.done():
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
 
     async def run(self) -> None:
         self._wake = asyncio.Event()

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import flet as ft
 
 from client.context import AppContext
 from client.session import Session, UnsentChanges
-from client.state.bed_state import BedStateScreen, sync_line
+from client.state.bed_state import BedStateScreen
 from client.state.conflicts import ConflictChoices
 from client.state.home_list import HomeList
 from client.state.readiness import ReadinessScreen
@@ -17,6 +17,7 @@ from client.state.red_bag import ResidentList, ResidentScreen
 from client.store.paths import REPORTS_DIR
 from client.sync.speedtest import Measurement, measure
 from client.views.account_forms import RegisterView, ResetPasswordView
+from client.views.area_view import AreaView
 from client.views.bed_state_view import BedStateView
 from client.views.conflicts_view import ConflictNotice, ConflictsView
 from client.views.document_opener import DocumentOpener
@@ -32,14 +33,27 @@ MAX_CONTENT_WIDTH = 640
 
 
 class AppShell:
-    def __init__(self, page: ft.Page, ctx: AppContext) -> None:
+    """One page (a window, a browser tab) showing a device's context.
+
+    Web mode: every page of a browser shows the same context and follows its
+    session: signed in or out in one tab, in all of them. `on_signed_in` runs
+    after each sign-in on this page (web mode: the browser keeps its secret);
+    `on_close` when the page is gone for good.
+    """
+
+    def __init__(self, page: ft.Page, ctx: AppContext, *,
+                 on_signed_in: Callable[[], Awaitable[None]] | None = None,
+                 on_close: Callable[[], None] | None = None) -> None:
         self.page, self.ctx = page, ctx
+        self._on_signed_in, self._on_close = on_signed_in, on_close
         self.bed_view: BedStateView | None = None
-        self.area_status: ft.Text | None = None
         # The screen on show that follows sync (bed state, home list, readiness or red bag); told of every sync status.
         self.live = None
+        # Whose screens this page shows (None: sign-in, registration or reset).
+        self.shown_account: tuple[str, str] | None = None
         self.body = ft.Container(padding=16, width=MAX_CONTENT_WIDTH, expand=True)
-        self._unsubscribe = ctx.engine.subscribe(self._on_sync_status)
+        self._unsubscribe = [ctx.engine.subscribe(self._on_sync_status),
+                             ctx.session.subscribe(self._on_session_changed)]
 
     def mount(self) -> None:
         page = self.page
@@ -47,8 +61,8 @@ class AppShell:
         page.theme_mode = ft.ThemeMode.LIGHT
         page.theme = ft.Theme(color_scheme_seed=ft.Colors.BLUE_800)
         page.padding = 0
-        page.on_disconnect = lambda e: self._unsubscribe()
-        page.on_close = lambda e: self._unsubscribe()
+        # Not on disconnect: a reload reconnects to the same page, which must keep following.
+        page.on_close = self._closed
         page.on_app_lifecycle_state_change = lambda e: self.ctx.engine.request_sync()  # e.g. resumed
         # A network coming back is a good moment to send; keep the reference or the service is disposed.
         self.connectivity = ft.Connectivity(on_change=lambda e: self.ctx.engine.request_sync())
@@ -59,39 +73,56 @@ class AppShell:
         else:
             self.show_bed_state(session)
 
+    def _closed(self, e: ft.Event) -> None:
+        for unsubscribe in self._unsubscribe:
+            unsubscribe()
+        if self._on_close is not None:
+            self._on_close()
+
+    def _on_session_changed(self, session: Session | None) -> None:
+        """Another page of this device signed in or out: follow it."""
+        if session is None and self.shown_account is not None:
+            self.show_sign_in(notice="Signed out. This device no longer holds your home's data.")
+        elif session is not None and session.token is not None and self.shown_account != _whose(session):
+            self.show_bed_state(session)
+
     def show_sign_in(self, username: str = "", notice: str | None = None) -> None:
-        self.bed_view = self.area_status = self.live = None
+        self.bed_view = self.live = None
+        self.shown_account = None
         self.body.content = SignInView(self.ctx.session, self._signed_in, username=username, notice=notice,
                                        on_register=lambda: self._show_form(RegisterView),
                                        on_reset=lambda: self._show_form(ResetPasswordView))
         self.page.update()
 
     def _show_form(self, form_view) -> None:
+        self.shown_account = None
         self.body.content = form_view(self.ctx.session, self.ctx.session.default_server_url,
                                       on_back=self.show_sign_in, on_signed_in=self._signed_in)
         self.page.update()
 
     async def _signed_in(self, session: Session) -> None:
+        if self._on_signed_in is not None:
+            await self._on_signed_in()
         self.ctx.engine.request_sync()
-        self.show_bed_state(session)
+        if self.shown_account != _whose(session):  # the session's own news may have shown it already
+            self.show_bed_state(session)
 
     def show_bed_state(self, session: Session) -> None:
         account = session.account
+        self.shown_account = _whose(session)
         if account.role == Role.DIGITAL_CHAMPION:
             self.show_home_list(session)
             return
         if account.home_id is None:
-            # Area views come later; meanwhile this device still syncs the account's area (with progress).
-            self.bed_view = self.live = None
-            self.area_status = ft.Text(sync_line(self.ctx.engine.status, datetime.now(timezone.utc)))
-            self.body.content = ft.Column([
-                ft.Text(f"Signed in as {account.display_name}", weight=ft.FontWeight.BOLD),
-                ft.Text("This app does not show an area view yet; your area's data is kept on this device."),
-                ft.Semantics(identifier="sync-status", content=self.area_status),
-            ])
+            self.bed_view = None
+            self.live = AreaView(
+                self.ctx.engine, account_line=f"Signed in as {account.display_name}",
+                on_sign_in_again=lambda: self.show_sign_in(account.username),
+                on_sign_out=self._sign_out,
+            )
+            self.body.content = self.live
             self.page.update()
             return
-        self.area_status = None
         screen = BedStateScreen(self.ctx.store, account.home_id, on_saved=self.ctx.engine.local_change)
         self.bed_view = BedStateView(
             screen, self.ctx.engine, account_line=f"Signed in as {account.display_name}",
@@ -120,7 +151,8 @@ class AppShell:
     def show_home_list(self, session: Session) -> None:
         """A digital champion's assigned homes, what needs attention first; a tap opens a home's readiness."""
         account = session.account
-        self.bed_view = self.area_status = None
+        self.shown_account = _whose(session)
+        self.bed_view = None
         self.live = HomeListView(
             HomeList(self.ctx.store, account), self.ctx.engine, account_line=f"Signed in as {account.display_name}",
             on_open=lambda home_id: self.show_readiness(session, home_id,
@@ -202,6 +234,7 @@ class AppShell:
     def _on_sync_status(self, status) -> None:
         if self.live is not None:
             self.live.on_sync_status(status)
-        elif self.area_status is not None:
-            self.area_status.value = sync_line(status, datetime.now(timezone.utc))
-            self.area_status.update()
+
+
+def _whose(session: Session) -> tuple[str, str]:
+    return session.server_url, session.account.username

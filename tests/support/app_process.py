@@ -11,6 +11,8 @@ from pathlib import Path
 
 import httpx
 
+from client.context import BROWSERS_DIR, TOKENS_FILE, browser_keys
+from client.credentials import SealedTokenFile
 from tests.support.ports import PortTaken, free_port, listens_on, port_taken, start_retrying_taken_ports
 from tests.support.timing import scaled
 
@@ -72,6 +74,19 @@ class AppProcess:
                 pass
             time.sleep(0.2)
         raise RuntimeError(f"app did not start:\n{self.log()}")
+
+    def device_dir(self) -> Path:
+        """The folder of the one browser that signed in to this app (web mode: each browser is a device)."""
+        folders = sorted(p for p in (self.data_dir / BROWSERS_DIR).glob("*") if p.is_dir())
+        assert len(folders) == 1, f"expected one browser's folder, found {folders}"
+        return folders[0]
+
+    def device_db(self) -> Path:
+        return self.device_dir() / "carehome-connect.sqlite3"
+
+    def sealed_tokens(self, browser_secret: str) -> SealedTokenFile:
+        """The browser's tokens as the app keeps them, opened with the secret only that browser holds."""
+        return SealedTokenFile(self.device_dir() / TOKENS_FILE, browser_keys(browser_secret).token_key)
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""

@@ -8,10 +8,14 @@ stretched by tests/support/timing.py here; tests pass them unscaled.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 
 from tests.support.timing import scaled_ms
+
+# Where the app keeps a browser's secret: Flet's SharedPreferences is localStorage, "flutter."-prefixed, JSON values.
+BROWSER_SECRET_ITEM = "flutter.carehome-connect.browser"
 
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -39,6 +43,16 @@ class FletPage:
         placeholder = self.page.locator("flt-semantics-placeholder")
         placeholder.wait_for(state="attached", timeout=scaled_ms(30_000))
         placeholder.evaluate("e => e.click()")
+
+    def browser_secret(self) -> str | None:
+        """The secret this browser keeps for the app (set on its first sign-in)."""
+        stored = self.page.evaluate(f"localStorage.getItem('{BROWSER_SECRET_ITEM}')")
+        return json.loads(stored) if stored else None
+
+    def give_browser_secret(self, secret: str) -> None:
+        """Make this browser one that signed in before (its folder made by the test), before it opens the app."""
+        item, value = json.dumps(BROWSER_SECRET_ITEM), json.dumps(json.dumps(secret))
+        self.page.context.add_init_script(f"if (!localStorage.getItem({item})) localStorage.setItem({item}, {value});")
 
     def by_id(self, identifier: str):
         return self.page.locator(f'[flt-semantics-identifier="{identifier}"]')
@@ -89,12 +103,12 @@ class FletPage:
             self.page.wait_for_timeout(100)
         raise AssertionError(f"{identifier} never said {fragment!r} (last: {text!r})")
 
-    def sign_in(self, server_url: str | None, username: str, password: str) -> None:
-        """Sign in; server_url None keeps the address the app was started with."""
+    def sign_in(self, server_url: str | None, username: str, password: str, until: str = "bed-confirm") -> None:
+        """Sign in; server_url None keeps the address the app was started with; waits for the control `until`."""
         self.page.get_by_label("User name", exact=True).wait_for(timeout=scaled_ms(20_000))
         if server_url is not None:
             self.fill("Server address", server_url)
         self.fill("User name", username)
         self.fill("Password", password)
         self.page.get_by_role("button", name="Sign in").click()
-        self.by_id("bed-confirm").wait_for(timeout=scaled_ms(20_000))
+        self.by_id(until).first.wait_for(timeout=scaled_ms(20_000))
