@@ -17,6 +17,7 @@ from server_stub.security import token_digest
 from server_stub.services import accounts, auth
 from server_stub.services.errors import CodeNotValid, Locked, SignInRefused, TooManyAttempts
 from tests.support.services import central
+from tests.support.timing import scaled
 
 NEW_PASSWORD = "a new password, long enough"
 CLIENT = "10.0.0.1"
@@ -114,7 +115,9 @@ class WriteLockProbe:
         self.hasher, self.database, self.lock_was_free = hasher, database, []
 
     def _probe(self) -> None:
-        other_writer = sqlite3.connect(self.database, timeout=0, isolation_level=None)
+        # A moment's wait lets a brief writer (the app's tombstone clean-up at start) finish; a caller
+        # hashing inside its own write transaction is blocked right here, so it never lets go in time.
+        other_writer = sqlite3.connect(self.database, timeout=scaled(1), isolation_level=None)
         try:
             other_writer.execute("BEGIN IMMEDIATE")
             other_writer.execute("ROLLBACK")

@@ -97,7 +97,7 @@ def probes(openapi: dict) -> Iterator[tuple[str, str, bytes, list]]:
         body = VALID_BODIES.get(name) or _made_from_schema(schema)
         for leaf in _leaves(body):
             for _, in_text, otherwise in PROBES:
-                probe = _replaced(body, leaf, lambda value: in_text(value) if isinstance(value, str) else otherwise)
+                probe = _replaced(body, leaf, lambda value, in_text=in_text, otherwise=otherwise: in_text(value) if isinstance(value, str) else otherwise)
                 # json.dumps writes NaN and Infinity bare and the surrogate as the escape \ud800, as an attacker would.
                 yield method, _filled(path), json.dumps(probe).encode(), ["body", *leaf]
         yield method, _filled(path), json.dumps({**body, "\ud800": 1}).encode(), ["body", "\\ud800"]
