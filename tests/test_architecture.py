@@ -185,3 +185,26 @@ def test_the_stores_sync_half_is_used_only_by_the_engine():
 def test_the_architecture_page_names_the_rules():
     text = (ROOT / "docs" / "architecture.md").read_text()
     assert "tests/test_architecture.py" in text and "The path of a bed update" in text
+
+
+def test_one_composition_root_builds_the_devices_parts():
+    """Keys, token stores and ciphers are made only where a device is put together (no hidden singletons)."""
+    built_only_there = {"DataCipher", "SealedTokenFile", "CredentialStore", "SyncEngine", "SessionManager"}
+    offenders = {}
+    for path, tree in sources("client").items():
+        if path == "client/context.py":
+            continue
+        calls = {getattr(node.func, "id", None) or getattr(node.func, "attr", None)
+                 for node in ast.walk(tree) if isinstance(node, ast.Call)}
+        if calls & built_only_there:
+            offenders[path] = calls & built_only_there
+    assert offenders == {}
+
+
+def test_every_central_api_refuses_unfit_values_and_sends_the_security_headers(tmp_path):
+    from server_stub.app import create_app
+    from server_stub.middleware import RefuseUnfitValues, SecurityHeaders
+    from server_stub.settings import Settings
+
+    app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'central.sqlite3'}", seed_demo=False))
+    assert {RefuseUnfitValues, SecurityHeaders} <= {middleware.cls for middleware in app.user_middleware}
