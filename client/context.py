@@ -31,6 +31,7 @@ from client.crypto import DataCipher
 from client.document_links import DocumentLinks
 from client.session import Session, SessionManager
 from client.store import LocalStore, default_data_dir, open_device_store
+from client.store.documents import owner_only_dir
 from client.store.paths import REPORTS_DIR
 from client.sync import SyncEngine
 
@@ -104,8 +105,8 @@ def build_browser_context(data_dir: Path, secret: str, server_url: str, *, poll_
     """One browser's device: its folder (owner-only), its tokens sealed there, its data key from its secret."""
     keys = browser_keys(secret)
     directory = data_dir / BROWSERS_DIR / keys.folder
-    for folder in (directory.parent, directory):  # owner-only, the browsers' folder too
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    for folder in (data_dir, directory.parent, directory):  # owner-only, the data dir and browsers' folder too
+        owner_only_dir(folder)
     return _assemble(directory, SealedTokenFile(directory / TOKENS_FILE, keys.token_key),
                      DataCipher(keys.data_key, persistent=True), server_url,
                      poll_interval=poll_interval, page_size=page_size, document_links=document_links)

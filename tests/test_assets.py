@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import shutil
 import subprocess
 import sys
@@ -15,6 +14,7 @@ from PIL import Image
 import assets
 from client.__main__ import web_app
 from client.document_links import DocumentLinks
+from tests.support import aio
 
 ROOT = Path(__file__).resolve().parents[1]
 FILES = ["icon.png", "favicon.png", "icons/icon-192.png", "icons/icon-512.png", "icons/apple-touch-icon-192.png",
@@ -68,7 +68,7 @@ def test_web_mode_serves_the_app_favicon_and_icons():
         async with httpx.AsyncClient(transport=transport, base_url="http://app") as client:
             return [await client.get(f"/{path}") for path in ["", "documents/unknown", *names]]
 
-    index, document, *served = asyncio.run(fetch())
+    index, document, *served = aio.run(fetch())
     # The app's own document links come before Flet's files (which answer any other path with the app).
     assert document.status_code == 404 and document.headers["cache-control"] == "no-store"
     assert 'href="favicon.png"' in index.text

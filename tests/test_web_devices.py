@@ -27,6 +27,7 @@ from client.store.local_store import SignedOut
 from domain.residents import Resident
 from protocol import Account
 from protocol.accounts import Role
+from tests.support import aio
 
 SERVER = "http://central.example"
 HOME = "1-1938268568"
@@ -45,7 +46,7 @@ def resident() -> Resident:
 
 
 def aio_close(devices: WebDevices) -> None:
-    asyncio.run(devices.close())
+    aio.run(devices.close())
 
 
 def test_a_browser_secret_is_random_and_names_a_folder_that_does_not_reveal_it():
@@ -103,7 +104,7 @@ def test_a_signed_in_browser_is_still_signed_in_with_its_data_after_the_app_rest
         assert restarted.engine.running  # it sends what waited, without the user
         await devices.close()
 
-    asyncio.run(reopen())
+    aio.run(reopen())
     # Another browser's secret opens a folder of its own: nothing of this one.
     other = WebDevices(SERVER, tmp_path).open(new_browser_secret())
     assert other.session.current() is None and other.store.records("resident") == []
@@ -151,7 +152,7 @@ def test_signing_out_tells_every_page_stops_the_engine_and_refuses_a_stale_save(
         ctx.store.save("resident", [resident()])  # signed in again: saves work
         await devices.close()
 
-    asyncio.run(scenario())
+    aio.run(scenario())
 
 
 def test_a_question_to_the_browser_lost_with_its_connection_is_asked_again(monkeypatch):
@@ -166,11 +167,11 @@ def test_a_question_to_the_browser_lost_with_its_connection_is_asked_again(monke
             await asyncio.Event().wait()  # lost: never answered
         return "the secret"
 
-    assert asyncio.run(app_main.ask_browser(answered_the_second_time)) == "the secret"
+    assert aio.run(app_main.ask_browser(answered_the_second_time)) == "the secret"
     assert len(asked) == 2
 
     async def never_answered():
         await asyncio.Event().wait()
 
     with pytest.raises(app_main.BrowserUnreachable):
-        asyncio.run(app_main.ask_browser(never_answered))
+        aio.run(app_main.ask_browser(never_answered))
