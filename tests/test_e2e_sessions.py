@@ -76,6 +76,7 @@ def confirmed_at(server_url: str, home_id: str, username: str) -> str | None:
 
 
 def shows_sign_in(tab) -> None:
+    tab.page.bring_to_front()  # as a person looks at the tab (a hidden tab's canvas may not repaint)
     tab.page.get_by_label("User name", exact=True).wait_for()
     assert tab.by_id("bed-confirm").count() == 0 and tab.by_id("bed-save").count() == 0  # nothing to save with
 
