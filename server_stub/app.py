@@ -10,6 +10,7 @@ from datetime import timedelta
 from fastapi import FastAPI
 
 from protocol.sync import SCHEMA_VERSION
+from server_stub.api_docs import add_api_docs
 from server_stub.clock import Clock, utc_now
 from server_stub.db import create_database_engine, parse_database_url
 from server_stub.demo_data import seed_demo_data
@@ -64,13 +65,13 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> F
         task.cancel()
         engine.dispose()
 
-    # Swagger UI and ReDoc load their scripts from a CDN: a production server (no demo) serves them only
-    # when asked. The OpenAPI document itself is plain JSON and always served.
+    # A production server (no demo) serves the interactive docs only when asked; their scripts come from
+    # an installed package, never a CDN. The OpenAPI document itself is plain JSON and always served.
     docs = settings.api_docs if settings.api_docs is not None else settings.seed_demo
     app = FastAPI(
         lifespan=lifespan,
-        docs_url="/docs" if docs else None,
-        redoc_url="/redoc" if docs else None,
+        docs_url=None,
+        redoc_url=None,
         title=TITLE,
         version=f"schema {SCHEMA_VERSION}",
         description="Sync, sign-in and bed state for Care Home Connect (see docs/sync.md).",
@@ -86,6 +87,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> F
     app.add_middleware(RefuseUnfitValues)
     app.add_middleware(BodySizeLimit, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)
+    if docs:
+        add_api_docs(app)
     for router in (health.router, auth.router, accounts.router, sync.router, homes.router, hospital.router, speedtest.router):
         app.include_router(router)
     return app

@@ -63,8 +63,22 @@ def _docs_served(tmp_path, **settings) -> dict[str, int]:
 
 def test_production_serves_no_interactive_docs_unless_asked(tmp_path):
     assert _docs_served(tmp_path, seed_demo=False) == {"/docs": 404, "/redoc": 404, "/openapi.json": 200}
-    assert _docs_served(tmp_path, seed_demo=False, api_docs=True) == {"/docs": 200, "/redoc": 200,
+    assert _docs_served(tmp_path, seed_demo=False, api_docs=True) == {"/docs": 200, "/redoc": 404,
                                                                       "/openapi.json": 200}
+
+
+def test_the_docs_load_nothing_from_a_cdn(tmp_path):
+    """Every script, style sheet and icon of the docs page comes from this server."""
+    import re
+
+    app, _ = make_app(tmp_path / "central.sqlite3", seed_demo=False, api_docs=True)
+    with TestClient(app) as client:
+        page = client.get("/docs").text
+        linked = re.findall(r"""(?:src|href)\s*=\s*["']([^"']+)["']""", page)
+        assert linked and all(link.startswith("/") for link in linked), linked
+        assert "//" not in "".join(linked) and "cdn" not in page.lower()
+        for link in linked:
+            assert client.get(link).status_code == 200, link
 
 
 def test_the_demo_serves_the_docs_unless_told_not_to(tmp_path, demo_database):
