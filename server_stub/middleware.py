@@ -13,19 +13,32 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from protocol.wire_values import text_problem, unfit_values
 
 
-class BodySizeLimit:
-    """Pure ASGI middleware: checks Content-Length up front and counts streamed
-    (chunked) bodies as they arrive, so a lying or missing header cannot get
-    a large body through."""
+class _HttpMiddleware:
+    """Pure ASGI middleware for HTTP requests: anything else (lifespan, websockets) passes straight through."""
 
-    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+    def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self.max_body_bytes = max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        await self.handle(scope, receive, send)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        raise NotImplementedError
+
+
+class BodySizeLimit(_HttpMiddleware):
+    """Pure ASGI middleware: checks Content-Length up front and counts streamed
+    (chunked) bodies as they arrive, so a lying or missing header cannot get
+    a large body through."""
+
+    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+        super().__init__(app)
+        self.max_body_bytes = max_body_bytes
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         declared = dict(scope.get("headers") or []).get(b"content-length")
         if declared is not None:
             try:
@@ -87,7 +100,7 @@ def _is_json(scope: Scope) -> bool:
     return content_type.get_content_maintype() == "application" and (subtype == "json" or subtype.endswith("+json"))
 
 
-class RefuseUnfitValues:
+class RefuseUnfitValues(_HttpMiddleware):
     """Pure ASGI middleware: 422 naming the place of any value no model may receive
     (``protocol.wire_values``: NaN or Infinity, a lone surrogate, NUL) in a JSON body, the query or
     the path, before a route parses, stores or echoes it.
@@ -98,13 +111,7 @@ class RefuseUnfitValues:
     (``BodySizeLimit``, outside this, bounds it) and handed on as it came.
     """
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         problems = _url_problems(scope)
         if not _is_json(scope):
             if problems:
@@ -172,7 +179,7 @@ async def _refuse(send: Send, problems: list[tuple[tuple, str]]) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
-class SecurityHeaders:
+class SecurityHeaders(_HttpMiddleware):
     """Pure ASGI middleware: the headers every answer carries.
 
     - ``Cache-Control: no-store``: answers hold tokens and personal data; no cache (a shared proxy, the
@@ -192,13 +199,7 @@ class SecurityHeaders:
     NO_STORE = (b"cache-control", b"no-store")
     HSTS = (b"strict-transport-security", b"max-age=31536000")
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         added = list(self.COMMON)
         if scope.get("scheme") == "https":
             added.append(self.HSTS)
