@@ -55,10 +55,11 @@ ROLES = {
 
 
 @pytest.mark.parametrize("role", list(ROLES))
-def test_every_role_finds_sign_out_on_its_first_screen(phone, served, role):
+def test_every_role_finds_sign_out_on_its_first_screen(phone, served, role, artifacts_dir):
     username, password, first_screen = ROLES[role]
     phone.open(served.url)
     phone.sign_in(None, username, password, until=first_screen)
+    phone.page.screenshot(path=str(artifacts_dir / f"first-screen-{role}-phone.png"))
     phone.tap_id("sign-out")
     phone.page.get_by_label("User name", exact=True).wait_for()
     phone.wait_text("Signed out")
