@@ -14,6 +14,7 @@ from typing import Callable
 from pydantic import BaseModel
 
 from domain.beds import BedCount, HomeStatus
+from domain.home_settings import HomeSettings
 from domain.homes import CareHome
 from domain.nhsmail import NhsmailProgress
 from domain.readiness import (
@@ -75,6 +76,9 @@ RECORD_KINDS: dict[str, RecordKind] = {
         # A category entered by mistake can be removed.
         RecordKind("bed_count", BedCount, lambda m: m.record_id, lambda m: m.home_id, ConflictRule.REJECT_STALE,
                    devices_may_delete=True),
+        # Funding accepted, corrected bed categories, who to ask for: the home's manager keeps them.
+        RecordKind("home_settings", HomeSettings, _own_record_id, _own_home_id, ConflictRule.LAST_ARRIVAL_WINS,
+                   editors=frozenset({Role.HOME_MANAGER})),
         RecordKind("home_status", HomeStatus, lambda m: m.home_id, lambda m: m.home_id, ConflictRule.LAST_ARRIVAL_WINS),
         # Digital readiness: the home's staff and its digital champions keep it. A checklist item or the
         # NHSmail progress edited on an older version is refused, like a bed count; survey results and

@@ -11,6 +11,7 @@ from __future__ import annotations
 from sqlalchemy import (
     BigInteger,
     Column,
+    Float,
     ForeignKey,
     Identity,
     Index,
@@ -108,15 +109,88 @@ server_state = Table(
 
 # Where each home is, so an area's records are found without listing its homes;
 # kept in step with the care_home records (repository.upsert_record).
+# Also the area view's index (GET /area/...): one row per home with what search, the stale list and the
+# overview look at, kept in step with its care_home, home_settings, home_status and readiness records.
 homes = Table(
     "homes", metadata,
     Column("home_id", Text, primary_key=True),
     Column("local_authority", Text),
     Column("icb_code", Text),
     Column("region", Text),
+    Column("name", Text),
+    Column("icb_name", Text),
+    Column("postcode", Text),
+    Column("postcode_district", Text),
+    Column("latitude", Float),
+    Column("longitude", Float),
+    Column("phone", Text),
+    Column("manager_name", Text),
+    Column("cqc_rating", Text),
+    Column("cqc_rating_date", Text),
+    Column("registered", Integer, nullable=False, server_default=text("1")),
+    Column("deregistered_on", Text),
+    Column("awaiting_icb", Integer, nullable=False, server_default=text("0")),
+    Column("closed_to_admissions", Integer, nullable=False, server_default=text("0")),
+    Column("confirmed_at", Text),  # ISO UTC: when the home last confirmed its bed state
+    Column("funding", Text, nullable=False, server_default=text("''")),  # ",self_funded,nhs_chc," (LIKE-able)
+    Column("dspt", Text),
+    Column("nhsmail", Text),
+    Column("band", Text),
     Index("homes_local_authority", "local_authority"),
     Index("homes_icb_code", "icb_code"),
     Index("homes_region", "region"),
+    Index("homes_confirmed_at", "confirmed_at"),
+    Index("homes_postcode_district", "postcode_district"),
+)
+
+# Each home's current counts per bed category (the area view's index of the bed_count records).
+home_beds = Table(
+    "home_beds", metadata,
+    Column("home_id", Text, nullable=False),
+    Column("category", Text, nullable=False),
+    Column("max_capacity", Integer, nullable=False),
+    Column("occupied", Integer, nullable=False),
+    Column("vacant_reserved", Integer, nullable=False),
+    Column("vacant_accepting", Integer, nullable=False),
+    PrimaryKeyConstraint("home_id", "category"),
+    Index("home_beds_category_vacant", "category", "vacant_accepting"),
+)
+
+# Every applied bed count change, kept (vacancies over time); a removed category is a row with deleted = 1.
+bed_history = Table(
+    "bed_history", metadata,
+    Column("id", _SERIAL, Identity(always=True), primary_key=True),
+    Column("home_id", Text, nullable=False),
+    Column("category", Text, nullable=False),
+    Column("at", Text, nullable=False),  # ISO UTC, the server's clock
+    Column("max_capacity", Integer, nullable=False),
+    Column("occupied", Integer, nullable=False),
+    Column("vacant_reserved", Integer, nullable=False),
+    Column("vacant_accepting", Integer, nullable=False),
+    Column("deleted", Integer, nullable=False, server_default=text("0")),
+    Index("bed_history_home_at", "home_id", "at"),
+    Index("bed_history_at", "at"),
+    sqlite_autoincrement=True,
+)
+
+# Each directory import that changed the database (python -m server_stub import-homes): its summary.
+directory_imports = Table(
+    "directory_imports", metadata,
+    Column("id", _SERIAL, Identity(always=True), primary_key=True),
+    Column("at", Text, nullable=False),
+    Column("by", Text),
+    Column("file_name", Text, nullable=False),
+    Column("summary", Text, nullable=False),  # JSON protocol.directory.ImportSummary
+    sqlite_autoincrement=True,
+)
+
+# An administrator's choice of ICB for a home whose local authority spans several; later imports keep it.
+icb_decisions = Table(
+    "icb_decisions", metadata,
+    Column("home_id", Text, primary_key=True),
+    Column("icb_code", Text, nullable=False),
+    Column("decided_by", Text, nullable=False),
+    Column("decided_at", Text, nullable=False),
 )
 
 # Which hospital each transfer is going to, so a hospital reads only its own

@@ -67,8 +67,8 @@ def test_assets_is_data_with_a_standard_library_lookup():
 
 # --- the central API: routers -> services -> repositories -> schema/db --------------------------------------
 
-PERSISTENCE = {"server_stub/db.py", "server_stub/schema.py", "server_stub/repository.py",
-               "server_stub/account_repository.py"}
+REPOSITORIES = {"repository", "account_repository", "area_repository", "directory_repository"}
+PERSISTENCE = {"server_stub/db.py", "server_stub/schema.py", *(f"server_stub/{name}.py" for name in REPOSITORIES)}
 
 
 def test_only_the_persistence_modules_speak_to_the_database():
@@ -82,8 +82,7 @@ def test_only_the_persistence_modules_speak_to_the_database():
 
 def test_routers_run_no_sql():
     """A router parses the request and calls a service; the service holds the rules and the transaction."""
-    persistence_modules = {"server_stub.repository", "server_stub.account_repository", "server_stub.db",
-                           "server_stub.schema"}
+    persistence_modules = {*(f"server_stub.{name}" for name in REPOSITORIES), "server_stub.db", "server_stub.schema"}
     offenders = {}
     for path, tree in sources("server_stub/routers").items():
         found = imported_modules(tree) & persistence_modules
