@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import datetime, timezone
+from pathlib import Path
 
 import uvicorn
 from rich.console import Console
@@ -80,10 +81,10 @@ def import_homes_command(argv: list[str]) -> int:
     try:
         upgrade_database(engine)  # as the server does at start
         with engine.connect() as connection, Progress(
-            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+            TextColumn("{task.description}"), BarColumn(bar_width=30), MofNCompleteColumn(), TimeElapsedColumn(),
             console=errors, transient=False,
         ) as bar:
-            task = bar.add_task(f"Importing {args.file}", total=None)
+            task = bar.add_task(f"Importing {Path(args.file).name}", total=None)
 
             def progress(done: int, total: int) -> None:
                 bar.update(task, completed=done, total=total)
