@@ -11,7 +11,7 @@ DRY_RUN_NOTE = "Dry run: nothing was changed."
 def summary_lines(summary: ImportSummary) -> list[str]:
     lines = [
         f"{summary.file_name} ({FORMAT_NAMES.get(summary.file_format, summary.file_format)} format)",
-        f"Local authorities covered: {', '.join(summary.areas) or 'none'}",
+        f"Local authorities covered: {_areas(summary.areas)}",
         f"Added {summary.added}, updated {summary.updated}, deregistered {summary.deregistered}, "
         f"restored {summary.restored}, unchanged {summary.unchanged}; bad rows {len(summary.bad_rows)}",
     ]
@@ -28,3 +28,9 @@ def summary_lines(summary: ImportSummary) -> list[str]:
     if summary.dry_run:
         lines.append(DRY_RUN_NOTE)
     return lines
+
+
+def _areas(areas: list[str], shown: int = 8) -> str:
+    if len(areas) <= shown:
+        return ", ".join(areas) or "none"
+    return f"{len(areas)} ({', '.join(areas[:shown])} and {len(areas) - shown} more)"
