@@ -1,6 +1,7 @@
 """``python -m server_stub import-homes FILE [--database-url URL] [--dry-run]`` as a real process: it migrates an
 empty database, shows a progress bar (stderr) and the summary, changes nothing on a dry run, and exits 1 with
-a plain message (no traceback) on a file it cannot read.
+a plain message (no traceback) on a file it cannot read. And what it imports reaches a commissioner's device
+(the app's own store and sync engine) through a running central API.
 """
 
 from __future__ import annotations
@@ -13,7 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from server_stub.demo_data import CARE_HOMES_CSV
+from client.credentials import CredentialStore
+from client.session import SessionManager
+from client.store import open_device_store
+from client.sync import SyncEngine
+from server_stub.demo_data import CARE_HOMES_CSV, DEMO_PASSWORD
+from tests.support import aio
 from tests.support.server_process import PROJECT_ROOT
 from tests.support.timing import scaled
 from tests.test_directory_import import DROPPED, NEW_HOME, RENAMED, churned_file
@@ -91,3 +97,34 @@ def test_an_unreadable_file_exits_1_with_a_plain_message_and_changes_nothing(tmp
     assert result.returncode == 1
     assert says in result.stderr and "Traceback" not in result.stderr + result.stdout
     assert database(db) == before
+
+
+@pytest.mark.usefixtures("memory_keyring")
+def test_a_commissioners_device_receives_a_new_home_and_a_deregistration(tmp_path, central_api):
+    store, sync = open_device_store(tmp_path / "commissioner-laptop")
+    session = SessionManager(store, CredentialStore(), central_api.url)
+    engine = SyncEngine(sync, session)
+
+    async def sync_now() -> None:
+        assert await engine.sync_once()
+
+    async def first_sync() -> None:
+        await session.sign_in(central_api.url, "commissioner", DEMO_PASSWORD)
+        await sync_now()
+
+    try:
+        aio.run(first_sync())
+        assert store.record("care_home", NEW_HOME) is None and store.record("care_home", DROPPED[0]).data.get(
+            "deregistered_on") is None
+
+        result = run_import(churned_file(tmp_path / "trafford-2027.csv"), "--database-url", central_api.database_url)
+        assert result.returncode == 0, result.stderr
+        aio.run(sync_now())
+
+        assert store.record("care_home", NEW_HOME).data["name"] == "Brook View Care Home"
+        assert store.record("care_home", RENAMED).data["name"] == "Allingham House"
+        for home_id in DROPPED:  # still on the device, marked deregistered (its history and bed states stay)
+            assert store.record("care_home", home_id).data["deregistered_on"] is not None
+            assert store.records("bed_count", home_id)
+    finally:
+        store.close()
