@@ -17,6 +17,7 @@ from protocol.directory import HomeChange, HomeChangeKind
 from server_stub import directory_repository, repository
 from server_stub.db import create_database_engine, parse_database_url, write_transaction
 from server_stub.demo_data import CARE_HOMES_CSV
+from server_stub.directory.reader import read_directory
 from server_stub.migrations import upgrade_database
 from server_stub.services.directory import UnreadableFile, import_homes
 from tests.support.auth import sign_in
@@ -239,3 +240,22 @@ def test_devices_receive_a_new_home_and_a_deregistration_as_care_home_changes(de
 def _write_bytes(path: Path, data: bytes) -> Path:
     path.write_bytes(data)
     return path
+
+
+def test_line_numbers_count_a_quoted_address_over_two_lines(tmp_path):
+    path = _write_bytes(tmp_path / "multiline.csv", (
+        "cqc_id,name,type,address,postcode,area_name\r\n"
+        '1-100000001,Elm House,Residential homes,"1 Elm Road,\r\nSale",M33 1AA,Trafford\r\n'
+        "1-100000002,Oak House,Nursing homes,2 Oak Road,,Trafford\r\n"
+        "\r\n"
+        "1-100000003,Ash House,Nursing homes|Residential homes,3 Ash Road,M33 3AA,Trafford\r\n"
+    ).encode())
+
+    read = read_directory(path)
+
+    assert [(entry.line, entry.home.address) for entry in read.entries] == [(2, "1 Elm Road, Sale"),
+                                                                          (6, "3 Ash Road")]
+    assert [(row.line, row.reason) for row in read.bad_rows] == [(4, "postcode missing")]
+    assert read.ids_on_bad_rows == {"1-100000002"}
+    assert [c.value for c in read.entries[1].home.bed_categories] == [
+        "residential", "residential_dementia", "nursing", "nursing_dementia"]
