@@ -1,6 +1,9 @@
 """Run the central API: python -m server_stub [--host H] [--port P] [--database-url URL] [--no-demo] [--docs]
 [--forwarded-allow-ips ADDRESSES].
 
+Import a CQC directory file: python -m server_stub import-homes FILE [--database-url URL] [--dry-run]
+(docs/directory.md).
+
 Settings come from the environment (CHC_DATABASE_URL, CHC_SERVER_PORT, ... see
 settings.py); an option given here overrides its variable.
 """
@@ -9,13 +12,22 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import datetime, timezone
+from pathlib import Path
 
 import uvicorn
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from server_stub.app import create_app
+from server_stub.db import DatabaseError, create_database_engine, parse_database_url
 from server_stub.demo_data import DEMO_PASSWORD, DEMO_USERNAME
-from server_stub.migrations import SchemaError
+from server_stub.directory.report import summary_lines
+from server_stub.migrations import SchemaError, upgrade_database
+from server_stub.services.directory import UnreadableFile, import_homes
 from server_stub.settings import Settings
+
+IMPORT_HOMES = "import-homes"
 
 
 def parse_args(argv: list[str] | None = None) -> Settings:
@@ -49,7 +61,58 @@ def proxy_options(settings: Settings) -> dict:
     return {"proxy_headers": True, "forwarded_allow_ips": settings.forwarded_allow_ips}
 
 
+def import_homes_command(argv: list[str]) -> int:
+    """python -m server_stub import-homes FILE [--database-url URL] [--dry-run]: 0 on success, 1 if not done."""
+    parser = argparse.ArgumentParser(prog=f"python -m server_stub {IMPORT_HOMES}",
+                                     description="Import care homes from a CQC directory file saved as CSV "
+                                                 "(HSCA Active Locations, or the CQC-directory-derived format)")
+    parser.add_argument("file", help="the CSV file")
+    parser.add_argument("--database-url", default=None, help="as for the server (env CHC_DATABASE_URL)")
+    parser.add_argument("--dry-run", action="store_true", help="show what would change, and change nothing")
+    args = parser.parse_args(argv)
+    url = args.database_url or Settings().database_url
+    try:
+        database = parse_database_url(url)
+    except ValueError as error:
+        print(f"Cannot import: {error}", file=sys.stderr)
+        return 1
+    errors = Console(stderr=True)
+    engine = create_database_engine(database)
+    try:
+        upgrade_database(engine)  # as the server does at start
+        with engine.connect() as connection, Progress(
+            TextColumn("{task.description}"), BarColumn(bar_width=30), MofNCompleteColumn(), TimeElapsedColumn(),
+            console=errors, transient=False,
+        ) as bar:
+            task = bar.add_task(f"Importing {Path(args.file).name}", total=None)
+
+            def progress(done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total)
+
+            summary = import_homes(connection, args.file, datetime.now(timezone.utc), dry_run=args.dry_run,
+                                   progress=progress)
+    except UnreadableFile as error:
+        print(f"Nothing was imported: {error}", file=sys.stderr)
+        return 1
+    except SchemaError as error:
+        print(f"Cannot import: {error}", file=sys.stderr)
+        return 1
+    except DatabaseError as error:
+        print(f"Nothing was imported: the database ({database.describe()}) did not answer "
+              f"({type(error).__name__})", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    where = database.describe()
+    print("Checked against" if summary.dry_run else "Imported into", where)
+    print("\n".join(summary_lines(summary)), flush=True)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] == IMPORT_HOMES:
+        sys.exit(import_homes_command(argv[1:]))
     settings = parse_args(argv)
     try:
         app = create_app(settings)

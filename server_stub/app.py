@@ -17,7 +17,7 @@ from server_stub.demo_data import seed_demo_data
 from server_stub.errors import install_error_handlers
 from server_stub.middleware import BodySizeLimit, RefuseUnfitValues, SecurityHeaders
 from server_stub.migrations import upgrade_database
-from server_stub.routers import accounts, auth, health, homes, hospital, speedtest, sync
+from server_stub.routers import accounts, admin, auth, health, homes, hospital, speedtest, sync
 from server_stub.services.sync import purge_tombstones
 from server_stub.settings import Settings
 
@@ -91,4 +91,5 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> F
         add_api_docs(app)
     for router in (health.router, auth.router, accounts.router, sync.router, homes.router, hospital.router, speedtest.router):
         app.include_router(router)
+    app.include_router(admin.router)
     return app

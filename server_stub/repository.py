@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterable
 
-from sqlalchemy import Connection, Row, delete, func, insert, literal, select, true, update
+from sqlalchemy import Connection, Row, bindparam, delete, func, insert, literal, select, true, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -217,9 +217,25 @@ def next_version(connection: Connection) -> int:
     allocated and a pull cursor never skips a change committed later.
     """
     # RETURNING (not lastrowid): SQLite's AUTOINCREMENT and PostgreSQL's BIGSERIAL both answer this way.
-    version = connection.execute(insert(change_seq).returning(change_seq.c.seq)).scalar_one()
-    connection.execute(delete(change_seq).where(change_seq.c.seq < version))  # keep the table one row long
+    version = connection.execute(_NEXT_SEQ).scalar_one()
+    connection.execute(_OLDER_SEQS, {"version": version})  # keep the table one row long
     return version
+
+
+# Built once, not per call: a directory import writes thousands of records in one go, and building the
+# statement each time (its ON CONFLICT clause above all) cost more than running it.
+_NEXT_SEQ = insert(change_seq).returning(change_seq.c.seq)
+_OLDER_SEQS = delete(change_seq).where(change_seq.c.seq < bindparam("version"))
+_RECORD_COLUMNS = ("home_id", "version", "data", "updated_at", "deleted", "updated_by_device")
+
+
+def _record_upsert(dialect_insert):
+    statement = dialect_insert(records)
+    return statement.on_conflict_do_update(index_elements=["kind", "id"],
+                                           set_={column: statement.excluded[column] for column in _RECORD_COLUMNS})
+
+
+_RECORD_UPSERTS = {"sqlite": _record_upsert(sqlite_insert), "postgresql": _record_upsert(postgresql_insert)}
 
 
 def upsert_record(
@@ -227,14 +243,9 @@ def upsert_record(
     *, kind: str, record_id: str, home_id: str, version: int, data: dict[str, Any],
     updated_at: str, updated_by_device: str | None,
 ) -> None:
-    statement = _upsert(connection, records).values(
+    connection.execute(_RECORD_UPSERTS[connection.dialect.name], dict(
         kind=kind, id=record_id, home_id=home_id, version=version, data=json.dumps(data, separators=(",", ":")),
         updated_at=updated_at, deleted=0, updated_by_device=updated_by_device,
-    )
-    connection.execute(statement.on_conflict_do_update(
-        index_elements=["kind", "id"],
-        set_={column: statement.excluded[column]
-              for column in ("home_id", "version", "data", "updated_at", "deleted", "updated_by_device")},
     ))
     if kind == "care_home":
         # Keep the homes index (area lookups) in step with the directory record.
