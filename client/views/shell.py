@@ -12,7 +12,9 @@ from client.session import Session, UnsentChanges
 from client.state.admin import AdminScreen
 from client.state.bed_state import BedStateScreen
 from client.state.conflicts import ConflictChoices
+from client.state.home_history import HomeHistory
 from client.state.home_list import HomeList
+from client.state.home_settings import HomeSettingsScreen
 from client.state.hospital import HospitalTransfers
 from client.state.readiness import ReadinessScreen
 from client.state.red_bag import ResidentList, ResidentScreen
@@ -25,7 +27,9 @@ from client.views.area_view import AreaView
 from client.views.bed_state_view import BedStateView
 from client.views.conflicts_view import ConflictNotice, ConflictsView
 from client.views.document_opener import DocumentOpener
+from client.views.home_history_view import HomeHistoryView
 from client.views.home_list_view import HomeListView
+from client.views.home_settings_view import HomeSettingsView
 from client.views.hospital_view import HospitalView
 from client.views.readiness_view import ReadinessView
 from client.views.red_bag_view import AddResidentView, ResidentListView, ResidentView
@@ -145,6 +149,9 @@ class AppShell:
             if account.role in (Role.HOME_MANAGER, Role.HOME_STAFF) else None,
             on_red_bag=(lambda: self.show_residents(session, account.home_id))
             if account.role in (Role.HOME_MANAGER, Role.HOME_STAFF) else None,
+            on_settings=(lambda: self.show_home_settings(session, account.home_id))
+            if account.role == Role.HOME_MANAGER else None,
+            history=HomeHistoryView(HomeHistory(self.ctx.store, account.home_id, self.ctx.session.api)),
         )
         self.live = self.bed_view
         self.body.content = self.bed_view
@@ -172,6 +179,20 @@ class AppShell:
         )
         self.body.content = self.live
         self.page.update()
+
+    def show_home_settings(self, session: Session, home_id: str) -> None:
+        """The manager's settings (funding, bed categories, who to ask for); back returns to the bed state."""
+        screen = HomeSettingsScreen(self.ctx.store, home_id, session.account.username,
+                                    on_saved=self.ctx.engine.local_change)
+        self.live = HomeSettingsView(screen, on_back=self._back_to_beds_reloaded)
+        self.body.content = self.live
+        self.page.update()
+
+    def _back_to_beds_reloaded(self) -> None:
+        """Back from the settings: the bed state shows the categories as the manager left them."""
+        if self.bed_view is not None and not self.bed_view.screen.dirty:
+            self.bed_view.screen.reload()
+        self._back_to_beds()
 
     # -- hospital users and administrators: their first screens (roles-ui) --------------------------------
 
