@@ -43,6 +43,9 @@ PLACE_LABELS: dict[Role, str] = {
 }
 
 
+PART_NAMES = {"import": "The import status", "decisions": "Homes awaiting an ICB decision", "audit": "The audit log"}
+
+
 class NeedsConnection(Exception):
     """Said to the user as it is."""
 
@@ -70,15 +73,32 @@ class AdminScreen:
     # -- reading -----------------------------------------------------------------------------------
 
     async def load(self) -> bool:
-        """The import status, the ICB decisions and the latest of the audit log; True if all came."""
+        """The import status, the ICB decisions and the latest of the audit log; True if all came.
+
+        Each is asked for on its own: one the central API cannot give does not hide the others.
+        """
         try:
             api = self._signed_in()
-            self.last_import = await api.latest_import()
-            self.import_loaded = True
-            self.decisions = await api.icb_decisions()
-            self.audit = await api.audit_log(limit=50)
-        except (NeedsConnection, ApiError) as exc:
+        except NeedsConnection as exc:
             return self._said(exc)
+        problems: list[str] = []
+        for part, fetch in (("import", api.latest_import), ("decisions", api.icb_decisions),
+                            ("audit", lambda: api.audit_log(limit=50))):
+            try:
+                answer = await fetch()
+            except Offline as exc:  # no connection: the rest would fail the same way
+                return self._said(exc)
+            except ApiError as exc:
+                problems.append(f"{PART_NAMES[part]} could not be loaded: {exc}")
+                continue
+            if part == "import":
+                self.last_import, self.import_loaded = answer, True
+            elif part == "decisions":
+                self.decisions = answer
+            else:
+                self.audit = answer
+        if problems:
+            return self._refused("; ".join(problems))
         if self.message_is_error:
             self.message = None
         return True

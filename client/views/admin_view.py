@@ -3,7 +3,7 @@
 Thin: ``client.state.admin`` holds the rules. Semantics identifiers the tests
 use: ``admin-refresh``, ``admin-message``, ``import-status``, ``icb-decisions``,
 ``icb-<home id>-<ICB code>`` (choose that ICB), ``account-search``,
-``account-find``, ``accounts-found``, ``account-<username>``,
+``account-find``, ``accounts-found``, ``account-<username>`` (its ``account-line-<username>``),
 ``unlock-<username>``, ``role-<username>`` (change role), ``role-choice``,
 ``role-place``, ``role-apply``, ``audit-log``, ``sync-status``, ``sign-out``.
 """
@@ -29,9 +29,9 @@ class AdminView(ft.Column):
         super().__init__(spacing=10, expand=True)
         self.screen, self.footer = screen, footer
         self.message = ft.Text("", size=14)
-        self.import_status = ft.Column(spacing=2)
+        self.import_status = ft.Text("", size=14)
         self.decisions = ft.Column(spacing=6)
-        self.search = ft.TextField(label="Find an account (name, user name or home)", dense=True, expand=True,
+        self.search = ft.TextField(label="Find an account (name, user name or home)", dense=True,
                                    on_submit=self._find)
         self.found_summary = ft.Text("", size=13, color=ft.Colors.ON_SURFACE_VARIANT)
         self.accounts = ft.Column(spacing=6)
@@ -58,9 +58,8 @@ class AdminView(ft.Column):
                 heading("Homes awaiting an ICB decision"),
                 identified("icb-decisions", self.decisions),
                 heading("Accounts"),
-                ft.Row([identified("account-search", self.search),
-                        identified("account-find", ft.IconButton(ft.Icons.SEARCH, tooltip="Find",
-                                                                 on_click=self._find), "Find")]),
+                identified("account-search", self.search),
+                identified("account-find", ft.OutlinedButton("Find", icon=ft.Icons.SEARCH, on_click=self._find)),
                 self.found_summary,
                 identified("accounts-found", self.accounts),
                 self.role_box,
@@ -125,7 +124,7 @@ class AdminView(ft.Column):
         screen = self.screen
         self.message.value = screen.message or ""
         self.message.color = message_colour(screen.message_is_error)
-        self.import_status.controls = [ft.Text(line, size=14, selectable=True) for line in screen.import_lines]
+        self.import_status.value = "\n".join(screen.import_lines)
         decisions: list[ft.Control] = [ft.Text(screen.decision_summary, size=14)]
         for decision in screen.decisions:
             choices = [identified(f"icb-{decision.home_id}-{choice.code}", ft.OutlinedButton(
@@ -149,7 +148,8 @@ class AdminView(ft.Column):
         if row.locked:
             actions.insert(0, identified(f"unlock-{row.username}", ft.TextButton(
                 "Unlock", icon=ft.Icons.LOCK_OPEN, on_click=self._act(lambda u=row.username: self.screen.unlock(u)))))
-        lines = [ft.Text(row.username, weight=ft.FontWeight.W_600), ft.Text(row.line, size=13)]
+        lines = [ft.Text(row.username, weight=ft.FontWeight.W_600),
+                 identified(f"account-line-{row.username}", ft.Text(row.line, size=13))]
         if row.locked:
             lines.append(ft.Text(row.locked, size=13, color=ft.Colors.RED_800))
         return identified(f"account-{row.username}", ft.Card(ft.Container(ft.Column(
