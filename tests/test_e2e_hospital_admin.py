@@ -146,3 +146,26 @@ def test_an_administrator_sees_the_last_imports_summary_and_finds_an_account(pho
                     "once it is merged")
     status = phone.wait_id_text("import-status", "Last file: trafford_care_homes.csv (CQC directory)")
     assert "unchanged" in status and "added" in status
+
+
+def test_a_manager_corrects_the_bed_categories_and_the_bed_state_shows_exactly_those(phone, make_app, central_api,
+                                                                                    artifacts_dir):
+    app = make_app()
+    phone.open(app.url)
+    phone.sign_in(None, "demo", DEMO_PASSWORD)
+    phone.wait_id_text("home-name", "Allingham House Care Centre")
+    assert phone.by_id("bed-nursing_dementia-occupied-value").count()
+    phone.by_id("history-status").first.wait_for()  # "Last 30 days" is there (what it holds: the area API's)
+
+    phone.tap_id("open-settings")
+    phone.wait_id_text("categories-note", "As the CQC registration implies")
+    phone.tap_id("category-nursing_dementia")
+    phone.tap_id("funding-nhs_chc")
+    phone.wait_id_text("categories-note", "Corrected by the home")
+    phone.page.screenshot(path=str(artifacts_dir / "home-settings-phone.png"))
+    phone.tap_id("settings-save")
+    phone.wait_id_text("settings-message", "Saved on this device")
+    phone.tap_id("settings-back")
+    phone.wait_id_text("home-name", "Allingham House Care Centre")
+    phone.by_id("bed-nursing-occupied-value").first.wait_for()
+    assert phone.by_id("bed-nursing_dementia-occupied-value").count() == 0
