@@ -28,7 +28,7 @@ from domain.transfer import depart, start_transfer
 from protocol.directory import ImportSummary
 from protocol.sync import SCHEMA_VERSION
 from server_stub.demo_data import DEMO_HOME_ID, DEMO_HOSPITAL_ODS
-from tests.support.auth import DEMO_PASSWORD, sign_in
+from tests.support.auth import DEMO_PASSWORD, sign_in, sign_in_answer
 from tests.support.timing import scaled, scaled_ms
 
 pytestmark = pytest.mark.browser
@@ -139,6 +139,16 @@ def test_an_administrator_sees_the_last_imports_summary_and_finds_an_account(pho
     phone.tap_id("account-find")
     phone.wait_id_text("account-line-hospital", "Demo ward clerk, Wythenshawe Hospital")
     assert phone.by_id("role-hospital").count()
+
+    # The champion locked herself out; the administrator lets her back in at once.
+    for _ in range(10):
+        sign_in_answer(central_api.url, "champion", "wrong password")
+    assert sign_in_answer(central_api.url, "champion").status_code == 423
+    phone.type_into(phone.by_id("account-search").locator("input").first, "champion")
+    phone.tap_id("account-find")
+    phone.tap_id("unlock-champion")
+    phone.wait_id_text("admin-message", "can sign in again now")
+    assert sign_in_answer(central_api.url, "champion").status_code == 200
 
     if not serves_import_status(central_api.url):
         phone.wait_id_text("import-status", "No directory file has been imported yet")
