@@ -91,7 +91,7 @@ class HospitalView(ft.Column):
             subtitle=ft.Column([ft.Text(row.line, size=13), ft.Text(row.detail, size=13, color=colour)], spacing=2),
             trailing=ft.Icon(ft.Icons.PICTURE_AS_PDF),
             on_click=opened,
-        )), f"Open the transfer pack of {row.name}")
+        )), f"{row.name}. {row.line}. {row.detail}. Opens the transfer pack")
 
     async def _open(self, transfer_id: str) -> None:
         try:
