@@ -7,11 +7,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, delete, exists, func, insert, literal, select, update
+from sqlalchemy import Connection, delete, exists, func, insert, literal, or_, select, update
 
+from protocol.account_admin import FoundAccount
 from protocol.accounts import AuditEntry, Role
 from protocol.sync import Account
-from server_stub.schema import accounts, audit_log, one_time_codes, rate_limited_requests, refresh_tokens, sessions
+from server_stub.schema import (
+    accounts,
+    audit_log,
+    homes,
+    one_time_codes,
+    rate_limited_requests,
+    refresh_tokens,
+    sessions,
+)
 from server_stub.schema import champion_homes as assigned_homes  # the name champion_homes() is this module's
 
 
@@ -143,3 +152,29 @@ def audit_entries(connection: Connection, limit: int, subject: str | None = None
         query = query.where((audit_log.c.subject == subject) | (audit_log.c.actor == subject))
     rows = connection.execute(query.order_by(audit_log.c.id.desc()).limit(limit))
     return [AuditEntry(at=r.at, actor=r.actor, action=r.action, subject=r.subject, detail=r.detail) for r in rows]
+
+
+def find_accounts(connection: Connection, text: str, limit: int) -> list[FoundAccount]:
+    """Accounts whose user name, name, home id or home's name contains ``text`` (any case), by user name.
+
+    Never the password hash: only the columns an administrator reads are selected.
+    """
+    pattern = "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+    def like(column):
+        return func.lower(column).like(pattern, escape="\\")
+
+    home_named = select(homes.c.home_id).where(like(homes.c.name))
+    rows = connection.execute(
+        select(accounts.c.username, accounts.c.display_name, accounts.c.role, accounts.c.home_id, accounts.c.area,
+               accounts.c.hospital_ods, accounts.c.locked_until, accounts.c.failed_sign_ins)
+        .where(or_(like(accounts.c.username), like(accounts.c.display_name), like(accounts.c.home_id),
+                   accounts.c.home_id.in_(home_named)))
+        .order_by(accounts.c.username).limit(limit))
+    found = []
+    for row in rows:
+        account = complete(connection, Account(username=row.username, display_name=row.display_name, role=row.role,
+                                               home_id=row.home_id, area=row.area, hospital_ods=row.hospital_ods))
+        found.append(FoundAccount(**account.model_dump(), locked_until=row.locked_until,
+                                  failed_sign_ins=row.failed_sign_ins))
+    return found

@@ -13,10 +13,12 @@ from datetime import datetime
 
 from pydantic import ValidationError
 
+from client.state.home_settings import load_settings
 from client.store import LocalStore
 from client.sync import SyncState, SyncStatus
 from domain.beds import COUNT_FIELDS, COUNT_LABELS, BedCategory, BedCount, ClosureReason, HomeStatus
 from domain.freshness import Freshness, freshness
+from domain.home_settings import offered_categories
 from domain.homes import CareHome
 from domain.messages import field_of, rule
 
@@ -78,7 +80,9 @@ class BedStateScreen:
         home = self.store.record("care_home", self.home_id)
         self.home = CareHome.model_validate(home.data) if home else None
         stored = {r.data["category"]: r.data for r in self.store.records("bed_count", self.home_id)}
-        offered = list(self.home.bed_categories) if self.home else [BedCategory(c) for c in stored]
+        # The manager's correction (home settings) when she made one, else what the registration implies.
+        offered = list(offered_categories(self.home, load_settings(self.store, self.home_id))) if self.home \
+            else [BedCategory(c) for c in stored]
         previous = {d.category: d for d in self.categories}
         drafts = []
         for category in offered:
@@ -190,6 +194,15 @@ class BedStateScreen:
             return Freshness.FRESH
         confirmed = _parse_time(self.saved_status.confirmed_at) if self.saved_status else None
         return freshness(confirmed, self._now())
+
+    @property
+    def deregistered_notice(self) -> str | None:
+        """Said on the screen while the home is out of the CQC register (a later directory file dropped it)."""
+        if self.home is None or self.home.deregistered_on is None:
+            return None
+        since = self.home.deregistered_on
+        return (f"This home is no longer in the CQC register (since {since.day} {since:%b %Y}). "
+                "Its records are kept; it no longer appears in bed searches.")
 
     @property
     def notices(self) -> list[str]:

@@ -291,7 +291,8 @@ class LocalStore:
         with self._database.transaction() as db:
             for table in ("records", "outbox", "sync_log", "conflict_copies"):
                 db.execute(f"DELETE FROM {table}")
-            for key in ("account", "pull_cursor", "clock_offset_seconds"):
+            # home_history: a home's vacancy history kept for offline (client/state/home_history.py).
+            for key in ("account", "pull_cursor", "clock_offset_seconds", "home_history"):
                 self._database.write_meta(key, None)
         with self._database.lock:
             self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # nothing left behind in the write-ahead log

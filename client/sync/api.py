@@ -10,8 +10,9 @@ from typing import Any, Sequence, TypeVar
 from urllib.parse import quote
 
 import httpx
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from domain.homes import CareHome
 from domain.messages import plain_words
 from protocol import (
     SCHEMA_VERSION,
@@ -24,13 +25,19 @@ from protocol import (
     SignInRequest,
     SignInResponse,
 )
+from protocol.account_admin import FoundAccount
 from protocol.accounts import (
+    AuditEntry,
     CompleteResetRequest,
     InviteRequest,
     InviteResponse,
     PasswordResetResponse,
     RegisterRequest,
+    RoleChangeRequest,
 )
+from protocol.area import HistoryAnswer
+from protocol.directory import IcbDecisionNeeded, IcbDecisionRequest, ImportSummary
+from protocol.hospital import TransferPack
 from protocol.sync import SCHEMA_VERSION_HEADER
 
 
@@ -217,6 +224,58 @@ class CentralApi:
         if response.status_code != 200:
             raise ApiError(f"Pull failed ({response.status_code}): {_detail(response)}")
         return _parse(response, PullResponse)
+
+    # -- hospital users, administrators and a home's own history (roles-ui) ------------------------------
+
+    async def _get_list(self, url: str, model: type[ModelT], **params: Any) -> list[ModelT]:
+        response = self._expect(await self._request("GET", url, params=params or None), 200)
+        try:
+            return TypeAdapter(list[model]).validate_json(response.content)
+        except (ValueError, ValidationError) as exc:
+            raise Offline(f"The central API sent an answer this app cannot read ({type(exc).__name__})") from exc
+
+    async def hospital_transfers(self) -> list[TransferPack]:
+        """The transfers in progress to the signed-in hospital user's hospital (every read is audited there)."""
+        return await self._get_list("/hospital/transfers", TransferPack)
+
+    async def latest_import(self) -> ImportSummary | None:
+        """The last directory import's summary; None when no file has been imported yet."""
+        response = await self._request("GET", "/admin/imports/latest")
+        if response.status_code == 404:
+            return None
+        return _parse(self._expect(response, 200), ImportSummary)
+
+    async def icb_decisions(self) -> list[IcbDecisionNeeded]:
+        return await self._get_list("/admin/icb-decisions", IcbDecisionNeeded)
+
+    async def decide_icb(self, home_id: str, icb_code: str) -> CareHome:
+        body = IcbDecisionRequest(icb_code=icb_code).model_dump()
+        response = await self._request("PUT", f"/admin/icb-decisions/{quote(home_id, safe='')}", json=body)
+        return _parse(self._expect(response, 200), CareHome)
+
+    async def find_accounts(self, text: str) -> list[FoundAccount]:
+        return await self._get_list("/accounts", FoundAccount, q=text)
+
+    async def unlock_account(self, username: str) -> FoundAccount:
+        response = await self._request("POST", f"/accounts/{quote(username, safe='')}/unlock")
+        return _parse(self._expect(response, 200), FoundAccount)
+
+    async def change_role(self, username: str, change: RoleChangeRequest) -> Account:
+        response = await self._request("PUT", f"/accounts/{quote(username, safe='')}/role",
+                                       json=change.model_dump(mode="json"))
+        return _parse(self._expect(response, 200), Account)
+
+    async def audit_log(self, limit: int = 100, subject: str | None = None) -> list[AuditEntry]:
+        params: dict[str, Any] = {"limit": limit}
+        if subject:
+            params["subject"] = subject
+        return await self._get_list("/accounts/audit", AuditEntry, **params)
+
+    async def home_history(self, home_id: str, days: int = 30) -> HistoryAnswer:
+        """A home's vacancies by category, day by day (GET /area/history?area=home:<id>)."""
+        response = await self._request("GET", "/area/history",
+                                       params={"area": f"home:{home_id}", "interval": "day", "days": days})
+        return _parse(self._expect(response, 200), HistoryAnswer)
 
 
 def _detail(response: httpx.Response) -> str:

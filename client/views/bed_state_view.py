@@ -3,7 +3,9 @@
 Every control that tests drive carries a semantics identifier:
 ``bed-<category>-<field>-plus`` / ``-minus`` / ``-value``, ``bed-save``,
 ``bed-confirm``, ``sync-status``, ``confirmed-line``, ``open-readiness`` (when
-``on_readiness`` is given), ``open-red-bag`` (when ``on_red_bag`` is given).
+``on_readiness`` is given), ``open-red-bag`` (when ``on_red_bag`` is given),
+``open-settings`` (when ``on_settings`` is given: managers), ``deregistered-notice``
+(while the home is out of the CQC register); "Last 30 days" below (``history``).
 """
 
 from __future__ import annotations
@@ -92,6 +94,8 @@ class BedStateView(ft.Column):
                  staff_panel: ft.Control | None = None,
                  on_readiness: Callable[[], None] | None = None,
                  on_red_bag: Callable[[], None] | None = None,
+                 on_settings: Callable[[], None] | None = None,
+                 history: ft.Control | None = None,
                  now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> None:
         super().__init__(spacing=8, expand=True)
         self.screen, self.engine, self._now = screen, engine, now
@@ -121,6 +125,10 @@ class BedStateView(ft.Column):
             ft.Column([identified("sync-notices", self.notices),
                        ft.TextButton("OK, I have checked", on_click=self._dismiss_notices)], spacing=4),
             bgcolor=ft.Colors.ERROR_CONTAINER, padding=12, border_radius=8, visible=False)
+        self.deregistered = ft.Text("", size=14, color=ft.Colors.ON_TERTIARY_CONTAINER)
+        self.deregistered_box = ft.Container(identified("deregistered-notice", self.deregistered),
+                                             bgcolor=ft.Colors.TERTIARY_CONTAINER, padding=12, border_radius=8,
+                                             visible=False)
         self.sign_in_again = ft.TextButton("Sign in again", on_click=lambda e: on_sign_in_again and on_sign_in_again(),
                                            visible=False)
         self.controls = [
@@ -130,6 +138,7 @@ class BedStateView(ft.Column):
                 self.address,
                 ft.Text(account_line, size=13, color=ft.Colors.ON_SURFACE_VARIANT),
                 identified("confirmed-line", self.confirmed),
+                self.deregistered_box,
                 self.notice_box,
                 self.cards,
                 self.closed,
@@ -140,11 +149,15 @@ class BedStateView(ft.Column):
                         *([identified("open-red-bag", ft.OutlinedButton(
                             "Red bag", icon=ft.Icons.LOCAL_HOSPITAL, on_click=lambda e: on_red_bag()))]
                           if on_red_bag is not None else []),
+                        *([identified("open-settings", ft.OutlinedButton(
+                            "Home settings", icon=ft.Icons.TUNE, on_click=lambda e: on_settings()))]
+                          if on_settings is not None else []),
                         sync_now_button(engine),
                         self.sign_in_again,
                         self.unsent_box.button()], wrap=True),
                 self.unsent_box,
                 ft.ExpansionTile(title="Sync details", controls=[self.details], controls_padding=12),
+                *([history] if history is not None else []),
                 *([staff_panel] if staff_panel is not None else []),
             ], spacing=12, scroll=ft.ScrollMode.AUTO, expand=True),
             identified("save-message", self.message),
@@ -224,6 +237,8 @@ class BedStateView(ft.Column):
         status = status or self.engine.status
         self.sync_status.value = sync_line(status, self._now())
         self.sign_in_again.visible = status.state.value == "signed_out" and self.on_sign_in_again is not None
+        self.deregistered.value = screen.deregistered_notice or ""
+        self.deregistered_box.visible = screen.deregistered_notice is not None
         notices = screen.notices
         self.notices.value = "\n".join(notices)
         self.notice_box.visible = bool(notices)

@@ -9,19 +9,28 @@ import flet as ft
 
 from client.context import AppContext
 from client.session import Session, UnsentChanges
+from client.state.admin import AdminScreen
 from client.state.bed_state import BedStateScreen
 from client.state.conflicts import ConflictChoices
+from client.state.home_history import HomeHistory
 from client.state.home_list import HomeList
+from client.state.home_settings import HomeSettingsScreen
+from client.state.hospital import HospitalTransfers
 from client.state.readiness import ReadinessScreen
 from client.state.red_bag import ResidentList, ResidentScreen
 from client.store.paths import REPORTS_DIR
 from client.sync.speedtest import Measurement, measure
+from client.views.account_footer import AccountFooter
 from client.views.account_forms import RegisterView, ResetPasswordView
+from client.views.admin_view import AdminView
 from client.views.area_view import AreaView
 from client.views.bed_state_view import BedStateView
 from client.views.conflicts_view import ConflictNotice, ConflictsView
 from client.views.document_opener import DocumentOpener
+from client.views.home_history_view import HomeHistoryView
 from client.views.home_list_view import HomeListView
+from client.views.home_settings_view import HomeSettingsView
+from client.views.hospital_view import HospitalView
 from client.views.readiness_view import ReadinessView
 from client.views.red_bag_view import AddResidentView, ResidentListView, ResidentView
 from client.views.sign_in_view import SignInView
@@ -113,6 +122,12 @@ class AppShell:
         if account.role == Role.DIGITAL_CHAMPION:
             self.show_home_list(session)
             return
+        if account.role == Role.HOSPITAL_USER:
+            self.show_hospital(session)
+            return
+        if account.role == Role.ADMINISTRATOR:
+            self.show_admin(session)
+            return
         if account.home_id is None:
             self.bed_view = None
             self.live = AreaView(
@@ -134,6 +149,9 @@ class AppShell:
             if account.role in (Role.HOME_MANAGER, Role.HOME_STAFF) else None,
             on_red_bag=(lambda: self.show_residents(session, account.home_id))
             if account.role in (Role.HOME_MANAGER, Role.HOME_STAFF) else None,
+            on_settings=(lambda: self.show_home_settings(session, account.home_id))
+            if account.role == Role.HOME_MANAGER else None,
+            history=HomeHistoryView(HomeHistory(self.ctx.store, account.home_id, self.ctx.session.api)),
         )
         self.live = self.bed_view
         self.body.content = self.bed_view
@@ -159,6 +177,51 @@ class AppShell:
                                                         on_back=lambda: self.show_home_list(session)),
             on_sign_out=self._sign_out,
         )
+        self.body.content = self.live
+        self.page.update()
+
+    def show_home_settings(self, session: Session, home_id: str) -> None:
+        """The manager's settings (funding, bed categories, who to ask for); back returns to the bed state."""
+        screen = HomeSettingsScreen(self.ctx.store, home_id, session.account.username,
+                                    on_saved=self.ctx.engine.local_change)
+        self.live = HomeSettingsView(screen, on_back=self._back_to_beds_reloaded)
+        self.body.content = self.live
+        self.page.update()
+
+    def _back_to_beds_reloaded(self) -> None:
+        """Back from the settings: the bed state shows the categories as the manager left them."""
+        if self.bed_view is not None and not self.bed_view.screen.dirty:
+            self.bed_view.screen.reload()
+        self._back_to_beds()
+
+    # -- hospital users and administrators: their first screens (roles-ui) --------------------------------
+
+    def _footer(self, session: Session) -> AccountFooter:
+        return AccountFooter(self.ctx.engine, on_sign_in_again=lambda: self.show_sign_in(session.account.username),
+                             on_sign_out=self._sign_out)
+
+    def show_hospital(self, session: Session) -> None:
+        """Transfers to her hospital, each opening its pack; bed search for discharge (when the app has it)."""
+        account = session.account
+        self.shown_account = _whose(session)
+        self.bed_view = None
+        find_bed = getattr(self, "show_bed_search", None)  # built with the commissioner's area view
+        self.live = HospitalView(
+            HospitalTransfers(self.ctx.session.api, self.ctx.store.documents, now=self.ctx.store.server_now),
+            self.ctx.engine, account_line=f"Signed in as {account.display_name}",
+            open_document=DocumentOpener(self.page, self.ctx.store.documents, self.ctx.document_links),
+            footer=self._footer(session),
+            on_find_bed=(lambda: find_bed(session)) if find_bed is not None else None,
+        )
+        self.body.content = self.live
+        self.page.update()
+
+    def show_admin(self, session: Session) -> None:
+        account = session.account
+        self.shown_account = _whose(session)
+        self.bed_view = None
+        self.live = AdminView(AdminScreen(self.ctx.session.api, now=self.ctx.store.server_now), self.ctx.engine,
+                              account_line=f"Signed in as {account.display_name}", footer=self._footer(session))
         self.body.content = self.live
         self.page.update()
 

@@ -1,4 +1,4 @@
-"""Account management: invites for self-registration, password resets, roles, the audit log."""
+"""Account management: invites for self-registration, password resets, roles, finding and unlocking, the audit log."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from protocol.account_admin import FoundAccount
 from protocol.accounts import (
     AuditEntry,
     InviteRequest,
@@ -59,3 +60,18 @@ def audit_log(account: CurrentAccount, connection: ConnectionDep,
               limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> list[AuditEntry]:
     """Sign-ins, lockouts, role changes, and every read of personal data: administrators only."""
     return accounts.audit_log(connection, account, subject, limit)
+
+
+@router.get("", response_model=list[FoundAccount], responses=DENIED)
+def find_accounts(account: CurrentAccount, connection: ConnectionDep, clock: ClockDep,
+                  q: Annotated[str, Query(min_length=1, max_length=100,
+                                          description="Part of a user name, a name, a home id or a home's name")]
+                  ) -> list[FoundAccount]:
+    """Administrators only: at most 50 accounts, by user name; whether each is locked, never its password."""
+    return accounts.find_accounts(connection, clock(), account, q)
+
+
+@router.post("/{username}/unlock", response_model=FoundAccount, responses=DENIED | {404: {"model": ErrorResponse}})
+def unlock(username: str, account: CurrentAccount, connection: ConnectionDep, clock: ClockDep) -> FoundAccount:
+    """Administrators only: a locked account signs in again at once (its wrong passwords forgotten); audited."""
+    return accounts.unlock(connection, clock(), account, username)

@@ -1,4 +1,5 @@
-"""Account management: invites and registration, password reset codes, role changes, the audit log.
+"""Account management: invites and registration, password reset codes, role changes, finding and unlocking
+accounts, the audit log.
 
 Who may do what is decided in ``server_stub.access``; this module applies it
 and keeps each change, with its audit entry, in one write transaction.
@@ -10,6 +11,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from protocol.account_admin import MAX_FOUND, FoundAccount
 from protocol.accounts import (
     AuditEntry,
     InviteResponse,
@@ -139,3 +141,26 @@ def audit_log(connection: Connection, account: Account, subject: str | None, lim
     if not access.may_read_audit(account):
         raise NotAllowed("Only an administrator may read the audit log")
     return account_repository.audit_entries(connection, limit, subject)
+
+
+def find_accounts(connection: Connection, now: datetime, account: Account, text: str) -> list[FoundAccount]:
+    """Administrators only: accounts by user name, name, home id or home name (at most MAX_FOUND)."""
+    if not access.may_manage_roles(account):
+        raise NotAllowed("Only an administrator may look up accounts")
+    found = account_repository.find_accounts(connection, text.strip(), MAX_FOUND)
+    # A lock that has run out is no lock: say so, as the sign-in does.
+    return [f.model_copy(update={"locked_until": None}) if f.locked_until and f.locked_until <= now else f
+            for f in found]
+
+
+def unlock(connection: Connection, now: datetime, account: Account, username: str) -> FoundAccount:
+    """Administrators only: the account signs in again at once (wrong passwords forgotten); audited."""
+    if not access.may_manage_roles(account):
+        raise NotAllowed("Only an administrator may unlock an account")
+    with write_transaction(connection):
+        if repository.find_account(connection, username) is None:
+            raise NotFound("No such account")
+        account_repository.clear_failed_sign_ins(connection, username)
+        account_repository.audit(connection, iso(now), account.username, "account_unlocked", username)
+    [unlocked] = [f for f in account_repository.find_accounts(connection, username, MAX_FOUND) if f.username == username]
+    return unlocked
