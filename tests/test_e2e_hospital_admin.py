@@ -8,9 +8,6 @@ the last directory import's summary, and finds an account.
 
 from __future__ import annotations
 
-import importlib.util
-import json
-import sqlite3
 import subprocess
 import sys
 import time
@@ -25,7 +22,6 @@ import pytest
 from domain.news2 import Consciousness, Observations
 from domain.residents import Organisation, Resident
 from domain.transfer import depart, start_transfer
-from protocol.directory import ImportSummary
 from protocol.sync import SCHEMA_VERSION
 from server_stub.demo_data import DEMO_HOME_ID, DEMO_HOSPITAL_ODS
 from tests.support.auth import DEMO_PASSWORD, sign_in, sign_in_answer
@@ -101,35 +97,16 @@ def test_a_hospital_user_opens_an_incoming_transfers_pack(phone, make_app, centr
             assert b"Oyelaran" not in path.read_bytes(), path
 
 
-def import_directory(central_api) -> bool:
-    """The directory helper's importer on the test server's database; False if this build has none yet."""
-    if importlib.util.find_spec("server_stub.directory") is None:
-        return False
+def import_directory(central_api) -> None:
+    """The real importer (python -m server_stub import-homes) on the test server's database."""
     done = subprocess.run([sys.executable, "-m", "server_stub", "import-homes", str(TRAFFORD),
                            "--database-url", central_api.database_url],
                           cwd=REPO, capture_output=True, text=True, timeout=scaled(120))
     assert done.returncode == 0, done.stdout + done.stderr
-    return True
-
-
-def record_an_import(central_api) -> None:
-    """Until the importer is merged: the row it writes, as protocol/directory.py describes it."""
-    summary = ImportSummary(file_name=TRAFFORD.name, file_format="directory", at=datetime.now(timezone.utc), by=None,
-                            dry_run=False, areas=["Trafford"], added=0, updated=0, deregistered=0, restored=0,
-                            unchanged=56, awaiting_icb=0, changes=[], bad_rows=[])
-    with sqlite3.connect(central_api.db_path) as db:
-        db.execute("INSERT INTO directory_imports (at, by, file_name, summary) VALUES (?, ?, ?, ?)",
-                   (summary.at.isoformat(), None, summary.file_name, json.dumps(summary.model_dump(mode="json"))))
-
-
-def serves_import_status(server_url: str) -> bool:
-    paths = httpx.get(f"{server_url}/openapi.json", timeout=scaled(10)).json()["paths"]
-    return "/admin/imports/latest" in paths
 
 
 def test_an_administrator_sees_the_last_imports_summary_and_finds_an_account(phone, make_app, central_api):
-    if not import_directory(central_api):
-        record_an_import(central_api)
+    import_directory(central_api)
     app = make_app()
     phone.open(app.url)
     phone.sign_in(None, "admin", DEMO_PASSWORD, until="import-status")
@@ -150,10 +127,6 @@ def test_an_administrator_sees_the_last_imports_summary_and_finds_an_account(pho
     phone.wait_id_text("admin-message", "can sign in again now")
     assert sign_in_answer(central_api.url, "champion").status_code == 200
 
-    if not serves_import_status(central_api.url):
-        phone.wait_id_text("import-status", "No directory file has been imported yet")
-        pytest.skip("GET /admin/imports/latest comes with the directory helper's branch; the summary is checked "
-                    "once it is merged")
     status = phone.wait_id_text("import-status", "Last file: trafford_care_homes.csv (CQC directory)")
     assert "unchanged" in status and "added" in status
 
