@@ -295,3 +295,37 @@ class LocalStore:
                 self._database.write_meta(key, None)
         with self._database.lock:
             self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # nothing left behind in the write-ahead log
+
+    # -- the area view: every home's records at once (read-only) -------------------------------
+
+    def records_marker(self) -> tuple[int, int, str, int]:
+        """Changes whenever a visible record arrives, changes, goes or settles (a cache's "has anything changed?").
+
+        Server versions only grow, so a pulled or settled record raises the highest base version; a local save
+        moves the latest local time; a delete changes the count; pending edits are counted.
+        """
+        with self._database.lock:
+            count, top_version, latest_local = self.db.execute(
+                "SELECT count(*), coalesce(max(base_version), 0), coalesce(max(local_updated_at), '')"
+                " FROM records WHERE deleted = 0").fetchone()
+        return count, top_version, latest_local, self.pending_count()
+
+    def records_of_kinds(self, kinds: Sequence[str]) -> list[LocalRecord]:
+        """Every visible record of ``kinds`` in one query (thousands of homes: no per-row subquery)."""
+        marks = ", ".join("?" for _ in kinds)
+        with self._database.lock:
+            rows = self.db.execute(
+                f"SELECT kind, id, home_id, data, base_version, local_updated_at FROM records"
+                f" WHERE deleted = 0 AND kind IN ({marks})", list(kinds)).fetchall()
+            pending = set(self.db.execute(
+                f"SELECT kind, record_id FROM outbox WHERE status = 'pending' AND kind IN ({marks})",
+                list(kinds)).fetchall())
+        found = []
+        for r in rows:
+            try:
+                data = self._codec.decode(r[0], r[1], r[3])
+            except UnreadableData:
+                continue
+            found.append(LocalRecord(kind=r[0], id=r[1], home_id=r[2], data=data, base_version=r[4],
+                                     local_updated_at=r[5], pending=(r[0], r[1]) in pending))
+        return found

@@ -31,6 +31,7 @@ from protocol.accounts import (
     PasswordResetResponse,
     RegisterRequest,
 )
+from protocol.area import HistoryAnswer
 from protocol.sync import SCHEMA_VERSION_HEADER
 
 
@@ -217,6 +218,14 @@ class CentralApi:
         if response.status_code != 200:
             raise ApiError(f"Pull failed ({response.status_code}): {_detail(response)}")
         return _parse(response, PullResponse)
+
+    # -- the area view (issue 11) --------------------------------------------------------------------------
+
+    async def area_history(self, area: str, interval: str = "day", days: int = 30) -> HistoryAnswer:
+        """Vacancies over time for an area ("la:Trafford", "icb:QOP", "home:1-123"); the server's words if refused."""
+        response = await self._request("GET", "/area/history", params={"area": area, "interval": interval,
+                                                                       "days": days})
+        return _parse(self._expect(response, 200), HistoryAnswer)
 
 
 def _detail(response: httpx.Response) -> str:

@@ -1,0 +1,328 @@
+"""The area view on a device (commissioners, champions, discharge teams): search, stale list, overview, offline.
+
+The device holds its account's area (care_home, home_settings, home_status,
+bed_count and readiness records come with sync). ``AreaData`` turns them into
+``domain.area.HomeSnapshot``s once and keeps them until the store changes, and
+answers with the same domain rules and the same wire bodies (``protocol.area``)
+as ``GET /area/...``, so a screen offline and the API online agree field by field.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+
+from client.state.records import all_readable, readable
+from client.store import Document, LocalRecord, LocalStore
+from client.sync import SyncState, SyncStatus
+from domain.area import (
+    STALE_AFTER,
+    AreaLevel,
+    AreaRef,
+    BedSearch,
+    HomeSnapshot,
+    Origin,
+    Overview,
+    csv_rows,
+    district_origin,
+    home_origin,
+    nhsmail_stage,
+    overview,
+    search_beds,
+    snapshot,
+    stale_homes,
+)
+from domain.beds import BedCategory, BedCount, HomeStatus
+from domain.home_settings import HomeSettings
+from domain.homes import CareHome
+from domain.maturity import Checklist, band
+from domain.nhsmail import NhsmailProgress
+from domain.readiness import (
+    Broadband,
+    DeviceProvision,
+    DigitalSocialCareRecord,
+    DsptStatus,
+    GpRecordAccess,
+    WifiSurveyResult,
+)
+from protocol import Account
+from protocol.area import OverviewAnswer, SearchAnswer, StaleAnswer
+
+READINESS_KINDS = ("broadband", "wifi_result", "device_provision", "dspt_status", "gp_record_access",
+                   "social_care_record", "nhsmail_progress")
+AREA_KINDS = ("care_home", "home_settings", "home_status", "bed_count", *READINESS_KINDS)
+DATA_AT_META = "area_data_at"  # when this device last pulled its area from the central API (ISO, device clock)
+EXPORT_GROUP = "area-exports"  # CSV files on the document shelf (the last few; all go at sign-out)
+CSV_MEDIA_TYPE = "text/csv"
+
+
+def _parse_time(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def confirmed_at(status: LocalRecord | None, clock_offset: timedelta) -> datetime | None:
+    """When the home last confirmed its bed state: the server's stamp; an unsent save counts from its own time."""
+    if status is None:
+        return None
+    if status.pending and status.local_updated_at:
+        return _parse_time(status.local_updated_at) + clock_offset  # the device's save, on the server's clock
+    return _parse_time(status.data.get("confirmed_at"))
+
+
+def _checklist(home: CareHome, rows: dict[str, list[LocalRecord]]) -> Checklist:
+    def one(kind, model):
+        found = rows.get(kind)
+        return readable(model, found[0]) if found else None
+
+    return Checklist(home=home, broadband=one("broadband", Broadband),
+                     wifi_results=all_readable(WifiSurveyResult, rows.get("wifi_result", ())),
+                     devices=all_readable(DeviceProvision, rows.get("device_provision", ())),
+                     dspt=one("dspt_status", DsptStatus), gp=one("gp_record_access", GpRecordAccess),
+                     dscr=one("social_care_record", DigitalSocialCareRecord),
+                     nhsmail=one("nhsmail_progress", NhsmailProgress))
+
+
+def build_snapshots(store: LocalStore, today: date) -> list[HomeSnapshot]:
+    """One snapshot per care home on the device (unsent edits included), from one read of the store."""
+    by_home: dict[str, dict[str, list[LocalRecord]]] = defaultdict(lambda: defaultdict(list))
+    for row in store.records_of_kinds(AREA_KINDS):
+        by_home[row.home_id][row.kind].append(row)
+    offset = store.clock_offset()
+    homes = []
+    for rows in by_home.values():
+        home = readable(CareHome, rows["care_home"][0]) if rows.get("care_home") else None
+        if home is None:
+            continue
+        settings = readable(HomeSettings, rows["home_settings"][0]) if rows.get("home_settings") else None
+        status_row = rows["home_status"][0] if rows.get("home_status") else None
+        checklist = _checklist(home, rows) if any(kind in rows for kind in READINESS_KINDS) else None
+        facts = checklist.facts(today) if checklist else None
+        homes.append(snapshot(
+            home, settings=settings, status=readable(HomeStatus, status_row),
+            beds=all_readable(BedCount, rows.get("bed_count", ())),
+            confirmed_at=confirmed_at(status_row, offset),
+            # An expired DSPT publication counts as Not Published (domain.maturity); None: nothing recorded.
+            dspt=facts.dspt if checklist and checklist.dspt else None,
+            nhsmail=nhsmail_stage(checklist.nhsmail if checklist else None),
+            **({"band": band(facts)} if facts else {}),
+        ))
+    homes.sort(key=lambda h: h.home_id)
+    return homes
+
+
+class AreaData:
+    """Every home this device holds, as snapshots; rebuilt only when the store has changed since."""
+
+    def __init__(self, store: LocalStore, *, now: Callable[[], datetime] | None = None) -> None:
+        self.store = store
+        self._now = now or store.server_now
+        self._marker: tuple | None = None
+        self._homes: list[HomeSnapshot] = []
+        self.builds = 0  # how many times the snapshots were built (tests: the cache works)
+
+    def now(self) -> datetime:
+        return self._now()
+
+    def homes(self) -> list[HomeSnapshot]:
+        marker = self.store.records_marker()
+        if marker != self._marker:
+            self._homes = build_snapshots(self.store, self.now().date())
+            self._marker = marker
+            self.builds += 1
+        return self._homes
+
+    # -- what the screens ask --------------------------------------------------------------------------------
+
+    def search(self, query: BedSearch) -> SearchAnswer:
+        now = self.now()
+        return SearchAnswer.of(search_beds(self.homes(), query, now), now)
+
+    def stale(self, area: AreaRef, older_than: timedelta = STALE_AFTER) -> StaleAnswer:
+        now = self.now()
+        homes = [home for home in self.homes() if home.in_area(area)]
+        return StaleAnswer.of(named(area, self.homes()), stale_homes(homes, now, older_than), now)
+
+    def overview(self, area: AreaRef) -> Overview:
+        return overview(self.homes(), area, self.now())
+
+    def overview_answer(self, area: AreaRef) -> OverviewAnswer:
+        return OverviewAnswer.of(self.overview(area), self.now())
+
+    def district_origin(self, district: str) -> Origin:
+        return district_origin(self.homes(), district)
+
+    def home_origin(self, home_id: str) -> Origin:
+        return home_origin(self.homes(), home_id)
+
+    def home_choices(self) -> list[tuple[str, str]]:
+        """(CQC location ID, "name, postcode") of the registered homes, by name: where a search can start from."""
+        homes = sorted((h for h in self.homes() if h.registered), key=lambda h: (h.name.casefold(), h.home_id))
+        return [(h.home_id, f"{h.name}, {h.postcode}") for h in homes]
+
+
+def named(area: AreaRef, homes: Sequence[HomeSnapshot]) -> AreaRef:
+    """The area with a name for people (an ICB's name, a home's name), as the overview names it."""
+    if area.level is AreaLevel.ICB and (not area.name or area.name == area.code):
+        icb = next((h.icb for h in homes if h.icb_code == area.code and h.icb), None)
+        return AreaRef(area.level, area.code, icb or area.code)
+    if area.level is AreaLevel.HOME and (not area.name or area.name == area.code):
+        home = next((h.name for h in homes if h.home_id == area.code), None)
+        return AreaRef(area.level, area.code, home or area.code)
+    return area
+
+
+def account_area(account: Account, homes: Sequence[HomeSnapshot]) -> AreaRef:
+    """The area an account looks at first: its own (a commissioner's, a hospital user's); else the narrowest
+    area holding all of its homes (a champion's), England when they span regions."""
+    if account.area:
+        try:
+            return AreaRef.parse(account.area)
+        except ValueError:
+            pass
+    registered = [h for h in homes if h.registered]
+    for level, key in ((AreaLevel.LOCAL_AUTHORITY, "local_authority"), (AreaLevel.ICB, "icb_code"),
+                       (AreaLevel.REGION, "region")):
+        values = {getattr(h, key) for h in registered}
+        if len(values) == 1 and None not in values:
+            return AreaRef(level, values.pop())
+    return AreaRef(AreaLevel.ENGLAND, "", "England")
+
+
+class AreaBrowser:
+    """The overview's drill-down: a stack of areas (region -> ICB -> local authority -> home); back goes up."""
+
+    def __init__(self, data: AreaData, top: AreaRef) -> None:
+        self.data = data
+        self.stack: list[AreaRef] = [top]
+
+    @property
+    def area(self) -> AreaRef:
+        return self.stack[-1]
+
+    @property
+    def can_go_back(self) -> bool:
+        return len(self.stack) > 1
+
+    def current(self) -> Overview:
+        return self.data.overview(self.area)
+
+    def open(self, area: AreaRef) -> None:
+        self.stack.append(area)
+
+    def back(self) -> bool:
+        """Up one level; False at the top (the screen then goes back itself)."""
+        if len(self.stack) == 1:
+            return False
+        self.stack.pop()
+        return True
+
+
+# --- how old the area data is ------------------------------------------------------------------------------------
+
+
+def note_synced(store: LocalStore, status: SyncStatus) -> None:
+    """Keep the last successful pull's time on the device, so its age is known after a restart offline."""
+    if status.last_success_at is not None and status.state is SyncState.IDLE:
+        store.set_meta(DATA_AT_META, status.last_success_at.isoformat())
+
+
+def data_at(store: LocalStore) -> datetime | None:
+    return _parse_time(store.get_meta(DATA_AT_META))
+
+
+def _ago(age: timedelta) -> str:
+    minutes = int(age.total_seconds() // 60)
+    if minutes < 1:
+        return "just now"
+    if minutes < 60:
+        return f"{minutes} minute{'s' if minutes != 1 else ''} ago"
+    hours = minutes // 60
+    if hours < 48:
+        return f"{hours} hour{'s' if hours != 1 else ''} ago"
+    return f"{hours // 24} days ago"
+
+
+def _day(moment: datetime, now: datetime) -> str:
+    local, today = moment.astimezone(), now.astimezone().date()
+    if local.date() == today:
+        return f"{local:%H:%M} today"
+    if local.date() == today - timedelta(days=1):
+        return f"{local:%H:%M} yesterday"
+    return f"{local:%H:%M} on {local:%d %b}".replace(" 0", " ")
+
+
+def data_age_line(pulled_at: datetime | None, now: datetime, offline: bool) -> str:
+    """'Area data from 09:12 today (2 hours ago)', and plainly when there is no connection."""
+    if pulled_at is None:
+        if offline:
+            return "No connection: this device has no area data yet. It arrives once there is a connection."
+        return "Area data arrives with the first sync..."
+    line = f"Area data from {_day(pulled_at, now)} ({_ago(now - pulled_at)})"
+    return f"{line} - no connection now, showing what this device holds" if offline else line
+
+
+def is_offline(status: SyncStatus | None) -> bool:
+    return status is not None and status.state in (SyncState.OFFLINE, SyncState.ERROR)
+
+
+# --- CSV export of every table ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CsvFile:
+    name: str
+    rows: list[dict]
+
+    def content(self) -> bytes:
+        out = io.StringIO(newline="")
+        if self.rows:
+            writer = csv.DictWriter(out, fieldnames=list(self.rows[0]), lineterminator="\r\n")
+            writer.writeheader()
+            writer.writerows(self.rows)
+        return out.getvalue().encode("utf-8")
+
+
+def _stamp(moment: datetime) -> str:
+    return f"{moment.astimezone(timezone.utc):%Y%m%d-%H%M}"
+
+
+def _iso(moment: datetime | None) -> str:
+    return moment.isoformat() if moment else ""
+
+
+def search_csv(answer: SearchAnswer, categories: Sequence[BedCategory]) -> CsvFile:
+    ordered = [c for c in BedCategory if c in set(categories)]
+    rows = [{"home_id": r.home_id, "name": r.name, "local_authority": r.local_authority, "icb": r.icb or "",
+             "postcode": r.postcode, "distance_km": "" if r.distance_km is None else r.distance_km,
+             **{f"{c.value}_vacant_accepting": r.vacancies.get(c, 0) for c in ordered},
+             "cqc_rating": r.cqc_rating.value if r.cqc_rating else "",
+             "cqc_rating_date": r.cqc_rating_date.isoformat() if r.cqc_rating_date else "",
+             "confirmed_at": _iso(r.confirmed_at), "freshness": r.freshness.value, "phone": r.phone or "",
+             "manager_name": r.manager_name or "", "funding_accepted": " ".join(f.value for f in r.funding_accepted)}
+            for r in answer.results]
+    return CsvFile(f"bed-search-{_stamp(answer.as_of)}.csv", rows)
+
+
+def stale_csv(answer: StaleAnswer) -> CsvFile:
+    rows = [{"home_id": h.home_id, "name": h.name, "local_authority": h.local_authority,
+             "manager_name": h.manager_name or "", "phone": h.phone or "", "confirmed_at": _iso(h.confirmed_at),
+             "days_since": "" if h.days_since is None else h.days_since} for h in answer.homes]
+    return CsvFile(f"not-updated-{_stamp(answer.as_of)}.csv", rows)
+
+
+def overview_csv(overview_: Overview, now: datetime) -> CsvFile:
+    slug = "".join(ch if ch.isalnum() else "-" for ch in overview_.area.key).strip("-").lower()
+    return CsvFile(f"overview-{slug}-{_stamp(now)}.csv", csv_rows(overview_))
+
+
+def put_csv(store: LocalStore, file: CsvFile) -> Document:
+    """The CSV sealed onto the device's document shelf (earlier exports go: only the latest is kept)."""
+    store.documents.remove_group(EXPORT_GROUP)
+    return store.documents.put(file.name, file.content(), group=EXPORT_GROUP, media_type=CSV_MEDIA_TYPE)
