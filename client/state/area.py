@@ -56,6 +56,7 @@ READINESS_KINDS = ("broadband", "wifi_result", "device_provision", "dspt_status"
                    "social_care_record", "nhsmail_progress")
 AREA_KINDS = ("care_home", "home_settings", "home_status", "bed_count", *READINESS_KINDS)
 DATA_AT_META = "area_data_at"  # when this device last pulled its area from the central API (ISO, device clock)
+HISTORY_META = "area_history"  # the last vacancy history per area: {"<area>|<interval>|<days>": {saved_at, answer}}
 EXPORT_GROUP = "area-exports"  # CSV files on the document shelf (the last few; all go at sign-out)
 CSV_MEDIA_TYPE = "text/csv"
 
@@ -231,6 +232,12 @@ def note_synced(store: LocalStore, status: SyncStatus) -> None:
     """Keep the last successful pull's time on the device, so its age is known after a restart offline."""
     if status.last_success_at is not None and status.state is SyncState.IDLE:
         store.set_meta(DATA_AT_META, status.last_success_at.isoformat())
+
+
+def forget_area_meta(store: LocalStore) -> None:
+    """At sign-out: the next account on this device does not see this one's data age or saved history."""
+    for key in (DATA_AT_META, HISTORY_META):
+        store.set_meta(key, None)
 
 
 def data_at(store: LocalStore) -> datetime | None:

@@ -15,6 +15,7 @@ from typing import Literal
 
 from pydantic import ValidationError
 
+from client.state.area import HISTORY_META
 from client.store import LocalStore
 from client.sync.api import ApiError, AuthExpired, CentralApi, Offline
 from domain.area import AreaRef
@@ -40,8 +41,10 @@ class HistoryShown:
         return {c: [(point.day, point.vacant_accepting.get(c, 0)) for point in self.answer.points] for c in present}
 
 
-def _meta_key(area: AreaRef, interval: Interval, days: int) -> str:
-    return f"area_history:{area.key}:{interval}:{days}"
+
+
+def _cache_key(area: AreaRef, interval: Interval, days: int) -> str:
+    return f"{area.key}|{interval}|{days}"
 
 
 def _clock(moment: datetime, now: datetime) -> str:
@@ -55,14 +58,20 @@ class AreaHistory:
         self.store, self._api, self._now = store, api, now
 
     def cached(self, area: AreaRef, interval: Interval = "day", days: int = 30) -> tuple[HistoryAnswer, datetime] | None:
-        stored = self.store.get_meta(_meta_key(area, interval, days))
-        if not stored:
-            return None
         try:
-            kept = json.loads(stored)
+            kept = self._kept().get(_cache_key(area, interval, days))
+            if kept is None:
+                return None
             return HistoryAnswer.model_validate(kept["answer"]), datetime.fromisoformat(kept["saved_at"])
         except (ValueError, KeyError, ValidationError):
             return None  # written by another version: fetched again when there is a connection
+
+    def _kept(self) -> dict:
+        try:
+            kept = json.loads(self.store.get_meta(HISTORY_META) or "{}")
+        except ValueError:
+            return {}
+        return kept if isinstance(kept, dict) else {}
 
     def _offline(self, area: AreaRef, interval: Interval, days: int, why: str) -> HistoryShown:
         kept = self.cached(area, interval, days)
@@ -84,6 +93,8 @@ class AreaHistory:
         except ApiError as refused:
             return self._offline(area, interval, days, str(refused))
         saved_at = self._now()
-        self.store.set_meta(_meta_key(area, interval, days), json.dumps(
-            {"saved_at": saved_at.isoformat(), "answer": answer.model_dump(mode="json")}))
+        kept = self._kept()
+        kept[_cache_key(area, interval, days)] = {"saved_at": saved_at.isoformat(),
+                                                  "answer": answer.model_dump(mode="json")}
+        self.store.set_meta(HISTORY_META, json.dumps(kept))
         return HistoryShown(answer, f"Vacancy history as of {_clock(saved_at, saved_at)}")
