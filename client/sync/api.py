@@ -225,6 +225,8 @@ class CentralApi:
         """Vacancies over time for an area ("la:Trafford", "icb:QOP", "home:1-123"); the server's words if refused."""
         response = await self._request("GET", "/area/history", params={"area": area, "interval": interval,
                                                                        "days": days})
+        if response.status_code == 404 and _detail(response) == "Not Found":  # no such route: an older server
+            raise ApiError("the central API does not offer it yet")
         return _parse(self._expect(response, 200), HistoryAnswer)
 
 

@@ -33,7 +33,8 @@ class AccountBar(ft.Column):
                    vertical_alignment=ft.CrossAxisAlignment.CENTER),
             ft.Row([ft.Icon(ft.Icons.CLOUD_SYNC, size=18), ft.Container(identified("sync-status", self.status),
                                                                        expand=True),
-                    sync_now_button(engine), self.sign_in_again], wrap=True),
+                    sync_now_button(engine)]),
+            self.sign_in_again,
             self.unsent_box,
         ]
 

@@ -50,9 +50,9 @@ class AreaOverviewView(ft.Column):
                          self.age,
                          ft.Row([_action("area-find-bed", "Find a bed", ft.Icons.SEARCH, lambda e: on_search()),
                                  _action("area-stale", "Not updated", ft.Icons.UPDATE_DISABLED,
-                                         lambda e: self._on_stale(self.browser.area)),
+                                         lambda e: self._on_stale(self.browser.current().area)),
                                  _action("area-history", "Vacancy history", ft.Icons.SHOW_CHART,
-                                         lambda e: self._on_history(self.browser.area))], wrap=True),
+                                         lambda e: self._on_history(self.browser.current().area))], wrap=True),
                          self.body]
         self.render()
 

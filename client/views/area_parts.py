@@ -65,17 +65,19 @@ def table(rows: list[tuple[str, str]], identifier: str | None = None) -> ft.Cont
 
 
 def bar_chart(values: list[tuple[str, int]], colour: str = ft.Colors.BLUE_700, height: int = 180) -> ft.Control:
-    """Vertical bars, one per label (labels abbreviated under the bars; the table beneath has them in full)."""
+    """Vertical bars, one per label (short labels under the bars; the table beneath has them in full)."""
     top = max([v for _, v in values] + [1])
-    return fch.BarChart(
+    ticks = sorted({0, top // 2, top}) if top > 1 else [0, 1]
+    return ft.Semantics(label=", ".join(f"{label}: {v}" for label, v in values), content=fch.BarChart(
         groups=[fch.BarChartGroup(x=i, rods=[fch.BarChartRod(from_y=0, to_y=v, width=18, color=colour,
                                                               tooltip=f"{label}: {v}", border_radius=3)])
                 for i, (label, v) in enumerate(values)],
-        bottom_axis=fch.ChartAxis(labels=[fch.ChartAxisLabel(value=i, label=ft.Text(_short(label), size=10))
+        bottom_axis=fch.ChartAxis(labels=[fch.ChartAxisLabel(value=i, label=ft.Text(short_label(label), size=10))
                                           for i, (label, _) in enumerate(values)], label_size=28),
-        left_axis=fch.ChartAxis(label_size=32),
+        left_axis=fch.ChartAxis(labels=[fch.ChartAxisLabel(value=t, label=ft.Text(str(t), size=10)) for t in ticks],
+                                label_size=44),
         max_y=top * 1.15, height=height, interactive=True,
-    )
+    ))
 
 
 def stacked_bar(parts: list[tuple[str, int, str]], height: int = 28) -> ft.Control:
@@ -91,6 +93,10 @@ def stacked_bar(parts: list[tuple[str, int, str]], height: int = 28) -> ft.Contr
                                              clip_behavior=ft.ClipBehavior.HARD_EDGE))
 
 
-def _short(label: str) -> str:
-    words = label.replace("(", "").split()
-    return words[0][:6] + (" " + words[1][:3] if len(words) > 1 else "")
+SHORT_LABELS = {"Residential": "Res", "Residential dementia": "Res dem", "Nursing": "Nurs",
+                "Nursing dementia": "Nurs dem", "Learning disability": "LD", "Mental health": "MH",
+                "Young physically disabled (18-65)": "YPD", "Short stay (D2A, respite, reablement)": "Short"}
+
+
+def short_label(label: str) -> str:
+    return SHORT_LABELS.get(label, label if len(label) <= 9 else label[:8] + ".")

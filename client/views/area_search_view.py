@@ -49,7 +49,7 @@ class AreaSearchView(ft.Column):
         self.near_home = dropdown("Or near a home", [("", "-"), *data.home_choices()], "", width=300)
         self.problem = ft.Text("", color=ft.Colors.ERROR, visible=False)
         self.summary = ft.Text("", weight=ft.FontWeight.BOLD)
-        self.results = ft.Column(spacing=8)
+        self.results = ft.Column(spacing=8, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
         self.answer: SearchAnswer | None = None
         self.csv = csv_button("search-csv", "Download CSV", data.store, self._csv_file, open_document)
         self.csv.visible = False

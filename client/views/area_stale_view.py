@@ -34,7 +34,7 @@ class AreaStaleView(ft.Column):
         self.days = dropdown("Not updated for more than", DAY_CHOICES, "7", width=300,
                              on_select=lambda e: self._refresh())
         self.share = ft.Text("", size=16)
-        self.homes = ft.Column(spacing=8)
+        self.homes = ft.Column(spacing=8, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
         self.answer: StaleAnswer | None = None
         self.controls = [
             back_header("stale-back", on_back, screen_title("Not updated")),
