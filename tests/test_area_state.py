@@ -132,7 +132,20 @@ def test_snapshots_are_built_once_and_again_only_after_a_change(device, area):
                                                                   "vacant_accepting": 1}})
     device.sync.apply_pull_page([changed], 5000)
     assert "1-900000006" in ids(area.search(BedSearch(frozenset({ND}), areas=BOTH)))
-    assert area.builds == 2
+    assert (area.builds, area.updates) == (1, 1)  # only Chorlton was read again
+
+    # A tombstone from the server: the home's count goes; a local save shows at once.
+    device.sync.apply_pull_page([changed.model_copy(update={"version": 5001, "deleted": True})], 5001)
+    assert "1-900000006" not in ids(area.search(BedSearch(frozenset({ND}), areas=BOTH)))
+    device.store.save("bed_count", [BedCount(home_id="1-900000004", category="residential", max_capacity=25,
+                                             occupied=25, vacant_reserved=0, vacant_accepting=0)])
+    assert ids(area.search(BedSearch(frozenset({BedCategory.RESIDENTIAL})))) == []
+    assert (area.builds, area.updates) == (1, 3)
+    assert area.homes() == AreaData(device.store, now=lambda: NOW).homes()  # the same as a fresh build
+
+    # Signing out removes the records: a full build, of nothing.
+    device.store.wipe_account_data()
+    assert area.homes() == [] and area.builds == 2
 
 
 def test_an_unsent_confirmation_counts_from_its_own_time(device, area):

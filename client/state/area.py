@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
@@ -36,7 +36,7 @@ from domain.area import (
     snapshot,
     stale_homes,
 )
-from domain.beds import BedCategory, BedCount, HomeStatus
+from domain.beds import COUNT_FIELDS, BedCategory, BedCount, HomeStatus
 from domain.home_settings import HomeSettings
 from domain.homes import CareHome
 from domain.maturity import Checklist, band
@@ -90,60 +90,131 @@ def _checklist(home: CareHome, rows: dict[str, list[LocalRecord]]) -> Checklist:
                      nhsmail=one("nhsmail_progress", NhsmailProgress))
 
 
-def build_snapshots(store: LocalStore, today: date) -> list[HomeSnapshot]:
-    """One snapshot per care home on the device (unsent edits included), from one read of the store."""
+def _bed_counts(rows: Sequence[LocalRecord]) -> list[BedCount]:
+    """A home's bed counts, read without re-running their validators (checked when saved here or on the server:
+    45,000 of them would cost seconds); one this version cannot read is left out, as ``readable`` does."""
+    counts = []
+    for row in rows:
+        data = row.data
+        try:
+            counts.append(BedCount.model_construct(
+                home_id=data["home_id"], category=BedCategory(data["category"]),
+                **{name: int(data[name]) for name in COUNT_FIELDS}))
+        except (KeyError, ValueError, TypeError):
+            continue
+    return counts
+
+
+def home_snapshot(rows: dict[str, list[LocalRecord]], today: date, clock_offset: timedelta) -> HomeSnapshot | None:
+    """One home's snapshot from its records (grouped by kind); None without a readable directory record."""
+    home = readable(CareHome, rows["care_home"][0]) if rows.get("care_home") else None
+    if home is None:
+        return None
+    settings = readable(HomeSettings, rows["home_settings"][0]) if rows.get("home_settings") else None
+    status_row = rows["home_status"][0] if rows.get("home_status") else None
+    checklist = _checklist(home, rows) if any(kind in rows for kind in READINESS_KINDS) else None
+    facts = checklist.facts(today) if checklist else None
+    return snapshot(
+        home, settings=settings, status=readable(HomeStatus, status_row), beds=_bed_counts(rows.get("bed_count", ())),
+        confirmed_at=confirmed_at(status_row, clock_offset),
+        # An expired DSPT publication counts as Not Published (domain.maturity); None: nothing recorded.
+        dspt=facts.dspt if checklist and checklist.dspt else None,
+        nhsmail=nhsmail_stage(checklist.nhsmail if checklist else None),
+        **({"band": band(facts)} if facts else {}),
+    )
+
+
+def build_snapshots(store: LocalStore, today: date, home_ids: Iterable[str] | None = None) -> dict[str, HomeSnapshot]:
+    """Snapshots of the care homes on the device (or of ``home_ids``), unsent edits included, from one read."""
     by_home: dict[str, dict[str, list[LocalRecord]]] = defaultdict(lambda: defaultdict(list))
-    for row in store.records_of_kinds(AREA_KINDS):
+    for row in store.records_of_kinds(AREA_KINDS, home_ids):
         by_home[row.home_id][row.kind].append(row)
     offset = store.clock_offset()
-    homes = []
-    for rows in by_home.values():
-        home = readable(CareHome, rows["care_home"][0]) if rows.get("care_home") else None
-        if home is None:
-            continue
-        settings = readable(HomeSettings, rows["home_settings"][0]) if rows.get("home_settings") else None
-        status_row = rows["home_status"][0] if rows.get("home_status") else None
-        checklist = _checklist(home, rows) if any(kind in rows for kind in READINESS_KINDS) else None
-        facts = checklist.facts(today) if checklist else None
-        homes.append(snapshot(
-            home, settings=settings, status=readable(HomeStatus, status_row),
-            beds=all_readable(BedCount, rows.get("bed_count", ())),
-            confirmed_at=confirmed_at(status_row, offset),
-            # An expired DSPT publication counts as Not Published (domain.maturity); None: nothing recorded.
-            dspt=facts.dspt if checklist and checklist.dspt else None,
-            nhsmail=nhsmail_stage(checklist.nhsmail if checklist else None),
-            **({"band": band(facts)} if facts else {}),
-        ))
-    homes.sort(key=lambda h: h.home_id)
-    return homes
+    found = {}
+    for home_id, rows in by_home.items():
+        made = home_snapshot(rows, today, offset)
+        if made is not None:
+            found[home_id] = made
+    return found
 
 
 class AreaData:
-    """Every home this device holds, as snapshots; rebuilt only when the store has changed since."""
+    """Every home this device holds, as snapshots: built once, then only the homes whose records changed.
+
+    Asking costs nothing while the database is untouched (SQLite's change counter); after a write, one query
+    says whether records changed and which homes they belong to, and only those are read again.
+    """
+
+    FULL_REBUILD_OVER = 3000  # changed homes: past this, one full read is quicker
 
     def __init__(self, store: LocalStore, *, now: Callable[[], datetime] | None = None) -> None:
         self.store = store
         self._now = now or store.server_now
-        self._marker: tuple | None = None
+        self._changes: int | None = None
+        self._marker: tuple[int, int, str] | None = None
+        self._pending: set[str] = set()
+        self._by_id: dict[str, HomeSnapshot] = {}
         self._homes: list[HomeSnapshot] = []
-        self.builds = 0  # how many times the snapshots were built (tests: the cache works)
+        self._vacant: dict[BedCategory, list[HomeSnapshot]] = {}
+        self.builds = 0  # full builds (tests: the cache works)
+        self.updates = 0  # partial updates
 
     def now(self) -> datetime:
         return self._now()
 
     def homes(self) -> list[HomeSnapshot]:
+        changes = self.store.change_count()
+        if changes == self._changes:
+            return self._homes
         marker = self.store.records_marker()
         if marker != self._marker:
-            self._homes = build_snapshots(self.store, self.now().date())
-            self._marker = marker
-            self.builds += 1
+            self._refresh(marker)
+        self._changes = changes
         return self._homes
+
+    def _refresh(self, marker: tuple[int, int, str]) -> None:
+        today = self.now().date()
+        pending = self.store.home_ids_pending()
+        changed: set[str] | None = None
+        if self._marker is not None and marker[0] >= self._marker[0]:  # no rows went (no sign-out, no resync)
+            changed = self.store.home_ids_changed_since(self._marker[1], self._marker[2]) | pending | self._pending
+        if changed is None or len(changed) > self.FULL_REBUILD_OVER:
+            self._by_id = build_snapshots(self.store, today)
+            self.builds += 1
+        else:
+            fresh = build_snapshots(self.store, today, changed)
+            for home_id in changed:
+                if home_id in fresh:
+                    self._by_id[home_id] = fresh[home_id]
+                else:
+                    self._by_id.pop(home_id, None)
+            self.updates += 1
+        self._marker, self._pending = marker, pending
+        self._homes = [self._by_id[home_id] for home_id in sorted(self._by_id)]
+        self._vacant = {}
+        for home in self._homes:
+            if home.registered and not home.closed_to_admissions:
+                for beds in home.beds:
+                    if beds.vacant_accepting > 0:
+                        self._vacant.setdefault(beds.category, []).append(home)
+
+    def candidates(self, categories: Iterable[BedCategory]) -> list[HomeSnapshot]:
+        """Homes that could match a search for ``categories`` (open, with a vacancy in one): the rule decides."""
+        self.homes()
+        lists = [self._vacant.get(category, []) for category in set(categories)]
+        if len(lists) == 1:
+            return lists[0]
+        seen: dict[str, HomeSnapshot] = {}
+        for homes in lists:
+            for home in homes:
+                seen.setdefault(home.home_id, home)
+        return list(seen.values())
 
     # -- what the screens ask --------------------------------------------------------------------------------
 
     def search(self, query: BedSearch) -> SearchAnswer:
         now = self.now()
-        return SearchAnswer.of(search_beds(self.homes(), query, now), now)
+        return SearchAnswer.of(search_beds(self.candidates(query.categories), query, now), now)
 
     def stale(self, area: AreaRef, older_than: timedelta = STALE_AFTER) -> StaleAnswer:
         now = self.now()

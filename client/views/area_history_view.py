@@ -11,7 +11,7 @@ import flet_charts as fch
 
 from client.state.area_history import AreaHistory, HistoryShown
 from client.sync import SyncStatus
-from client.views.area_parts import DataAgeLine, table
+from client.views.area_parts import DataAgeLine
 from client.views.widgets import back_header, dropdown, identified, screen_title
 from domain.area import AreaRef
 from domain.beds import BedCategory
@@ -20,6 +20,10 @@ RANGES = {"day:30": ("day", 30), "day:90": ("day", 90), "week:90": ("week", 90)}
 RANGE_CHOICES = [("day:30", "Last 30 days"), ("day:90", "Last 90 days"), ("week:90", "Weekly, last 90 days")]
 LINE_COLOURS = [ft.Colors.BLUE_700, ft.Colors.RED_700, ft.Colors.GREEN_700, ft.Colors.PURPLE_700,
                 ft.Colors.ORANGE_800, ft.Colors.TEAL_700, ft.Colors.BROWN_600, ft.Colors.PINK_600]
+
+
+def colour_of(category: BedCategory) -> str:
+    return LINE_COLOURS[list(BedCategory).index(category) % len(LINE_COLOURS)]
 
 
 def line_chart(shown: HistoryShown) -> ft.Control:
@@ -31,7 +35,7 @@ def line_chart(shown: HistoryShown) -> ft.Control:
     step = max(1, len(points) // 5)
     lines = [fch.LineChartData(points=[fch.LineChartDataPoint(x=i, y=n, tooltip=f"{category.label}: {n}")
                                        for i, (_, n) in enumerate(values)],
-                               color=LINE_COLOURS[list(BedCategory).index(category) % len(LINE_COLOURS)],
+                               color=colour_of(category),
                                stroke_width=2)
              for category, values in series.items()]
     return fch.LineChart(
@@ -79,10 +83,12 @@ class AreaHistoryView(ft.Column):
         self.line.value = shown.line
         self.chart.content = line_chart(shown) if shown.answer else None
         latest = shown.answer.points[-1] if shown.answer and shown.answer.points else None
-        self.legend.controls = [table(
-            [(category.label, f"{values[-1][1]} now, {min(n for _, n in values)}-{max(n for _, n in values)} "
-                              "over the period") for category, values in shown.series().items()],
-            "history-table")] if latest else []
+        self.legend.controls = [identified("history-table", ft.Column([
+            ft.Row([ft.Container(width=14, height=14, bgcolor=colour_of(category), border_radius=7),
+                    ft.Text(category.label, expand=True),
+                    ft.Text(f"{values[-1][1]} now ({min(n for _, n in values)}-{max(n for _, n in values)})",
+                            weight=ft.FontWeight.BOLD)])
+            for category, values in shown.series().items()], spacing=4))] if latest else []
 
     def on_sync_status(self, status: SyncStatus) -> None:
         self.age.refresh(status)

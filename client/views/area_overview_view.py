@@ -4,6 +4,7 @@ each, the drill-down (region -> ICB -> local authority -> home; Back goes up), w
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 
 import flet as ft
@@ -137,7 +138,14 @@ class AreaOverviewView(ft.Column):
         self.age.refresh(status)
         if self.account_bar is not None:
             self.account_bar.refresh(status)
-        self.render()  # new records may have arrived (the snapshots rebuild only if so)
+        self.update()
+        if self.page is not None:
+            self.page.run_task(self._reload)
+
+    async def _reload(self) -> None:
+        """New records may have arrived: the changed homes are read again off the event loop, then shown."""
+        await asyncio.to_thread(self.browser.data.homes)
+        self.render()
         self.update()
 
 
