@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 
 from server_stub.clock import iso
 from server_stub.security import hash_password
@@ -18,7 +19,7 @@ from tests.support.area_homes import IN_GM, add_to_directory, home_mutations, ma
 from tests.support.auth import DEMO_PASSWORD, sign_in
 from tests.support.flet_ui import FletPage
 from tests.support.server_process import start_server
-from tests.support.timing import scaled
+from tests.support.timing import scaled, scaled_ms
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -70,7 +71,8 @@ def test_commissioner_finds_a_dementia_bed_across_two_authorities(phone: FletPag
     phone.by_id("search-result-1-900000001").first.wait_for()  # Trafford
     phone.by_id("search-result-1-900000005").first.wait_for()  # Manchester
     assert phone.by_id("search-result-1-900000003").count() == 0  # closed to admissions
-    assert "Call 0161 000 0001" in phone.page.content() or phone.by_id("search-call-1-900000001").count()
+    phone.by_id("search-call-1-900000001").first.wait_for()  # the number to call, as a tel: link
+    expect(phone.by_id("search-result-1-900000001").first).to_be_in_viewport(timeout=scaled_ms(5_000))  # scrolled there
     phone.page.screenshot(path=str(artifacts_dir / "area-search-phone.png"))
 
     # Who has not updated: oldest first (the demo homes never confirmed), with the share up to date.

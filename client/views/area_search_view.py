@@ -20,6 +20,7 @@ from protocol.area import SearchAnswer, SearchResult
 
 AGE_CHOICES = [("", "Any age"), ("1", "Updated in the last day"), ("3", "Updated in the last 3 days"),
                ("7", "Updated in the last 7 days"), ("14", "Updated in the last 14 days")]
+RESULTS_KEY = "search-results"
 FRESHNESS_WORDS = {Freshness.FRESH: "fresh", Freshness.AGEING: "ageing", Freshness.STALE: "stale",
                    Freshness.NEVER: "never confirmed"}
 
@@ -64,7 +65,7 @@ class AreaSearchView(ft.Column):
             identified("search-run", ft.FilledButton("Search", icon=ft.Icons.SEARCH, on_click=self._search,
                                                      height=MIN_TAP)),
             self.problem,
-            ft.Row([identified("search-summary", self.summary), self.csv], wrap=True,
+            ft.Row([identified("search-summary", self.summary), self.csv], wrap=True, key=ft.ScrollKey(RESULTS_KEY),
                    alignment=ft.MainAxisAlignment.SPACE_BETWEEN),
             self.results,
         ]
@@ -81,7 +82,7 @@ class AreaSearchView(ft.Column):
                          max_age=timedelta(days=int(self.age_limit.value)) if self.age_limit.value else None,
                          origin=origin)
 
-    def _search(self, e: ft.Event | None = None) -> None:
+    async def _search(self, e: ft.Event | None = None) -> None:
         try:
             query = self.query()
         except AreaQueryError as refused:
@@ -93,6 +94,7 @@ class AreaSearchView(ft.Column):
         self._categories = sorted(query.categories, key=list(BedCategory).index)
         self.show(self.answer)
         self.update()
+        await self.scroll_to(scroll_key=RESULTS_KEY, duration=300)  # on a phone the form fills the screen
 
     def show(self, answer: SearchAnswer) -> None:
         near = f", nearest to {answer.origin.label}" if answer.origin else ""
