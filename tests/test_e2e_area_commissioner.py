@@ -8,6 +8,10 @@ sent by their managers) and the app in web mode; the real UI at phone width.
 
 from __future__ import annotations
 
+import csv
+import io
+import time
+
 import httpx
 import pytest
 from playwright.sync_api import expect
@@ -44,6 +48,27 @@ def area_served(tmp_path_factory):
     server.stop()
 
 
+def open_document(phone: FletPage, identifier: str) -> tuple[dict[str, str], bytes]:
+    """Tap a download button; the headers and bytes the app's one-time link answered (the tab it opened)."""
+    answers: list[tuple[dict[str, str], bytes]] = []
+
+    def keep(route):
+        response = route.fetch()
+        answers.append((response.headers, response.body()))
+        route.fulfill(response=response)
+
+    phone.page.context.route("**/documents/**", keep)
+    try:
+        phone.tap_id(identifier)
+        deadline = time.monotonic() + scaled_ms(15_000) / 1000
+        while not answers and time.monotonic() < deadline:
+            phone.page.wait_for_timeout(100)  # lets Playwright run the route handler
+    finally:
+        phone.page.context.unroute("**/documents/**", keep)
+    assert answers, f"{identifier}: no document was opened"
+    return answers[0]
+
+
 def history_endpoint_exists(server_url: str) -> bool:
     answer = httpx.get(f"{server_url}/area/history", params={"area": "icb:QOP"}, timeout=scaled(10),
                        headers=sign_in(server_url, "commissioner"))
@@ -72,8 +97,15 @@ def test_commissioner_finds_a_dementia_bed_across_two_authorities(phone: FletPag
     phone.by_id("search-result-1-900000005").first.wait_for()  # Manchester
     assert phone.by_id("search-result-1-900000003").count() == 0  # closed to admissions
     phone.by_id("search-call-1-900000001").first.wait_for()  # the number to call, as a tel: link
-    expect(phone.by_id("search-result-1-900000001").first).to_be_in_viewport(timeout=scaled_ms(5_000))  # scrolled there
+    expect(phone.by_id("search-result-1-900000001").first).to_be_in_viewport(timeout=scaled_ms(5_000))  # the form folded away
+    phone.by_id("search-change").first.wait_for()
     phone.page.screenshot(path=str(artifacts_dir / "area-search-phone.png"))
+
+    # The results as a CSV file, handed over through a one-time link (sealed on the device until then).
+    headers, body = open_document(phone, "search-csv")
+    assert headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(body.decode("utf-8"))))
+    assert {"1-900000001", "1-900000005"} <= {row["home_id"] for row in rows}
 
     # Who has not updated: oldest first (the demo homes never confirmed), with the share up to date.
     phone.tap_id("search-back")

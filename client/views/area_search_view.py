@@ -20,7 +20,6 @@ from protocol.area import SearchAnswer, SearchResult
 
 AGE_CHOICES = [("", "Any age"), ("1", "Updated in the last day"), ("3", "Updated in the last 3 days"),
                ("7", "Updated in the last 7 days"), ("14", "Updated in the last 14 days")]
-RESULTS_KEY = "search-results"
 FRESHNESS_WORDS = {Freshness.FRESH: "fresh", Freshness.AGEING: "ageing", Freshness.STALE: "stale",
                    Freshness.NEVER: "never confirmed"}
 
@@ -54,9 +53,8 @@ class AreaSearchView(ft.Column):
         self.answer: SearchAnswer | None = None
         self.csv = csv_button("search-csv", "Download CSV", data.store, self._csv_file, open_document)
         self.csv.visible = False
-        self.controls = [
-            back_header("search-back", on_back, screen_title("Find a bed")),
-            self.age,
+        # On a phone the form fills the screen: after a search it folds away ("Change search" brings it back).
+        self.form = ft.Column([
             heading("Bed categories"),
             ft.Column([identified(f"search-category-{c.value}", box) for c, box in self.categories.items()],
                       spacing=0),
@@ -64,9 +62,16 @@ class AreaSearchView(ft.Column):
             ft.Row([identified("search-district", self.district), self.near_home], wrap=True),
             identified("search-run", ft.FilledButton("Search", icon=ft.Icons.SEARCH, on_click=self._search,
                                                      height=MIN_TAP)),
-            self.problem,
-            ft.Row([identified("search-summary", self.summary), self.csv], wrap=True, key=ft.ScrollKey(RESULTS_KEY),
+        ], spacing=10)
+        self.change = identified("search-change", ft.TextButton("Change search", icon=ft.Icons.TUNE,
+                                                                on_click=self._change, height=MIN_TAP))
+        self.change.visible = False
+        self.controls = [
+            back_header("search-back", on_back, screen_title("Find a bed")),
+            self.age, self.form, self.problem,
+            ft.Row([identified("search-summary", self.summary), self.csv], wrap=True,
                    alignment=ft.MainAxisAlignment.SPACE_BETWEEN),
+            self.change,
             self.results,
         ]
 
@@ -82,7 +87,7 @@ class AreaSearchView(ft.Column):
                          max_age=timedelta(days=int(self.age_limit.value)) if self.age_limit.value else None,
                          origin=origin)
 
-    async def _search(self, e: ft.Event | None = None) -> None:
+    def _search(self, e: ft.Event | None = None) -> None:
         try:
             query = self.query()
         except AreaQueryError as refused:
@@ -93,8 +98,12 @@ class AreaSearchView(ft.Column):
         self.answer = self.data.search(query)
         self._categories = sorted(query.categories, key=list(BedCategory).index)
         self.show(self.answer)
+        self.form.visible, self.change.visible = False, True
         self.update()
-        await self.scroll_to(scroll_key=RESULTS_KEY, duration=300)  # on a phone the form fills the screen
+
+    def _change(self, e: ft.Event) -> None:
+        self.form.visible, self.change.visible = True, False
+        self.update()
 
     def show(self, answer: SearchAnswer) -> None:
         near = f", nearest to {answer.origin.label}" if answer.origin else ""
