@@ -99,3 +99,22 @@ def test_history_chart_has_a_line_per_category_and_a_table(data):
     assert "history-table" in identifiers(view)
     view.show(HistoryShown(None, "Vacancy history needs a connection once (no connection now)."))
     assert view.chart.content is None and view.line.value.startswith("Vacancy history needs a connection once")
+
+
+def test_a_champions_home_list_has_the_area_overview_one_tap_away(data):
+    from client.state.home_list import HomeList
+    from client.views.home_list_view import HomeListView
+    from protocol import Account
+
+    class Engine:  # what the list reads of the sync engine
+        from client.sync import SyncStatus
+        status = SyncStatus()
+
+    champion = Account(username="champion", display_name="C", role="digital_champion",
+                       assigned_homes=["1-900000001", "1-900000005"])
+    opened = []
+    view = HomeListView(HomeList(data.store, champion), Engine(), account_line="C", on_open=lambda h: None,
+                        on_area_overview=lambda: opened.append(True))
+    button = next(c for c in view.controls if isinstance(c, ft.Semantics) and c.identifier == "area-overview")
+    button.content.on_click(None)
+    assert opened == [True]

@@ -108,8 +108,12 @@ class AreaSearchView(ft.Column):
     def show(self, answer: SearchAnswer) -> None:
         near = f", nearest to {answer.origin.label}" if answer.origin else ""
         shown = f" (the nearest {len(answer.results)} shown)" if answer.total > len(answer.results) else ""
-        self.summary.value = (f"{answer.total} home{'s' if answer.total != 1 else ''} with a vacancy{near}{shown}"
-                              if answer.total else "No home matches. Try more categories or any age.")
+        if answer.total:
+            self.summary.value = f"{answer.total} home{'s' if answer.total != 1 else ''} with a vacancy{near}{shown}"
+        elif not self.data.homes():
+            self.summary.value = "This device holds no care homes yet: they arrive with sync."
+        else:
+            self.summary.value = "No home matches. Try more categories, any funding or any age."
         self.results.controls = [self._card(result, answer.as_of) for result in answer.results]
         self.csv.visible = bool(answer.results)
 
