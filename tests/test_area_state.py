@@ -143,6 +143,13 @@ def test_snapshots_are_built_once_and_again_only_after_a_change(device, area):
     assert (area.builds, area.updates) == (1, 3)
     assert area.homes() == AreaData(device.store, now=lambda: NOW).homes()  # the same as a fresh build
 
+    # A new day: everything is read again (a DSPT publication may have expired overnight).
+    tomorrow = AreaData(device.store, now=lambda: NOW + timedelta(days=1))
+    tomorrow.homes()
+    tomorrow._now = lambda: NOW + timedelta(days=2)
+    tomorrow.homes()
+    assert tomorrow.builds == 2
+
     # Signing out removes the records: a full build, of nothing.
     device.store.wipe_account_data()
     assert area.homes() == [] and area.builds == 2

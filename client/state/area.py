@@ -153,6 +153,7 @@ class AreaData:
         self._changes: int | None = None
         self._marker: tuple[int, int, str] | None = None
         self._pending: set[str] = set()
+        self._built_on: date | None = None
         self._by_id: dict[str, HomeSnapshot] = {}
         self._homes: list[HomeSnapshot] = []
         self._vacant: dict[BedCategory, list[HomeSnapshot]] = {}
@@ -163,17 +164,18 @@ class AreaData:
         return self._now()
 
     def homes(self) -> list[HomeSnapshot]:
-        changes = self.store.change_count()
-        if changes == self._changes:
+        changes, today = self.store.change_count(), self.now().date()
+        if today != self._built_on:  # a DSPT publication may have expired overnight: read everything again
+            self._marker = None
+        elif changes == self._changes:
             return self._homes
         marker = self.store.records_marker()
         if marker != self._marker:
-            self._refresh(marker)
+            self._refresh(marker, today)
         self._changes = changes
         return self._homes
 
-    def _refresh(self, marker: tuple[int, int, str]) -> None:
-        today = self.now().date()
+    def _refresh(self, marker: tuple[int, int, str], today: date) -> None:
         pending = self.store.home_ids_pending()
         changed: set[str] | None = None
         if self._marker is not None and marker[0] >= self._marker[0]:  # no rows went (no sign-out, no resync)
@@ -189,7 +191,7 @@ class AreaData:
                 else:
                     self._by_id.pop(home_id, None)
             self.updates += 1
-        self._marker, self._pending = marker, pending
+        self._marker, self._pending, self._built_on = marker, pending, today
         self._homes = [self._by_id[home_id] for home_id in sorted(self._by_id)]
         self._vacant = {}
         for home in self._homes:
