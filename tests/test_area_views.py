@@ -48,6 +48,10 @@ def identifiers(control: ft.Control) -> set[str]:
 
 def test_overview_shows_totals_charts_and_one_tappable_row_per_child_area(data):
     browser = AreaBrowser(data, AreaRef.parse("icb:QOP"))
+    placeholder = AreaOverviewView(browser, data.store, None, on_search=lambda: None, on_stale=lambda a: None,
+                                   on_history=lambda a: None)
+    assert placeholder.body.controls[0].value == "Reading your area's homes on this device..."  # not read yet
+    data.homes()
     view = AreaOverviewView(browser, data.store, None, on_search=lambda: None, on_stale=lambda a: None,
                             on_history=lambda a: None)
     assert view.title.value == "NHS Greater Manchester Integrated Care Board"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -154,6 +155,7 @@ class AreaData:
         self._marker: tuple[int, int, str] | None = None
         self._pending: set[str] = set()
         self._built_on: date | None = None
+        self._lock = threading.RLock()
         self._by_id: dict[str, HomeSnapshot] = {}
         self._homes: list[HomeSnapshot] = []
         self._vacant: dict[BedCategory, list[HomeSnapshot]] = {}
@@ -163,7 +165,16 @@ class AreaData:
     def now(self) -> datetime:
         return self._now()
 
+    @property
+    def ready(self) -> bool:
+        """Whether ``homes()`` would answer from memory now (else it reads the store: seconds for a nation)."""
+        return self._changes == self.store.change_count() and self._built_on == self.now().date()
+
     def homes(self) -> list[HomeSnapshot]:
+        with self._lock:  # screens ask on the event loop, the overview also from a worker thread
+            return self._current()
+
+    def _current(self) -> list[HomeSnapshot]:
         changes, today = self.store.change_count(), self.now().date()
         if today != self._built_on:  # a DSPT publication may have expired overnight: read everything again
             self._marker = None
@@ -202,8 +213,9 @@ class AreaData:
 
     def candidates(self, categories: Iterable[BedCategory]) -> list[HomeSnapshot]:
         """Homes that could match a search for ``categories`` (open, with a vacancy in one): the rule decides."""
-        self.homes()
-        lists = [self._vacant.get(category, []) for category in set(categories)]
+        with self._lock:
+            self._current()
+            lists = [self._vacant.get(category, []) for category in set(categories)]
         if len(lists) == 1:
             return lists[0]
         seen: dict[str, HomeSnapshot] = {}

@@ -55,7 +55,15 @@ class AreaOverviewView(ft.Column):
                                  _action("area-history", "Vacancy history", ft.Icons.SHOW_CHART,
                                          lambda e: self._on_history(self.browser.current().area))], wrap=True),
                          self.body]
-        self.render()
+        if browser.data.ready:
+            self.render()
+        else:  # read off the event loop once shown (a nation's homes take seconds to read)
+            self.title.value = "Your area"
+            self.body.controls = [ft.Text("Reading your area's homes on this device...")]
+
+    def did_mount(self) -> None:
+        if not self.browser.data.ready:
+            self.page.run_task(self._reload)
 
     # -- what it shows -----------------------------------------------------------------------------------------
 

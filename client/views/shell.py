@@ -201,7 +201,8 @@ class AppShell:
         self.bed_view = None
         data = self._area_data()
         if self._area_browser is None or self._area_browser.data is not data:
-            self._area_browser = AreaBrowser(data, account_area(account, data.homes()))
+            # A commissioner's own area; a champion's homes (a few) say theirs.
+            self._area_browser = AreaBrowser(data, account_area(account, [] if account.area else data.homes()))
         bar = None if on_leave is not None else AccountBar(
             self.ctx.engine, account_line=f"Signed in as {account.display_name}",
             on_sign_in_again=lambda: self.show_sign_in(account.username), on_sign_out=self._sign_out)
