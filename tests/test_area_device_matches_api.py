@@ -17,10 +17,10 @@ from argon2 import PasswordHasher, profiles
 
 from client.state.area import AreaData
 from client.sync import CentralApi
-from domain.area import AreaRef, BedSearch
+from domain.area import AreaRef, BedSearch, point_origin
 from domain.beds import BedCategory
 from domain.home_settings import Funding
-from protocol.area import SearchAnswer
+from protocol.area import OverviewAnswer, SearchAnswer, StaleAnswer
 from tests.support import aio
 from tests.support.area_homes import AREA_HOMES, add_to_directory, home_mutations, manager_of, push_body
 from tests.support.auth import DEMO_PASSWORD, sign_in
@@ -75,29 +75,44 @@ QUERIES = [
                             origin=data.home_origin("1-900000006"))),
     ({"category": ["nursing_dementia"], "max_age_days": "7", "near": "53.4,-2.3"},
      lambda data: BedSearch(frozenset({ND}), max_age=timedelta(days=7),
-                            origin=__import__("domain.area", fromlist=["point_origin"]).point_origin(53.4, -2.3))),
+                            origin=point_origin(53.4, -2.3))),
 ]
 
 
-@pytest.mark.usefixtures("memory_keyring")
-def test_the_device_offline_answers_a_bed_search_as_the_api_does_online(central, tmp_path):
+@pytest.fixture
+def offline_device(central, tmp_path, memory_keyring):
+    """The commissioner's device, synced once, then without a connection."""
     network = Connection(central.app_ref)
     device = make_device(tmp_path / "device", SERVER, now=lambda: central.clock.now,
                          api_factory=lambda url, token: CentralApi(url, token, transport=network))
-    try:
-        aio.run(device.session.sign_in(SERVER, "commissioner", DEMO_PASSWORD))
-        assert aio.run(device.engine.sync_once())
-        network.up = False  # no signal from here on: the device answers from what it holds
-        data = AreaData(device.store, now=lambda: central.clock.now)
-        assert {"1-900000001", "1-900000005"} <= {h.home_id for h in data.homes()}
-        assert "1-900000008" not in {h.home_id for h in data.homes()}  # Cheshire East: not her area
+    aio.run(device.session.sign_in(SERVER, "commissioner", DEMO_PASSWORD))
+    assert aio.run(device.engine.sync_once())
+    network.up = False  # no signal from here on: the device answers from what it holds
+    yield device
+    device.close()
 
-        headers = sign_in(central, "commissioner")
-        for params, device_query in QUERIES:
-            online = central.get("/area/search", params=params, headers=headers)
-            assert online.status_code == 200, online.text
-            offline = data.search(device_query(data))
-            assert offline.total > 0
-            assert SearchAnswer.model_validate(online.json()) == offline, params
-    finally:
-        device.close()
+
+def test_the_device_offline_answers_a_bed_search_as_the_api_does_online(central, offline_device):
+    data = AreaData(offline_device.store, now=lambda: central.clock.now)
+    assert {"1-900000001", "1-900000005"} <= {h.home_id for h in data.homes()}
+    assert "1-900000008" not in {h.home_id for h in data.homes()}  # Cheshire East: not her area
+
+    headers = sign_in(central, "commissioner")
+    for params, device_query in QUERIES:
+        online = central.get("/area/search", params=params, headers=headers)
+        assert online.status_code == 200, online.text
+        offline = data.search(device_query(data))
+        assert offline.total > 0
+        assert SearchAnswer.model_validate(online.json()) == offline, params
+
+
+def test_the_stale_list_and_overview_agree_with_the_api_too(central, offline_device):
+    data = AreaData(offline_device.store, now=lambda: central.clock.now)
+    headers = sign_in(central, "commissioner")
+    for area in ("icb:QOP", "la:Manchester"):
+        online = central.get("/area/stale", params={"area": area, "older_than_days": 7}, headers=headers)
+        assert online.status_code == 200, online.text
+        assert StaleAnswer.model_validate(online.json()) == data.stale(AreaRef.parse(area), timedelta(days=7))
+        online = central.get("/area/overview", params={"area": area}, headers=headers)
+        assert online.status_code == 200, online.text
+        assert OverviewAnswer.model_validate(online.json()) == data.overview_answer(AreaRef.parse(area))

@@ -84,8 +84,13 @@ def test_commissioner_finds_a_dementia_bed_across_two_authorities(phone: FletPag
     phone.wait_id_text("area-title", "Greater Manchester", timeout=30_000)
     phone.wait_id_text("area-totals", "63 homes", timeout=30_000)
     phone.wait_id_text("area-data-age", "Area data from")
-    phone.by_id("area-child-Manchester").first.wait_for()
     phone.page.screenshot(path=str(artifacts_dir / "area-overview-phone.png"))
+    # Drill down to a local authority and back up.
+    phone.tap_id("area-child-Manchester")
+    phone.wait_id_text("area-title", "Manchester")
+    phone.wait_id_text("area-totals", "3 homes")
+    phone.tap_id("area-back")
+    phone.wait_id_text("area-title", "Greater Manchester")
 
     # Find a bed: nursing dementia (chosen by default), nearest to WA15: homes in both authorities.
     phone.tap_id("area-find-bed")
