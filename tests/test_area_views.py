@@ -99,7 +99,8 @@ def test_history_chart_has_a_line_per_category_and_a_table(data):
         "points": [{"day": f"2026-11-2{d}", "vacant_accepting": {"nursing": d, "nursing_dementia": 1},
                     "max_capacity": {"nursing": 20, "nursing_dementia": 10}} for d in range(1, 5)]})
     view.show(HistoryShown(answer, "Vacancy history as of 09:12"))
-    assert isinstance(view.chart.content, fch.LineChart) and len(view.chart.content.data_series) == 2
+    chart = view.chart.content.content
+    assert isinstance(chart, fch.LineChart) and len(chart.data_series) == 2
     assert "history-table" in identifiers(view)
     view.show(HistoryShown(None, "Vacancy history needs a connection once (no connection now)."))
     assert view.chart.content is None and view.line.value.startswith("Vacancy history needs a connection once")
@@ -122,3 +123,9 @@ def test_a_champions_home_list_has_the_area_overview_one_tap_away(data):
     button = next(c for c in view.controls if isinstance(c, ft.Semantics) and c.identifier == "area-overview")
     button.content.on_click(None)
     assert opened == [True]
+
+
+def test_chart_axes_count_in_round_steps():
+    from client.views.area_parts import nice_step
+
+    assert [nice_step(top) for top in (1, 3, 4, 9, 27, 94, 241, 960)] == [1, 1, 1, 5, 10, 50, 100, 500]

@@ -11,7 +11,7 @@ import flet_charts as fch
 
 from client.state.area_history import AreaHistory, HistoryShown
 from client.sync import SyncStatus
-from client.views.area_parts import DataAgeLine
+from client.views.area_parts import DataAgeLine, nice_step, value_axis
 from client.views.widgets import back_header, dropdown, identified, screen_title
 from domain.area import AreaRef
 from domain.beds import BedCategory
@@ -32,19 +32,21 @@ def line_chart(shown: HistoryShown) -> ft.Control:
     if not series or not points:
         return ft.Text("No bed changes recorded in this period.")
     top = max([n for values in series.values() for _, n in values] + [1])
-    step = max(1, len(points) // 5)
+    step = max(1, len(points) // 4)  # about 4 dates under the chart
     lines = [fch.LineChartData(points=[fch.LineChartDataPoint(x=i, y=n, tooltip=f"{category.label}: {n}")
                                        for i, (_, n) in enumerate(values)],
                                color=colour_of(category),
                                stroke_width=2)
              for category, values in series.items()]
-    return fch.LineChart(
-        data_series=lines, min_y=0, max_y=top * 1.15, min_x=0, max_x=max(len(points) - 1, 1), height=220,
-        left_axis=fch.ChartAxis(label_size=32),
-        bottom_axis=fch.ChartAxis(label_size=24, labels=[
+    y_step = nice_step(top)
+    return ft.Semantics(label=f"Vacancies accepting admissions from {points[0].day:%d %b} to {points[-1].day:%d %b}",
+                        content=fch.LineChart(
+        data_series=lines, min_y=0, max_y=(top // y_step + 1) * y_step, min_x=0, max_x=max(len(points) - 1, 1),
+        height=220, left_axis=value_axis(top),
+        bottom_axis=fch.ChartAxis(label_size=24, label_spacing=step, labels=[
             fch.ChartAxisLabel(value=i, label=ft.Text(f"{point.day:%d %b}".lstrip("0"), size=10))
             for i, point in enumerate(points) if i % step == 0]),
-    )
+    ))
 
 
 class AreaHistoryView(ft.Column):

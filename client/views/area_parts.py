@@ -64,19 +64,32 @@ def table(rows: list[tuple[str, str]], identifier: str | None = None) -> ft.Cont
     return identified(identifier, lines) if identifier else lines
 
 
+def nice_step(top: int, ticks: int = 4) -> int:
+    """A round step (1, 2, 5, 10, 20, 50...) giving about ``ticks`` labels up to ``top``."""
+    rough, magnitude = max(1, top) / ticks, 1
+    while magnitude * 10 <= rough:
+        magnitude *= 10
+    return next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= rough)
+
+
+def value_axis(top: int) -> fch.ChartAxis:
+    """The counts axis: whole numbers at round steps (the chart's own labels would be fractions here)."""
+    step = nice_step(top)
+    return fch.ChartAxis(labels=[fch.ChartAxisLabel(value=v, label=ft.Text(str(v), size=10))
+                                 for v in range(0, top + step, step)], label_spacing=step, label_size=40)
+
+
 def bar_chart(values: list[tuple[str, int]], colour: str = ft.Colors.BLUE_700, height: int = 180) -> ft.Control:
     """Vertical bars, one per label (short labels under the bars; the table beneath has them in full)."""
     top = max([v for _, v in values] + [1])
-    ticks = sorted({0, top // 2, top}) if top > 1 else [0, 1]
+    step = nice_step(top)
     return ft.Semantics(label=", ".join(f"{label}: {v}" for label, v in values), content=fch.BarChart(
         groups=[fch.BarChartGroup(x=i, rods=[fch.BarChartRod(from_y=0, to_y=v, width=18, color=colour,
                                                               tooltip=f"{label}: {v}", border_radius=3)])
                 for i, (label, v) in enumerate(values)],
         bottom_axis=fch.ChartAxis(labels=[fch.ChartAxisLabel(value=i, label=ft.Text(short_label(label), size=10))
                                           for i, (label, _) in enumerate(values)], label_size=28),
-        left_axis=fch.ChartAxis(labels=[fch.ChartAxisLabel(value=t, label=ft.Text(str(t), size=10)) for t in ticks],
-                                label_size=44),
-        max_y=top * 1.15, height=height, interactive=True,
+        left_axis=value_axis(top), max_y=(top // step + 1) * step, height=height, interactive=True,
     ))
 
 
