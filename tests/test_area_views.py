@@ -129,3 +129,14 @@ def test_chart_axes_count_in_round_steps():
     from client.views.area_parts import nice_step
 
     assert [nice_step(top) for top in (1, 3, 4, 9, 27, 94, 241, 960)] == [1, 1, 1, 5, 10, 50, 100, 500]
+
+
+def test_near_a_home_is_a_list_for_an_area_and_an_id_field_for_a_nation(data, monkeypatch):
+    import client.views.area_search_view as search_view
+
+    assert isinstance(AreaSearchView(data, None, on_back=lambda: None).near_home, ft.Dropdown)
+    monkeypatch.setattr(search_view, "MAX_HOME_CHOICES", 3)
+    view = AreaSearchView(data, None, on_back=lambda: None)
+    assert isinstance(view.near_home, ft.TextField)
+    view.near_home.value = " 1-900000006 "
+    assert view.query().origin.label == "Chorlton Care Home"

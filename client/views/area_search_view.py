@@ -20,6 +20,7 @@ from protocol.area import SearchAnswer, SearchResult
 
 AGE_CHOICES = [("", "Any age"), ("1", "Updated in the last day"), ("3", "Updated in the last 3 days"),
                ("7", "Updated in the last 7 days"), ("14", "Updated in the last 14 days")]
+MAX_HOME_CHOICES = 1000
 FRESHNESS_WORDS = {Freshness.FRESH: "fresh", Freshness.AGEING: "ageing", Freshness.STALE: "stale",
                    Freshness.NEVER: "never confirmed"}
 
@@ -46,7 +47,13 @@ class AreaSearchView(ft.Column):
         self.age_limit = dropdown("How recent", AGE_CHOICES, "", width=300)
         self.district = ft.TextField(label="Near postcode district", hint_text="e.g. WA15", width=200,
                                      capitalization=ft.TextCapitalization.CHARACTERS, on_submit=self._search)
-        self.near_home = dropdown("Or near a home", [("", "-"), *data.home_choices()], "", width=300)
+        choices = data.home_choices()
+        if len(choices) <= MAX_HOME_CHOICES:  # type to filter the list
+            self.near_home = dropdown("Or near a home", [("", "-"), *choices], "", width=300, editable=True,
+                                      enable_filter=True)
+        else:  # a region or a nation: a list that long helps no one, the home's CQC location ID does
+            self.near_home = ft.TextField(label="Or near a home (CQC location ID)", hint_text="e.g. 1-123456789",
+                                          width=300, on_submit=self._search)
         self.problem = ft.Text("", color=ft.Colors.ERROR, visible=False)
         self.summary = ft.Text("", weight=ft.FontWeight.BOLD)
         self.results = ft.Column(spacing=8, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
@@ -81,8 +88,8 @@ class AreaSearchView(ft.Column):
         origin = None
         if (self.district.value or "").strip():
             origin = self.data.district_origin(self.district.value)
-        elif self.near_home.value:
-            origin = self.data.home_origin(self.near_home.value)
+        elif (self.near_home.value or "").strip():
+            origin = self.data.home_origin(self.near_home.value.strip())
         return BedSearch(chosen, funding=Funding(self.funding.value) if self.funding.value else None,
                          max_age=timedelta(days=int(self.age_limit.value)) if self.age_limit.value else None,
                          origin=origin)
