@@ -219,6 +219,13 @@ def test_every_table_exports_as_csv_that_round_trips(device, area):
     assert [r["name"] for r in table] == ["Manchester", "Trafford", "NHS Greater Manchester Integrated Care Board"]
     assert table[-1]["homes"] == "7" and table[-1]["nursing_dementia_vacant_accepting"] == "11"
 
+    # A cell a spreadsheet would run as a formula is written as text; the columns are the API's.
+    from client.state.area import CsvFile
+
+    risky = _read_csv(CsvFile("x.csv", ("name", "phone"), [{"name": "=HYPERLINK(1)", "phone": "+44 161"}]).content())
+    assert risky == [{"name": "'=HYPERLINK(1)", "phone": "+44 161"}]
+    assert list(rows[0])[:4] == ["home_id", "name", "local_authority", "icb"]
+
     # On the device's shelf (sealed), to be handed over: only the latest export is kept.
     put_csv(device.store, search_file)
     document = put_csv(device.store, overview_file)

@@ -365,19 +365,36 @@ def is_offline(status: SyncStatus | None) -> bool:
 
 
 # --- CSV export of every table ------------------------------------------------------------------------------------
+# The same columns and cell rules as the central API's format=csv, so a file from the device and one from the API
+# read the same in a spreadsheet.
+
+SEARCH_COLUMNS = ("home_id", "name", "local_authority", "icb", "postcode", "phone", "manager_name", "cqc_rating",
+                  "cqc_rating_date", "distance_km", "confirmed_at", "freshness", "funding_accepted")
+STALE_COLUMNS = ("home_id", "name", "local_authority", "manager_name", "phone", "confirmed_at", "days_since")
+_FORMULA_STARTS = ("=", "@", "\t", "\r")  # a cell a spreadsheet would run as a formula is written as text
+
+
+def csv_cell(value) -> str:
+    if value is None:
+        return ""
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    text = str(value)
+    return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
 
 
 @dataclass(frozen=True)
 class CsvFile:
     name: str
+    columns: tuple[str, ...]
     rows: list[dict]
 
     def content(self) -> bytes:
         out = io.StringIO(newline="")
-        if self.rows:
-            writer = csv.DictWriter(out, fieldnames=list(self.rows[0]), lineterminator="\r\n")
-            writer.writeheader()
-            writer.writerows(self.rows)
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(self.columns)
+        for row in self.rows:
+            writer.writerow([csv_cell(row.get(column)) for column in self.columns])
         return out.getvalue().encode("utf-8")
 
 
@@ -385,33 +402,30 @@ def _stamp(moment: datetime) -> str:
     return f"{moment.astimezone(timezone.utc):%Y%m%d-%H%M}"
 
 
-def _iso(moment: datetime | None) -> str:
-    return moment.isoformat() if moment else ""
-
-
 def search_csv(answer: SearchAnswer, categories: Sequence[BedCategory]) -> CsvFile:
-    ordered = [c for c in BedCategory if c in set(categories)]
-    rows = [{"home_id": r.home_id, "name": r.name, "local_authority": r.local_authority, "icb": r.icb or "",
-             "postcode": r.postcode, "distance_km": "" if r.distance_km is None else r.distance_km,
-             **{f"{c.value}_vacant_accepting": r.vacancies.get(c, 0) for c in ordered},
-             "cqc_rating": r.cqc_rating.value if r.cqc_rating else "",
-             "cqc_rating_date": r.cqc_rating_date.isoformat() if r.cqc_rating_date else "",
-             "confirmed_at": _iso(r.confirmed_at), "freshness": r.freshness.value, "phone": r.phone or "",
-             "manager_name": r.manager_name or "", "funding_accepted": " ".join(f.value for f in r.funding_accepted)}
-            for r in answer.results]
-    return CsvFile(f"bed-search-{_stamp(answer.as_of)}.csv", rows)
+    """One row per home found, nearest first; a vacancies column per category asked for."""
+    vacancy_columns = {category: f"{category.value}_vacant_accepting" for category in categories}
+    rows = []
+    for result in answer.results:
+        row = {column: getattr(result, column) for column in SEARCH_COLUMNS}
+        row["cqc_rating"] = result.cqc_rating.value if result.cqc_rating else None
+        row["freshness"] = result.freshness.value
+        row["funding_accepted"] = ";".join(funding.value for funding in result.funding_accepted)
+        rows.append(row | {column: result.vacancies.get(category, 0) for category, column in vacancy_columns.items()})
+    return CsvFile(f"bed-search-{_stamp(answer.as_of)}.csv", (*SEARCH_COLUMNS, *vacancy_columns.values()), rows)
 
 
 def stale_csv(answer: StaleAnswer) -> CsvFile:
-    rows = [{"home_id": h.home_id, "name": h.name, "local_authority": h.local_authority,
-             "manager_name": h.manager_name or "", "phone": h.phone or "", "confirmed_at": _iso(h.confirmed_at),
-             "days_since": "" if h.days_since is None else h.days_since} for h in answer.homes]
-    return CsvFile(f"not-updated-{_stamp(answer.as_of)}.csv", rows)
+    """One row per home not updated, oldest first."""
+    return CsvFile(f"not-updated-{_stamp(answer.as_of)}.csv", STALE_COLUMNS,
+                   [home.model_dump() for home in answer.homes])
 
 
 def overview_csv(overview_: Overview, now: datetime) -> CsvFile:
+    """One row per child area (or home), then the area's own total (domain.area.csv_rows)."""
     slug = "".join(ch if ch.isalnum() else "-" for ch in overview_.area.key).strip("-").lower()
-    return CsvFile(f"overview-{slug}-{_stamp(now)}.csv", csv_rows(overview_))
+    rows = csv_rows(overview_)
+    return CsvFile(f"overview-{slug}-{_stamp(now)}.csv", tuple(rows[0]) if rows else ("level", "code", "name"), rows)
 
 
 def put_csv(store: LocalStore, file: CsvFile) -> Document:
