@@ -15,7 +15,7 @@ import httpx
 import pytest
 from argon2 import PasswordHasher, profiles
 
-from client.state.area import AreaData
+from client.state.area import AreaData, search_csv, stale_csv
 from client.sync import CentralApi
 from domain.area import AreaRef, BedSearch, point_origin
 from domain.beds import BedCategory
@@ -104,6 +104,10 @@ def test_the_device_offline_answers_a_bed_search_as_the_api_does_online(central,
         offline = data.search(device_query(data))
         assert offline.total > 0
         assert SearchAnswer.model_validate(online.json()) == offline, params
+        # The CSV files match too (the device's download, the API's format=csv).
+        as_csv = central.get("/area/search", params={**params, "format": "csv"}, headers=headers)
+        categories = [BedCategory(c) for c in params["category"]]
+        assert as_csv.text == search_csv(offline, categories).content().decode("utf-8")
 
 
 def test_the_stale_list_and_overview_agree_with_the_api_too(central, offline_device):
@@ -112,7 +116,10 @@ def test_the_stale_list_and_overview_agree_with_the_api_too(central, offline_dev
     for area in ("icb:QOP", "la:Manchester"):
         online = central.get("/area/stale", params={"area": area, "older_than_days": 7}, headers=headers)
         assert online.status_code == 200, online.text
-        assert StaleAnswer.model_validate(online.json()) == data.stale(AreaRef.parse(area), timedelta(days=7))
+        offline = data.stale(AreaRef.parse(area), timedelta(days=7))
+        assert StaleAnswer.model_validate(online.json()) == offline
+        as_csv = central.get("/area/stale", params={"area": area, "format": "csv"}, headers=headers)
+        assert as_csv.text == stale_csv(offline).content().decode("utf-8")
         online = central.get("/area/overview", params={"area": area}, headers=headers)
         assert online.status_code == 200, online.text
         assert OverviewAnswer.model_validate(online.json()) == data.overview_answer(AreaRef.parse(area))
