@@ -123,10 +123,26 @@ def test_commissioner_finds_a_dementia_bed_across_two_authorities(phone: FletPag
     # Vacancy history: a line chart from GET /area/history (the area API's); without it, said plainly.
     phone.tap_id("stale-back")
     phone.tap_id("area-history")
-    if history_endpoint_exists(server.url):
+    has_history = history_endpoint_exists(server.url)
+    if has_history:
         phone.wait_id_text("history-source", "Vacancy history as of", timeout=20_000)
         phone.by_id("history-chart").first.wait_for()
         phone.by_id("history-table").first.wait_for()
     else:
         phone.wait_id_text("history-source", "Vacancy history needs a connection once", timeout=20_000)
     phone.page.screenshot(path=str(artifacts_dir / "area-history-phone.png"))
+
+    # No connection (the central API stops): the screens say how old their data is, search still answers, the
+    # history shows what was saved.
+    server.stop()
+    phone.tap_id("history-back")
+    phone.wait_id_text("area-data-age", "no connection now", timeout=30_000)
+    phone.tap_id("area-find-bed")
+    phone.tap_id("search-run")
+    phone.by_id("search-result-1-900000005").first.wait_for()
+    phone.wait_id_text("area-data-age", "no connection now")
+    phone.tap_id("search-back")
+    phone.tap_id("area-history")
+    phone.wait_id_text("history-source", "Saved " if has_history else "needs a connection once", timeout=20_000)
+    if has_history:
+        phone.by_id("history-chart").first.wait_for()

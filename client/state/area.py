@@ -162,6 +162,11 @@ class AreaData:
         self.builds = 0  # full builds (tests: the cache works)
         self.updates = 0  # partial updates
 
+    @property
+    def generation(self) -> int:
+        """Changes each time the snapshots change (a screen redraws only then)."""
+        return self.builds + self.updates
+
     def now(self) -> datetime:
         return self._now()
 

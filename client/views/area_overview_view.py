@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
 
 import flet as ft
 
@@ -22,6 +23,7 @@ FRESHNESS_COLOURS = {Freshness.FRESH: ft.Colors.GREEN_600, Freshness.AGEING: ft.
                      Freshness.STALE: ft.Colors.RED_600, Freshness.NEVER: ft.Colors.GREY_500}
 FRESHNESS_WORDS = {Freshness.FRESH: "Fresh (under 24 hours)", Freshness.AGEING: "Ageing (up to 7 days)",
                    Freshness.STALE: "Stale (over 7 days)", Freshness.NEVER: "Never confirmed"}
+REDRAW_AFTER = timedelta(minutes=10)  # freshness counts move with time even when no record changes
 LEVEL_WORDS = {AreaLevel.REGION: "Regions", AreaLevel.ICB: "Integrated care boards",
                AreaLevel.LOCAL_AUTHORITY: "Local authorities", AreaLevel.HOME: "Homes"}
 
@@ -45,6 +47,7 @@ class AreaOverviewView(ft.Column):
         self.back = identified("area-back", ft.IconButton(ft.Icons.ARROW_BACK, tooltip="Back",
                                                           on_click=self._go_back), "Back")
         self.body = ft.Column(spacing=10)
+        self._shown_generation, self._shown_at = -1, datetime.min.replace(tzinfo=timezone.utc)
         self.controls = [*([account_bar] if account_bar else []),
                          ft.Row([self.back, ft.Container(identified("area-title", self.title), expand=True)],
                                 spacing=4),
@@ -69,6 +72,7 @@ class AreaOverviewView(ft.Column):
 
     def render(self) -> None:
         found = self.browser.current()
+        self._shown_generation, self._shown_at = self.browser.data.generation, self.browser.data.now()
         self.title.value = found.area.name or found.area.code or "Your area"
         self.back.visible = self.browser.can_go_back or self._on_leave is not None
         self.body.controls = self._sections(found)
@@ -151,10 +155,14 @@ class AreaOverviewView(ft.Column):
             self.page.run_task(self._reload)
 
     async def _reload(self) -> None:
-        """New records may have arrived: the changed homes are read again off the event loop, then shown."""
-        await asyncio.to_thread(self.browser.data.homes)
-        self.render()
-        self.update()
+        """New records may have arrived: the changed homes are read again off the event loop, then shown (only if
+        something changed, or the ages moved on: redrawing resets what a screen reader was on)."""
+        data = self.browser.data
+        await asyncio.to_thread(data.homes)
+        now = data.now()
+        if data.generation != self._shown_generation or now - self._shown_at > REDRAW_AFTER:
+            self.render()
+            self.update()
 
 
 def _share(count: int, total: int) -> str:
