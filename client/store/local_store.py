@@ -296,3 +296,68 @@ class LocalStore:
                 self._database.write_meta(key, None)
         with self._database.lock:
             self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # nothing left behind in the write-ahead log
+
+    # -- the area view: every home's records at once (read-only) -------------------------------
+
+    def change_count(self) -> int:
+        """Rows this database connection has changed since it opened (any table; cheap, no query)."""
+        with self._database.lock:
+            return self.db.conn.total_changes
+
+    def records_marker(self) -> tuple[int, int, str]:
+        """(rows, highest base version, latest local save): what a cache of the records compares.
+
+        Server versions only grow, so a pulled, settled or tombstoned record raises the highest base version; a
+        local save or delete moves the latest local time; rows only go (fewer rows) at a sign-out or a resync.
+        """
+        with self._database.lock:
+            count, top_version, latest_local = self.db.execute(
+                "SELECT count(*), coalesce(max(base_version), 0), coalesce(max(local_updated_at), '')"
+                " FROM records").fetchone()
+        return count, top_version, latest_local
+
+    def home_ids_changed_since(self, top_version: int, latest_local: str) -> set[str]:
+        """Homes with a record pulled, settled or saved here after that marker (see ``records_marker``)."""
+        with self._database.lock:
+            rows = self.db.execute("SELECT DISTINCT home_id FROM records WHERE base_version > ?"
+                                   " OR coalesce(local_updated_at, '') > ?", [top_version, latest_local]).fetchall()
+        return {r[0] for r in rows}
+
+    def home_ids_pending(self) -> set[str]:
+        """Homes with changes waiting to be sent (their records may still be reverted by the server's answer)."""
+        with self._database.lock:
+            rows = self.db.execute(
+                "SELECT DISTINCT r.home_id FROM outbox o JOIN records r ON r.kind = o.kind AND r.id = o.record_id"
+                " WHERE o.status = 'pending'").fetchall()
+        return {r[0] for r in rows}
+
+    def records_of_kinds(self, kinds: Sequence[str], home_ids: Iterable[str] | None = None) -> list[LocalRecord]:
+        """Every visible record of ``kinds`` (of ``home_ids``, if given) without a per-row subquery: thousands
+        of homes at once."""
+        kinds = list(kinds)
+        marks = ", ".join("?" for _ in kinds)
+        sql = (f"SELECT kind, id, home_id, data, base_version, local_updated_at FROM records"
+               f" WHERE deleted = 0 AND kind IN ({marks})")
+        batches: list[list[str] | None] = [None]
+        if home_ids is not None:
+            wanted = sorted(set(home_ids))
+            batches = [wanted[i:i + 500] for i in range(0, len(wanted), 500)]
+        with self._database.lock:
+            rows = []
+            for batch in batches:
+                if batch is None:
+                    rows += self.db.execute(sql, kinds).fetchall()
+                else:
+                    rows += self.db.execute(sql + f" AND home_id IN ({', '.join('?' for _ in batch)})",
+                                            [*kinds, *batch]).fetchall()
+            pending = set(self.db.execute(
+                f"SELECT kind, record_id FROM outbox WHERE status = 'pending' AND kind IN ({marks})", kinds).fetchall())
+        found = []
+        for r in rows:
+            try:
+                data = self._codec.decode(r[0], r[1], r[3])
+            except UnreadableData:
+                continue
+            found.append(LocalRecord(kind=r[0], id=r[1], home_id=r[2], data=data, base_version=r[4],
+                                     local_updated_at=r[5], pending=(r[0], r[1]) in pending))
+        return found

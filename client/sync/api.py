@@ -272,9 +272,17 @@ class CentralApi:
         return await self._get_list("/accounts/audit", AuditEntry, **params)
 
     async def home_history(self, home_id: str, days: int = 30) -> HistoryAnswer:
-        """A home's vacancies by category, day by day (GET /area/history?area=home:<id>)."""
-        response = await self._request("GET", "/area/history",
-                                       params={"area": f"home:{home_id}", "interval": "day", "days": days})
+        """A home's vacancies by category, day by day."""
+        return await self.area_history(f"home:{home_id}", "day", days)
+
+    # -- the area view (issue 11) --------------------------------------------------------------------------
+
+    async def area_history(self, area: str, interval: str = "day", days: int = 30) -> HistoryAnswer:
+        """Vacancies over time for an area ("la:Trafford", "icb:QOP", "home:1-123"); the server's words if refused."""
+        response = await self._request("GET", "/area/history", params={"area": area, "interval": interval,
+                                                                       "days": days})
+        if response.status_code == 404 and _detail(response) == "Not Found":  # no such route: an older server
+            raise ApiError("the central API does not offer it yet")
         return _parse(self._expect(response, 200), HistoryAnswer)
 
 

@@ -1,6 +1,6 @@
 """A digital champion's homes: one tappable row per home, what needs attention first.
 
-Semantics identifiers: ``home-list`` (the heading), ``home-<home id>`` (a row),
+Semantics identifiers: ``home-list`` (the heading), ``home-<home id>`` (a row), ``area-overview`` (her homes at a glance),
 ``sync-status``, ``sign-out``, ``discard-and-sign-out``.
 """
 
@@ -24,6 +24,7 @@ class HomeListView(ft.Column):
     def __init__(self, homes: HomeList, engine: SyncEngine, *, account_line: str,
                  on_open: Callable[[str], None],
                  on_sign_out: Callable[[bool], Awaitable[None]] | None = None,
+                 on_area_overview: Callable[[], None] | None = None,
                  now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> None:
         super().__init__(spacing=8, expand=True)
         self.homes, self.engine, self.on_open, self.on_sign_out, self._now = homes, engine, on_open, on_sign_out, now
@@ -34,6 +35,10 @@ class HomeListView(ft.Column):
         self.controls = [
             identified("home-list", self.heading),
             ft.Text(account_line, size=13, color=ft.Colors.ON_SURFACE_VARIANT),
+            # Her homes at a glance (issue 11): the area overview of the homes on this device.
+            *([identified("area-overview", ft.FilledTonalButton(
+                "Area overview", icon=ft.Icons.INSERT_CHART_OUTLINED, on_click=lambda e: on_area_overview()))]
+              if on_area_overview is not None else []),
             self.rows,
             self.unsent_box,
             ft.Row([sync_now_button(engine), self.unsent_box.button()], wrap=True),

@@ -10,6 +10,8 @@ import flet as ft
 from client.context import AppContext
 from client.session import Session, UnsentChanges
 from client.state.admin import AdminScreen
+from client.state.area import AreaBrowser, AreaData, account_area, forget_area_meta, note_synced
+from client.state.area_history import AreaHistory
 from client.state.bed_state import BedStateScreen
 from client.state.conflicts import ConflictChoices
 from client.state.home_history import HomeHistory
@@ -20,9 +22,14 @@ from client.state.readiness import ReadinessScreen
 from client.state.red_bag import ResidentList, ResidentScreen
 from client.store.paths import REPORTS_DIR
 from client.sync.speedtest import Measurement, measure
+from client.views.account_bar import AccountBar
 from client.views.account_footer import AccountFooter
 from client.views.account_forms import RegisterView, ResetPasswordView
 from client.views.admin_view import AdminView
+from client.views.area_history_view import AreaHistoryView
+from client.views.area_overview_view import AreaOverviewView
+from client.views.area_search_view import AreaSearchView
+from client.views.area_stale_view import AreaStaleView
 from client.views.area_view import AreaView
 from client.views.bed_state_view import BedStateView
 from client.views.conflicts_view import ConflictNotice, ConflictsView
@@ -35,6 +42,7 @@ from client.views.readiness_view import ReadinessView
 from client.views.red_bag_view import AddResidentView, ResidentListView, ResidentView
 from client.views.sign_in_view import SignInView
 from client.views.staff_panel_view import StaffPanelView
+from domain.area import AreaRef
 from protocol.accounts import Role
 
 # Phone-first; on a tablet or desktop the content stays a readable column.
@@ -61,6 +69,10 @@ class AppShell:
         # Whose screens this page shows (None: sign-in, registration or reset).
         self.shown_account: tuple[str, str] | None = None
         self.body = ft.Container(padding=16, width=MAX_CONTENT_WIDTH, expand=True)
+        # The area view (commissioners, champions, bed search): the device's homes as snapshots, built once and
+        # rebuilt only after the store changed; the overview's drill-down kept while the person goes to search.
+        self._area: AreaData | None = None
+        self._area_browser: AreaBrowser | None = None
         self._unsubscribe = [ctx.engine.subscribe(self._on_sync_status),
                              ctx.session.subscribe(self._on_session_changed)]
 
@@ -90,6 +102,8 @@ class AppShell:
 
     def _on_session_changed(self, session: Session | None) -> None:
         """Another page of this device signed in or out: follow it."""
+        if session is None:
+            self._forget_area()
         if session is None and self.shown_account is not None:
             self.show_sign_in(notice="Signed out. This device no longer holds your home's data.")
         elif session is not None and session.token is not None and self.shown_account != _whose(session):
@@ -127,6 +141,9 @@ class AppShell:
             return
         if account.role == Role.ADMINISTRATOR:
             self.show_admin(session)
+            return
+        if account.role == Role.COMMISSIONER:
+            self.show_area_overview(session)
             return
         if account.home_id is None:
             self.bed_view = None
@@ -176,6 +193,7 @@ class AppShell:
             on_open=lambda home_id: self.show_readiness(session, home_id,
                                                         on_back=lambda: self.show_home_list(session)),
             on_sign_out=self._sign_out,
+            on_area_overview=lambda: self.show_area_overview(session, on_leave=lambda: self.show_home_list(session)),
         )
         self.body.content = self.live
         self.page.update()
@@ -201,17 +219,53 @@ class AppShell:
                              on_sign_out=self._sign_out)
 
     def show_hospital(self, session: Session) -> None:
-        """Transfers to her hospital, each opening its pack; bed search for discharge (when the app has it)."""
+        """Transfers to her hospital, each opening its pack; bed search for discharge."""
         account = session.account
         self.shown_account = _whose(session)
         self.bed_view = None
-        find_bed = getattr(self, "show_bed_search", None)  # built with the commissioner's area view
         self.live = HospitalView(
             HospitalTransfers(self.ctx.session.api, self.ctx.store.documents, now=self.ctx.store.server_now),
             self.ctx.engine, account_line=f"Signed in as {account.display_name}",
             open_document=DocumentOpener(self.page, self.ctx.store.documents, self.ctx.document_links),
             footer=self._footer(session),
-            on_find_bed=(lambda: find_bed(session)) if find_bed is not None else None,
+            on_find_bed=lambda: self.show_bed_search(session, on_back=lambda: self.show_hospital(session)),
+        )
+        self.body.content = self.live
+        self.page.update()
+
+    # -- the area view: overview (drill-down) -> find a bed / not updated / vacancy history ---------------------
+
+    def _area_data(self) -> AreaData:
+        if self._area is None or self._area.store is not self.ctx.store:
+            self._area = AreaData(self.ctx.store)
+        return self._area
+
+    def _forget_area(self) -> None:
+        self._area = self._area_browser = None
+        forget_area_meta(self.ctx.store)
+
+    def _document_opener(self) -> DocumentOpener:
+        return DocumentOpener(self.page, self.ctx.store.documents, self.ctx.document_links)
+
+    def show_area_overview(self, session: Session, *, on_leave: Callable[[], None] | None = None) -> None:
+        """The area at a glance: a commissioner's first screen (with her account bar), or a champion's homes."""
+        account = session.account
+        self.shown_account = _whose(session)
+        self.bed_view = None
+        data = self._area_data()
+        if self._area_browser is None or self._area_browser.data is not data:
+            # A commissioner's own area; a champion's homes (a few) say theirs.
+            self._area_browser = AreaBrowser(data, account_area(account, [] if account.area else data.homes()))
+        bar = None if on_leave is not None else AccountBar(
+            self.ctx.engine, account_line=f"Signed in as {account.display_name}",
+            on_sign_in_again=lambda: self.show_sign_in(account.username), on_sign_out=self._sign_out)
+        back_here = lambda: self.show_area_overview(session, on_leave=on_leave)  # noqa: E731
+        self.live = AreaOverviewView(
+            self._area_browser, self.ctx.store, self.ctx.engine.status, account_bar=bar, on_leave=on_leave,
+            on_search=lambda: self.show_bed_search(session, on_back=back_here),
+            on_stale=lambda area: self.show_area_stale(area, on_back=back_here),
+            on_history=lambda area: self.show_area_history(session, area, on_back=back_here),
+            open_document=self._document_opener(),
         )
         self.body.content = self.live
         self.page.update()
@@ -222,6 +276,28 @@ class AppShell:
         self.bed_view = None
         self.live = AdminView(AdminScreen(self.ctx.session.api, now=self.ctx.store.server_now), self.ctx.engine,
                               account_line=f"Signed in as {account.display_name}", footer=self._footer(session))
+        self.body.content = self.live
+        self.page.update()
+
+    def show_bed_search(self, session: Session, *, on_back: Callable[[], None] | None = None) -> None:
+        """Find a bed on this device's data (commissioners; the hospital screen calls it for discharge)."""
+        self.shown_account = _whose(session)
+        self.bed_view = None
+        self.live = AreaSearchView(self._area_data(), self.ctx.engine.status,
+                                   on_back=on_back or (lambda: self.show_bed_state(session)),
+                                   open_document=self._document_opener())
+        self.body.content = self.live
+        self.page.update()
+
+    def show_area_stale(self, area: AreaRef, *, on_back: Callable[[], None]) -> None:
+        self.live = AreaStaleView(self._area_data(), area, self.ctx.engine.status, on_back=on_back,
+                                  open_document=self._document_opener())
+        self.body.content = self.live
+        self.page.update()
+
+    def show_area_history(self, session: Session, area: AreaRef, *, on_back: Callable[[], None]) -> None:
+        self.live = AreaHistoryView(AreaHistory(self.ctx.store, self.ctx.session.api), area, self.ctx.store,
+                                    self.ctx.engine.status, on_back=on_back)
         self.body.content = self.live
         self.page.update()
 
@@ -292,9 +368,12 @@ class AppShell:
             if hasattr(self.live, "ask_to_discard"):
                 self.live.ask_to_discard(unsent.count)
             return
+        self._forget_area()
         self.show_sign_in(notice="Signed out. This device no longer holds your home's data.")
 
     def _on_sync_status(self, status) -> None:
+        if self.ctx.session.current() is not None:
+            note_synced(self.ctx.store, status)  # the area screens say how old their data is
         if self.live is not None:
             self.live.on_sync_status(status)
 

@@ -1,0 +1,439 @@
+"""The area view on a device (commissioners, champions, discharge teams): search, stale list, overview, offline.
+
+The device holds its account's area (care_home, home_settings, home_status,
+bed_count and readiness records come with sync). ``AreaData`` turns them into
+``domain.area.HomeSnapshot``s once and keeps them until the store changes, and
+answers with the same domain rules and the same wire bodies (``protocol.area``)
+as ``GET /area/...``, so a screen offline and the API online agree field by field.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import threading
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+
+from client.state.records import all_readable, readable
+from client.store import Document, LocalRecord, LocalStore
+from client.sync import SyncState, SyncStatus
+from domain.area import (
+    STALE_AFTER,
+    AreaLevel,
+    AreaRef,
+    BedSearch,
+    HomeSnapshot,
+    Origin,
+    Overview,
+    csv_rows,
+    district_origin,
+    home_origin,
+    nhsmail_stage,
+    overview,
+    search_beds,
+    snapshot,
+    stale_homes,
+)
+from domain.beds import COUNT_FIELDS, BedCategory, BedCount, HomeStatus
+from domain.home_settings import HomeSettings
+from domain.homes import CareHome
+from domain.maturity import Checklist, band
+from domain.nhsmail import NhsmailProgress
+from domain.readiness import (
+    Broadband,
+    DeviceProvision,
+    DigitalSocialCareRecord,
+    DsptStatus,
+    GpRecordAccess,
+    WifiSurveyResult,
+)
+from protocol import Account
+from protocol.area import OverviewAnswer, SearchAnswer, StaleAnswer
+
+READINESS_KINDS = ("broadband", "wifi_result", "device_provision", "dspt_status", "gp_record_access",
+                   "social_care_record", "nhsmail_progress")
+AREA_KINDS = ("care_home", "home_settings", "home_status", "bed_count", *READINESS_KINDS)
+DATA_AT_META = "area_data_at"  # when this device last pulled its area from the central API (ISO, device clock)
+HISTORY_META = "area_history"  # the last vacancy history per area: {"<area>|<interval>|<days>": {saved_at, answer}}
+EXPORT_GROUP = "area-exports"  # CSV files on the document shelf (the last few; all go at sign-out)
+CSV_MEDIA_TYPE = "text/csv"
+
+
+def _parse_time(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def confirmed_at(status: LocalRecord | None, clock_offset: timedelta) -> datetime | None:
+    """When the home last confirmed its bed state: the server's stamp; an unsent save counts from its own time."""
+    if status is None:
+        return None
+    if status.pending and status.local_updated_at:
+        return _parse_time(status.local_updated_at) + clock_offset  # the device's save, on the server's clock
+    return _parse_time(status.data.get("confirmed_at"))
+
+
+def _checklist(home: CareHome, rows: dict[str, list[LocalRecord]]) -> Checklist:
+    def one(kind, model):
+        found = rows.get(kind)
+        return readable(model, found[0]) if found else None
+
+    return Checklist(home=home, broadband=one("broadband", Broadband),
+                     wifi_results=all_readable(WifiSurveyResult, rows.get("wifi_result", ())),
+                     devices=all_readable(DeviceProvision, rows.get("device_provision", ())),
+                     dspt=one("dspt_status", DsptStatus), gp=one("gp_record_access", GpRecordAccess),
+                     dscr=one("social_care_record", DigitalSocialCareRecord),
+                     nhsmail=one("nhsmail_progress", NhsmailProgress))
+
+
+def _bed_counts(rows: Sequence[LocalRecord]) -> list[BedCount]:
+    """A home's bed counts, read without re-running their validators (checked when saved here or on the server:
+    45,000 of them would cost seconds); one this version cannot read is left out, as ``readable`` does."""
+    counts = []
+    for row in rows:
+        data = row.data
+        try:
+            counts.append(BedCount.model_construct(
+                home_id=data["home_id"], category=BedCategory(data["category"]),
+                **{name: int(data[name]) for name in COUNT_FIELDS}))
+        except (KeyError, ValueError, TypeError):
+            continue
+    return counts
+
+
+def home_snapshot(rows: dict[str, list[LocalRecord]], today: date, clock_offset: timedelta) -> HomeSnapshot | None:
+    """One home's snapshot from its records (grouped by kind); None without a readable directory record."""
+    home = readable(CareHome, rows["care_home"][0]) if rows.get("care_home") else None
+    if home is None:
+        return None
+    settings = readable(HomeSettings, rows["home_settings"][0]) if rows.get("home_settings") else None
+    status_row = rows["home_status"][0] if rows.get("home_status") else None
+    checklist = _checklist(home, rows) if any(kind in rows for kind in READINESS_KINDS) else None
+    facts = checklist.facts(today) if checklist else None
+    return snapshot(
+        home, settings=settings, status=readable(HomeStatus, status_row), beds=_bed_counts(rows.get("bed_count", ())),
+        confirmed_at=confirmed_at(status_row, clock_offset),
+        # An expired DSPT publication counts as Not Published (domain.maturity); None: nothing recorded.
+        dspt=facts.dspt if checklist and checklist.dspt else None,
+        nhsmail=nhsmail_stage(checklist.nhsmail if checklist else None),
+        **({"band": band(facts)} if facts else {}),
+    )
+
+
+def build_snapshots(store: LocalStore, today: date, home_ids: Iterable[str] | None = None) -> dict[str, HomeSnapshot]:
+    """Snapshots of the care homes on the device (or of ``home_ids``), unsent edits included, from one read."""
+    by_home: dict[str, dict[str, list[LocalRecord]]] = defaultdict(lambda: defaultdict(list))
+    for row in store.records_of_kinds(AREA_KINDS, home_ids):
+        by_home[row.home_id][row.kind].append(row)
+    offset = store.clock_offset()
+    found = {}
+    for home_id, rows in by_home.items():
+        made = home_snapshot(rows, today, offset)
+        if made is not None:
+            found[home_id] = made
+    return found
+
+
+class AreaData:
+    """Every home this device holds, as snapshots: built once, then only the homes whose records changed.
+
+    Asking costs nothing while the database is untouched (SQLite's change counter); after a write, one query
+    says whether records changed and which homes they belong to, and only those are read again.
+    """
+
+    FULL_REBUILD_OVER = 3000  # changed homes: past this, one full read is quicker
+
+    def __init__(self, store: LocalStore, *, now: Callable[[], datetime] | None = None) -> None:
+        self.store = store
+        self._now = now or store.server_now
+        self._changes: int | None = None
+        self._marker: tuple[int, int, str] | None = None
+        self._pending: set[str] = set()
+        self._built_on: date | None = None
+        self._lock = threading.RLock()
+        self._by_id: dict[str, HomeSnapshot] = {}
+        self._homes: list[HomeSnapshot] = []
+        self._vacant: dict[BedCategory, list[HomeSnapshot]] = {}
+        self.builds = 0  # full builds (tests: the cache works)
+        self.updates = 0  # partial updates
+
+    @property
+    def generation(self) -> int:
+        """Changes each time the snapshots change (a screen redraws only then)."""
+        return self.builds + self.updates
+
+    def now(self) -> datetime:
+        return self._now()
+
+    @property
+    def ready(self) -> bool:
+        """Whether ``homes()`` would answer from memory now (else it reads the store: seconds for a nation)."""
+        return self._changes == self.store.change_count() and self._built_on == self.now().date()
+
+    def homes(self) -> list[HomeSnapshot]:
+        with self._lock:  # screens ask on the event loop, the overview also from a worker thread
+            return self._current()
+
+    def _current(self) -> list[HomeSnapshot]:
+        changes, today = self.store.change_count(), self.now().date()
+        if today != self._built_on:  # a DSPT publication may have expired overnight: read everything again
+            self._marker = None
+        elif changes == self._changes:
+            return self._homes
+        marker = self.store.records_marker()
+        if marker != self._marker:
+            self._refresh(marker, today)
+        self._changes = changes
+        return self._homes
+
+    def _refresh(self, marker: tuple[int, int, str], today: date) -> None:
+        pending = self.store.home_ids_pending()
+        changed: set[str] | None = None
+        if self._marker is not None and marker[0] >= self._marker[0]:  # no rows went (no sign-out, no resync)
+            changed = self.store.home_ids_changed_since(self._marker[1], self._marker[2]) | pending | self._pending
+        if changed is None or len(changed) > self.FULL_REBUILD_OVER:
+            self._by_id = build_snapshots(self.store, today)
+            self.builds += 1
+        else:
+            fresh = build_snapshots(self.store, today, changed)
+            for home_id in changed:
+                if home_id in fresh:
+                    self._by_id[home_id] = fresh[home_id]
+                else:
+                    self._by_id.pop(home_id, None)
+            self.updates += 1
+        self._marker, self._pending, self._built_on = marker, pending, today
+        self._homes = [self._by_id[home_id] for home_id in sorted(self._by_id)]
+        self._vacant = {}
+        for home in self._homes:
+            if home.registered and not home.closed_to_admissions:
+                for beds in home.beds:
+                    if beds.vacant_accepting > 0:
+                        self._vacant.setdefault(beds.category, []).append(home)
+
+    def candidates(self, categories: Iterable[BedCategory]) -> list[HomeSnapshot]:
+        """Homes that could match a search for ``categories`` (open, with a vacancy in one): the rule decides."""
+        with self._lock:
+            self._current()
+            lists = [self._vacant.get(category, []) for category in set(categories)]
+        if len(lists) == 1:
+            return lists[0]
+        seen: dict[str, HomeSnapshot] = {}
+        for homes in lists:
+            for home in homes:
+                seen.setdefault(home.home_id, home)
+        return list(seen.values())
+
+    # -- what the screens ask --------------------------------------------------------------------------------
+
+    def search(self, query: BedSearch) -> SearchAnswer:
+        now = self.now()
+        return SearchAnswer.of(search_beds(self.candidates(query.categories), query, now), now)
+
+    def stale(self, area: AreaRef, older_than: timedelta = STALE_AFTER) -> StaleAnswer:
+        now = self.now()
+        homes = [home for home in self.homes() if home.in_area(area)]
+        return StaleAnswer.of(named(area, self.homes()), stale_homes(homes, now, older_than), now)
+
+    def overview(self, area: AreaRef) -> Overview:
+        return overview(self.homes(), area, self.now())
+
+    def overview_answer(self, area: AreaRef) -> OverviewAnswer:
+        return OverviewAnswer.of(self.overview(area), self.now())
+
+    def district_origin(self, district: str) -> Origin:
+        return district_origin(self.homes(), district)
+
+    def home_origin(self, home_id: str) -> Origin:
+        return home_origin(self.homes(), home_id)
+
+    def home_choices(self) -> list[tuple[str, str]]:
+        """(CQC location ID, "name, postcode") of the registered homes, by name: where a search can start from."""
+        homes = sorted((h for h in self.homes() if h.registered), key=lambda h: (h.name.casefold(), h.home_id))
+        return [(h.home_id, f"{h.name}, {h.postcode}") for h in homes]
+
+
+def named(area: AreaRef, homes: Sequence[HomeSnapshot]) -> AreaRef:
+    """The area with a name for people (an ICB's name, a home's name), as the overview names it."""
+    if area.level is AreaLevel.ICB and (not area.name or area.name == area.code):
+        icb = next((h.icb for h in homes if h.icb_code == area.code and h.icb), None)
+        return AreaRef(area.level, area.code, icb or area.code)
+    if area.level is AreaLevel.HOME and (not area.name or area.name == area.code):
+        home = next((h.name for h in homes if h.home_id == area.code), None)
+        return AreaRef(area.level, area.code, home or area.code)
+    return area
+
+
+def account_area(account: Account, homes: Sequence[HomeSnapshot]) -> AreaRef:
+    """The area an account looks at first: its own (a commissioner's, a hospital user's); else the narrowest
+    area holding all of its homes (a champion's), England when they span regions."""
+    if account.area:
+        try:
+            return AreaRef.parse(account.area)
+        except ValueError:
+            pass
+    registered = [h for h in homes if h.registered]
+    for level, key in ((AreaLevel.LOCAL_AUTHORITY, "local_authority"), (AreaLevel.ICB, "icb_code"),
+                       (AreaLevel.REGION, "region")):
+        values = {getattr(h, key) for h in registered}
+        if len(values) == 1 and None not in values:
+            return AreaRef(level, values.pop())
+    return AreaRef(AreaLevel.ENGLAND, "", "England")
+
+
+class AreaBrowser:
+    """The overview's drill-down: a stack of areas (region -> ICB -> local authority -> home); back goes up."""
+
+    def __init__(self, data: AreaData, top: AreaRef) -> None:
+        self.data = data
+        self.stack: list[AreaRef] = [top]
+
+    @property
+    def area(self) -> AreaRef:
+        return self.stack[-1]
+
+    @property
+    def can_go_back(self) -> bool:
+        return len(self.stack) > 1
+
+    def current(self) -> Overview:
+        return self.data.overview(self.area)
+
+    def open(self, area: AreaRef) -> None:
+        self.stack.append(area)
+
+    def back(self) -> bool:
+        """Up one level; False at the top (the screen then goes back itself)."""
+        if len(self.stack) == 1:
+            return False
+        self.stack.pop()
+        return True
+
+
+# --- how old the area data is ------------------------------------------------------------------------------------
+
+
+def note_synced(store: LocalStore, status: SyncStatus) -> None:
+    """Keep the last successful pull's time on the device, so its age is known after a restart offline."""
+    if status.last_success_at is not None and status.state is SyncState.IDLE:
+        store.set_meta(DATA_AT_META, status.last_success_at.isoformat())
+
+
+def forget_area_meta(store: LocalStore) -> None:
+    """At sign-out: the next account on this device does not see this one's data age or saved history."""
+    for key in (DATA_AT_META, HISTORY_META):
+        store.set_meta(key, None)
+
+
+def data_at(store: LocalStore) -> datetime | None:
+    return _parse_time(store.get_meta(DATA_AT_META))
+
+
+def _ago(age: timedelta) -> str:
+    minutes = int(age.total_seconds() // 60)
+    if minutes < 1:
+        return "just now"
+    if minutes < 60:
+        return f"{minutes} minute{'s' if minutes != 1 else ''} ago"
+    hours = minutes // 60
+    if hours < 48:
+        return f"{hours} hour{'s' if hours != 1 else ''} ago"
+    return f"{hours // 24} days ago"
+
+
+def _day(moment: datetime, now: datetime) -> str:
+    local, today = moment.astimezone(), now.astimezone().date()
+    if local.date() == today:
+        return f"{local:%H:%M} today"
+    if local.date() == today - timedelta(days=1):
+        return f"{local:%H:%M} yesterday"
+    return f"{local:%H:%M} on {local:%d %b}".replace(" 0", " ")
+
+
+def data_age_line(pulled_at: datetime | None, now: datetime, offline: bool) -> str:
+    """'Area data from 09:12 today (2 hours ago)', and plainly when there is no connection."""
+    if pulled_at is None:
+        if offline:
+            return "No connection: this device has no area data yet. It arrives once there is a connection."
+        return "Area data arrives with the first sync..."
+    line = f"Area data from {_day(pulled_at, now)} ({_ago(now - pulled_at)})"
+    return f"{line} - no connection now, showing what this device holds" if offline else line
+
+
+def is_offline(status: SyncStatus | None) -> bool:
+    return status is not None and status.state in (SyncState.OFFLINE, SyncState.ERROR)
+
+
+# --- CSV export of every table ------------------------------------------------------------------------------------
+# The same columns and cell rules as the central API's format=csv, so a file from the device and one from the API
+# read the same in a spreadsheet.
+
+SEARCH_COLUMNS = ("home_id", "name", "local_authority", "icb", "postcode", "phone", "manager_name", "cqc_rating",
+                  "cqc_rating_date", "distance_km", "confirmed_at", "freshness", "funding_accepted")
+STALE_COLUMNS = ("home_id", "name", "local_authority", "manager_name", "phone", "confirmed_at", "days_since")
+_FORMULA_STARTS = ("=", "@", "\t", "\r")  # a cell a spreadsheet would run as a formula is written as text
+
+
+def csv_cell(value) -> str:
+    if value is None:
+        return ""
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    text = str(value)
+    return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
+
+
+@dataclass(frozen=True)
+class CsvFile:
+    name: str
+    columns: tuple[str, ...]
+    rows: list[dict]
+
+    def content(self) -> bytes:
+        out = io.StringIO(newline="")
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow(self.columns)
+        for row in self.rows:
+            writer.writerow([csv_cell(row.get(column)) for column in self.columns])
+        return out.getvalue().encode("utf-8")
+
+
+def _stamp(moment: datetime) -> str:
+    return f"{moment.astimezone(timezone.utc):%Y%m%d-%H%M}"
+
+
+def search_csv(answer: SearchAnswer, categories: Sequence[BedCategory]) -> CsvFile:
+    """One row per home found, nearest first; a vacancies column per category asked for."""
+    vacancy_columns = {category: f"{category.value}_vacant_accepting" for category in categories}
+    rows = []
+    for result in answer.results:
+        row = {column: getattr(result, column) for column in SEARCH_COLUMNS}
+        row["cqc_rating"] = result.cqc_rating.value if result.cqc_rating else None
+        row["freshness"] = result.freshness.value
+        row["funding_accepted"] = ";".join(funding.value for funding in result.funding_accepted)
+        rows.append(row | {column: result.vacancies.get(category, 0) for category, column in vacancy_columns.items()})
+    return CsvFile(f"bed-search-{_stamp(answer.as_of)}.csv", (*SEARCH_COLUMNS, *vacancy_columns.values()), rows)
+
+
+def stale_csv(answer: StaleAnswer) -> CsvFile:
+    """One row per home not updated, oldest first."""
+    return CsvFile(f"not-updated-{_stamp(answer.as_of)}.csv", STALE_COLUMNS,
+                   [home.model_dump() for home in answer.homes])
+
+
+def overview_csv(overview_: Overview, now: datetime) -> CsvFile:
+    """One row per child area (or home), then the area's own total (domain.area.csv_rows)."""
+    slug = "".join(ch if ch.isalnum() else "-" for ch in overview_.area.key).strip("-").lower()
+    rows = csv_rows(overview_)
+    return CsvFile(f"overview-{slug}-{_stamp(now)}.csv", tuple(rows[0]) if rows else ("level", "code", "name"), rows)
+
+
+def put_csv(store: LocalStore, file: CsvFile) -> Document:
+    """The CSV sealed onto the device's document shelf (earlier exports go: only the latest is kept)."""
+    store.documents.remove_group(EXPORT_GROUP)
+    return store.documents.put(file.name, file.content(), group=EXPORT_GROUP, media_type=CSV_MEDIA_TYPE)

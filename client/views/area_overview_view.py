@@ -1,0 +1,169 @@
+"""The area at a glance (a commissioner's first screen; a champion's homes): totals, charts with a table beneath
+each, the drill-down (region -> ICB -> local authority -> home; Back goes up), who needs support next, and
+"Find a bed" / "Not updated" / "Vacancy history" one tap away. Everything from the device's own data."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
+
+import flet as ft
+
+from client.state.area import AreaBrowser, overview_csv
+from client.store import LocalStore
+from client.sync import SyncStatus
+from client.views.account_bar import AccountBar
+from client.views.area_parts import MIN_TAP, DataAgeLine, OpenDocument, bar_chart, csv_button, stacked_bar, table
+from client.views.widgets import heading, identified, screen_title
+from domain.area import AreaLevel, AreaRef, Overview
+from domain.freshness import Freshness
+
+FRESHNESS_COLOURS = {Freshness.FRESH: ft.Colors.GREEN_600, Freshness.AGEING: ft.Colors.AMBER_600,
+                     Freshness.STALE: ft.Colors.RED_600, Freshness.NEVER: ft.Colors.GREY_500}
+FRESHNESS_WORDS = {Freshness.FRESH: "Fresh (under 24 hours)", Freshness.AGEING: "Ageing (up to 7 days)",
+                   Freshness.STALE: "Stale (over 7 days)", Freshness.NEVER: "Never confirmed"}
+REDRAW_AFTER = timedelta(minutes=10)  # freshness counts move with time even when no record changes
+LEVEL_WORDS = {AreaLevel.REGION: "Regions", AreaLevel.ICB: "Integrated care boards",
+               AreaLevel.LOCAL_AUTHORITY: "Local authorities", AreaLevel.HOME: "Homes"}
+
+
+def _action(identifier: str, label: str, icon: ft.IconData, on_click) -> ft.Control:
+    return identified(identifier, ft.FilledTonalButton(label, icon=icon, on_click=on_click,
+                                                       height=MIN_TAP))
+
+
+class AreaOverviewView(ft.Column):
+    def __init__(self, browser: AreaBrowser, store: LocalStore, status: SyncStatus | None, *,
+                 on_search: Callable[[], None], on_stale: Callable[[AreaRef], None],
+                 on_history: Callable[[AreaRef], None], on_leave: Callable[[], None] | None = None,
+                 account_bar: AccountBar | None = None, open_document: OpenDocument | None = None) -> None:
+        super().__init__(spacing=10, scroll=ft.ScrollMode.AUTO, expand=True)
+        self.browser, self.store = browser, store
+        self._on_search, self._on_stale, self._on_history, self._on_leave = on_search, on_stale, on_history, on_leave
+        self.account_bar, self._open_document = account_bar, open_document
+        self.age = DataAgeLine(store, status)
+        self.title = screen_title()
+        self.back = identified("area-back", ft.IconButton(ft.Icons.ARROW_BACK, tooltip="Back",
+                                                          on_click=self._go_back), "Back")
+        self.body = ft.Column(spacing=10)
+        self._shown_generation, self._shown_at = -1, datetime.min.replace(tzinfo=timezone.utc)
+        self.controls = [*([account_bar] if account_bar else []),
+                         ft.Row([self.back, ft.Container(identified("area-title", self.title), expand=True)],
+                                spacing=4),
+                         self.age,
+                         ft.Row([_action("area-find-bed", "Find a bed", ft.Icons.SEARCH, lambda e: on_search()),
+                                 _action("area-stale", "Not updated", ft.Icons.UPDATE_DISABLED,
+                                         lambda e: self._on_stale(self.browser.current().area)),
+                                 _action("area-history", "Vacancy history", ft.Icons.SHOW_CHART,
+                                         lambda e: self._on_history(self.browser.current().area))], wrap=True),
+                         self.body]
+        if browser.data.ready:
+            self.render()
+        else:  # read off the event loop once shown (a nation's homes take seconds to read)
+            self.title.value = "Your area"
+            self.body.controls = [ft.Text("Reading your area's homes on this device...")]
+
+    def did_mount(self) -> None:
+        if not self.browser.data.ready:
+            self.page.run_task(self._reload)
+
+    # -- what it shows -----------------------------------------------------------------------------------------
+
+    def render(self) -> None:
+        found = self.browser.current()
+        self._shown_generation, self._shown_at = self.browser.data.generation, self.browser.data.now()
+        self.title.value = found.area.name or found.area.code or "Your area"
+        self.back.visible = self.browser.can_go_back or self._on_leave is not None
+        self.body.controls = self._sections(found)
+
+    def _sections(self, found: Overview) -> list[ft.Control]:
+        totals = found.totals
+        if totals.homes == 0:
+            return [ft.Text("No homes in this area on this device yet. They arrive with sync.")]
+        vacancies = [(category.label, beds.vacant_accepting) for category, beds in totals.beds.items()]
+        sections: list[ft.Control] = [
+            identified("area-totals", ft.Text(
+                f"{totals.homes} home{'s' if totals.homes != 1 else ''} - {totals.vacant_accepting} "
+                f"vacanc{'ies' if totals.vacant_accepting != 1 else 'y'} accepting admissions - "
+                f"{totals.closed_homes} closed to admissions", size=16)),
+            heading("Vacancies accepting admissions, by category"),
+            bar_chart(vacancies),
+            table([(category.label, f"{beds.vacant_accepting} of {beds.max_capacity} beds ({beds.homes} homes)")
+                   for category, beds in totals.beds.items()], "area-vacancy-table"),
+            heading("How recent the bed states are"),
+            stacked_bar([(FRESHNESS_WORDS[f], n, FRESHNESS_COLOURS[f]) for f, n in totals.freshness.items()]),
+            table([(FRESHNESS_WORDS[f], _share(n, totals.homes)) for f, n in totals.freshness.items()],
+                  "area-freshness-table"),
+            heading("Digital Maturity bands"),
+            bar_chart([(band.label, n) for band, n in totals.bands.items()], ft.Colors.TEAL_600),
+            table([(band.label, _share(n, totals.homes)) for band, n in totals.bands.items()], "area-band-table"),
+            heading("DSPT status"),
+            table([(status, _share(n, totals.homes)) for status, n in totals.dspt.items()]),
+            heading("NHSmail"),
+            table([(stage.value.capitalize(), _share(n, totals.homes)) for stage, n in totals.nhsmail.items()]),
+        ]
+        if found.area.level is not AreaLevel.HOME:
+            child_level = found.children[0].area.level if found.children else AreaLevel.HOME
+            sections += [ft.Row([heading(LEVEL_WORDS.get(child_level, "Areas")),
+                                 csv_button("overview-csv", "Download CSV", self.store,
+                                            lambda: overview_csv(self.browser.current(), self.browser.data.now()),
+                                            self._open_document)],
+                                alignment=ft.MainAxisAlignment.SPACE_BETWEEN, wrap=True),
+                         ft.Column([self._child(row.area, row.totals) for row in found.children], spacing=0)]
+        if found.support_next:
+            sections += [heading("Help next (digital programme)"),
+                         ft.Column([ft.Text(f"{home.name}: {home.band.label}, DSPT "
+                                            f"{home.dspt.value if home.dspt else 'not recorded'}, NHSmail "
+                                            f"{home.nhsmail.value}", size=13) for home in found.support_next],
+                                   spacing=4)]
+        return sections
+
+    def _child(self, area: AreaRef, totals) -> ft.Control:
+        stale = totals.freshness[Freshness.STALE] + totals.freshness[Freshness.NEVER]
+        tile = ft.ListTile(
+            title=ft.Text(area.name or area.code),
+            subtitle=ft.Text(f"{totals.homes} home{'s' if totals.homes != 1 else ''}, {totals.vacant_accepting} "
+                             f"vacant accepting, {stale} not updated this week"),
+            trailing=ft.Icon(ft.Icons.CHEVRON_RIGHT), on_click=lambda e: self.open(area), min_height=MIN_TAP)
+        return identified(f"area-child-{area.code}", tile)
+
+    # -- taps ---------------------------------------------------------------------------------------------------
+
+    def open(self, area: AreaRef) -> None:
+        self.browser.open(area)
+        self.render()
+        self.update()
+
+    def _go_back(self, e: ft.Event | None = None) -> None:
+        if self.browser.back():
+            self.render()
+            self.update()
+        elif self._on_leave is not None:
+            self._on_leave()
+
+    def ask_to_discard(self, count: int) -> None:
+        if self.account_bar is not None:
+            self.account_bar.ask_to_discard(count)
+
+    def on_sync_status(self, status: SyncStatus) -> None:
+        self.age.refresh(status)
+        if self.account_bar is not None:
+            self.account_bar.refresh(status)
+        self.update()
+        if self.page is not None:
+            self.page.run_task(self._reload)
+
+    async def _reload(self) -> None:
+        """New records may have arrived: the changed homes are read again off the event loop, then shown (only if
+        something changed, or the ages moved on: redrawing resets what a screen reader was on)."""
+        data = self.browser.data
+        await asyncio.to_thread(data.homes)
+        now = data.now()
+        if data.generation != self._shown_generation or now - self._shown_at > REDRAW_AFTER:
+            self.render()
+            self.update()
+
+
+def _share(count: int, total: int) -> str:
+    return f"{count} ({round(100 * count / total) if total else 0}%)"

@@ -1,0 +1,73 @@
+"""Who has not updated: the area's homes whose bed state is older than N days (default 7), oldest first, with
+the manager to ask and the number to call, and the share of homes up to date. From the device's own data."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+import flet as ft
+
+from client.state.area import AreaData, stale_csv
+from client.sync import SyncStatus
+from client.views.area_parts import DataAgeLine, OpenDocument, csv_button, phone_button
+from client.views.widgets import back_header, dropdown, identified, screen_title
+from domain.area import AreaRef
+from protocol.area import StaleAnswer, StaleHomeWire
+
+DAY_CHOICES = [("1", "1 day"), ("3", "3 days"), ("7", "7 days (the national rule)"), ("14", "14 days"),
+               ("30", "30 days")]
+
+
+def age_words(home: StaleHomeWire) -> str:
+    if home.days_since is None:
+        return "Never confirmed its bed state"
+    return f"Last confirmed {home.days_since} day{'s' if home.days_since != 1 else ''} ago"
+
+
+class AreaStaleView(ft.Column):
+    def __init__(self, data: AreaData, area: AreaRef, status: SyncStatus | None, *, on_back: Callable[[], None],
+                 open_document: OpenDocument | None = None) -> None:
+        super().__init__(spacing=10, scroll=ft.ScrollMode.AUTO, expand=True)
+        self.data, self.area = data, area
+        self.age = DataAgeLine(data.store, status)
+        self.days = dropdown("Not updated for more than", DAY_CHOICES, "7", width=300,
+                             on_select=lambda e: self._refresh())
+        self.share = ft.Text("", size=16)
+        self.homes = ft.Column(spacing=8, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
+        self.answer: StaleAnswer | None = None
+        self.controls = [
+            back_header("stale-back", on_back, screen_title("Not updated")),
+            self.age, self.days,
+            ft.Row([identified("stale-share", self.share),
+                    csv_button("stale-csv", "Download CSV", data.store, lambda: stale_csv(self.answer),
+                               open_document)], wrap=True, alignment=ft.MainAxisAlignment.SPACE_BETWEEN),
+            self.homes,
+        ]
+        self.show()
+
+    def show(self) -> None:
+        answer = self.answer = self.data.stale(self.area, timedelta(days=int(self.days.value or 7)))
+        self.share.value = (f"{answer.area.name}: {answer.up_to_date} of {answer.total_homes} homes "
+                            f"({round(100 * answer.up_to_date_share)}%) updated in the last {answer.older_than_days} "
+                            f"day{'s' if answer.older_than_days != 1 else ''}; {len(answer.homes)} not")
+        self.homes.controls = [self._card(home) for home in answer.homes] or [
+            ft.Text("Every home has updated. Nothing to chase.")]
+
+    def _card(self, home: StaleHomeWire) -> ft.Control:
+        return identified(f"stale-home-{home.home_id}", ft.Card(ft.Container(ft.Column([
+            ft.Text(home.name, weight=ft.FontWeight.BOLD),
+            ft.Text(f"{home.local_authority} - {age_words(home)}", size=13,
+                    color=ft.Colors.RED_700 if home.days_since is None else None),
+            ft.Text(f"Manager: {home.manager_name or 'not known'}", size=13),
+            phone_button(home.phone),
+        ], spacing=4), padding=12)))
+
+    def _refresh(self) -> None:
+        self.show()
+        self.update()
+
+    def on_sync_status(self, status: SyncStatus) -> None:
+        self.age.refresh(status)
+        self.show()
+        self.update()

@@ -1,0 +1,142 @@
+"""The area screens built over a real device store (no page, no browser): what each shows and its handles."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import flet as ft
+import flet_charts as fch
+import pytest
+
+from client.state.area import AreaBrowser, AreaData
+from client.state.area_history import HistoryShown
+from client.store import open_device_store
+from client.views.area_history_view import AreaHistoryView
+from client.views.area_overview_view import AreaOverviewView
+from client.views.area_search_view import AreaSearchView
+from client.views.area_stale_view import AreaStaleView
+from domain.area import AreaQueryError, AreaRef
+from protocol.area import HistoryAnswer
+from tests.support.area_homes import device_records
+
+NOW = datetime(2026, 11, 25, 9, 12, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def data(tmp_path):
+    opened = open_device_store(tmp_path, now=lambda: NOW)
+    opened.sync.apply_pull_page(device_records(NOW), 2000)
+    yield AreaData(opened.store, now=lambda: NOW)
+    opened.store.close()
+
+
+def identifiers(control: ft.Control) -> set[str]:
+    """Every semantics identifier under ``control``."""
+    found, stack = set(), [control]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ft.Semantics) and node.identifier:
+            found.add(node.identifier)
+        for name in ("content", "controls", "title", "subtitle", "trailing"):
+            child = getattr(node, name, None)
+            if isinstance(child, list):
+                stack.extend(c for c in child if isinstance(c, ft.Control))
+            elif isinstance(child, ft.Control):
+                stack.append(child)
+    return found
+
+
+def test_overview_shows_totals_charts_and_one_tappable_row_per_child_area(data):
+    browser = AreaBrowser(data, AreaRef.parse("icb:QOP"))
+    placeholder = AreaOverviewView(browser, data.store, None, on_search=lambda: None, on_stale=lambda a: None,
+                                   on_history=lambda a: None)
+    assert placeholder.body.controls[0].value == "Reading your area's homes on this device..."  # not read yet
+    data.homes()
+    view = AreaOverviewView(browser, data.store, None, on_search=lambda: None, on_stale=lambda a: None,
+                            on_history=lambda a: None)
+    assert view.title.value == "NHS Greater Manchester Integrated Care Board"
+    assert not view.back.visible  # the top of a commissioner's screen: nowhere to go back to
+    shown = identifiers(view)
+    assert {"area-find-bed", "area-stale", "area-history", "area-totals", "overview-csv",
+            "area-child-Trafford", "area-child-Manchester", "area-vacancy-table", "area-freshness-table"} <= shown
+    totals = next(c for c in view.body.controls if isinstance(c, ft.Semantics) and c.identifier == "area-totals")
+    assert totals.content.value.startswith("7 homes - 19 vacancies accepting admissions - 1 closed")
+    assert any(isinstance(c, ft.Semantics) and isinstance(c.content, fch.BarChart) for c in view.body.controls)
+
+    browser.open(AreaRef.parse("la:Manchester"))
+    view.render()
+    assert view.title.value == "Manchester" and view.back.visible
+    assert "area-child-1-900000005" in identifiers(view)
+
+
+def test_search_form_asks_the_device_and_shows_cards_with_a_call_button(data):
+    view = AreaSearchView(data, None, on_back=lambda: None)
+    view.district.value = "M20"
+    query = view.query()
+    view._categories = list(query.categories)
+    view.show(data.search(query))
+    assert view.summary.value.startswith("5 homes with a vacancy, nearest to postcode district M20")
+    cards = identifiers(view.results)
+    assert "search-result-1-900000005" in cards and "search-call-1-900000005" in cards
+    assert view.csv.visible
+
+    view.district.value = "SK9"
+    with pytest.raises(AreaQueryError):
+        view.query()
+
+
+def test_stale_list_says_the_share_and_who_to_call(data):
+    view = AreaStaleView(data, AreaRef.parse("icb:QOP"), None, on_back=lambda: None)
+    assert view.share.value == ("NHS Greater Manchester Integrated Care Board: 5 of 7 homes (71%) updated in the "
+                                "last 7 days; 2 not")
+    assert [c.identifier for c in view.homes.controls] == ["stale-home-1-900000007", "stale-home-1-900000002"]
+
+
+def test_history_chart_has_a_line_per_category_and_a_table(data):
+    view = AreaHistoryView(None, AreaRef.parse("la:Trafford"), data.store, None, on_back=lambda: None)
+    answer = HistoryAnswer.model_validate({
+        "area": {"level": "la", "code": "Trafford", "name": "Trafford"}, "interval": "day", "as_of": NOW,
+        "points": [{"day": f"2026-11-2{d}", "vacant_accepting": {"nursing": d, "nursing_dementia": 1},
+                    "max_capacity": {"nursing": 20, "nursing_dementia": 10}} for d in range(1, 5)]})
+    view.show(HistoryShown(answer, "Vacancy history as of 09:12"))
+    chart = view.chart.content.content
+    assert isinstance(chart, fch.LineChart) and len(chart.data_series) == 2
+    assert "history-table" in identifiers(view)
+    view.show(HistoryShown(None, "Vacancy history needs a connection once (no connection now)."))
+    assert view.chart.content is None and view.line.value.startswith("Vacancy history needs a connection once")
+
+
+def test_a_champions_home_list_has_the_area_overview_one_tap_away(data):
+    from client.state.home_list import HomeList
+    from client.views.home_list_view import HomeListView
+    from protocol import Account
+
+    class Engine:  # what the list reads of the sync engine
+        from client.sync import SyncStatus
+        status = SyncStatus()
+
+    champion = Account(username="champion", display_name="C", role="digital_champion",
+                       assigned_homes=["1-900000001", "1-900000005"])
+    opened = []
+    view = HomeListView(HomeList(data.store, champion), Engine(), account_line="C", on_open=lambda h: None,
+                        on_area_overview=lambda: opened.append(True))
+    button = next(c for c in view.controls if isinstance(c, ft.Semantics) and c.identifier == "area-overview")
+    button.content.on_click(None)
+    assert opened == [True]
+
+
+def test_chart_axes_count_in_round_steps():
+    from client.views.area_parts import nice_step
+
+    assert [nice_step(top) for top in (1, 3, 4, 9, 27, 94, 241, 960)] == [1, 1, 1, 5, 10, 50, 100, 500]
+
+
+def test_near_a_home_is_a_list_for_an_area_and_an_id_field_for_a_nation(data, monkeypatch):
+    import client.views.area_search_view as search_view
+
+    assert isinstance(AreaSearchView(data, None, on_back=lambda: None).near_home, ft.Dropdown)
+    monkeypatch.setattr(search_view, "MAX_HOME_CHOICES", 3)
+    view = AreaSearchView(data, None, on_back=lambda: None)
+    assert isinstance(view.near_home, ft.TextField)
+    view.near_home.value = " 1-900000006 "
+    assert view.query().origin.label == "Chorlton Care Home"
