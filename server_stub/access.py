@@ -42,14 +42,16 @@ class Scope:
 
 
 def scope_of(account: Account) -> Scope:
-    """What the account may read. Hospital users read only transfer packs (added with the red bag)."""
+    """What the account may read. Hospital users read their area's homes and beds, never residents: transfer
+    packs to their hospital come from GET /hospital/transfers."""
     if account.role in HOME_ROLES and account.home_id:
         return Scope(home_ids=frozenset({account.home_id}), personal_data=True)
     if account.role == DIGITAL_CHAMPION:
         return Scope(home_ids=frozenset(account.assigned_homes))
     if account.role == ADMINISTRATOR:
         return Scope(everything=True)
-    if account.role == COMMISSIONER and account.area:
+    # A commissioner's area, and a discharge team's (a hospital user's: bed search works offline on her device).
+    if account.role in (COMMISSIONER, HOSPITAL_USER) and account.area:
         if account.area == "england":
             return Scope(everything=True)
         prefix, _, value = account.area.partition(":")

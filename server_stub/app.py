@@ -17,7 +17,8 @@ from server_stub.demo_data import seed_demo_data
 from server_stub.errors import install_error_handlers
 from server_stub.middleware import BodySizeLimit, RefuseUnfitValues, SecurityHeaders
 from server_stub.migrations import upgrade_database
-from server_stub.routers import accounts, admin, auth, health, homes, hospital, speedtest, sync
+from server_stub.routers import accounts, admin, area, auth, health, homes, hospital, speedtest, sync
+from server_stub.services.area import keep_index_up_to_date
 from server_stub.services.sync import purge_tombstones
 from server_stub.settings import Settings
 
@@ -37,6 +38,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> F
     engine = create_database_engine(database)
     try:
         upgrade_database(engine)
+        with engine.connect() as connection:  # a database from before the area view gets its index
+            keep_index_up_to_date(connection, clock())
         demo_seeded = False
         if settings.seed_demo:
             with engine.connect() as connection:
@@ -48,6 +51,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> F
     def purge() -> None:
         with engine.connect() as connection:
             purge_tombstones(connection, clock(), timedelta(seconds=settings.tombstone_retention_seconds))
+            keep_index_up_to_date(connection, clock())  # DSPT publications expire with the date
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -92,4 +96,5 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> F
     for router in (health.router, auth.router, accounts.router, sync.router, homes.router, hospital.router, speedtest.router):
         app.include_router(router)
     app.include_router(admin.router)
+    app.include_router(area.router)
     return app

@@ -17,6 +17,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from protocol.kinds import RECORD_KINDS
 from protocol.sync import Account, Record
+from server_stub import area_repository
 from server_stub.schema import (
     accounts,
     applied_mutations,
@@ -247,13 +248,10 @@ def upsert_record(
         kind=kind, id=record_id, home_id=home_id, version=version, data=json.dumps(data, separators=(",", ":")),
         updated_at=updated_at, deleted=0, updated_by_device=updated_by_device,
     ))
-    if kind == "care_home":
-        # Keep the homes index (area lookups) in step with the directory record.
-        area = {"local_authority": data.get("local_authority"), "icb_code": data.get("icb_code"),
-                "region": data.get("region")}
-        statement = _upsert(connection, homes).values(home_id=record_id, **area)
-        connection.execute(statement.on_conflict_do_update(index_elements=["home_id"], set_=area))
-    elif kind == "transfer":
+    # The homes index (area lookups, the area view) follows the home's records.
+    area_repository.record_changed(connection, kind=kind, home_id=home_id, record_id=record_id, data=data,
+                                   at=updated_at)
+    if kind == "transfer":
         _set_transfer_destination(connection, record_id, (data.get("destination_hospital") or {}).get("ods_code"))
 
 
@@ -275,6 +273,12 @@ def mark_deleted(
     )
     if kind == "transfer":
         _set_transfer_destination(connection, record_id, None)
+    else:
+        home_id = connection.execute(select(records.c.home_id).where(records.c.kind == kind,
+                                                                     records.c.id == record_id)).scalar()
+        if home_id is not None:
+            area_repository.record_changed(connection, kind=kind, home_id=home_id, record_id=record_id, data=None,
+                                           at=updated_at)
 
 
 def purge_tombstones(connection: Connection, older_than: str) -> int:

@@ -8,7 +8,6 @@ is stamped at a chosen time; the device syncs through the real sync engine, then
 
 from __future__ import annotations
 
-import importlib.util
 from datetime import timedelta
 
 import httpx
@@ -30,10 +29,7 @@ from tests.support.devices import make_device
 SERVER = "http://central.test"
 ND = BedCategory.NURSING_DEMENTIA
 
-# GET /area/search is the area API's (another part of issue 11): until it is in this tree the test is expected to
-# fail; once it is, it must pass (strict).
-pytestmark = pytest.mark.xfail(importlib.util.find_spec("server_stub.routers.area") is None, strict=True,
-                               reason="GET /area/search (server_stub/routers/area.py) is not in this tree yet")
+
 
 
 class Connection(httpx.AsyncBaseTransport):

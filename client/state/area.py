@@ -9,15 +9,11 @@ as ``GET /area/...``, so a screen offline and the API online agree field by fiel
 
 from __future__ import annotations
 
-import csv
-import io
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
-from client.state.records import all_readable, readable
 from client.store import Document, LocalRecord, LocalStore
 from client.sync import SyncState, SyncStatus
 from domain.area import (
@@ -28,38 +24,24 @@ from domain.area import (
     HomeSnapshot,
     Origin,
     Overview,
-    csv_rows,
     district_origin,
     home_origin,
-    nhsmail_stage,
     overview,
     search_beds,
-    snapshot,
     stale_homes,
 )
-from domain.beds import COUNT_FIELDS, BedCategory, BedCount, HomeStatus
-from domain.home_settings import HomeSettings
-from domain.homes import CareHome
-from domain.maturity import Checklist, band
-from domain.nhsmail import NhsmailProgress
-from domain.readiness import (
-    Broadband,
-    DeviceProvision,
-    DigitalSocialCareRecord,
-    DsptStatus,
-    GpRecordAccess,
-    WifiSurveyResult,
-)
-from protocol import Account
+from domain.beds import BedCategory
+from protocol import Account, area_csv, area_records
 from protocol.area import OverviewAnswer, SearchAnswer, StaleAnswer
+from protocol.area_csv import CsvFile, overview_csv, search_csv, stale_csv
+from protocol.area_records import AREA_KINDS
 
-READINESS_KINDS = ("broadband", "wifi_result", "device_provision", "dspt_status", "gp_record_access",
-                   "social_care_record", "nhsmail_progress")
-AREA_KINDS = ("care_home", "home_settings", "home_status", "bed_count", *READINESS_KINDS)
+__all__ = ["AREA_KINDS", "AreaBrowser", "AreaData", "CsvFile", "overview_csv", "put_csv", "search_csv", "stale_csv"]
+
 DATA_AT_META = "area_data_at"  # when this device last pulled its area from the central API (ISO, device clock)
 HISTORY_META = "area_history"  # the last vacancy history per area: {"<area>|<interval>|<days>": {saved_at, answer}}
 EXPORT_GROUP = "area-exports"  # CSV files on the document shelf (the last few; all go at sign-out)
-CSV_MEDIA_TYPE = "text/csv"
+CSV_MEDIA_TYPE = area_csv.MEDIA_TYPE
 
 
 def _parse_time(text: str | None) -> datetime | None:
@@ -78,51 +60,10 @@ def confirmed_at(status: LocalRecord | None, clock_offset: timedelta) -> datetim
     return _parse_time(status.data.get("confirmed_at"))
 
 
-def _checklist(home: CareHome, rows: dict[str, list[LocalRecord]]) -> Checklist:
-    def one(kind, model):
-        found = rows.get(kind)
-        return readable(model, found[0]) if found else None
-
-    return Checklist(home=home, broadband=one("broadband", Broadband),
-                     wifi_results=all_readable(WifiSurveyResult, rows.get("wifi_result", ())),
-                     devices=all_readable(DeviceProvision, rows.get("device_provision", ())),
-                     dspt=one("dspt_status", DsptStatus), gp=one("gp_record_access", GpRecordAccess),
-                     dscr=one("social_care_record", DigitalSocialCareRecord),
-                     nhsmail=one("nhsmail_progress", NhsmailProgress))
-
-
-def _bed_counts(rows: Sequence[LocalRecord]) -> list[BedCount]:
-    """A home's bed counts, read without re-running their validators (checked when saved here or on the server:
-    45,000 of them would cost seconds); one this version cannot read is left out, as ``readable`` does."""
-    counts = []
-    for row in rows:
-        data = row.data
-        try:
-            counts.append(BedCount.model_construct(
-                home_id=data["home_id"], category=BedCategory(data["category"]),
-                **{name: int(data[name]) for name in COUNT_FIELDS}))
-        except (KeyError, ValueError, TypeError):
-            continue
-    return counts
-
-
 def home_snapshot(rows: dict[str, list[LocalRecord]], today: date, clock_offset: timedelta) -> HomeSnapshot | None:
-    """One home's snapshot from its records (grouped by kind); None without a readable directory record."""
-    home = readable(CareHome, rows["care_home"][0]) if rows.get("care_home") else None
-    if home is None:
-        return None
-    settings = readable(HomeSettings, rows["home_settings"][0]) if rows.get("home_settings") else None
+    """One home's snapshot from its records (grouped by kind), read as the central API reads them."""
     status_row = rows["home_status"][0] if rows.get("home_status") else None
-    checklist = _checklist(home, rows) if any(kind in rows for kind in READINESS_KINDS) else None
-    facts = checklist.facts(today) if checklist else None
-    return snapshot(
-        home, settings=settings, status=readable(HomeStatus, status_row), beds=_bed_counts(rows.get("bed_count", ())),
-        confirmed_at=confirmed_at(status_row, clock_offset),
-        # An expired DSPT publication counts as Not Published (domain.maturity); None: nothing recorded.
-        dspt=facts.dspt if checklist and checklist.dspt else None,
-        nhsmail=nhsmail_stage(checklist.nhsmail if checklist else None),
-        **({"band": band(facts)} if facts else {}),
-    )
+    return area_records.home_snapshot(rows, today, confirmed_at(status_row, clock_offset))
 
 
 def build_snapshots(store: LocalStore, today: date, home_ids: Iterable[str] | None = None) -> dict[str, HomeSnapshot]:
@@ -369,68 +310,7 @@ def is_offline(status: SyncStatus | None) -> bool:
     return status is not None and status.state in (SyncState.OFFLINE, SyncState.ERROR)
 
 
-# --- CSV export of every table ------------------------------------------------------------------------------------
-# The same columns and cell rules as the central API's format=csv, so a file from the device and one from the API
-# read the same in a spreadsheet.
-
-SEARCH_COLUMNS = ("home_id", "name", "local_authority", "icb", "postcode", "phone", "manager_name", "cqc_rating",
-                  "cqc_rating_date", "distance_km", "confirmed_at", "freshness", "funding_accepted")
-STALE_COLUMNS = ("home_id", "name", "local_authority", "manager_name", "phone", "confirmed_at", "days_since")
-_FORMULA_STARTS = ("=", "@", "\t", "\r")  # a cell a spreadsheet would run as a formula is written as text
-
-
-def csv_cell(value) -> str:
-    if value is None:
-        return ""
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    text = str(value)
-    return f"'{text}" if text.startswith(_FORMULA_STARTS) else text
-
-
-@dataclass(frozen=True)
-class CsvFile:
-    name: str
-    columns: tuple[str, ...]
-    rows: list[dict]
-
-    def content(self) -> bytes:
-        out = io.StringIO(newline="")
-        writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow(self.columns)
-        for row in self.rows:
-            writer.writerow([csv_cell(row.get(column)) for column in self.columns])
-        return out.getvalue().encode("utf-8")
-
-
-def _stamp(moment: datetime) -> str:
-    return f"{moment.astimezone(timezone.utc):%Y%m%d-%H%M}"
-
-
-def search_csv(answer: SearchAnswer, categories: Sequence[BedCategory]) -> CsvFile:
-    """One row per home found, nearest first; a vacancies column per category asked for."""
-    vacancy_columns = {category: f"{category.value}_vacant_accepting" for category in categories}
-    rows = []
-    for result in answer.results:
-        row = {column: getattr(result, column) for column in SEARCH_COLUMNS}
-        row["cqc_rating"] = result.cqc_rating.value if result.cqc_rating else None
-        row["freshness"] = result.freshness.value
-        row["funding_accepted"] = ";".join(funding.value for funding in result.funding_accepted)
-        rows.append(row | {column: result.vacancies.get(category, 0) for category, column in vacancy_columns.items()})
-    return CsvFile(f"bed-search-{_stamp(answer.as_of)}.csv", (*SEARCH_COLUMNS, *vacancy_columns.values()), rows)
-
-
-def stale_csv(answer: StaleAnswer) -> CsvFile:
-    """One row per home not updated, oldest first."""
-    return CsvFile(f"not-updated-{_stamp(answer.as_of)}.csv", STALE_COLUMNS,
-                   [home.model_dump() for home in answer.homes])
-
-
-def overview_csv(overview_: Overview, now: datetime) -> CsvFile:
-    """One row per child area (or home), then the area's own total (domain.area.csv_rows)."""
-    slug = "".join(ch if ch.isalnum() else "-" for ch in overview_.area.key).strip("-").lower()
-    rows = csv_rows(overview_)
-    return CsvFile(f"overview-{slug}-{_stamp(now)}.csv", tuple(rows[0]) if rows else ("level", "code", "name"), rows)
+# --- CSV export of every table (protocol.area_csv: the central API's format=csv writes the same files) -----------
 
 
 def put_csv(store: LocalStore, file: CsvFile) -> Document:

@@ -1,0 +1,221 @@
+"""The area view on the central API: finding a bed, who has not updated, the area at a glance, vacancies over time.
+
+The account's scope (access.scope_of) bounds every answer: an area asked for is read as "the homes of that
+area this account may see". The index narrows the homes; the rules in ``domain.area`` decide, as on a device.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Literal
+
+from domain.area import (
+    STALE_AFTER,
+    AreaLevel,
+    AreaQueryError,
+    AreaRef,
+    BedSearch,
+    Origin,
+    StaleReport,
+    district_origin,
+    home_origin,
+    overview,
+    point_origin,
+    search_beds,
+    stale_homes,
+)
+from domain.beds import BedCategory
+from domain.home_settings import Funding
+from protocol.area import AreaWire, HistoryAnswer, HistoryPoint, OverviewAnswer, SearchAnswer, StaleAnswer
+from protocol.sync import Account
+from server_stub import area_repository
+from server_stub.access import ADMINISTRATOR, COMMISSIONER, DIGITAL_CHAMPION, HOME_ROLES, HOSPITAL_USER, Scope, scope_of
+from server_stub.clock import iso
+from server_stub.db import Connection, read_transaction, write_transaction
+from server_stub.services.errors import Invalid, NotAllowed
+
+AREA_ROLES = frozenset({COMMISSIONER, HOSPITAL_USER, DIGITAL_CHAMPION, ADMINISTRATOR})
+NOT_FOR_YOUR_ROLE = ("The area view is for commissioners, discharge teams, digital champions and administrators; "
+                     "a care home's staff see their own home's history on its bed state screen.")
+HISTORY_DAYS_MAX = 731
+_CATEGORIES = frozenset(category.value for category in BedCategory)
+Interval = Literal["day", "week"]
+
+
+def _area_scope(account: Account) -> Scope:
+    if account.role not in AREA_ROLES:
+        raise NotAllowed(NOT_FOR_YOUR_ROLE)
+    scope = scope_of(account)
+    if scope.empty:
+        raise NotAllowed("Your account has no area yet: ask an administrator to set it.")
+    return scope
+
+
+def parse_area(text: str, field: str = "area") -> AreaRef:
+    try:
+        return AreaRef.parse(text)
+    except ValueError as error:
+        raise Invalid(f"{field}: {error}") from None
+
+
+def default_area(account: Account) -> AreaRef:
+    """The area an account looks at when it names none: its own, else England (bounded by its scope)."""
+    if account.area:
+        try:
+            return AreaRef.parse(account.area)
+        except ValueError:
+            pass
+    return AreaRef(AreaLevel.ENGLAND, "", "England")
+
+
+# --- finding a bed ---------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SearchRequest:
+    categories: list[BedCategory]
+    areas: list[str]
+    funding: Funding | None = None
+    max_age_days: int | None = None
+    near: str | None = None  # "lat,lon"
+    near_home: str | None = None
+    near_district: str | None = None
+    limit: int = 50
+
+
+def _point(text: str) -> Origin:
+    try:
+        latitude, longitude = (float(part) for part in text.split(","))
+    except ValueError:
+        raise Invalid("near: give a position as latitude,longitude, e.g. 53.41,-2.23") from None
+    try:
+        return point_origin(latitude, longitude)
+    except AreaQueryError as error:
+        raise Invalid(f"near: {error}") from None
+
+
+def search(connection: Connection, account: Account, now: datetime, request: SearchRequest) -> SearchAnswer:
+    scope = _area_scope(account)
+    origins = [name for name in ("near", "near_home", "near_district") if getattr(request, name)]
+    if len(origins) > 1:
+        raise Invalid(f"{origins[1]}: give one place to measure distance from (near, near_home or near_district)")
+    areas = tuple(parse_area(text) for text in request.areas)
+    max_age = timedelta(days=request.max_age_days) if request.max_age_days is not None else None
+    with read_transaction(connection):
+        origin = None
+        try:
+            if request.near:
+                origin = _point(request.near)
+            elif request.near_home:
+                home = AreaRef(AreaLevel.HOME, request.near_home.strip())
+                origin = home_origin(area_repository.homes_in(connection, scope, home, with_beds=False), home.code)
+            elif request.near_district:
+                origin = district_origin(area_repository.homes_in_district(connection, scope, request.near_district),
+                                         request.near_district)
+            query = BedSearch(frozenset(request.categories), funding=request.funding, max_age=max_age, areas=areas,
+                              origin=origin, limit=request.limit)
+        except AreaQueryError as error:
+            raise Invalid(f"{origins[0] if origins else 'category'}: {error}") from None
+        candidates = area_repository.search_candidates(connection, scope, areas, request.categories, request.funding,
+                                                       now - max_age if max_age is not None else None)
+    return SearchAnswer.of(search_beds(candidates, query, now), now)
+
+
+# --- who has not updated ---------------------------------------------------------------------------------------
+
+def stale(connection: Connection, account: Account, now: datetime, area: AreaRef | None,
+          older_than_days: int = STALE_AFTER.days) -> StaleAnswer:
+    scope = _area_scope(account)
+    area = area or default_area(account)
+    older_than = timedelta(days=older_than_days)
+    with read_transaction(connection):
+        named = area_repository.area_name(connection, scope, area)
+        total = area_repository.count_homes(connection, scope, area)
+        behind = area_repository.homes_in(connection, scope, area, with_beds=False,
+                                          not_confirmed_since=now - older_than)
+    found = stale_homes(behind, now, older_than)  # the rule decides which, and their order
+    return StaleAnswer.of(named, StaleReport(found.homes, total, total - len(found.homes), older_than), now)
+
+
+# --- the area at a glance --------------------------------------------------------------------------------------
+
+def area_overview(connection: Connection, account: Account, now: datetime, area: AreaRef | None):
+    scope = _area_scope(account)
+    area = area or default_area(account)
+    with read_transaction(connection):
+        homes = area_repository.homes_in(connection, scope, area)
+    return overview(homes, area, now)
+
+
+def overview_answer(connection: Connection, account: Account, now: datetime, area: AreaRef | None) -> OverviewAnswer:
+    return OverviewAnswer.of(area_overview(connection, account, now, area), now)
+
+
+# --- vacancies over time ---------------------------------------------------------------------------------------
+
+def _history_scope(account: Account, area: AreaRef) -> Scope:
+    if account.role in HOME_ROLES:  # a home's staff: their own home's history only
+        if area.level is not AreaLevel.HOME or area.code != account.home_id:
+            raise NotAllowed(NOT_FOR_YOUR_ROLE)
+        return scope_of(account)
+    return _area_scope(account)
+
+
+def _periods(first: date, last: date, interval: Interval) -> list[date]:
+    step = timedelta(days=7 if interval == "week" else 1)
+    found, day = [], first
+    while day <= last:
+        found.append(day)
+        day += step
+    return found
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=timezone.utc)
+
+
+def history(connection: Connection, account: Account, now: datetime, area: AreaRef | None,
+            interval: Interval = "day", days: int = 30) -> HistoryAnswer:
+    """Vacancies accepting admissions and beds per category, at the end of each day (or week) of the window."""
+    area = area or default_area(account)
+    scope = _history_scope(account, area)
+    if not 1 <= days <= HISTORY_DAYS_MAX:
+        raise Invalid(f"days: give between 1 and {HISTORY_DAYS_MAX} days")
+    today = now.astimezone(timezone.utc).date()
+    first = today - timedelta(days=days - 1)
+    if interval == "week":
+        first -= timedelta(days=first.weekday())  # weeks start on Monday
+    opens = _midnight(first)
+    with read_transaction(connection):
+        named = area_repository.area_name(connection, scope, area)
+        changes = area_repository.bed_changes(connection, scope, area, iso(opens), iso(now),
+                                              registered_only=area.level is not AreaLevel.HOME)
+    counts: dict[tuple[str, str], tuple[int, int] | None] = {}
+    step = timedelta(days=7 if interval == "week" else 1)
+    points, pending = [], iter(changes)
+    change = next(pending, None)
+    for day in _periods(first, today, interval):
+        ends = min(_midnight(day) + step, now)
+        while change is not None and datetime.fromisoformat(change.at) < ends:
+            counts[(change.home_id, change.category)] = (
+                None if change.deleted else (change.max_capacity, change.vacant_accepting))
+            change = next(pending, None)
+        vacant: dict[BedCategory, int] = defaultdict(int)
+        beds: dict[BedCategory, int] = defaultdict(int)
+        for (_, category), value in counts.items():
+            if value is None or category not in _CATEGORIES:
+                continue
+            beds[BedCategory(category)] += value[0]
+            vacant[BedCategory(category)] += value[1]
+        points.append(HistoryPoint(day=day, vacant_accepting={c: vacant[c] for c in BedCategory if c in beds},
+                                   max_capacity={c: beds[c] for c in BedCategory if c in beds}))
+    return HistoryAnswer(area=AreaWire.of(named), interval=interval, points=points, as_of=now)
+
+
+# --- keeping the index ----------------------------------------------------------------------------------------
+
+def keep_index_up_to_date(connection: Connection, now: datetime) -> int:
+    """At start and then hourly: fill the index of an older database, and once a day re-read expiring facts."""
+    with write_transaction(connection):
+        return area_repository.bring_index_up_to_date(connection, now.astimezone(timezone.utc).date())
