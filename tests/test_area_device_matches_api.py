@@ -12,7 +12,6 @@ from datetime import timedelta
 
 import httpx
 import pytest
-from argon2 import PasswordHasher, profiles
 
 from client.state.area import AreaData, search_csv, stale_csv
 from client.sync import CentralApi
@@ -21,7 +20,7 @@ from domain.beds import BedCategory
 from domain.home_settings import Funding
 from protocol.area import OverviewAnswer, SearchAnswer, StaleAnswer
 from tests.support import aio
-from tests.support.area_homes import AREA_HOMES, add_to_directory, home_mutations, manager_of, push_body
+from tests.support.area_homes import seed_area
 from tests.support.auth import DEMO_PASSWORD, sign_in
 from tests.support.central_inprocess import serving
 from tests.support.devices import make_device
@@ -49,15 +48,7 @@ class Connection(httpx.AsyncBaseTransport):
 def central(tmp_path, demo_database):
     path = tmp_path / "central.sqlite3"
     with serving(path, template=demo_database) as client:
-        now = client.clock.now
-        cheap = PasswordHasher.from_parameters(profiles.CHEAPEST).hash(DEMO_PASSWORD)
-        add_to_directory(f"sqlite:///{path}", AREA_HOMES, cheap, stamp=now.isoformat())
-        for area_home in AREA_HOMES:  # each manager confirms at its own time (the server stamps it)
-            client.clock.now = now - (area_home.confirmed_ago or timedelta(days=30))
-            answer = client.post("/sync/push", headers=sign_in(client, manager_of(area_home)), json=push_body(
-                home_mutations(area_home, with_status=area_home.confirmed_ago is not None)))
-            assert answer.status_code == 200 and {r["status"] for r in answer.json()["results"]} == {"applied"}
-        client.clock.now = now
+        seed_area(client, path)
         yield client
 
 

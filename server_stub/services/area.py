@@ -195,9 +195,10 @@ def history(connection: Connection, account: Account, now: datetime, area: AreaR
     step = timedelta(days=7 if interval == "week" else 1)
     points, pending = [], iter(changes)
     change = next(pending, None)
-    for day in _periods(first, today, interval):
-        ends = min(_midnight(day) + step, now)
-        while change is not None and datetime.fromisoformat(change.at) < ends:
+    periods = _periods(first, today, interval)
+    for day in periods:
+        ends = _midnight(day) + step  # counts at the end of the day (week); the current one: as they are now
+        while change is not None and (day == periods[-1] or datetime.fromisoformat(change.at) < ends):
             counts[(change.home_id, change.category)] = (
                 None if change.deleted else (change.max_capacity, change.vacant_accepting))
             change = next(pending, None)
