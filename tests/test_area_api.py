@@ -14,20 +14,32 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
+from fastapi.testclient import TestClient
 
 from protocol.area import HistoryAnswer, OverviewAnswer, SearchAnswer, StaleAnswer
+from server_stub.app import create_app
+from server_stub.settings import Settings
 from tests.support.area_homes import AREA_HOMES, add_to_directory, manager_of, mutation, push_body, seed_area
 from tests.support.auth import sign_in
-from tests.support.central_inprocess import serving
+from tests.support.central_inprocess import FakeClock, serving
 
 MANCHESTER = {"1-900000005", "1-900000006", "1-900000007"}
 
 
-@pytest.fixture(scope="module")
-def central(tmp_path_factory, demo_database):
-    path = tmp_path_factory.mktemp("area-api") / "central.sqlite3"
-    with serving(path, template=demo_database) as client:
-        seed_area(client, path)
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.slow)])
+def central(request, tmp_path_factory, demo_database):
+    """The central API on SQLite, and again on PostgreSQL (the slow lane)."""
+    if request.param == "postgresql":
+        database_url = request.getfixturevalue("postgres_cluster").new_database()
+        app, clock = create_app(Settings(database_url=database_url), clock=(clock := FakeClock())), clock
+        running = TestClient(app, raise_server_exceptions=False)
+        running.app_ref, running.clock = app, clock
+    else:
+        path = tmp_path_factory.mktemp("area-api") / "central.sqlite3"
+        database_url = f"sqlite:///{path}"
+        running = serving(path, template=demo_database)
+    with running as client:
+        seed_area(client, database_url)
         client.headers_of = {name: sign_in(client, name) for name in ("commissioner", "admin", "champion",
                                                                       "hospital", "demo")}
         yield client
@@ -191,7 +203,7 @@ def test_every_table_exports_as_csv_that_reads_back_as_the_json(central):
 def test_vacancies_over_time_count_each_change_at_the_end_of_its_day_and_week(tmp_path, demo_database):
     path = tmp_path / "central.sqlite3"
     with serving(path, template=demo_database) as central:
-        seed_area(central, path)  # Wythenshawe 30 days ago, Didsbury 2 days ago, Chorlton 5 hours ago
+        seed_area(central, f"sqlite:///{path}")  # Wythenshawe 30 days ago, Didsbury 2 days ago, Chorlton 5 hours ago
         didsbury = AREA_HOMES[4]
         central.clock.now += timedelta(minutes=1)
         change = mutation("bed_count", f"{didsbury.id}/nursing_dementia", {
@@ -230,7 +242,7 @@ def test_vacancies_over_time_count_each_change_at_the_end_of_its_day_and_week(tm
 def test_a_deregistered_home_leaves_search_and_counts(tmp_path, demo_database):
     path = tmp_path / "central.sqlite3"
     with serving(path, template=demo_database) as central:
-        seed_area(central, path)
+        seed_area(central, f"sqlite:///{path}")
         didsbury = AREA_HOMES[4].home.model_copy(update={"registered": False, "deregistered_on": date(2026, 11, 24)})
         add_to_directory(f"sqlite:///{path}", [replace(AREA_HOMES[4], home=didsbury)], "x",
                          stamp=central.clock.now.isoformat(), commissioner_area=None)
@@ -247,7 +259,7 @@ def test_a_database_from_before_the_area_view_gets_its_index_at_start(tmp_path, 
 
     path = tmp_path / "central.sqlite3"
     with serving(path, template=demo_database) as central:
-        seed_area(central, path)
+        seed_area(central, f"sqlite:///{path}")
     with sqlite3.connect(path) as db:  # as an older server left it: area columns only, no bed rows
         db.execute("UPDATE homes SET name = NULL, confirmed_at = NULL, funding = ''")
         db.execute("DELETE FROM home_beds")

@@ -48,7 +48,7 @@ class Connection(httpx.AsyncBaseTransport):
 def central(tmp_path, demo_database):
     path = tmp_path / "central.sqlite3"
     with serving(path, template=demo_database) as client:
-        seed_area(client, path)
+        seed_area(client, f"sqlite:///{path}")
         yield client
 
 
