@@ -67,6 +67,10 @@ def test_a_search_across_two_authorities_finds_exactly_the_open_homes_with_a_vac
     assert body.results[1].cqc_rating == "Outstanding" and body.results[1].freshness == "ageing"
     assert body.total == 3 and body.origin.label == "53.3900, -2.3400"
 
+    # Fewer places than matches: the nearest are read from a growing radius, the total still counts them all.
+    for limit in (1, 2):
+        nearest = get(central, "/area/search", **both, limit=limit).json()
+        assert [r["home_id"] for r in nearest["results"]] == ids(answer)[:limit] and nearest["total"] == 3
     assert ids(get(central, "/area/search", **both, max_age_days=7)) == ["1-900000005", "1-900000008"]
     assert ids(get(central, "/area/search", **both, funding="local_authority")) == ["1-900000007"]
 
