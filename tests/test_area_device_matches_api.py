@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import httpx
 import pytest
 
 from client.state.area import AreaData, search_csv, stale_csv
@@ -22,26 +21,13 @@ from protocol.area import OverviewAnswer, SearchAnswer, StaleAnswer
 from tests.support import aio
 from tests.support.area_homes import seed_area
 from tests.support.auth import DEMO_PASSWORD, sign_in
-from tests.support.central_inprocess import serving
+from tests.support.central_inprocess import Switchable, serving
 from tests.support.devices import make_device
 
 SERVER = "http://central.test"
 ND = BedCategory.NURSING_DEMENTIA
 
 
-
-
-class Connection(httpx.AsyncBaseTransport):
-    """The device's network: the in-process central API, until the test pulls the plug."""
-
-    def __init__(self, app) -> None:
-        self.inner = httpx.ASGITransport(app=app)
-        self.up = True
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        if not self.up:
-            raise httpx.ConnectError("no signal", request=request)
-        return await self.inner.handle_async_request(request)
 
 
 @pytest.fixture
@@ -69,12 +55,12 @@ QUERIES = [
 @pytest.fixture
 def offline_device(central, tmp_path, memory_keyring):
     """The commissioner's device, synced once, then without a connection."""
-    network = Connection(central.app_ref)
+    network = Switchable(central.app_ref)
     device = make_device(tmp_path / "device", SERVER, now=lambda: central.clock.now,
                          api_factory=lambda url, token: CentralApi(url, token, transport=network))
     aio.run(device.session.sign_in(SERVER, "commissioner", DEMO_PASSWORD))
     assert aio.run(device.engine.sync_once())
-    network.up = False  # no signal from here on: the device answers from what it holds
+    network.connected = False  # no signal from here on: the device answers from what it holds
     yield device
     device.close()
 

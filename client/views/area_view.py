@@ -18,6 +18,6 @@ class AreaView(FollowsAccountBar, ft.Column):
         self.account_bar = account_bar
         self.controls = [
             account_bar,
-            ft.Text("This app does not show an area view for this account yet; your area's data is kept on this "
-                    "device."),
+            ft.Text("Your account is not linked to a care home or an area yet, so there is nothing to show here. "
+                    "Ask your administrator to link it, then sign in again."),
         ]
