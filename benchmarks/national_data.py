@@ -19,13 +19,14 @@ import random
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from domain.beds import BedCategory
 from domain.readiness import Broadband, DsptLevel, DsptStatus
 from protocol.area_records import AREA_KINDS
 from server_stub import repository
+from server_stub.area_repository import rebuild_area_index
 from server_stub.db import create_database_engine, parse_database_url, read_transaction, write_transaction
 from server_stub.directory.icb_lookup import LOOKUP_CSV
 from server_stub.migrations import upgrade_database
@@ -205,7 +206,7 @@ def _split(total: int, parts: int, rng: random.Random) -> list[int]:
     if parts == 1:
         return [total]
     cuts = sorted(rng.randint(1, max(1, total - 1)) for _ in range(parts - 1))
-    sizes = [b - a for a, b in zip([0, *cuts], [*cuts, total])]
+    sizes = [b - a for a, b in zip([0, *cuts], [*cuts, total], strict=True)]
     return [max(1, size) for size in sizes]
 
 
@@ -215,7 +216,8 @@ def _home_records(data: dict, now: datetime, rng: random.Random) -> tuple[str, l
     categories = data["bed_categories"]
     confirmed = now - timedelta(seconds=rng.uniform(0, 30 * 86400))  # spread over the last 30 days
     found: list[tuple[str, str, dict]] = []
-    for category, capacity in zip(categories, _split(data.get("registered_beds") or 30, len(categories), rng)):
+    for category, capacity in zip(categories, _split(data.get("registered_beds") or 30, len(categories), rng),
+                                  strict=True):
         occupied = min(capacity, round(capacity * rng.uniform(0.78, 1.0)))
         free = capacity - occupied
         reserved = rng.randint(0, free // 3) if free else 0
@@ -268,18 +270,10 @@ def add_bed_states(database_url: str, now: datetime, seed: int = SEED) -> int:
                                                  version=repository.next_version(connection), data=record,
                                                  updated_at=stamp, updated_by_device=None)
                         written += 1
-                _rebuild_index(connection, now.date())
+                rebuild_area_index(connection, now.date())  # the homes index from every home's records at once
     finally:
         engine.dispose()
     return written
-
-
-def _rebuild_index(connection, today: date) -> None:
-    from server_stub import area_repository
-
-    rebuild = getattr(area_repository, "rebuild_area_index", None)
-    if rebuild is not None:  # the homes index from every home's records at once, dated today
-        rebuild(connection, today)
 
 
 # --- the cache --------------------------------------------------------------------------------------------------
@@ -346,4 +340,4 @@ def area_records_of(database: Path, column: str | None = None, value: str | None
         rows = db.execute(sql + " ORDER BY r.version", params).fetchall()
     finally:
         db.close()
-    return [dict(zip(("kind", "id", "home_id", "version", "data", "updated_at"), row)) for row in rows]
+    return [dict(zip(("kind", "id", "home_id", "version", "data", "updated_at"), row, strict=True)) for row in rows]
