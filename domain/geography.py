@@ -71,6 +71,22 @@ def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 
 @dataclass(frozen=True)
+class Box:
+    min_latitude: float
+    max_latitude: float
+    min_longitude: float
+    max_longitude: float
+
+
+def bounding_box(latitude: float, longitude: float, radius_km: float) -> Box:
+    """A box holding every point within ``radius_km`` of the point (so a query can leave out what is outside)."""
+    d_lat = math.degrees(radius_km / EARTH_RADIUS_KM)
+    widest = min(89.9, max(abs(latitude - d_lat), abs(latitude + d_lat)))  # a parallel is shortest nearest a pole
+    d_lon = min(180.0, math.degrees(radius_km / (EARTH_RADIUS_KM * math.cos(math.radians(widest)))))
+    return Box(latitude - d_lat, latitude + d_lat, longitude - d_lon, longitude + d_lon)
+
+
+@dataclass(frozen=True)
 class Centroid:
     latitude: float
     longitude: float

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +23,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from domain.area import AreaLevel, AreaRef, CategoryBeds, HomeSnapshot, NhsmailStage
 from domain.beds import COUNT_FIELDS, BedCategory
+from domain.geography import Box
 from domain.home_settings import Funding
 from domain.homes import CqcRating, postcode_district
 from domain.maturity import Band
@@ -222,19 +224,41 @@ def _ordered(beds: list[CategoryBeds]) -> tuple[CategoryBeds, ...]:
     return tuple(sorted(beds, key=lambda b: _CATEGORY_ORDER[b.category]))
 
 
-def search_candidates(connection: Connection, scope: Scope, areas: Sequence[AreaRef],
-                      categories: Iterable[BedCategory], funding: Funding | None,
-                      confirmed_since: datetime | None) -> list[HomeSnapshot]:
-    """Registered homes open to admissions with a vacancy in one of ``categories`` (and the other filters)."""
-    beds = home_beds.alias("vacant_beds")  # not the outer query's home_beds: its own rows
-    vacant = exists().where(beds.c.home_id == homes.c.home_id, beds.c.category.in_([c.value for c in categories]),
-                            beds.c.vacant_accepting > 0)
-    condition = and_(_where(scope, areas), homes.c.registered == 1, homes.c.closed_to_admissions == 0, vacant)
-    if funding is not None:
-        condition = and_(condition, homes.c.funding.like(f"%,{funding.value},%"))
-    if confirmed_since is not None:
-        condition = and_(condition, homes.c.confirmed_at >= confirmed_since.astimezone(timezone.utc).isoformat())
-    return _with_beds(connection, condition)
+@dataclass(frozen=True)
+class SearchFilter:
+    """What ``domain.area.matches`` asks of a home, as SQL (the rule still decides)."""
+
+    scope: Scope
+    areas: Sequence[AreaRef]
+    categories: Iterable[BedCategory]
+    funding: Funding | None
+    confirmed_since: datetime | None
+
+    def condition(self, box: Box | None = None):
+        beds = home_beds.alias("vacant_beds")  # not the outer query's home_beds: its own rows
+        vacant = exists().where(beds.c.home_id == homes.c.home_id,
+                                beds.c.category.in_([c.value for c in self.categories]), beds.c.vacant_accepting > 0)
+        condition = and_(_where(self.scope, self.areas), homes.c.registered == 1, homes.c.closed_to_admissions == 0,
+                         vacant)
+        if self.funding is not None:
+            condition = and_(condition, homes.c.funding.like(f"%,{self.funding.value},%"))
+        if self.confirmed_since is not None:
+            condition = and_(condition,
+                             homes.c.confirmed_at >= self.confirmed_since.astimezone(timezone.utc).isoformat())
+        if box is not None:
+            condition = and_(condition, homes.c.latitude.between(box.min_latitude, box.max_latitude),
+                             homes.c.longitude.between(box.min_longitude, box.max_longitude))
+        return condition
+
+
+def search_candidates(connection: Connection, where: SearchFilter, box: Box | None = None) -> list[HomeSnapshot]:
+    """Registered homes open to admissions with a vacancy asked for (and the other filters); only those in
+    ``box`` when given."""
+    return _with_beds(connection, where.condition(box))
+
+
+def count_search(connection: Connection, where: SearchFilter) -> int:
+    return connection.execute(select(func.count()).select_from(homes).where(where.condition())).scalar_one()
 
 
 def homes_in(connection: Connection, scope: Scope, area: AreaRef, *, with_beds: bool = True,

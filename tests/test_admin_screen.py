@@ -1,78 +1,43 @@
-"""An administrator's first screen: the last import's summary (or none yet), homes awaiting an ICB decision,
-finding, unlocking and re-roling accounts, the audit log; in plain words offline.
+"""An administrator's first screen against the real central API (in-process, on a real SQLite file): the last
+import's summary (or none yet), the home a CQC file could not place in one ICB and the administrator's choice,
+finding, unlocking and re-roling accounts, the audit log; in plain words offline or refused.
 
-The account endpoints are the real central API (in-process). The /admin/*
-endpoints belong to the directory helper: here they answer as their contract
-says (protocol/directory.py), so the screen's rules are tested on this branch.
+The directory is imported by the real importer service (``import_homes``, what ``python -m server_stub
+import-homes`` runs) on the server's own database; the device signs in as the demo administrator and asks
+the real /admin/* and /accounts endpoints. Only the last tests put a stand-in in front of the central API, each
+for one rule of the screen alone (a 5xx, one part refused).
 """
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timezone
+from pathlib import Path
 
 import httpx
 import pytest
+from fastapi.testclient import TestClient
 
 from client.state.admin import NEEDS_CONNECTION, NO_IMPORT, AdminScreen
 from client.sync import CentralApi
 from domain.homes import IcbChoice
-from protocol.directory import BadRow, IcbDecisionNeeded, ImportSummary
+from protocol.sync import Account
+from server_stub import repository
+from server_stub.db import write_transaction
 from server_stub.demo_data import DEMO_PASSWORD
+from server_stub.security import hash_password
+from server_stub.services.directory import import_homes
 from tests.support import aio
-from tests.support.auth import sign_in_answer
-from tests.support.central_inprocess import serving
-from tests.support.devices import make_device
+from tests.support.auth import sign_in, sign_in_answer
+from tests.support.central_inprocess import Switchable, serving
+from tests.support.devices import Device, make_device
 
 pytestmark = pytest.mark.usefixtures("memory_keyring")
 SERVER = "http://central.test"
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=timezone.utc)
-SUMMARY = ImportSummary(
-    file_name="trafford_care_homes.csv", file_format="directory", at=NOW, by="admin", dry_run=False,
-    areas=["Trafford"], added=56, updated=0, deregistered=0, restored=0, unchanged=0, awaiting_icb=1, changes=[],
-    bad_rows=[BadRow(line=14, reason="Postcode is missing")])
-WIGAN_CHOICES = [IcbChoice(code="QOP", name="NHS Greater Manchester ICB", region="North West"),
-                 IcbChoice(code="QYG", name="NHS Cheshire and Merseyside ICB", region="North West")]
-
-
-class Directory:
-    """GET/PUT /admin/* as protocol/directory.py describes them."""
-
-    def __init__(self) -> None:
-        self.summary: ImportSummary | None = None
-        self.waiting = [IcbDecisionNeeded(home_id="1-99999", name="Orchard View", local_authority="Wigan",
-                                          postcode="WN1 1AA", candidates=WIGAN_CHOICES)]
-        self.decided: dict[str, str] = {}
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        path = request.url.path
-        if path == "/admin/imports/latest":
-            if self.summary is None:
-                return httpx.Response(404, json={"detail": "No directory file has been imported yet"})
-            return httpx.Response(200, content=self.summary.model_dump_json())
-        if path == "/admin/icb-decisions":
-            return httpx.Response(200, json=[d.model_dump(mode="json") for d in self.waiting])
-        home_id = path.removeprefix("/admin/icb-decisions/")
-        self.decided[home_id] = json.loads(request.content)["icb_code"]
-        self.waiting = [d for d in self.waiting if d.home_id != home_id]
-        home = {"cqc_location_id": home_id, "name": "Orchard View", "address": "1 Orchard Lane", "postcode": "WN1 1AA",
-                "local_authority": "Wigan", "with_nursing": False, "bed_categories": ["residential"],
-                "icb_code": self.decided[home_id]}
-        return httpx.Response(200, json=home)
-
-
-class Network(httpx.AsyncBaseTransport):
-    def __init__(self, app, directory: Directory) -> None:
-        self.central = httpx.ASGITransport(app=app)
-        self.directory = httpx.MockTransport(directory)
-        self.connected = True
-
-    async def handle_async_request(self, request):
-        if not self.connected:
-            raise httpx.ConnectError("no network")
-        if request.url.path.startswith("/admin/"):
-            return await self.directory.handle_async_request(request)
-        return await self.central.handle_async_request(request)
+HSCA_SAMPLE = Path(__file__).parent / "data" / "hsca_sample.csv"  # its Camberley Lodge (Surrey) has no sub-ICB
+CAMBERLEY = "1-1000000002"
+HEARTLANDS = IcbChoice(code="QXU", name="NHS Surrey Heartlands Integrated Care Board", region="South East")
+FRIMLEY = IcbChoice(code="QNQ", name="NHS Frimley Integrated Care Board", region="South East")
 
 
 @pytest.fixture()
@@ -81,53 +46,97 @@ def client(tmp_path, demo_database):
         yield test_client
 
 
-@pytest.fixture()
-def directory():
-    return Directory()
-
-
-@pytest.fixture()
-def admin(client, directory, tmp_path):
-    network = Network(client.app_ref, directory)
-    device = make_device(tmp_path / "admin", SERVER,
-                         api_factory=lambda url, token: CentralApi(url, token, transport=network))
-    aio.run(device.session.sign_in(SERVER, "admin", DEMO_PASSWORD))
+def device_of(client: TestClient, folder: Path, username: str, password: str = DEMO_PASSWORD,
+              network: httpx.AsyncBaseTransport | None = None) -> Device:
+    """A device signed in to the in-process central API; ``device.network`` can be cut."""
+    network = network or Switchable(client.app_ref)
+    device = make_device(folder, SERVER, api_factory=lambda url, token: CentralApi(url, token, transport=network))
+    aio.run(device.session.sign_in(SERVER, username, password))
     device.network = network
+    return device
+
+
+@pytest.fixture()
+def admin(client, tmp_path):
+    device = device_of(client, tmp_path / "admin", "admin")
     yield device
     device.close()
 
 
-def screen_of(device) -> AdminScreen:
+def screen_of(device: Device) -> AdminScreen:
     return AdminScreen(device.session.api, now=lambda: NOW)
 
 
-def test_before_any_import_it_says_so_and_after_one_it_shows_the_summary(admin, directory):
+def import_hsca_sample(client: TestClient) -> None:
+    """What ``python -m server_stub import-homes tests/data/hsca_sample.csv`` does, on the server's database."""
+    with client.app_ref.state.engine.connect() as connection:
+        import_homes(connection, HSCA_SAMPLE, client.clock.now, dry_run=False)
+
+
+def test_before_any_import_it_says_so(tmp_path):
+    with serving(tmp_path / "central.sqlite3", seed_demo=False) as client:  # no demo seed: no first import
+        with client.app_ref.state.engine.connect() as connection, write_transaction(connection):
+            repository.insert_accounts(connection, [(Account(username="root", display_name="Root",
+                                                             role="administrator"), hash_password("a long password"))])
+        device = device_of(client, tmp_path / "root", "root", "a long password")
+        screen = screen_of(device)
+        assert screen.import_lines == ["Import status not loaded yet"]
+        assert aio.run(screen.load()) and screen.message is None
+        assert screen.import_lines == [NO_IMPORT]
+        assert screen.decision_summary == "No homes are waiting for an ICB decision"
+        assert any(line.endswith("  root  sign in  root") for line in screen.audit_lines)
+        device.close()
+
+
+def test_after_an_import_it_shows_the_files_summary_and_the_home_awaiting_an_icb_decision(client, admin):
     screen = screen_of(admin)
-    assert screen.import_lines == ["Import status not loaded yet"]
     assert aio.run(screen.load())
-    assert screen.import_lines == [NO_IMPORT]
-    directory.summary = SUMMARY
+    assert screen.import_lines[0].startswith("Last file: trafford_care_homes.csv (CQC directory), ")  # the demo seed
+    assert screen.decisions == []
+
+    import_hsca_sample(client)
     assert aio.run(screen.load())
     lines = screen.import_lines
-    assert lines[0].startswith("Last file: trafford_care_homes.csv (CQC directory), 25 Nov 2026 ")
-    assert lines[0].endswith(" by admin")
-    assert lines[1] == "56 added, 0 updated, 0 deregistered, 0 restored, 0 unchanged"
+    assert lines[0].startswith("Last file: hsca_sample.csv (CQC HSCA active locations), 25 Nov 2026 ")
+    assert lines[0].endswith(" from the command line")
+    assert lines[1] == "6 added, 0 updated, 0 deregistered, 0 restored, 0 unchanged"
     assert lines[2] == "1 awaiting an ICB decision; 1 bad row"
-    assert "Line 14: Postcode is missing" in lines
+    assert lines[3:] == ["Areas: Hampshire, Manchester, Southampton, Surrey", "Line 11: beds is not a number ('forty')"]
+    [waiting] = screen.decisions
+    assert (waiting.home_id, waiting.name, waiting.local_authority, waiting.postcode) == (
+        CAMBERLEY, "Camberley Lodge", "Surrey", "GU15 3PQ")
+    assert waiting.candidates == [HEARTLANDS, FRIMLEY]
+    assert screen.decision_summary.startswith("1 home waiting for an ICB decision")
     # The audit log came with it, newest first: the admin's own sign-in is there.
     assert any(line.endswith("  admin  sign in  admin") for line in screen.audit_lines)
 
 
-def test_an_administrator_chooses_the_icb_of_a_home_waiting_for_one(admin, directory):
+def test_an_administrator_chooses_the_icb_of_a_home_waiting_for_one(client, admin):
+    import_hsca_sample(client)
     screen = screen_of(admin)
     aio.run(screen.load())
-    assert screen.decision_summary.startswith("1 home waiting for an ICB decision")
-    assert aio.run(screen.decide_icb("1-99999", "NOT-A-CHOICE")) is False
-    assert screen.message == "Choose one of the ICBs listed for this home" and directory.decided == {}
-    assert aio.run(screen.decide_icb("1-99999", "QYG"))
-    assert directory.decided == {"1-99999": "QYG"} and screen.decisions == []
-    assert screen.message == "Orchard View is now in NHS Cheshire and Merseyside ICB"
-    assert screen.decision_summary == "No homes are waiting for an ICB decision"
+    assert aio.run(screen.decide_icb(CAMBERLEY, "QOP")) is False  # not one of its ICBs: refused on the device
+    assert screen.message == "Choose one of the ICBs listed for this home" and len(screen.decisions) == 1
+
+    assert aio.run(screen.decide_icb(CAMBERLEY, FRIMLEY.code))
+    assert screen.message == f"Camberley Lodge is now in {FRIMLEY.name}" and not screen.message_is_error
+    assert screen.decisions == [] and screen.decision_summary == "No homes are waiting for an ICB decision"
+    # On the central API: nothing waits any more, and the choice is in the audit log under the home.
+    headers = sign_in(client, "admin")
+    assert client.get("/admin/icb-decisions", headers=headers).json() == []
+    audit = client.get("/accounts/audit", params={"subject": CAMBERLEY}, headers=headers).json()
+    assert [(e["actor"], e["action"], e["detail"]) for e in audit] == [("admin", "icb_decided", f"QNQ {FRIMLEY.name}")]
+
+
+def test_a_home_another_administrator_placed_meanwhile_is_refused_in_the_servers_words(client, admin):
+    import_hsca_sample(client)
+    screen = screen_of(admin)
+    aio.run(screen.load())
+    other = client.put(f"/admin/icb-decisions/{CAMBERLEY}", json={"icb_code": HEARTLANDS.code},
+                       headers=sign_in(client, "admin"))
+    assert other.status_code == 200
+    assert aio.run(screen.decide_icb(CAMBERLEY, FRIMLEY.code)) is False
+    assert screen.message == "icb_code: this home's ICB is not waiting for a decision" and screen.message_is_error
 
 
 def test_an_administrator_finds_a_locked_account_and_unlocks_it(client, admin):
@@ -169,10 +178,46 @@ def test_offline_or_not_an_administrator_it_says_so_plainly(client, admin, tmp_p
     assert aio.run(screen.load()) is False and screen.message == NEEDS_CONNECTION
     assert aio.run(screen.find("demo")) is False and screen.message == NEEDS_CONNECTION
 
-    network = Network(client.app_ref, Directory())
-    ward = make_device(tmp_path / "ward", SERVER, api_factory=lambda url, token: CentralApi(url, token, transport=network))
-    aio.run(ward.session.sign_in(SERVER, "hospital", DEMO_PASSWORD))
+    ward = device_of(client, tmp_path / "ward", "hospital")
     refused = screen_of(ward)
     assert aio.run(refused.find("demo")) is False
     assert refused.message == "Only an administrator may look up accounts"
+    assert aio.run(refused.load()) is False
+    assert refused.message.startswith("The import status could not be loaded: Only an administrator may see")
     ward.close()
+
+
+# -- one rule alone, with a stand-in in front of the central API -------------------------------------------
+
+
+class Answering(httpx.AsyncBaseTransport):
+    """The central API in-process, except that the paths in ``answers`` get the given status instead."""
+
+    def __init__(self, app, answers: dict[str, int]) -> None:
+        self.central, self.answers = httpx.ASGITransport(app=app), answers
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        status = self.answers.get(request.url.path)
+        if status is not None:
+            return httpx.Response(status, json={"detail": "Not Found"} if status == 404 else None)
+        return await self.central.handle_async_request(request)
+
+
+def test_a_server_error_reads_as_needing_a_connection_not_as_a_fault_code(client, tmp_path):
+    network = Answering(client.app_ref, {"/admin/imports/latest": 500})
+    device = device_of(client, tmp_path / "admin", "admin", network=network)
+    screen = screen_of(device)
+    assert aio.run(screen.load()) is False
+    assert screen.message == NEEDS_CONNECTION and screen.message_is_error
+    device.close()
+
+
+def test_one_part_the_central_api_cannot_give_does_not_hide_the_others(client, tmp_path):
+    """An older central API without the ICB decisions endpoint: the import status and audit log still show."""
+    network = Answering(client.app_ref, {"/admin/icb-decisions": 404})
+    device = device_of(client, tmp_path / "admin", "admin", network=network)
+    screen = screen_of(device)
+    assert aio.run(screen.load()) is False
+    assert screen.message == "Homes awaiting an ICB decision could not be loaded: Not Found"
+    assert screen.import_lines[0].startswith("Last file: trafford_care_homes.csv") and screen.audit_lines
+    device.close()

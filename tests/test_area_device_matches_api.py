@@ -10,9 +10,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import httpx
 import pytest
-from argon2 import PasswordHasher, profiles
 
 from client.state.area import AreaData, search_csv, stale_csv
 from client.sync import CentralApi
@@ -21,9 +19,9 @@ from domain.beds import BedCategory
 from domain.home_settings import Funding
 from protocol.area import OverviewAnswer, SearchAnswer, StaleAnswer
 from tests.support import aio
-from tests.support.area_homes import AREA_HOMES, add_to_directory, home_mutations, manager_of, push_body
+from tests.support.area_homes import seed_area
 from tests.support.auth import DEMO_PASSWORD, sign_in
-from tests.support.central_inprocess import serving
+from tests.support.central_inprocess import Switchable, serving
 from tests.support.devices import make_device
 
 SERVER = "http://central.test"
@@ -32,32 +30,11 @@ ND = BedCategory.NURSING_DEMENTIA
 
 
 
-class Connection(httpx.AsyncBaseTransport):
-    """The device's network: the in-process central API, until the test pulls the plug."""
-
-    def __init__(self, app) -> None:
-        self.inner = httpx.ASGITransport(app=app)
-        self.up = True
-
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        if not self.up:
-            raise httpx.ConnectError("no signal", request=request)
-        return await self.inner.handle_async_request(request)
-
-
 @pytest.fixture
 def central(tmp_path, demo_database):
     path = tmp_path / "central.sqlite3"
     with serving(path, template=demo_database) as client:
-        now = client.clock.now
-        cheap = PasswordHasher.from_parameters(profiles.CHEAPEST).hash(DEMO_PASSWORD)
-        add_to_directory(f"sqlite:///{path}", AREA_HOMES, cheap, stamp=now.isoformat())
-        for area_home in AREA_HOMES:  # each manager confirms at its own time (the server stamps it)
-            client.clock.now = now - (area_home.confirmed_ago or timedelta(days=30))
-            answer = client.post("/sync/push", headers=sign_in(client, manager_of(area_home)), json=push_body(
-                home_mutations(area_home, with_status=area_home.confirmed_ago is not None)))
-            assert answer.status_code == 200 and {r["status"] for r in answer.json()["results"]} == {"applied"}
-        client.clock.now = now
+        seed_area(client, f"sqlite:///{path}")
         yield client
 
 
@@ -78,12 +55,12 @@ QUERIES = [
 @pytest.fixture
 def offline_device(central, tmp_path, memory_keyring):
     """The commissioner's device, synced once, then without a connection."""
-    network = Connection(central.app_ref)
+    network = Switchable(central.app_ref)
     device = make_device(tmp_path / "device", SERVER, now=lambda: central.clock.now,
                          api_factory=lambda url, token: CentralApi(url, token, transport=network))
     aio.run(device.session.sign_in(SERVER, "commissioner", DEMO_PASSWORD))
     assert aio.run(device.engine.sync_once())
-    network.up = False  # no signal from here on: the device answers from what it holds
+    network.connected = False  # no signal from here on: the device answers from what it holds
     yield device
     device.close()
 

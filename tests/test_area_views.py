@@ -140,3 +140,56 @@ def test_near_a_home_is_a_list_for_an_area_and_an_id_field_for_a_nation(data, mo
     assert isinstance(view.near_home, ft.TextField)
     view.near_home.value = " 1-900000006 "
     assert view.query().origin.label == "Chorlton Care Home"
+
+
+def test_every_area_roles_first_screen_starts_with_the_same_account_bar(data):
+    """One bar (who, sync, Sync now, Sign in again, Sign out) on the overview, hospital, admin and fallback screens,
+    each control named for screen readers and tests; Sign in again only while the token is refused."""
+    from client.state.admin import AdminScreen
+    from client.state.hospital import HospitalTransfers
+    from client.sync import SyncState, SyncStatus
+    from client.views.account_bar import AccountBar
+    from client.views.admin_view import AdminView
+    from client.views.area_view import AreaView
+    from client.views.hospital_view import HospitalView
+    from tests.support import aio
+
+    class Engine:  # what the bar reads of the sync engine
+        status = SyncStatus(state=SyncState.SIGNED_OUT)
+
+        def request_sync(self) -> None:
+            self.asked = True
+
+    engine, signed_out, back_in = Engine(), [], []
+
+    async def sign_out(discard_unsent: bool) -> None:
+        signed_out.append(discard_unsent)
+
+    def bar() -> AccountBar:
+        return AccountBar(engine, account_line="Signed in as Demo commissioner", now=lambda: NOW,
+                          on_sign_in_again=lambda: back_in.append(True), on_sign_out=sign_out)
+
+    account_bar = bar()
+    shown = identifiers(account_bar)
+    assert {"signed-in-as", "sync-status", "sync-now", "sign-in-again", "sign-out", "discard-and-sign-out"} <= shown
+    assert account_bar.sign_in_again.visible
+    account_bar.sign_in_again.content.on_click(None)
+    assert back_in == [True]
+    account_bar.refresh(SyncStatus(state=SyncState.IDLE, last_success_at=NOW))
+    assert not account_bar.sign_in_again.visible and account_bar.status.value.startswith("Sent")
+    sign_out_button = next(c for c in account_bar.controls[0].controls if isinstance(c, ft.Semantics))
+    aio.run(sign_out_button.content.on_click(None))
+    assert signed_out == [False]
+
+    data.homes()
+    screens = [
+        AreaOverviewView(AreaBrowser(data, AreaRef.parse("icb:QOP")), data.store, None, on_search=lambda: None,
+                         on_stale=lambda a: None, on_history=lambda a: None, account_bar=bar()),
+        HospitalView(HospitalTransfers(lambda: None, data.store.documents, now=lambda: NOW), account_bar=bar(),
+                     open_document=lambda document: None),
+        AdminView(AdminScreen(lambda: None, now=lambda: NOW), account_bar=bar()),
+        AreaView(bar()),
+    ]
+    for screen in screens:
+        assert isinstance(screen.controls[0], AccountBar) and screen.account_bar is screen.controls[0]
+        assert {"signed-in-as", "sync-status", "sign-out"} <= identifiers(screen)

@@ -99,3 +99,21 @@ def test_the_kept_history_goes_at_sign_out_and_is_never_another_homes(store, cen
     assert other.answer is None
     store.wipe_account_data()
     assert store.get_meta("home_history") is None
+
+
+def test_the_history_is_the_central_apis_own(store, tmp_path, demo_database):
+    """The same screen state against the real central API (in-process, on a real SQLite file): the demo home's
+    counts, applied when the demo data was seeded, are the last day's vacancies."""
+    from server_stub.demo_data import demo_bed_counts, load_care_homes
+    from tests.support.auth import sign_in_token
+    from tests.support.central_inprocess import serving
+
+    with serving(tmp_path / "central.sqlite3", template=demo_database) as central:
+        api = CentralApi("http://central.test", sign_in_token(central),
+                         transport=httpx.ASGITransport(app=central.app_ref))
+        history = HomeHistory(store, HOME_ID, lambda: api, now=lambda: central.clock.now)
+        assert aio.run(history.refresh()), history.status
+    home = next(h for h in load_care_homes() if h.cqc_location_id == HOME_ID)
+    assert len(history.totals) == 30
+    assert history.totals[-1] == sum(count.vacant_accepting for count in demo_bed_counts(home)) > 0
+    assert history.status.startswith("Updated")

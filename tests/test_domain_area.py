@@ -28,7 +28,7 @@ from domain.area import (
 )
 from domain.beds import BedCategory, BedCount, HomeStatus
 from domain.freshness import Freshness
-from domain.geography import distance_km, resolve_icb
+from domain.geography import bounding_box, distance_km, resolve_icb
 from domain.home_settings import Funding, HomeSettings, offered_categories
 from domain.homes import CareHome, IcbChoice, postcode_district
 from domain.maturity import Band
@@ -226,3 +226,22 @@ def test_search_returns_exactly_the_matching_homes_in_distance_order(homes, max_
     assert distances == sorted(distances)
     for hit in outcome.hits:
         assert hit.home.registered and not hit.home.closed_to_admissions and hit.vacancies[ND] > 0
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.floats(49.5, 61), st.floats(-8, 2), st.floats(0.5, 400), st.floats(0, 1), st.floats(0, 6.2832))
+def test_a_bounding_box_holds_every_point_within_its_radius(latitude, longitude, radius, fraction, bearing):
+    """The API reads the nearest homes from a box first: a home within the radius must never fall outside."""
+    import math
+
+    box = bounding_box(latitude, longitude, radius)
+    # A point at `fraction` of the radius on `bearing` (the destination formula on a sphere).
+    angular = radius * fraction / 6371.0088
+    lat1, lon1 = math.radians(latitude), math.radians(longitude)
+    lat2 = math.asin(math.sin(lat1) * math.cos(angular) + math.cos(lat1) * math.sin(angular) * math.cos(bearing))
+    lon2 = lon1 + math.atan2(math.sin(bearing) * math.sin(angular) * math.cos(lat1),
+                             math.cos(angular) - math.sin(lat1) * math.sin(lat2))
+    point = math.degrees(lat2), math.degrees(lon2)
+    assert distance_km(latitude, longitude, *point) <= radius * 1.000001
+    assert box.min_latitude - 1e-9 <= point[0] <= box.max_latitude + 1e-9
+    assert box.min_longitude - 1e-9 <= point[1] <= box.max_longitude + 1e-9

@@ -7,7 +7,6 @@ import uuid
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
-import httpx
 import pytest
 
 from client.state.hospital import NEEDS_CONNECTION, HospitalTransfers
@@ -18,7 +17,7 @@ from domain.transfer import depart, record_return, start_transfer
 from server_stub.demo_data import DEMO_HOME_ID, DEMO_HOSPITAL_ODS, DEMO_PASSWORD
 from tests.support import aio
 from tests.support.auth import sign_in
-from tests.support.central_inprocess import push, serving
+from tests.support.central_inprocess import Switchable, push, serving
 from tests.support.devices import make_device
 
 pytestmark = pytest.mark.usefixtures("memory_keyring")
@@ -51,19 +50,6 @@ def send_to_hospital(client, given: str, family: str, sent_at: datetime):
     [sent] = push(client, manager, [mutation("transfer", departed, results[1]["version"])]).json()["results"]
     assert sent["status"] == "applied", sent
     return departed, sent["version"]
-
-
-class Switchable(httpx.AsyncBaseTransport):
-    """The central API in-process, or no network at all."""
-
-    def __init__(self, app) -> None:
-        self.online = httpx.ASGITransport(app=app)
-        self.connected = True
-
-    async def handle_async_request(self, request):
-        if not self.connected:
-            raise httpx.ConnectError("no network")
-        return await self.online.handle_async_request(request)
 
 
 @pytest.fixture()

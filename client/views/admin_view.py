@@ -5,7 +5,7 @@ use: ``admin-refresh``, ``admin-message``, ``import-status``, ``icb-decisions``,
 ``icb-<home id>-<ICB code>`` (choose that ICB), ``account-search``,
 ``account-find``, ``accounts-found``, ``account-<username>`` (its ``account-line-<username>``),
 ``unlock-<username>``, ``role-<username>`` (change role), ``role-choice``,
-``role-place``, ``role-apply``, ``audit-log``, ``sync-status``, ``sign-out``.
+``role-place``, ``role-apply``, ``audit-log``, and the account bar's (``sync-status``, ``sign-out``).
 """
 
 from __future__ import annotations
@@ -15,19 +15,17 @@ from collections.abc import Awaitable, Callable
 import flet as ft
 
 from client.state.admin import PLACE_LABELS, ROLE_LABELS, AdminScreen
-from client.sync import SyncEngine, SyncStatus
-from client.views.account_footer import AccountFooter
+from client.views.account_bar import AccountBar, FollowsAccountBar
 from client.views.widgets import dropdown, heading, identified, message_colour, screen_title
 from protocol.accounts import Role
 
 AUDIT_SHOWN = 20  # the latest entries; the rest are a search away on the central API
 
 
-class AdminView(ft.Column):
-    def __init__(self, screen: AdminScreen, engine: SyncEngine, *, account_line: str,
-                 footer: AccountFooter) -> None:
+class AdminView(FollowsAccountBar, ft.Column):
+    def __init__(self, screen: AdminScreen, *, account_bar: AccountBar) -> None:
         super().__init__(spacing=10, expand=True)
-        self.screen, self.footer = screen, footer
+        self.screen, self.account_bar = screen, account_bar
         self.message = ft.Text("", size=14)
         self.import_status = ft.Text("", size=14)
         self.decisions = ft.Column(spacing=6)
@@ -47,9 +45,9 @@ class AdminView(ft.Column):
         ], spacing=6), bgcolor=ft.Colors.SURFACE_CONTAINER_HIGHEST, padding=12, border_radius=8, visible=False)
         self.audit = ft.Column(spacing=2)
         self.controls = [
+            account_bar,  # kept in view while the screen scrolls
             ft.Column([
                 screen_title("Administration"),
-                ft.Text(account_line, size=13, color=ft.Colors.ON_SURFACE_VARIANT),
                 ft.Semantics(identifier="admin-message", live_region=True, content=self.message),
                 identified("admin-refresh", ft.OutlinedButton("Refresh", icon=ft.Icons.REFRESH,
                                                               on_click=self._refresh)),
@@ -66,7 +64,6 @@ class AdminView(ft.Column):
                 heading("Audit log (latest)"),
                 identified("audit-log", self.audit),
             ], spacing=10, scroll=ft.ScrollMode.AUTO, expand=True),
-            footer,
         ]
         self.render(update=False)
 
@@ -154,10 +151,3 @@ class AdminView(ft.Column):
             lines.append(ft.Text(row.locked, size=13, color=ft.Colors.RED_800))
         return identified(f"account-{row.username}", ft.Card(ft.Container(ft.Column(
             [*lines, ft.Row(actions, wrap=True)], spacing=2), padding=10)))
-
-    def ask_to_discard(self, count: int) -> None:
-        self.footer.ask_to_discard(count)
-
-    def on_sync_status(self, status: SyncStatus) -> None:
-        self.footer.show(status)
-        self.update()

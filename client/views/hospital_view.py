@@ -3,7 +3,7 @@
 Semantics identifiers the tests use: ``hospital-summary``, ``hospital-message``,
 ``hospital-refresh``, ``transfer-list``, ``transfer-<transfer id>`` (opens
 that resident's transfer pack), ``find-bed`` (when bed search is wired),
-``sync-status``, ``sign-out``.
+and the account bar's (``sync-status``, ``sign-out``: client/views/account_bar.py).
 """
 
 from __future__ import annotations
@@ -15,19 +15,17 @@ import flet as ft
 
 from client.state.hospital import HospitalTransfers, TransferRow
 from client.store import Document
-from client.sync import SyncEngine, SyncStatus
-from client.views.account_footer import AccountFooter
+from client.views.account_bar import AccountBar, FollowsAccountBar
 from client.views.widgets import heading, identified, message_colour, screen_title
 
 OpenDocument = Callable[[Document], Awaitable[None]]
 
 
-class HospitalView(ft.Column):
-    def __init__(self, transfers: HospitalTransfers, engine: SyncEngine, *, account_line: str,
-                 open_document: OpenDocument, footer: AccountFooter,
+class HospitalView(FollowsAccountBar, ft.Column):
+    def __init__(self, transfers: HospitalTransfers, *, account_bar: AccountBar, open_document: OpenDocument,
                  on_find_bed: Callable[[], None] | None = None) -> None:
         super().__init__(spacing=10, expand=True)
-        self.transfers, self._open_document, self.footer = transfers, open_document, footer
+        self.transfers, self._open_document, self.account_bar = transfers, open_document, account_bar
         self.summary = ft.Text("", size=14, color=ft.Colors.ON_SURFACE_VARIANT)
         self.message = ft.Text("", size=14)
         self.list = ft.Column(spacing=8)
@@ -36,15 +34,14 @@ class HospitalView(ft.Column):
             "Find a bed for discharge", icon=ft.Icons.BED, height=48, on_click=lambda e: on_find_bed()))] \
             if on_find_bed is not None else []
         self.controls = [
+            account_bar,  # kept in view while the list scrolls: sync and Sign out always one tap away
             ft.Column([
                 screen_title("Transfers to your hospital"),
-                ft.Text(account_line, size=13, color=ft.Colors.ON_SURFACE_VARIANT),
                 identified("hospital-summary", self.summary),
                 ft.Semantics(identifier="hospital-message", live_region=True, content=self.message),
                 ft.Row([identified("hospital-refresh", self.refresh_button), *find_bed], wrap=True),
                 identified("transfer-list", self.list),
             ], spacing=10, scroll=ft.ScrollMode.AUTO, expand=True),
-            footer,
         ]
         self.render(update=False)
 
@@ -102,10 +99,3 @@ class HospitalView(ft.Column):
             self.transfers.message = f"Could not open the transfer pack: {type(exc).__name__}"
             self.transfers.message_is_error = True
         self.render()
-
-    def ask_to_discard(self, count: int) -> None:
-        self.footer.ask_to_discard(count)
-
-    def on_sync_status(self, status: SyncStatus) -> None:
-        self.footer.show(status)
-        self.update()

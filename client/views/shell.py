@@ -23,7 +23,6 @@ from client.state.red_bag import ResidentList, ResidentScreen
 from client.store.paths import REPORTS_DIR
 from client.sync.speedtest import Measurement, measure
 from client.views.account_bar import AccountBar
-from client.views.account_footer import AccountFooter
 from client.views.account_forms import RegisterView, ResetPasswordView
 from client.views.admin_view import AdminView
 from client.views.area_history_view import AreaHistoryView
@@ -147,11 +146,7 @@ class AppShell:
             return
         if account.home_id is None:
             self.bed_view = None
-            self.live = AreaView(
-                self.ctx.engine, account_line=f"Signed in as {account.display_name}",
-                on_sign_in_again=lambda: self.show_sign_in(account.username),
-                on_sign_out=self._sign_out,
-            )
+            self.live = AreaView(self._account_bar(session))
             self.body.content = self.live
             self.page.update()
             return
@@ -214,20 +209,19 @@ class AppShell:
 
     # -- hospital users and administrators: their first screens (roles-ui) --------------------------------
 
-    def _footer(self, session: Session) -> AccountFooter:
-        return AccountFooter(self.ctx.engine, on_sign_in_again=lambda: self.show_sign_in(session.account.username),
-                             on_sign_out=self._sign_out)
+    def _account_bar(self, session: Session) -> AccountBar:
+        """Who is signed in, sync, Sign in again, Sign out: the top of every area role's first screen."""
+        return AccountBar(self.ctx.engine, account_line=f"Signed in as {session.account.display_name}",
+                          on_sign_in_again=lambda: self.show_sign_in(session.account.username),
+                          on_sign_out=self._sign_out)
 
     def show_hospital(self, session: Session) -> None:
         """Transfers to her hospital, each opening its pack; bed search for discharge."""
-        account = session.account
         self.shown_account = _whose(session)
         self.bed_view = None
         self.live = HospitalView(
             HospitalTransfers(self.ctx.session.api, self.ctx.store.documents, now=self.ctx.store.server_now),
-            self.ctx.engine, account_line=f"Signed in as {account.display_name}",
-            open_document=DocumentOpener(self.page, self.ctx.store.documents, self.ctx.document_links),
-            footer=self._footer(session),
+            account_bar=self._account_bar(session), open_document=self._document_opener(),
             on_find_bed=lambda: self.show_bed_search(session, on_back=lambda: self.show_hospital(session)),
         )
         self.body.content = self.live
@@ -256,9 +250,7 @@ class AppShell:
         if self._area_browser is None or self._area_browser.data is not data:
             # A commissioner's own area; a champion's homes (a few) say theirs.
             self._area_browser = AreaBrowser(data, account_area(account, [] if account.area else data.homes()))
-        bar = None if on_leave is not None else AccountBar(
-            self.ctx.engine, account_line=f"Signed in as {account.display_name}",
-            on_sign_in_again=lambda: self.show_sign_in(account.username), on_sign_out=self._sign_out)
+        bar = None if on_leave is not None else self._account_bar(session)  # a champion signs out from her list
         back_here = lambda: self.show_area_overview(session, on_leave=on_leave)  # noqa: E731
         self.live = AreaOverviewView(
             self._area_browser, self.ctx.store, self.ctx.engine.status, account_bar=bar, on_leave=on_leave,
@@ -271,11 +263,10 @@ class AppShell:
         self.page.update()
 
     def show_admin(self, session: Session) -> None:
-        account = session.account
         self.shown_account = _whose(session)
         self.bed_view = None
-        self.live = AdminView(AdminScreen(self.ctx.session.api, now=self.ctx.store.server_now), self.ctx.engine,
-                              account_line=f"Signed in as {account.display_name}", footer=self._footer(session))
+        self.live = AdminView(AdminScreen(self.ctx.session.api, now=self.ctx.store.server_now),
+                              account_bar=self._account_bar(session))
         self.body.content = self.live
         self.page.update()
 
@@ -346,8 +337,7 @@ class AppShell:
     def show_resident(self, session: Session, home_id: str, resident_id: str) -> None:
         self.live = ResidentView(self._resident_screen(session, home_id, resident_id), self.ctx.engine,
                                  on_back=lambda: self.show_residents(session, home_id),
-                                 open_document=DocumentOpener(self.page, self.ctx.store.documents,
-                                                              self.ctx.document_links))
+                                 open_document=self._document_opener())
         self.body.content = self.live
         self.page.update()
 

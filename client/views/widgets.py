@@ -51,9 +51,10 @@ def sync_now_button(engine: SyncEngine) -> ft.TextButton:
     return ft.TextButton("Sync now", icon=ft.Icons.SYNC, on_click=lambda e: engine.request_sync())
 
 
-def sync_status_row(text: ft.Text) -> ft.Row:
-    """The bottom line of a screen: where the changes are (``sync-status``)."""
-    return ft.Row([ft.Icon(ft.Icons.CLOUD_SYNC, size=18), ft.Container(identified("sync-status", text), expand=True)])
+def sync_status_row(text: ft.Text, *trailing: ft.Control) -> ft.Row:
+    """Where the changes are (``sync-status``), with any buttons after it (e.g. Sync now)."""
+    return ft.Row([ft.Icon(ft.Icons.CLOUD_SYNC, size=18), ft.Container(identified("sync-status", text), expand=True),
+                   *trailing], vertical_alignment=ft.CrossAxisAlignment.CENTER)
 
 
 def message_colour(is_error: bool) -> ft.Colors:

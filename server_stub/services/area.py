@@ -18,6 +18,7 @@ from domain.area import (
     AreaRef,
     BedSearch,
     Origin,
+    SearchOutcome,
     StaleReport,
     district_origin,
     home_origin,
@@ -27,6 +28,7 @@ from domain.area import (
     stale_homes,
 )
 from domain.beds import BedCategory
+from domain.geography import bounding_box
 from domain.home_settings import Funding
 from protocol.area import AreaWire, HistoryAnswer, HistoryPoint, OverviewAnswer, SearchAnswer, StaleAnswer
 from protocol.sync import Account
@@ -117,9 +119,33 @@ def search(connection: Connection, account: Account, now: datetime, request: Sea
                               origin=origin, limit=request.limit)
         except AreaQueryError as error:
             raise Invalid(f"{origins[0] if origins else 'category'}: {error}") from None
-        candidates = area_repository.search_candidates(connection, scope, areas, request.categories, request.funding,
-                                                       now - max_age if max_age is not None else None)
-    return SearchAnswer.of(search_beds(candidates, query, now), now)
+        where = area_repository.SearchFilter(scope, areas, request.categories, request.funding,
+                                             now - max_age if max_age is not None else None)
+        outcome = _nearest(connection, where, query, now) if origin is not None else None
+        if outcome is None:
+            outcome = search_beds(area_repository.search_candidates(connection, where), query, now)
+    return SearchAnswer.of(outcome, now)
+
+
+SEARCH_RADII_KM = (10, 25, 60, 150)
+
+
+def _nearest(connection: Connection, where, query: BedSearch, now: datetime) -> SearchOutcome | None:
+    """The nearest ``limit`` matches from the homes within a growing radius (reading thousands of homes to list
+    fifty costs more than counting them); None when the whole set must be read (few matches, or far apart).
+
+    Exact: once ``limit`` matches lie within the radius, no home outside its box can be nearer.
+    """
+    total = area_repository.count_search(connection, where)
+    if total <= query.limit:
+        return None
+    origin = query.origin
+    for radius in SEARCH_RADII_KM:
+        box = bounding_box(origin.latitude, origin.longitude, radius)
+        found = search_beds(area_repository.search_candidates(connection, where, box), query, now)
+        if len(found.hits) == query.limit and found.hits[-1].distance_km <= radius:
+            return SearchOutcome(found.hits, total, origin)
+    return None
 
 
 # --- who has not updated ---------------------------------------------------------------------------------------
@@ -195,9 +221,10 @@ def history(connection: Connection, account: Account, now: datetime, area: AreaR
     step = timedelta(days=7 if interval == "week" else 1)
     points, pending = [], iter(changes)
     change = next(pending, None)
-    for day in _periods(first, today, interval):
-        ends = min(_midnight(day) + step, now)
-        while change is not None and datetime.fromisoformat(change.at) < ends:
+    periods = _periods(first, today, interval)
+    for day in periods:
+        ends = _midnight(day) + step  # counts at the end of the day (week); the current one: as they are now
+        while change is not None and (day == periods[-1] or datetime.fromisoformat(change.at) < ends):
             counts[(change.home_id, change.category)] = (
                 None if change.deleted else (change.max_capacity, change.vacant_accepting))
             change = next(pending, None)

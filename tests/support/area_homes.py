@@ -163,3 +163,21 @@ def home_mutations(area_home: AreaHome, *, with_status: bool = True) -> list[dic
 
 def push_body(mutations: list[dict]) -> dict:
     return {"device_id": str(uuid.uuid4()), "schema_version": SCHEMA_VERSION, "mutations": mutations}
+
+
+def seed_area(client, database_url: str) -> None:
+    """AREA_HOMES into the in-process central API's database (``serving``), each home's manager confirming at
+    its own time (the server stamps it); the clock is back at its start afterwards."""
+    from argon2 import PasswordHasher, profiles
+
+    from tests.support.auth import DEMO_PASSWORD, sign_in
+
+    now = client.clock.now
+    cheap = PasswordHasher.from_parameters(profiles.CHEAPEST).hash(DEMO_PASSWORD)
+    add_to_directory(database_url, AREA_HOMES, cheap, stamp=now.isoformat())
+    for area_home in AREA_HOMES:
+        client.clock.now = now - (area_home.confirmed_ago or timedelta(days=30))
+        answer = client.post("/sync/push", headers=sign_in(client, manager_of(area_home)), json=push_body(
+            home_mutations(area_home, with_status=area_home.confirmed_ago is not None)))
+        assert answer.status_code == 200 and {r["status"] for r in answer.json()["results"]} == {"applied"}, answer.text
+    client.clock.now = now

@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
 
+import httpx
 from fastapi.testclient import TestClient
 
 from protocol.sync import SCHEMA_VERSION
@@ -42,6 +43,19 @@ def serving(path: Path, *, template: Path | None = None, **settings) -> Iterator
         client.clock = clock
         client.app_ref = app
         yield client
+
+
+class Switchable(httpx.AsyncBaseTransport):
+    """A device's network to the central API in-process (``serving(...).app_ref``), or no network at all."""
+
+    def __init__(self, app) -> None:
+        self.online = httpx.ASGITransport(app=app)
+        self.connected = True
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if not self.connected:
+            raise httpx.ConnectError("no network")
+        return await self.online.handle_async_request(request)
 
 
 def bed_mutation(home_id: str = DEMO_HOME_ID, category: str = "nursing", record_id: str | None = None, base_version=None, **counts) -> dict:
