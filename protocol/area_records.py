@@ -51,7 +51,7 @@ def read_as(model: type[M], row: HasData | None) -> M | None:
         return None
 
 
-def _all(model: type[M], rows: Iterable[HasData]) -> list[M]:
+def all_read_as(model: type[M], rows: Iterable[HasData]) -> list[M]:
     return [found for found in (read_as(model, row) for row in rows) if found is not None]
 
 
@@ -61,8 +61,8 @@ def checklist(home: CareHome, rows: Mapping[str, Sequence[HasData]]) -> Checklis
         return read_as(model, found[0]) if found else None
 
     return Checklist(home=home, broadband=one("broadband", Broadband),
-                     wifi_results=_all(WifiSurveyResult, rows.get("wifi_result", ())),
-                     devices=_all(DeviceProvision, rows.get("device_provision", ())),
+                     wifi_results=all_read_as(WifiSurveyResult, rows.get("wifi_result", ())),
+                     devices=all_read_as(DeviceProvision, rows.get("device_provision", ())),
                      dspt=one("dspt_status", DsptStatus), gp=one("gp_record_access", GpRecordAccess),
                      dscr=one("social_care_record", DigitalSocialCareRecord),
                      nhsmail=one("nhsmail_progress", NhsmailProgress))

@@ -1,30 +1,12 @@
-"""Stored records read as domain models: one this version of the app cannot read is left out, never a crash."""
+"""Stored records read as domain models: one this version of the app cannot read is left out, never a crash.
+
+The reading itself is shared with the central API (``protocol.area_records``); screens use these names.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any, Protocol, TypeVar
+from protocol.area_records import HasData as Stored
+from protocol.area_records import all_read_as as all_readable
+from protocol.area_records import read_as as readable
 
-from pydantic import BaseModel, ValidationError
-
-M = TypeVar("M", bound=BaseModel)
-
-
-class Stored(Protocol):
-    """What the screens read of a stored record (``LocalStore.record`` / ``records``)."""
-
-    data: dict[str, Any]
-
-
-def readable(model: type[M], row: Stored | None) -> M | None:
-    """The record as ``model``; None when there is none, or it cannot be read."""
-    if row is None:
-        return None
-    try:
-        return model.model_validate(row.data)
-    except ValidationError:
-        return None
-
-
-def all_readable(model: type[M], rows: Iterable[Stored]) -> list[M]:
-    return [m for m in (readable(model, row) for row in rows) if m is not None]
+__all__ = ["Stored", "all_readable", "readable"]
