@@ -90,6 +90,9 @@ def test_stale_list_says_the_share_and_who_to_call(data):
     assert view.share.value == ("NHS Greater Manchester Integrated Care Board: 5 of 7 homes (71%) updated in the "
                                 "last 7 days; 2 not")
     assert [c.identifier for c in view.homes.controls] == ["stale-home-1-900000007", "stale-home-1-900000002"]
+    cards = list(view.homes.controls)
+    view.show()  # a sync tick with nothing new: the same cards stay, so a tap or a screen reader's focus holds
+    assert all(a is b for a, b in zip(view.homes.controls, cards, strict=True))
 
 
 def test_history_chart_has_a_line_per_category_and_a_table(data):

@@ -11,7 +11,7 @@ import flet as ft
 from client.state.area import AreaData, stale_csv
 from client.sync import SyncStatus
 from client.views.area_parts import DataAgeLine, OpenDocument, csv_button, phone_button
-from client.views.widgets import back_header, dropdown, identified, screen_title
+from client.views.widgets import SteadyList, back_header, dropdown, identified, screen_title
 from domain.area import AreaRef
 from protocol.area import StaleAnswer, StaleHomeWire
 
@@ -34,7 +34,7 @@ class AreaStaleView(ft.Column):
         self.days = dropdown("Not updated for more than", DAY_CHOICES, "7", width=300,
                              on_select=lambda e: self._refresh())
         self.share = ft.Text("", size=16)
-        self.homes = ft.Column(spacing=8, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
+        self.homes = SteadyList(spacing=8, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
         self.answer: StaleAnswer | None = None
         self.controls = [
             back_header("stale-back", on_back, screen_title("Not updated")),
@@ -51,8 +51,7 @@ class AreaStaleView(ft.Column):
         self.share.value = (f"{answer.area.name}: {answer.up_to_date} of {answer.total_homes} homes "
                             f"({round(100 * answer.up_to_date_share)}%) updated in the last {answer.older_than_days} "
                             f"day{'s' if answer.older_than_days != 1 else ''}; {len(answer.homes)} not")
-        self.homes.controls = [self._card(home) for home in answer.homes] or [
-            ft.Text("Every home has updated. Nothing to chase.")]
+        self.homes.show(answer.homes, self._card, "Every home has updated. Nothing to chase.")
 
     def _card(self, home: StaleHomeWire) -> ft.Control:
         return identified(f"stale-home-{home.home_id}", ft.Card(ft.Container(ft.Column([

@@ -15,7 +15,7 @@ from client.state.bed_state import sync_line
 from client.state.home_list import BLOCKED, CLOCK_RUNNING, HomeList, HomeRow
 from client.sync import SyncEngine, SyncStatus
 from client.views.sign_out_box import SignOutBox
-from client.views.widgets import identified, screen_title, sync_now_button, sync_status_row
+from client.views.widgets import SteadyList, identified, screen_title, sync_now_button, sync_status_row
 
 GROUP_COLOURS = {BLOCKED: ft.Colors.RED_800, CLOCK_RUNNING: ft.Colors.AMBER_900}
 
@@ -29,7 +29,7 @@ class HomeListView(ft.Column):
         super().__init__(spacing=8, expand=True)
         self.homes, self.engine, self.on_open, self.on_sign_out, self._now = homes, engine, on_open, on_sign_out, now
         self.heading = screen_title()
-        self.rows = ft.Column(spacing=8, scroll=ft.ScrollMode.AUTO, expand=True)
+        self.rows = SteadyList(spacing=8, scroll=ft.ScrollMode.AUTO, expand=True)
         self.sync_status = ft.Text("", size=13, expand=True)
         self.unsent_box = SignOutBox(on_sign_out)
         self.controls = [
@@ -70,7 +70,7 @@ class HomeListView(ft.Column):
 
     def refresh(self, *, status: SyncStatus | None = None, update: bool = True) -> None:
         self.heading.value = self.homes.heading
-        self.rows.controls = [self._row(row) for row in self.homes.rows]
+        self.rows.show(self.homes.rows, self._row, "No homes yet: they appear after the first sync.")
         self.sync_status.value = sync_line(status or self.engine.status, self._now())
         if update:
             self.update()

@@ -28,11 +28,19 @@ from typing import Any
 import flet as ft
 
 from client.state.bed_state import sync_line
-from client.state.red_bag import OBSERVATION_FIELDS, ResidentList, ResidentScreen
+from client.state.red_bag import OBSERVATION_FIELDS, ResidentList, ResidentRow, ResidentScreen
 from client.store import Document
 from client.sync import SyncEngine, SyncStatus
 from client.views.conflicts_view import ConflictNotice
-from client.views.widgets import back_header, heading, identified, message_colour, screen_title, sync_status_row
+from client.views.widgets import (
+    SteadyList,
+    back_header,
+    heading,
+    identified,
+    message_colour,
+    screen_title,
+    sync_status_row,
+)
 from domain.residents import Dnacpr
 from domain.transfer import SOFT_SIGN_LABELS, BelongingItem
 
@@ -52,7 +60,7 @@ class ResidentListView(ft.Column):
         self.residents, self.engine, self.on_open, self._now = residents, engine, on_open, now
         self.conflict_notice = conflict_notice
         self.summary = ft.Text("", size=14, color=ft.Colors.ON_SURFACE_VARIANT)
-        self.list = ft.Column(spacing=8, scroll=ft.ScrollMode.AUTO, expand=True)
+        self.list = SteadyList(spacing=8, scroll=ft.ScrollMode.AUTO, expand=True)
         self.sync_status = ft.Text("", size=13)
         self.controls = [
             back_header("red-bag-back", on_back, screen_title("Red bag: residents")),
@@ -69,27 +77,27 @@ class ResidentListView(ft.Column):
         self.summary.value = self.residents.summary
         if self.conflict_notice is not None:
             self.conflict_notice.refresh()
-        tiles = []
-        for row in self.residents.rows:
-            colour = ft.Colors.RED_800 if row.in_hospital else ft.Colors.ON_SURFACE_VARIANT
-            tiles.append(identified(f"resident-{row.resident_id}", ft.Container(
-                ft.ListTile(
-                    leading=ft.Icon(ft.Icons.LOCAL_HOSPITAL if row.in_hospital else ft.Icons.PERSON, color=colour),
-                    title=ft.Text(row.name, weight=ft.FontWeight.W_600),
-                    subtitle=ft.Column([ft.Text(row.line, size=12),
-                                        ft.Text(row.status, size=13, color=colour,
-                                                weight=ft.FontWeight.W_600 if row.in_hospital else None)],
-                                       spacing=2),
-                    trailing=ft.Icon(ft.Icons.CHEVRON_RIGHT),
-                    on_click=lambda e, rid=row.resident_id: self.on_open(rid),
-                ),
-                border=ft.Border.all(1, ft.Colors.RED_300 if row.in_hospital else ft.Colors.OUTLINE_VARIANT),
-                border_radius=8,
-            )))
-        self.list.controls = tiles or [ft.Text("No residents yet: add one, or wait for the first sync.")]
+        self.list.show(self.residents.rows, self._tile, "No residents yet: add one, or wait for the first sync.")
         self.sync_status.value = sync_line(status or self.engine.status, self._now())
         if update:
             self.update()
+
+    def _tile(self, row: ResidentRow) -> ft.Control:
+        colour = ft.Colors.RED_800 if row.in_hospital else ft.Colors.ON_SURFACE_VARIANT
+        return identified(f"resident-{row.resident_id}", ft.Container(
+            ft.ListTile(
+                leading=ft.Icon(ft.Icons.LOCAL_HOSPITAL if row.in_hospital else ft.Icons.PERSON, color=colour),
+                title=ft.Text(row.name, weight=ft.FontWeight.W_600),
+                subtitle=ft.Column([ft.Text(row.line, size=12),
+                                    ft.Text(row.status, size=13, color=colour,
+                                            weight=ft.FontWeight.W_600 if row.in_hospital else None)],
+                                   spacing=2),
+                trailing=ft.Icon(ft.Icons.CHEVRON_RIGHT),
+                on_click=lambda e, rid=row.resident_id: self.on_open(rid),
+            ),
+            border=ft.Border.all(1, ft.Colors.RED_300 if row.in_hospital else ft.Colors.OUTLINE_VARIANT),
+            border_radius=8,
+        ))
 
     def on_sync_status(self, status: SyncStatus) -> None:
         self.residents.reload()

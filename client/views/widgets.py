@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import flet as ft
@@ -60,3 +60,22 @@ def sync_status_row(text: ft.Text, *trailing: ft.Control) -> ft.Row:
 def message_colour(is_error: bool) -> ft.Colors:
     """The colour of what the last action did: an error, or done."""
     return ft.Colors.ERROR if is_error else ft.Colors.GREEN_800
+
+
+class SteadyList(ft.Column):
+    """A column of one control per row that is rebuilt only when the rows change.
+
+    Sync ticks refresh screens often; replacing unchanged controls would move the target from under a finger
+    (or a screen reader's focus) for nothing.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._shown: tuple[Any, ...] | None = None
+
+    def show(self, rows: Iterable[Any], make: Callable[[Any], ft.Control], empty: str) -> None:
+        rows = tuple(rows)
+        if rows == self._shown:
+            return
+        self._shown = rows
+        self.controls = [make(row) for row in rows] or [ft.Text(empty)]
