@@ -36,7 +36,7 @@ from argon2 import PasswordHasher, profiles
 from benchmarks.national_data import CACHE_DIR, SEED, area_records_of, build_database, import_file, write_hsca_csv
 from client.state.area import AreaData
 from client.store import open_device_store
-from domain.area import STALE_AFTER, AreaRef, BedSearch, point_origin
+from domain.area import STALE_AFTER, STALE_PAGE, AreaRef, BedSearch, point_origin
 from domain.beds import BedCategory
 from protocol import Account, Record
 from protocol.area import OverviewAnswer, SearchAnswer, StaleAnswer
@@ -174,8 +174,8 @@ def server_floors(areas: Areas, cutoff: str) -> dict[str, tuple[str, list]]:
     search = ("SELECT h.*, b.category, b.vacant_accepting FROM homes h JOIN home_beds b ON b.home_id = h.home_id"
               " WHERE {where} h.registered = 1 AND h.closed_to_admissions = 0 AND b.category IN ({cats})"
               " AND b.vacant_accepting > 0")
-    stale = ("SELECT * FROM homes WHERE {column} = ? AND registered = 1 AND (confirmed_at IS NULL"
-             " OR confirmed_at < ?) ORDER BY confirmed_at")
+    stale = ("SELECT *, count(*) OVER () FROM homes WHERE {column} = ? AND registered = 1 AND (confirmed_at IS NULL"
+             f" OR confirmed_at < ?) ORDER BY confirmed_at LIMIT {STALE_PAGE}")  # a page, and how many behind
     overview = ("SELECT h.{child}, b.category, count(DISTINCT h.home_id), sum(b.max_capacity),"
                 " sum(b.vacant_accepting) FROM homes h JOIN home_beds b ON b.home_id = h.home_id"
                 " WHERE h.{column} = ? AND h.registered = 1 GROUP BY 1, 2")
@@ -200,7 +200,7 @@ def describe(kind: str, body: dict) -> str:
         return f"{_homes(found.total)} with a vacancy, {len(found.results)} listed"
     if kind == "stale":
         found = StaleAnswer.model_validate(body)
-        return f"{len(found.homes):,} of {_homes(found.total_homes)} not updated"
+        return f"{found.behind:,} of {_homes(found.total_homes)} not updated, {len(found.homes)} listed"
     found = OverviewAnswer.model_validate(body)
     return (f"{_homes(found.totals.homes)}, {found.totals.vacant_accepting:,} vacant accepting,"
             f" {len(found.children)} rows")
@@ -267,11 +267,11 @@ def device_floors(areas: Areas, cutoff: str) -> dict[str, tuple[str, list]]:
               " WHERE h.kind = 'care_home' AND h.deleted = 0 {where}"
               " AND json_extract(b.data, '$.category') IN ({cats}) AND json_extract(b.data, '$.vacant_accepting') > 0"
               " AND coalesce(json_extract(s.data, '$.closed_to_admissions'), 0) = 0")
-    stale = ("SELECT h.home_id, h.data, s.data FROM records h"
+    stale = ("SELECT h.home_id, h.data, s.data, count(*) OVER () FROM records h"
              " LEFT JOIN records s ON s.kind = 'home_status' AND s.id = h.home_id AND s.deleted = 0"
              " WHERE h.kind = 'care_home' AND h.deleted = 0 AND {area} = ?"
              " AND coalesce(json_extract(s.data, '$.confirmed_at'), '') < ?"
-             " ORDER BY json_extract(s.data, '$.confirmed_at')")
+             f" ORDER BY json_extract(s.data, '$.confirmed_at') LIMIT {STALE_PAGE}")
     overview = ("SELECT {child}, json_extract(b.data, '$.category'), count(DISTINCT h.home_id),"
                 " sum(json_extract(b.data, '$.max_capacity')), sum(json_extract(b.data, '$.vacant_accepting'))"
                 " FROM records h JOIN records b ON b.home_id = h.home_id AND b.kind = 'bed_count' AND b.deleted = 0"

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta, timezone
 from enum import StrEnum
 
 from domain.beds import BedCategory, BedCount, HomeStatus
@@ -27,6 +27,7 @@ from domain.readiness import DsptLevel
 STALE_AFTER = timedelta(days=7)  # the national rule: no more than a week out of date
 SEARCH_LIMIT = 50
 SUPPORT_NEXT_LIMIT = 10
+STALE_PAGE = 100  # homes per page of the stale list
 
 
 class AreaLevel(StrEnum):
@@ -255,20 +256,24 @@ def matches(home: HomeSnapshot, query: BedSearch, now: datetime) -> bool:
 
 
 def search_beds(homes: Iterable[HomeSnapshot], query: BedSearch, now: datetime) -> SearchOutcome:
-    """Matching homes, nearest first (homes with no position last), then most vacancies, then by name."""
-    hits = []
+    """Matching homes, nearest first (homes with no position last), then most vacancies, then by name.
+
+    Every match is counted; only the first ``limit`` become hits (a nation has thousands of matches)."""
     origin = query.origin
-    for home in homes:
-        if not matches(home, query, now):
-            continue
+    wanted = query.categories
+
+    def order(home: HomeSnapshot) -> tuple:
         distance = None
         if origin is not None and home.latitude is not None and home.longitude is not None:
             distance = distance_km(origin.latitude, origin.longitude, home.latitude, home.longitude)
-        vacancies = {category: count for category, count in home.vacancies(query.categories).items() if count > 0}
-        hits.append(SearchHit(home, vacancies, distance, freshness(home.confirmed_at, now)))
-    hits.sort(key=lambda hit: (hit.distance_km is None, hit.distance_km or 0.0,
-                               -sum(hit.vacancies.values()), hit.home.name, hit.home.home_id))
-    return SearchOutcome(hits[: query.limit], len(hits), origin)
+        vacant = sum(beds.vacant_accepting for beds in home.beds if beds.category in wanted and beds.vacant_accepting > 0)
+        return distance is None, distance or 0.0, -vacant, home.name, home.home_id, distance
+
+    matching = [home for home in homes if matches(home, query, now)]
+    keyed = heapq.nsmallest(query.limit, ((order(home), home) for home in matching), key=lambda pair: pair[0][:5])
+    hits = [SearchHit(home, {category: count for category, count in home.vacancies(wanted).items() if count > 0},
+                      key[5], freshness(home.confirmed_at, now)) for key, home in keyed]
+    return SearchOutcome(hits, len(matching), origin)
 
 
 # --- who has not updated -------------------------------------------------------------------------------------------
@@ -281,14 +286,34 @@ class StaleHome:
 
 @dataclass(frozen=True)
 class StaleReport:
-    homes: list[StaleHome]  # oldest first; never confirmed before all
+    homes: list[StaleHome]  # oldest first, never confirmed before all; from ``offset`` (a page of them)
     total_homes: int  # registered homes in the area
     up_to_date: int  # of which confirmed within ``older_than``
     older_than: timedelta
+    offset: int = 0
+
+    @property
+    def behind(self) -> int:
+        """Homes not up to date: all of them, listed or not."""
+        return self.total_homes - self.up_to_date
 
     @property
     def up_to_date_share(self) -> float:
         return self.up_to_date / self.total_homes if self.total_homes else 1.0
+
+    def page(self, offset: int = 0, limit: int | None = STALE_PAGE) -> StaleReport:
+        """The homes from ``offset``, at most ``limit`` (None: all): a region has thousands to chase."""
+        end = None if limit is None else offset + limit
+        return replace(self, homes=self.homes[offset:end], offset=offset)
+
+
+def stale_order(confirmed_at: datetime | None, name: str, home_id: str) -> tuple:
+    """Never confirmed first, then oldest first; by name within the same moment."""
+    return confirmed_at is not None, confirmed_at or datetime.min.replace(tzinfo=timezone.utc), name, home_id
+
+
+def is_stale(confirmed_at: datetime | None, now: datetime, older_than: timedelta = STALE_AFTER) -> bool:
+    return confirmed_at is None or now - confirmed_at > older_than
 
 
 def stale_homes(homes: Iterable[HomeSnapshot], now: datetime, older_than: timedelta = STALE_AFTER) -> StaleReport:
@@ -298,10 +323,9 @@ def stale_homes(homes: Iterable[HomeSnapshot], now: datetime, older_than: timede
         if not home.registered:
             continue
         total += 1
-        if home.confirmed_at is None or now - home.confirmed_at > older_than:
+        if is_stale(home.confirmed_at, now, older_than):
             stale.append(StaleHome(home, None if home.confirmed_at is None else now - home.confirmed_at))
-    stale.sort(key=lambda item: (item.home.confirmed_at is not None,
-                                 item.home.confirmed_at or now, item.home.name, item.home.home_id))
+    stale.sort(key=lambda item: stale_order(item.home.confirmed_at, item.home.name, item.home.home_id))
     return StaleReport(stale, total, total - len(stale), older_than)
 
 
@@ -348,6 +372,26 @@ class AreaTotals:
         self.nhsmail[home.nhsmail] += 1
         self.bands[home.band] += 1
 
+    def add_homes(self, count: int, *, closed: bool, fresh: Freshness, dspt: DsptLevel | None, nhsmail: NhsmailStage,
+                  band: Band) -> None:
+        """``count`` homes alike in all of these (a database's grouped count): as ``add`` would count them."""
+        self.homes += count
+        self.closed_homes += count if closed else 0
+        self.freshness[fresh] += count
+        key = dspt.value if dspt is not None else NOT_RECORDED
+        self.dspt[key] = self.dspt.get(key, 0) + count
+        self.nhsmail[nhsmail] += count
+        self.bands[band] += count
+
+    def add_beds(self, category: BedCategory, beds: BedTotals) -> None:
+        """A category's beds over many homes (a database's sums): as ``add`` would sum them."""
+        into = self.beds.setdefault(category, BedTotals())
+        into.homes += beds.homes
+        into.max_capacity += beds.max_capacity
+        into.occupied += beds.occupied
+        into.vacant_reserved += beds.vacant_reserved
+        into.vacant_accepting += beds.vacant_accepting
+
     @classmethod
     def merged(cls, parts: Iterable[AreaTotals]) -> AreaTotals:
         """The totals of several areas together (an area's from its smaller areas': each home added once)."""
@@ -356,12 +400,7 @@ class AreaTotals:
             total.homes += part.homes
             total.closed_homes += part.closed_homes
             for category, beds in part.beds.items():
-                into = total.beds.setdefault(category, BedTotals())
-                into.homes += beds.homes
-                into.max_capacity += beds.max_capacity
-                into.occupied += beds.occupied
-                into.vacant_reserved += beds.vacant_reserved
-                into.vacant_accepting += beds.vacant_accepting
+                total.add_beds(category, beds)
             for counts, into in ((part.freshness, total.freshness), (part.dspt, total.dspt),
                                  (part.nhsmail, total.nhsmail), (part.bands, total.bands)):
                 for key, count in counts.items():
@@ -396,20 +435,18 @@ class Overview:
     support_next: list[HomeSnapshot]  # the homes the digital programme should help next
 
 
-def _child_of(home: HomeSnapshot, level: AreaLevel) -> AreaRef:
-    if level is AreaLevel.REGION:
-        return AreaRef(level, home.region or NOT_RECORDED, home.region or NOT_RECORDED)
-    if level is AreaLevel.ICB:
-        return AreaRef(level, home.icb_code or ICB_NOT_CONFIRMED, home.icb or ICB_NOT_CONFIRMED)
-    if level is AreaLevel.LOCAL_AUTHORITY:
-        return AreaRef(level, home.local_authority, home.local_authority)
-    return AreaRef(AreaLevel.HOME, home.home_id, home.name)
-
-
 def support_order(home: HomeSnapshot) -> tuple:
     """Lowest maturity band first; then no DSPT at Approaching Standards or better, then NHSmail furthest behind."""
-    dspt_ok = home.dspt is not None and home.dspt.at_least(DsptLevel.APPROACHING_STANDARDS)
-    return (_BAND_RANK[home.band], dspt_ok, _STAGE_RANK[home.nhsmail], home.name, home.home_id)
+    return support_key(home.band, home.dspt, home.nhsmail, home.name, home.home_id)
+
+
+def support_key(band: Band, dspt: DsptLevel | None, nhsmail: NhsmailStage, name: str, home_id: str) -> tuple:
+    dspt_ok = dspt is not None and dspt.at_least(DsptLevel.APPROACHING_STANDARDS)
+    return _BAND_RANK[band], dspt_ok, _STAGE_RANK[nhsmail], name, home_id
+
+
+def needs_support(band: Band) -> bool:
+    return band is not Band.ENHANCED_PLUS
 
 
 _BAND_RANK = {band: band.rank for band in Band}  # looked up, not recomputed: an England overview sorts 15,000 homes
@@ -421,7 +458,7 @@ def overview(homes: Iterable[HomeSnapshot], area: AreaRef, now: datetime) -> Ove
     children: dict[str, AreaTotals] = {}
     names: dict[str, str] = {}
     inside: list[HomeSnapshot] = []
-    child_level = area.level.child or AreaLevel.HOME
+    child_level = child_level_of(area)
     for home in homes:
         if not home.registered or not home.in_area(area):
             continue
@@ -430,15 +467,41 @@ def overview(homes: Iterable[HomeSnapshot], area: AreaRef, now: datetime) -> Ove
         totals = children.get(code)
         if totals is None:
             totals = children[code] = AreaTotals()
-            names[code] = _child_of(home, child_level).name
+            code_field, name_field = CHILD_FIELDS[child_level]
+            names[code] = child_area(child_level, getattr(home, code_field), getattr(home, name_field))[1]
         totals.add(home, now)
     if area.level is not AreaLevel.ENGLAND and (not area.name or area.name == area.code):
         area = AreaRef(area.level, area.code, _area_name(area, inside))
-    rows = [AreaRow(AreaRef(child_level, code, names[code]), child.ordered()) for code, child in children.items()]
-    rows.sort(key=lambda row: (row.area.name.lower(), row.area.code))
-    support = heapq.nsmallest(SUPPORT_NEXT_LIMIT, (home for home in inside if home.band is not Band.ENHANCED_PLUS),
+    support = heapq.nsmallest(SUPPORT_NEXT_LIMIT, (home for home in inside if needs_support(home.band)),
                               key=support_order)
-    return Overview(area, AreaTotals.merged(children.values()).ordered(), rows, support)
+    return assemble_overview(area, {code: (names[code], totals) for code, totals in children.items()}, support)
+
+
+CHILD_FIELDS = {AreaLevel.REGION: ("region", "region"), AreaLevel.ICB: ("icb_code", "icb"),
+                AreaLevel.LOCAL_AUTHORITY: ("local_authority", "local_authority"), AreaLevel.HOME: ("home_id", "name")}
+
+
+def child_level_of(area: AreaRef) -> AreaLevel:
+    """The level of the overview's rows: region -> ICBs -> local authorities -> homes."""
+    return area.level.child or AreaLevel.HOME
+
+
+def child_area(level: AreaLevel, code: str | None, name: str | None) -> tuple[str, str]:
+    """A row's code and name from a home's fields at that level (None: not recorded, or no ICB confirmed)."""
+    if level is AreaLevel.REGION:
+        return code or NOT_RECORDED, code or NOT_RECORDED
+    if level is AreaLevel.ICB:
+        return code or ICB_NOT_CONFIRMED, name or ICB_NOT_CONFIRMED
+    return code or "", name or code or ""
+
+
+def assemble_overview(area: AreaRef, children: dict[str, tuple[str, AreaTotals]],
+                      support: list[HomeSnapshot]) -> Overview:
+    """The overview from each smaller area's totals (added up here from homes, or counted by a database)."""
+    child_level = child_level_of(area)
+    rows = [AreaRow(AreaRef(child_level, code, name), totals.ordered()) for code, (name, totals) in children.items()]
+    rows.sort(key=lambda row: (row.area.name.lower(), row.area.code))
+    return Overview(area, AreaTotals.merged(totals for _, totals in children.values()).ordered(), rows, support)
 
 
 def _child_code(home: HomeSnapshot, level: AreaLevel) -> str:

@@ -101,6 +101,8 @@ class StaleAnswer(_Wire):
     total_homes: int
     up_to_date: int = Field(description="Homes whose bed state is no older than older_than_days")
     up_to_date_share: float = Field(ge=0, le=1)
+    behind: int = Field(description="Homes not up to date, all of them; homes lists a page of them from offset")
+    offset: int = Field(0, description="Where this page of homes starts in the whole list (0: the oldest)")
     homes: list[StaleHomeWire] = Field(description="Oldest first; never confirmed first of all")
     as_of: datetime
 
@@ -109,6 +111,7 @@ class StaleAnswer(_Wire):
         return cls(
             area=AreaWire.of(area), older_than_days=report.older_than.days, total_homes=report.total_homes,
             up_to_date=report.up_to_date, up_to_date_share=round(report.up_to_date_share, 4),
+            behind=report.behind, offset=report.offset,
             homes=[
                 StaleHomeWire(home_id=item.home.home_id, name=item.home.name,
                               local_authority=item.home.local_authority, manager_name=item.home.manager_name,

@@ -17,12 +17,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, and_, delete, exists, false, func, insert, or_, select, true, update
+from sqlalchemy import Connection, and_, case, delete, exists, false, func, insert, or_, select, true, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from domain.area import AreaLevel, AreaRef, CategoryBeds, HomeSnapshot, NhsmailStage
 from domain.beds import COUNT_FIELDS, BedCategory
+from domain.freshness import Freshness
 from domain.geography import Box
 from domain.home_settings import Funding
 from domain.homes import CqcRating, postcode_district
@@ -263,17 +264,72 @@ def count_search(connection: Connection, where: SearchFilter) -> int:
     return connection.execute(select(func.count()).select_from(homes).where(where.condition())).scalar_one()
 
 
-def homes_in(connection: Connection, scope: Scope, area: AreaRef, *, with_beds: bool = True,
-             not_confirmed_since: datetime | None = None) -> list[HomeSnapshot]:
-    """The registered homes of ``area`` the scope may see; with ``not_confirmed_since``, only those whose bed
-    state is older (or was never confirmed)."""
+def homes_in(connection: Connection, scope: Scope, area: AreaRef) -> list[HomeSnapshot]:
+    """The registered homes of ``area`` the scope may see (without their beds: where a search starts from)."""
     condition = and_(_where(scope, [area]), homes.c.registered == 1)
-    if not_confirmed_since is not None:
-        condition = and_(condition, or_(homes.c.confirmed_at.is_(None),
-                                        homes.c.confirmed_at < not_confirmed_since.astimezone(timezone.utc).isoformat()))
-    if with_beds:
-        return _with_beds(connection, condition)
     return [_snapshot(row) for row in connection.execute(select(homes).where(condition).order_by(homes.c.home_id))]
+
+
+def stale_keys(connection: Connection, scope: Scope, area: AreaRef, not_confirmed_since: datetime) -> list:
+    """(home_id, name, confirmed_at) of the registered homes of ``area`` whose bed state is older (or never
+    confirmed): what the stale list is ordered by, without reading the rest of each home."""
+    return connection.execute(
+        select(homes.c.home_id, homes.c.name, homes.c.confirmed_at).where(
+            _where(scope, [area]), homes.c.registered == 1,
+            or_(homes.c.confirmed_at.is_(None),
+                homes.c.confirmed_at < not_confirmed_since.astimezone(timezone.utc).isoformat()))
+    ).all()
+
+
+def homes_by_id(connection: Connection, home_ids: Sequence[str]) -> dict[str, HomeSnapshot]:
+    """Snapshots (with beds) of a few homes already chosen (a page of a list)."""
+    if not home_ids:
+        return {}
+    return {home.home_id: home for home in _with_beds(connection, homes.c.home_id.in_(sorted(set(home_ids))))}
+
+
+_CHILD_COLUMNS = {AreaLevel.REGION: (homes.c.region, homes.c.region),
+                  AreaLevel.ICB: (homes.c.icb_code, homes.c.icb_name),
+                  AreaLevel.LOCAL_AUTHORITY: (homes.c.local_authority, homes.c.local_authority),
+                  AreaLevel.HOME: (homes.c.home_id, homes.c.name)}
+
+
+def overview_counts(connection: Connection, scope: Scope, area: AreaRef, child_level: AreaLevel,
+                    fresh_after: datetime, ageing_from: datetime) -> tuple[list, list]:
+    """The area's registered homes counted in SQL, per smaller area (``child_level``):
+
+    - homes: (code, name, freshness, closed, dspt, nhsmail, band, homes) for each mix of those that occurs,
+      freshness by the bounds ``domain.freshness`` sets (fresh: confirmed after ``fresh_after``; ageing: at
+      or after ``ageing_from``; else stale; never confirmed);
+    - beds: (code, category, homes, max_capacity, occupied, vacant_reserved, vacant_accepting).
+    """
+    code, name = _CHILD_COLUMNS[child_level]
+    condition = and_(_where(scope, [area]), homes.c.registered == 1)
+    fresh = case(
+        (homes.c.confirmed_at.is_(None), Freshness.NEVER.value),
+        (homes.c.confirmed_at > fresh_after.astimezone(timezone.utc).isoformat(), Freshness.FRESH.value),
+        (homes.c.confirmed_at >= ageing_from.astimezone(timezone.utc).isoformat(), Freshness.AGEING.value),
+        else_=Freshness.STALE.value)
+    # Grouped outside a subquery: PostgreSQL cannot match a CASE with bound values in GROUP BY to the SELECT's.
+    each = select(code.label("code"), name.label("name"), fresh.label("fresh"),
+                  homes.c.closed_to_admissions.label("closed"), homes.c.dspt, homes.c.nhsmail,
+                  homes.c.band).where(condition).subquery()
+    keys = (each.c.code, each.c.fresh, each.c.closed, each.c.dspt, each.c.nhsmail, each.c.band)
+    home_rows = connection.execute(
+        select(each.c.code, func.min(each.c.name), *keys[1:], func.count()).group_by(*keys)).all()
+    bed_rows = connection.execute(
+        select(code, home_beds.c.category, func.count(), *(func.sum(home_beds.c[field]) for field in COUNT_FIELDS))
+        .select_from(homes.join(home_beds, home_beds.c.home_id == homes.c.home_id))
+        .where(condition).group_by(code, home_beds.c.category)).all()
+    return home_rows, bed_rows
+
+
+def support_keys(connection: Connection, scope: Scope, area: AreaRef, bands: Iterable[Band]) -> list:
+    """(band, dspt, nhsmail, name, home_id) of the area's registered homes in ``bands``: who needs support."""
+    return connection.execute(
+        select(homes.c.band, homes.c.dspt, homes.c.nhsmail, homes.c.name, homes.c.home_id).where(
+            _where(scope, [area]), homes.c.registered == 1, homes.c.band.in_([band.value for band in bands]))
+    ).all()
 
 
 def count_homes(connection: Connection, scope: Scope, area: AreaRef) -> int:

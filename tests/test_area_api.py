@@ -159,6 +159,18 @@ def test_the_stale_list_is_oldest_first_with_who_to_call_and_the_share_up_to_dat
     trafford = StaleAnswer.model_validate(get(central, "/area/stale", "commissioner", area="la:Trafford").json())
     assert trafford.total_homes == 60 and trafford.up_to_date == 3  # Sale (10 days) and 56 demo homes behind
     assert trafford.homes[-1].home_id == "1-900000002"
+    assert trafford.behind == 57 and trafford.offset == 0 and len(trafford.homes) == 57
+
+    # A page at a time: "behind" still counts them all; a CSV lists them all whatever the page.
+    pages = [StaleAnswer.model_validate(get(central, "/area/stale", "commissioner", area="la:Trafford",
+                                            offset=offset, limit=20).json()) for offset in (0, 20, 40)]
+    assert [len(page.homes) for page in pages] == [20, 20, 17] and {page.behind for page in pages} == {57}
+    assert [h for page in pages for h in page.homes] == trafford.homes and pages[2].offset == 40
+    rows = rows_of(get(central, "/area/stale", "commissioner", area="la:Trafford", limit=5, format="csv"))
+    assert [row["home_id"] for row in rows] == [h.home_id for h in trafford.homes]
+    for bad in ({"limit": "0"}, {"limit": "5000"}, {"offset": "-1"}):
+        answer = get(central, "/area/stale", "commissioner", **bad)
+        assert answer.status_code == 422 and next(iter(bad)) in str(answer.json()["detail"]), answer.text
 
 
 def test_the_overview_counts_match_the_data(central):

@@ -93,6 +93,12 @@ def test_stale_list_says_the_share_and_who_to_call(data):
     cards = list(view.homes.controls)
     view.show()  # a sync tick with nothing new: the same cards stay, so a tap or a screen reader's focus holds
     assert all(a is b for a, b in zip(view.homes.controls, cards, strict=True))
+    assert not view.more.visible  # every home behind is listed
+    view.listing = 1  # a page of one: the rest behind "Show more"
+    view.show()
+    assert [c.identifier for c in view.homes.controls] == ["stale-home-1-900000007"] and view.more.visible
+    assert view.more_button.content == "Show more (1 not listed yet)" and "; 2 not" in view.share.value
+    assert [h.home_id for h in view._everyone().homes] == ["1-900000007", "1-900000002"]  # the CSV: all of them
 
 
 def test_history_chart_has_a_line_per_category_and_a_table(data):

@@ -18,6 +18,7 @@ from client.store import Document, LocalRecord, LocalStore
 from client.sync import SyncState, SyncStatus
 from domain.area import (
     STALE_AFTER,
+    STALE_PAGE,
     AreaLevel,
     AreaRef,
     BedSearch,
@@ -176,10 +177,13 @@ class AreaData:
         now = self.now()
         return SearchAnswer.of(search_beds(self.candidates(query.categories), query, now), now)
 
-    def stale(self, area: AreaRef, older_than: timedelta = STALE_AFTER) -> StaleAnswer:
+    def stale(self, area: AreaRef, older_than: timedelta = STALE_AFTER, *, offset: int = 0,
+              limit: int | None = STALE_PAGE) -> StaleAnswer:
+        """The homes behind from ``offset``, at most ``limit`` (None: all, for a CSV), as GET /area/stale."""
         now = self.now()
         homes = [home for home in self.homes() if home.in_area(area)]
-        return StaleAnswer.of(named(area, self.homes()), stale_homes(homes, now, older_than), now)
+        report = stale_homes(homes, now, older_than).page(offset, limit)
+        return StaleAnswer.of(named(area, self.homes()), report, now)
 
     def overview(self, area: AreaRef) -> Overview:
         return overview(self.homes(), area, self.now())

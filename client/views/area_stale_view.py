@@ -12,7 +12,7 @@ from client.state.area import AreaData, stale_csv
 from client.sync import SyncStatus
 from client.views.area_parts import DataAgeLine, OpenDocument, csv_button, phone_button
 from client.views.widgets import SteadyList, back_header, dropdown, identified, screen_title
-from domain.area import AreaRef
+from domain.area import STALE_PAGE, AreaRef
 from protocol.area import StaleAnswer, StaleHomeWire
 
 DAY_CHOICES = [("1", "1 day"), ("3", "3 days"), ("7", "7 days (the national rule)"), ("14", "14 days"),
@@ -35,23 +35,43 @@ class AreaStaleView(ft.Column):
                              on_select=lambda e: self._refresh())
         self.share = ft.Text("", size=16)
         self.homes = SteadyList(spacing=8, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
+        self.listing = STALE_PAGE  # homes listed; "Show more" lists another page
+        self.more_button = ft.OutlinedButton("Show more", icon=ft.Icons.EXPAND_MORE, height=48,
+                                             on_click=lambda e: self._show_more())
+        self.more = identified("stale-more", self.more_button)
         self.answer: StaleAnswer | None = None
         self.controls = [
             back_header("stale-back", on_back, screen_title("Not updated")),
             self.age, self.days,
             ft.Row([identified("stale-share", self.share),
-                    csv_button("stale-csv", "Download CSV", data.store, lambda: stale_csv(self.answer),
+                    csv_button("stale-csv", "Download CSV", data.store, lambda: stale_csv(self._everyone()),
                                open_document)], wrap=True, alignment=ft.MainAxisAlignment.SPACE_BETWEEN),
             self.homes,
+            self.more,
         ]
         self.show()
 
+    @property
+    def older_than(self) -> timedelta:
+        return timedelta(days=int(self.days.value or 7))
+
     def show(self) -> None:
-        answer = self.answer = self.data.stale(self.area, timedelta(days=int(self.days.value or 7)))
+        answer = self.answer = self.data.stale(self.area, self.older_than, limit=self.listing)
         self.share.value = (f"{answer.area.name}: {answer.up_to_date} of {answer.total_homes} homes "
                             f"({round(100 * answer.up_to_date_share)}%) updated in the last {answer.older_than_days} "
-                            f"day{'s' if answer.older_than_days != 1 else ''}; {len(answer.homes)} not")
+                            f"day{'s' if answer.older_than_days != 1 else ''}; {answer.behind} not")
         self.homes.show(answer.homes, self._card, "Every home has updated. Nothing to chase.")
+        hidden = answer.behind - len(answer.homes)
+        self.more.visible = hidden > 0
+        self.more_button.content = f"Show more ({hidden} not listed yet)"
+
+    def _show_more(self) -> None:
+        self.listing += STALE_PAGE
+        self._refresh()
+
+    def _everyone(self) -> StaleAnswer:
+        """Every home behind, for the CSV (the screen lists a page at a time)."""
+        return self.data.stale(self.area, self.older_than, limit=None)
 
     def _card(self, home: StaleHomeWire) -> ft.Control:
         return identified(f"stale-home-{home.home_id}", ft.Card(ft.Container(ft.Column([

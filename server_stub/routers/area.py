@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 
-from domain.area import SEARCH_LIMIT, STALE_AFTER
+from domain.area import SEARCH_LIMIT, STALE_AFTER, STALE_PAGE
 from domain.beds import BedCategory
 from domain.home_settings import Funding
 from protocol import area_csv
@@ -65,11 +65,17 @@ def search(
 def stale(
     account: CurrentAccount, connection: ConnectionDep, clock: ClockDep, area_: AreaParam = None,
     older_than_days: Annotated[int, Query(alias="older_than_days", ge=1, le=365)] = STALE_AFTER.days,
+    offset: Annotated[int, Query(ge=0, le=100_000, description="Skip this many of the homes behind")] = 0,
+    limit: Annotated[int, Query(ge=1, le=1000, description="List at most this many (a CSV lists them all)")] = STALE_PAGE,
     format: Format = "json",
 ):
-    """Homes whose bed state is older than older_than_days (or never confirmed), oldest first, with who to call."""
-    answer = area.stale(connection, account, clock(), _area(area_), older_than_days)
-    return _csv(area_csv.stale_csv(answer)) if format == "csv" else answer
+    """Homes whose bed state is older than older_than_days (or never confirmed), oldest first, with who to call.
+
+    ``behind`` counts them all; ``homes`` lists a page of them (``offset``, ``limit``)."""
+    if format == "csv":
+        return _csv(area_csv.stale_csv(area.stale(connection, account, clock(), _area(area_), older_than_days,
+                                                  limit=None)))
+    return area.stale(connection, account, clock(), _area(area_), older_than_days, offset=offset, limit=limit)
 
 
 @router.get("/overview", response_model=OverviewAnswer, responses=REFUSALS | CSV)

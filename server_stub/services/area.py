@@ -6,6 +6,7 @@ area this account may see". The index narrows the homes; the rules in ``domain.a
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
@@ -13,23 +14,38 @@ from typing import Literal
 
 from domain.area import (
     STALE_AFTER,
+    STALE_PAGE,
+    SUPPORT_NEXT_LIMIT,
     AreaLevel,
     AreaQueryError,
     AreaRef,
+    AreaTotals,
     BedSearch,
+    BedTotals,
+    NhsmailStage,
     Origin,
+    Overview,
     SearchOutcome,
+    StaleHome,
     StaleReport,
+    assemble_overview,
+    child_area,
+    child_level_of,
     district_origin,
     home_origin,
-    overview,
+    is_stale,
+    needs_support,
     point_origin,
     search_beds,
-    stale_homes,
+    stale_order,
+    support_key,
 )
 from domain.beds import BedCategory
+from domain.freshness import AGEING_FOR, FRESH_FOR, Freshness
 from domain.geography import bounding_box
 from domain.home_settings import Funding
+from domain.maturity import Band
+from domain.readiness import DsptLevel
 from protocol.area import AreaWire, HistoryAnswer, HistoryPoint, OverviewAnswer, SearchAnswer, StaleAnswer
 from protocol.sync import Account
 from server_stub import area_repository
@@ -111,7 +127,7 @@ def search(connection: Connection, account: Account, now: datetime, request: Sea
                 origin = _point(request.near)
             elif request.near_home:
                 home = AreaRef(AreaLevel.HOME, request.near_home.strip())
-                origin = home_origin(area_repository.homes_in(connection, scope, home, with_beds=False), home.code)
+                origin = home_origin(area_repository.homes_in(connection, scope, home), home.code)
             elif request.near_district:
                 origin = district_origin(area_repository.homes_in_district(connection, scope, request.near_district),
                                          request.near_district)
@@ -151,27 +167,69 @@ def _nearest(connection: Connection, where, query: BedSearch, now: datetime) -> 
 # --- who has not updated ---------------------------------------------------------------------------------------
 
 def stale(connection: Connection, account: Account, now: datetime, area: AreaRef | None,
-          older_than_days: int = STALE_AFTER.days) -> StaleAnswer:
+          older_than_days: int = STALE_AFTER.days, *, offset: int = 0, limit: int | None = STALE_PAGE) -> StaleAnswer:
+    """The homes behind, oldest first, from ``offset`` (at most ``limit``; None: all of them, for a CSV)."""
     scope = _area_scope(account)
     area = area or default_area(account)
     older_than = timedelta(days=older_than_days)
     with read_transaction(connection):
         named = area_repository.area_name(connection, scope, area)
         total = area_repository.count_homes(connection, scope, area)
-        behind = area_repository.homes_in(connection, scope, area, with_beds=False,
-                                          not_confirmed_since=now - older_than)
-    found = stale_homes(behind, now, older_than)  # the rule decides which, and their order
-    return StaleAnswer.of(named, StaleReport(found.homes, total, total - len(found.homes), older_than), now)
+        # SQL narrows by the stored time; the rule decides which are behind and their order; only the page
+        # asked for is read in full (a region has thousands behind).
+        behind = sorted(
+            (stale_order(_parse_time(confirmed), name or home_id, home_id)
+             for home_id, name, confirmed in area_repository.stale_keys(connection, scope, area, now - older_than)
+             if is_stale(_parse_time(confirmed), now, older_than)))
+        page = behind[offset:None if limit is None else offset + limit]
+        found = area_repository.homes_by_id(connection, [key[-1] for key in page])
+    listed = [StaleHome(home, None if home.confirmed_at is None else now - home.confirmed_at)
+              for home in (found[key[-1]] for key in page)]
+    return StaleAnswer.of(named, StaleReport(listed, total, total - len(behind), older_than, offset), now)
+
+
+def _parse_time(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 # --- the area at a glance --------------------------------------------------------------------------------------
 
-def area_overview(connection: Connection, account: Account, now: datetime, area: AreaRef | None):
+def area_overview(connection: Connection, account: Account, now: datetime, area: AreaRef | None) -> Overview:
+    """The rule's overview from the index's counts: the database adds up the homes, not Python."""
     scope = _area_scope(account)
     area = area or default_area(account)
+    level = child_level_of(area)
+    children: dict[str, tuple[str, AreaTotals]] = {}
+
+    def totals_of(code: str | None, name: str | None) -> AreaTotals:
+        code, name = child_area(level, code, name)
+        if code not in children:
+            children[code] = (name, AreaTotals())
+        return children[code][1]
+
     with read_transaction(connection):
-        homes = area_repository.homes_in(connection, scope, area)
-    return overview(homes, area, now)
+        if area.level is not AreaLevel.ENGLAND:
+            area = area_repository.area_name(connection, scope, area)
+        home_rows, bed_rows = area_repository.overview_counts(connection, scope, area, level, now - FRESH_FOR,
+                                                              now - AGEING_FOR)
+        for code, name, fresh, closed, dspt, nhsmail, band, count in home_rows:
+            totals_of(code, name).add_homes(
+                count, closed=bool(closed), fresh=Freshness(fresh), dspt=DsptLevel(dspt) if dspt else None,
+                nhsmail=NhsmailStage(nhsmail) if nhsmail else NhsmailStage.NOT_STARTED,
+                band=Band(band) if band else Band.MINIMUM)
+        for code, category, homes, *counts in bed_rows:
+            if category in _CATEGORIES:
+                totals_of(code, None).add_beds(BedCategory(category), BedTotals(homes, *(int(c) for c in counts)))
+        wanting = [band for band in Band if needs_support(band)]
+        first = heapq.nsmallest(SUPPORT_NEXT_LIMIT, (
+            support_key(Band(band) if band else Band.MINIMUM, DsptLevel(dspt) if dspt else None,
+                        NhsmailStage(nhsmail) if nhsmail else NhsmailStage.NOT_STARTED, name or home_id, home_id)
+            for band, dspt, nhsmail, name, home_id in area_repository.support_keys(connection, scope, area, wanting)))
+        found = area_repository.homes_by_id(connection, [key[-1] for key in first])
+    return assemble_overview(area, children, [found[key[-1]] for key in first])
 
 
 def overview_answer(connection: Connection, account: Account, now: datetime, area: AreaRef | None) -> OverviewAnswer:
