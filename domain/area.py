@@ -440,17 +440,36 @@ def support_order(home: HomeSnapshot) -> tuple:
     return support_key(home.band, home.dspt, home.nhsmail, home.name, home.home_id)
 
 
-def support_key(band: Band, dspt: DsptLevel | None, nhsmail: NhsmailStage, name: str, home_id: str) -> tuple:
-    dspt_ok = dspt is not None and dspt.at_least(DsptLevel.APPROACHING_STANDARDS)
-    return _BAND_RANK[band], dspt_ok, _STAGE_RANK[nhsmail], name, home_id
+def support_key(band: Band | str, dspt: DsptLevel | str | None, nhsmail: NhsmailStage | str, name: str,
+                home_id: str) -> tuple:
+    """The support order of one home, from the enums or their stored values (a database's rows)."""
+    return _BAND_RANK[band], dspt in _DSPT_OK, _STAGE_RANK[nhsmail], name, home_id
 
 
-def needs_support(band: Band) -> bool:
-    return band is not Band.ENHANCED_PLUS
+def needs_support(band: Band | str) -> bool:
+    return band != Band.ENHANCED_PLUS
+
+
+@dataclass(frozen=True)
+class SupportRanks:
+    """``support_key``'s ranks by stored value, for a database to order by (the name and id come after)."""
+
+    band: dict[str, int]
+    dspt_ok: frozenset[str]
+    nhsmail: dict[str, int]
+    needing_support: list[str]
+
+
+def support_ranks() -> SupportRanks:
+    return SupportRanks({band.value: rank for band, rank in _BAND_RANK.items()},
+                        frozenset(level.value for level in _DSPT_OK),
+                        {stage.value: rank for stage, rank in _STAGE_RANK.items()},
+                        [band.value for band in Band if needs_support(band)])
 
 
 _BAND_RANK = {band: band.rank for band in Band}  # looked up, not recomputed: an England overview sorts 15,000 homes
 _STAGE_RANK = {stage: index for index, stage in enumerate(NhsmailStage)}
+_DSPT_OK = frozenset(level for level in DsptLevel if level.at_least(DsptLevel.APPROACHING_STANDARDS))
 
 
 def overview(homes: Iterable[HomeSnapshot], area: AreaRef, now: datetime) -> Overview:

@@ -141,6 +141,7 @@ homes = Table(
     Index("homes_region", "region"),
     Index("homes_confirmed_at", "confirmed_at"),
     Index("homes_postcode_district", "postcode_district"),
+    Index("homes_position", "latitude", "longitude"),  # the box around a search's origin
 )
 
 # Each home's current counts per bed category (the area view's index of the bed_count records).

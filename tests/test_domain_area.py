@@ -20,11 +20,13 @@ from domain.area import (
     district_origin,
     home_origin,
     matches,
+    needs_support,
     overview,
     point_origin,
     search_beds,
     snapshot,
     stale_homes,
+    support_key,
 )
 from domain.beds import BedCategory, BedCount, HomeStatus
 from domain.freshness import Freshness
@@ -245,3 +247,15 @@ def test_a_bounding_box_holds_every_point_within_its_radius(latitude, longitude,
     assert distance_km(latitude, longitude, *point) <= radius * 1.000001
     assert box.min_latitude - 1e-9 <= point[0] <= box.max_latitude + 1e-9
     assert box.min_longitude - 1e-9 <= point[1] <= box.max_longitude + 1e-9
+
+
+def test_the_support_order_reads_stored_values_as_the_enums():
+    """The central API orders its index rows (plain strings) by the same key as a device's snapshots."""
+    for band in Band:
+        assert needs_support(band.value) == needs_support(band) == (band is not Band.ENHANCED_PLUS)
+        for dspt in (*DsptLevel, None):
+            for stage in NhsmailStage:
+                assert support_key(band.value, dspt.value if dspt else None, stage.value, "A", "1") == \
+                    support_key(band, dspt, stage, "A", "1")
+    assert support_key(Band.MINIMUM, None, NhsmailStage.NOT_STARTED, "A", "1") < \
+        support_key(Band.MINIMUM, DsptLevel.STANDARDS_MET, NhsmailStage.NOT_STARTED, "A", "1")

@@ -6,7 +6,6 @@ area this account may see". The index narrows the homes; the rules in ``domain.a
 
 from __future__ import annotations
 
-import heapq
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
@@ -34,11 +33,9 @@ from domain.area import (
     district_origin,
     home_origin,
     is_stale,
-    needs_support,
     point_origin,
     search_beds,
     stale_order,
-    support_key,
 )
 from domain.beds import BedCategory
 from domain.freshness import AGEING_FOR, FRESH_FOR, Freshness
@@ -198,7 +195,7 @@ def _parse_time(text: str | None) -> datetime | None:
 # --- the area at a glance --------------------------------------------------------------------------------------
 
 def area_overview(connection: Connection, account: Account, now: datetime, area: AreaRef | None) -> Overview:
-    """The rule's overview from the index's counts: the database adds up the homes, not Python."""
+    """The rule's overview from the index's counts: the database adds up the homes, the rule assembles them."""
     scope = _area_scope(account)
     area = area or default_area(account)
     level = child_level_of(area)
@@ -215,21 +212,17 @@ def area_overview(connection: Connection, account: Account, now: datetime, area:
             area = area_repository.area_name(connection, scope, area)
         home_rows, bed_rows = area_repository.overview_counts(connection, scope, area, level, now - FRESH_FOR,
                                                               now - AGEING_FOR)
-        for code, name, fresh, closed, dspt, nhsmail, band, count in home_rows:
-            totals_of(code, name).add_homes(
-                count, closed=bool(closed), fresh=Freshness(fresh), dspt=DsptLevel(dspt) if dspt else None,
-                nhsmail=NhsmailStage(nhsmail) if nhsmail else NhsmailStage.NOT_STARTED,
-                band=Band(band) if band else Band.MINIMUM)
-        for code, category, homes, *counts in bed_rows:
-            if category in _CATEGORIES:
-                totals_of(code, None).add_beds(BedCategory(category), BedTotals(homes, *(int(c) for c in counts)))
-        wanting = [band for band in Band if needs_support(band)]
-        first = heapq.nsmallest(SUPPORT_NEXT_LIMIT, (
-            support_key(Band(band) if band else Band.MINIMUM, DsptLevel(dspt) if dspt else None,
-                        NhsmailStage(nhsmail) if nhsmail else NhsmailStage.NOT_STARTED, name or home_id, home_id)
-            for band, dspt, nhsmail, name, home_id in area_repository.support_keys(connection, scope, area, wanting)))
-        found = area_repository.homes_by_id(connection, [key[-1] for key in first])
-    return assemble_overview(area, children, [found[key[-1]] for key in first])
+        first = area_repository.support_first(connection, scope, area, SUPPORT_NEXT_LIMIT)
+        found = area_repository.homes_by_id(connection, first)
+    for code, name, fresh, closed, dspt, nhsmail, band, count in home_rows:
+        totals_of(code, name).add_homes(
+            count, closed=bool(closed), fresh=Freshness(fresh), dspt=DsptLevel(dspt) if dspt else None,
+            nhsmail=NhsmailStage(nhsmail) if nhsmail else NhsmailStage.NOT_STARTED,
+            band=Band(band) if band else Band.MINIMUM)
+    for code, category, homes, *counts in bed_rows:
+        if category in _CATEGORIES:
+            totals_of(code, None).add_beds(BedCategory(category), BedTotals(homes, *(int(c) for c in counts)))
+    return assemble_overview(area, children, [found[home_id] for home_id in first])
 
 
 def overview_answer(connection: Connection, account: Account, now: datetime, area: AreaRef | None) -> OverviewAnswer:
