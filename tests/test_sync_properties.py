@@ -49,7 +49,7 @@ import threading
 import time
 import uuid
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -133,6 +133,7 @@ class Environment:
     _token: str | None = None
     _account: dict[str, Any] | None = None
     _signed_in_at: float = 0.0
+    http: httpx.Client = field(default_factory=httpx.Client)  # one client (one TLS context) for every check
 
     def sign_in(self) -> tuple[str, dict[str, Any]]:
         """The demo manager's token and account (one sign-in reused: argon2 costs ~0.1 s)."""
@@ -145,8 +146,8 @@ class Environment:
 
     def bed_state(self) -> dict[str, Any]:
         token, _ = self.sign_in()
-        response = httpx.get(f"{self.server.url}/homes/{DEMO_HOME}/bed-state",
-                             headers={"Authorization": f"Bearer {token}"}, timeout=10)
+        response = self.http.get(f"{self.server.url}/homes/{DEMO_HOME}/bed-state",
+                                 headers={"Authorization": f"Bearer {token}"}, timeout=10)
         response.raise_for_status()
         return response.json()
 
@@ -174,7 +175,7 @@ class Environment:
         if not mutations:
             return
         token, _ = self.sign_in()
-        response = httpx.post(f"{self.server.url}/sync/push", timeout=10,
+        response = self.http.post(f"{self.server.url}/sync/push", timeout=10,
                               headers={"Authorization": f"Bearer {token}", "X-Schema-Version": str(SCHEMA_VERSION)},
                               json={"device_id": HEALER_DEVICE, "schema_version": SCHEMA_VERSION, "mutations": mutations})
         response.raise_for_status()
@@ -194,10 +195,12 @@ def environment(tmp_path_factory):
     keyring.set_keyring(MemoryKeyring())
     server = start_server(tmp_path_factory.mktemp("sync-properties") / "central.sqlite3")
     loop = LoopThread()
+    made = Environment(server, loop)
     try:
-        yield Environment(server, loop)
+        yield made
     finally:
         loop.close()
+        made.http.close()
         server.stop()
         keyring.set_keyring(previous)
 

@@ -80,6 +80,11 @@ class HeldRequest:
                              extensions=dict(self.extensions))
 
 
+# One TLS context for every transport: building one reads the CA bundle (tens of ms), and the property test
+# makes two or three devices per example (loopback is plain HTTP; the context is never used for a handshake).
+_SHARED_SSL = httpx.create_ssl_context()
+
+
 class FaultyTransport(httpx.AsyncBaseTransport):
     def __init__(
         self,
@@ -89,7 +94,7 @@ class FaultyTransport(httpx.AsyncBaseTransport):
         weights: Mapping[Fault, float] | None = None,
         allow_stalls: bool = False,
     ) -> None:
-        self._inner = inner if inner is not None else httpx.AsyncHTTPTransport()
+        self._inner = inner if inner is not None else httpx.AsyncHTTPTransport(verify=_SHARED_SSL)
         weights = dict(weights or {
             Fault.DELIVER: 6, Fault.DROP_REQUEST: 1, Fault.DROP_RESPONSE: 1, Fault.DUPLICATE: 1,
             Fault.DELAY: 1, Fault.DELIVER_AND_DELAY: 1,
