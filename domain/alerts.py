@@ -136,25 +136,23 @@ class AlertReceipt(BaseModel):
 
 def merge_receipt(previous: AlertReceipt | None, incoming: AlertReceipt, username: str, now: datetime) -> AlertReceipt:
     """The receipt the central API keeps: once read or acknowledged, always so (a device that never saw another
-    device's acknowledgement cannot undo it), the first of each counts, its author is the signed-in account and
-    its time the server's clock at arrival. Whatever a device claims for the server's fields is ignored."""
-    read_at = (previous.read_at if previous and previous.read_at else None) or incoming.read_at
-    acknowledged_at = (previous.acknowledged_at if previous and previous.acknowledged_at else None) \
-        or incoming.acknowledged_at
-    if acknowledged_at is not None and read_at is None:
-        read_at = acknowledged_at  # acknowledging is reading it
-    read_first = previous is None or previous.read_at is None
-    ack_first = previous is None or previous.acknowledged_at is None
+    device's acknowledgement cannot undo it). The first acknowledgement counts; its author is the signed-in
+    account and its time the server's clock at arrival (``*_recorded_at``: what the sender sees); whatever a
+    device claims for those is ignored. ``read_at`` is the latest reading (reading again after a reminder)."""
+    before = previous or AlertReceipt(alert_id=incoming.alert_id, home_id=incoming.home_id)
+    acknowledged_at = before.acknowledged_at or incoming.acknowledged_at
+    readings = [t for t in (before.read_at, incoming.read_at, acknowledged_at) if t is not None]
+    read_at = max(readings) if readings else None
+    newly_read = before.read_at is None and read_at is not None
+    newly_acknowledged = before.acknowledged_at is None and acknowledged_at is not None
     return AlertReceipt(
         alert_id=incoming.alert_id, home_id=incoming.home_id,
         read_at=read_at,
-        read_by=(username if read_first and read_at else previous.read_by if previous else None),
+        read_by=username if newly_read else before.read_by,
         acknowledged_at=acknowledged_at,
-        acknowledged_by=(username if ack_first and acknowledged_at else
-                         previous.acknowledged_by if previous else None),
-        read_recorded_at=(now if read_first and read_at else previous.read_recorded_at if previous else None),
-        acknowledged_recorded_at=(now if ack_first and acknowledged_at else
-                                  previous.acknowledged_recorded_at if previous else None),
+        acknowledged_by=username if newly_acknowledged else before.acknowledged_by,
+        read_recorded_at=now if newly_read else before.read_recorded_at,
+        acknowledged_recorded_at=now if newly_acknowledged else before.acknowledged_recorded_at,
     )
 
 
@@ -196,16 +194,16 @@ class HomeAlert:
             return False
         if self.receipt is None or self.receipt.read_at is None:
             return True
+        # Reminded since it was last read (both on the server's clock: a device reads it by its server offset).
         reminded = self.alert.reminded_at
-        # Both the server's clock once the receipt has arrived; until then the device's reading time.
-        read = self.receipt.read_recorded_at or self.receipt.read_at
-        return reminded is not None and reminded > read
+        return reminded is not None and reminded > self.receipt.read_at
 
 
 def home_alerts_in_order(alerts: list[HomeAlert], now: datetime) -> list[HomeAlert]:
-    """What a home sees: expired alerts drop out; unread first, urgent first within them, newest first."""
+    """What a home sees: expired alerts drop out; unread first, then read and not yet acknowledged, then
+    acknowledged; urgent first within each, then newest first."""
     showing = [a for a in alerts if not a.alert.expired(now)]
-    return sorted(showing, key=lambda a: (not a.unread, a.alert.priority.rank,
+    return sorted(showing, key=lambda a: (0 if a.unread else 2 if a.acknowledged else 1, a.alert.priority.rank,
                                           -a.alert.latest_sent.timestamp(), a.alert.alert_id))
 
 
