@@ -10,6 +10,7 @@ import flet as ft
 from client.context import AppContext
 from client.session import Session, UnsentChanges
 from client.state.admin import AdminScreen
+from client.state.alert_sender import AlertSender
 from client.state.alerts import AlertsScreen
 from client.state.area import AreaBrowser, AreaData, account_area, forget_area_meta, note_synced
 from client.state.area_history import AreaHistory
@@ -26,6 +27,7 @@ from client.sync.speedtest import Measurement, measure
 from client.views.account_bar import AccountBar
 from client.views.account_forms import RegisterView, ResetPasswordView
 from client.views.admin_view import AdminView
+from client.views.alert_sender_view import AlertSenderView
 from client.views.alerts_view import AlertBanner, AlertsView
 from client.views.area_history_view import AreaHistoryView
 from client.views.area_overview_view import AreaOverviewView
@@ -276,6 +278,9 @@ class AppShell:
             on_stale=lambda area: self.show_area_stale(area, on_back=back_here),
             on_history=lambda area: self.show_area_history(session, area, on_back=back_here),
             open_document=self._document_opener(),
+            # A commissioner sends alerts to her area's homes (a champion's overview has no such button).
+            on_alerts=(lambda: self.show_alert_sender(on_back=back_here)) if account.role == Role.COMMISSIONER
+            else None,
         )
         self.body.content = self.live
         self.page.update()
@@ -285,6 +290,13 @@ class AppShell:
         self.bed_view = None
         self.live = AdminView(AdminScreen(self.ctx.session.api, now=self.ctx.store.server_now),
                               account_bar=self._account_bar(session))
+        self.body.content = self.live
+        self.page.update()
+
+    def show_alert_sender(self, *, on_back: Callable[[], None]) -> None:
+        """Write and send an alert; who has read and acknowledged each one sent (the central API's, online)."""
+        self.live = AlertSenderView(AlertSender(self.ctx.session.api, now=self.ctx.store.server_now),
+                                    on_back=on_back)
         self.body.content = self.live
         self.page.update()
 
