@@ -211,11 +211,29 @@ def test_remind_resends_to_the_homes_that_have_not_acknowledged(central, commiss
     assert reminded.json()["status"]["summary"]["reminded_at"] is not None
 
 
-def test_another_sender_neither_sees_nor_reminds_an_alert(central, commissioner, tmp_path):
+def test_another_commissioner_neither_sees_nor_reminds_an_alert_and_other_roles_are_refused(central, commissioner):
     alert_id = send(central, commissioner, homes=["1-900000001"]).json()["alert_id"]
     for username in ("demo", "champion"):
         headers = sign_in(central, username)
         assert central.get(f"/alerts/{alert_id}", headers=headers).status_code == 403  # not a sender
         assert central.post(f"/alerts/{alert_id}/remind", headers=headers).status_code == 403
-    assert central.get(f"/alerts/{uuid.uuid4().hex}", headers=commissioner).status_code == 404
+    # A second commissioner of the same area: the same answer as for an alert that does not exist.
+    made = central.put("/accounts/hospital/role", headers=sign_in(central, "admin"),
+                       json={"role": "commissioner", "area": "icb:QOP"})
+    assert made.status_code == 200, made.text
+    colleague = sign_in(central, "hospital")
+    unknown = central.get(f"/alerts/{uuid.uuid4().hex}", headers=commissioner)
+    assert unknown.status_code == 404
+    theirs = central.get(f"/alerts/{alert_id}", headers=colleague)
+    assert (theirs.status_code, theirs.json()) == (404, unknown.json())
+    assert central.post(f"/alerts/{alert_id}/remind", headers=colleague).status_code == 404
+    assert central.get("/alerts", headers=colleague).json() == []
     assert central.get(f"/alerts/{alert_id}", headers=sign_in(central, "admin")).status_code == 200
+
+
+def test_an_expired_alert_cannot_be_reminded(central, commissioner):
+    alert_id = send(central, commissioner, homes=["1-900000001"],
+                    expires_at=(central.clock.now + timedelta(hours=1)).isoformat()).json()["alert_id"]
+    central.clock.now += timedelta(hours=2)
+    refused = central.post(f"/alerts/{alert_id}/remind", headers=sign_in(central, "commissioner"))
+    assert (refused.status_code, refused.json()["detail"]) == (409, "This alert has expired: send a new one instead.")
