@@ -13,6 +13,7 @@ from typing import Callable
 
 from pydantic import BaseModel
 
+from domain.alerts import Alert, AlertReceipt
 from domain.beds import BedCount, HomeStatus
 from domain.home_settings import HomeSettings
 from domain.homes import CareHome
@@ -103,6 +104,11 @@ RECORD_KINDS: dict[str, RecordKind] = {
         # conflict is never dropped: the device keeps both versions for a person to choose.
         RecordKind("resident", Resident, _own_record_id, _own_home_id, ConflictRule.KEEP_BOTH, sensitive=True),
         RecordKind("transfer", Transfer, _own_record_id, _own_home_id, ConflictRule.KEEP_BOTH, sensitive=True),
+        # Alerts and notices (docs/sync.md): one copy per home it was sent to, written by the central API only
+        # (POST /alerts); the home's staff answer each with a receipt, merged on the server (once read or
+        # acknowledged, always so; its times the server's clock). Both ids are "<alert id>/<home id>".
+        RecordKind("alert", Alert, _own_record_id, _own_home_id, ConflictRule.SERVER_ONLY),
+        RecordKind("alert_ack", AlertReceipt, _own_record_id, _own_home_id, ConflictRule.LAST_ARRIVAL_WINS),
     )
 }
 
@@ -115,5 +121,8 @@ def kind_of(name: str) -> RecordKind:
 
 
 def home_of_record_id(record_id: str) -> str:
-    """The home a record id belongs to: every id is its home's id ("1-123") or starts with it and a slash."""
+    """The home a record id belongs to: every id is its home's id ("1-123") or starts with it and a slash.
+
+    Except alerts and their receipts ("<alert id>/<home id>"), which devices never delete: only deletes use this.
+    """
     return record_id.partition("/")[0]

@@ -242,3 +242,24 @@ audit_log = Table(
     Index("audit_log_subject", "subject"),
     sqlite_autoincrement=True,
 )
+
+# Alerts and notices a commissioner or administrator sent (POST /alerts): who sent what, to whom. Each home's
+# copy is an "alert" record and its answer an "alert_ack" record (records table), so they sync like any other.
+alerts = Table(
+    "alerts", metadata,
+    Column("alert_id", Text, primary_key=True),
+    Column("sent_by", Text, nullable=False),  # the sender's user name
+    Column("sent_at", Text, nullable=False),  # ISO UTC, the server's clock
+    Column("audience", Text, nullable=False),  # for people: "Trafford", "3 chosen homes"
+    Column("content", Text, nullable=False),  # JSON domain.alerts.AlertContent
+    Column("reminded_at", Text),
+    Index("alerts_sent_by_at", "sent_by", "sent_at"),
+)
+
+# The homes each alert was sent to.
+alert_homes = Table(
+    "alert_homes", metadata,
+    Column("alert_id", Text, ForeignKey("alerts.alert_id", ondelete="CASCADE"), nullable=False),
+    Column("home_id", Text, nullable=False),
+    PrimaryKeyConstraint("alert_id", "home_id"),
+)

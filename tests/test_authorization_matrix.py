@@ -166,3 +166,24 @@ def test_a_device_id_in_the_request_grants_nothing(world):
         bed_mutation(home_id=OTHER_HOME, category="residential")]}
     answer = client.post("/sync/push", json=body, headers=bearer(tokens["commissioner"])).json()
     assert answer["results"][0]["status"] == "rejected"
+
+
+@pytest.mark.parametrize(("role", "send", "acknowledge"), [
+    ("home_staff", 403, "applied"), ("home_manager", 403, "applied"), ("digital_champion", 403, "rejected"),
+    ("commissioner", 201, "rejected"), ("hospital_user", 403, "rejected"), ("administrator", 201, "rejected")])
+def test_alerts_are_sent_by_commissioners_and_administrators_and_acknowledged_by_the_homes_staff(
+        world, role, send, acknowledge):
+    client, tokens = world
+    headers = bearer(tokens[role])
+    body = {"title": "Flu clinic", "message": "Thursday 10:00", "homes": [DEMO_HOME_ID],
+            "expires_at": (client.clock.now + timedelta(days=3)).isoformat()}
+    assert client.post("/alerts", json=body, headers=headers).status_code == send
+    assert client.get("/alerts", headers=headers).status_code == (200 if send == 201 else 403)
+    alert_id = client.post("/alerts", json=body, headers=bearer(tokens["commissioner"])).json()["alert_id"]
+    assert client.get(f"/alerts/{alert_id}", headers=headers).status_code == {
+        "commissioner": 200, "administrator": 200}.get(role, 403)
+    ack = {"mutation_id": str(uuid.uuid4()), "kind": "alert_ack", "record_id": f"{alert_id}/{DEMO_HOME_ID}",
+           "base_version": None, "client_time": "2026-11-25T09:00:00+00:00",
+           "data": {"alert_id": alert_id, "home_id": DEMO_HOME_ID, "acknowledged_at": "2026-11-25T09:00:00+00:00"}}
+    [result] = push(client, headers, [ack]).json()["results"]
+    assert result["status"] == acknowledge, result

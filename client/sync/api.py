@@ -35,6 +35,7 @@ from protocol.accounts import (
     RegisterRequest,
     RoleChangeRequest,
 )
+from protocol.alerts import AlertStatus, AlertSummary, RemindAnswer, SendAlert
 from protocol.area import HistoryAnswer
 from protocol.directory import IcbDecisionNeeded, IcbDecisionRequest, ImportSummary
 from protocol.hospital import TransferPack
@@ -284,6 +285,23 @@ class CentralApi:
         if response.status_code == 404 and _detail(response) == "Not Found":  # no such route: an older server
             raise ApiError("the central API does not offer it yet")
         return _parse(self._expect(response, 200), HistoryAnswer)
+
+    # -- alerts: a commissioner's or administrator's (issue 12) ---------------------------------------------
+
+    async def send_alert(self, alert: SendAlert) -> AlertSummary:
+        response = await self._request("POST", "/alerts", json=alert.model_dump(mode="json"))
+        return _parse(self._expect(response, 201), AlertSummary)
+
+    async def sent_alerts(self) -> list[AlertSummary]:
+        return await self._get_list("/alerts", AlertSummary)
+
+    async def alert_status(self, alert_id: str) -> AlertStatus:
+        response = await self._request("GET", f"/alerts/{quote(alert_id, safe='')}")
+        return _parse(self._expect(response, 200), AlertStatus)
+
+    async def remind_alert(self, alert_id: str) -> RemindAnswer:
+        response = await self._request("POST", f"/alerts/{quote(alert_id, safe='')}/remind")
+        return _parse(self._expect(response, 200), RemindAnswer)
 
 
 def _detail(response: httpx.Response) -> str:

@@ -37,7 +37,8 @@ class AreaOverviewView(ft.Column):
     def __init__(self, browser: AreaBrowser, store: LocalStore, status: SyncStatus | None, *,
                  on_search: Callable[[], None], on_stale: Callable[[AreaRef], None],
                  on_history: Callable[[AreaRef], None], on_leave: Callable[[], None] | None = None,
-                 account_bar: AccountBar | None = None, open_document: OpenDocument | None = None) -> None:
+                 account_bar: AccountBar | None = None, open_document: OpenDocument | None = None,
+                 on_alerts: Callable[[], None] | None = None) -> None:
         super().__init__(spacing=10, scroll=ft.ScrollMode.AUTO, expand=True)
         self.browser, self.store = browser, store
         self._on_search, self._on_stale, self._on_history, self._on_leave = on_search, on_stale, on_history, on_leave
@@ -56,7 +57,9 @@ class AreaOverviewView(ft.Column):
                                  _action("area-stale", "Not updated", ft.Icons.UPDATE_DISABLED,
                                          lambda e: self._on_stale(self.browser.current().area)),
                                  _action("area-history", "Vacancy history", ft.Icons.SHOW_CHART,
-                                         lambda e: self._on_history(self.browser.current().area))], wrap=True),
+                                         lambda e: self._on_history(self.browser.current().area)),
+                                 *([_action("area-alerts", "Alerts to homes", ft.Icons.CAMPAIGN,
+                                            lambda e: on_alerts())] if on_alerts is not None else [])], wrap=True),
                          self.body]
         if browser.data.ready:
             self.render()

@@ -4,7 +4,8 @@ Every control that tests drive carries a semantics identifier:
 ``bed-<category>-<field>-plus`` / ``-minus`` / ``-value``, ``bed-save``,
 ``bed-confirm``, ``sync-status``, ``confirmed-line``, ``open-readiness`` (when
 ``on_readiness`` is given), ``open-red-bag`` (when ``on_red_bag`` is given),
-``open-settings`` (when ``on_settings`` is given: managers), ``deregistered-notice``
+``open-settings`` (when ``on_settings`` is given: managers), ``open-alerts`` (when ``on_alerts`` is given),
+``alert-banner`` (the ``alert_banner`` control, on top: an urgent alert unread), ``deregistered-notice``
 (while the home is out of the CQC register); "Last 30 days" below (``history``).
 """
 
@@ -95,6 +96,8 @@ class BedStateView(ft.Column):
                  on_readiness: Callable[[], None] | None = None,
                  on_red_bag: Callable[[], None] | None = None,
                  on_settings: Callable[[], None] | None = None,
+                 on_alerts: Callable[[], None] | None = None,
+                 alert_banner: ft.Control | None = None,
                  history: ft.Control | None = None,
                  now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> None:
         super().__init__(spacing=8, expand=True)
@@ -102,6 +105,8 @@ class BedStateView(ft.Column):
         self.on_sign_in_again = on_sign_in_again
         self.on_sign_out = on_sign_out
         self.unsent_box = SignOutBox(on_sign_out)
+        # Its own control above the form: it reloads on each sync and never takes part in the bed update.
+        self.alert_banner = alert_banner
         self.rows: list[CountRow] = []
         self.title = ft.Text("", theme_style=ft.TextThemeStyle.HEADLINE_SMALL, weight=ft.FontWeight.BOLD)
         self.address = ft.Text("", size=13, color=ft.Colors.ON_SURFACE_VARIANT)
@@ -134,6 +139,7 @@ class BedStateView(ft.Column):
         self.controls = [
             # The form scrolls; Save, "No change" and where the changes are stay in reach of a thumb.
             ft.Column([
+                *([alert_banner] if alert_banner is not None else []),
                 identified("home-name", self.title),
                 self.address,
                 ft.Text(account_line, size=13, color=ft.Colors.ON_SURFACE_VARIANT),
@@ -152,6 +158,9 @@ class BedStateView(ft.Column):
                         *([identified("open-settings", ft.OutlinedButton(
                             "Home settings", icon=ft.Icons.TUNE, on_click=lambda e: on_settings()))]
                           if on_settings is not None else []),
+                        *([identified("open-alerts", ft.OutlinedButton(
+                            "Alerts", icon=ft.Icons.CAMPAIGN, on_click=lambda e: on_alerts()))]
+                          if on_alerts is not None else []),
                         sync_now_button(engine),
                         self.sign_in_again,
                         self.unsent_box.button()], wrap=True),
@@ -194,6 +203,8 @@ class BedStateView(ft.Column):
             self.screen.reload()
         if self.screen.notices:
             self.screen.message = None  # "Saved" no longer tells the whole story: the notice does
+        if self.alert_banner is not None and hasattr(self.alert_banner, "reload"):
+            self.alert_banner.reload(update=False)
         self.refresh(status=status)
 
     # -- rendering -----------------------------------------------------------------------

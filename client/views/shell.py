@@ -10,6 +10,8 @@ import flet as ft
 from client.context import AppContext
 from client.session import Session, UnsentChanges
 from client.state.admin import AdminScreen
+from client.state.alert_sender import AlertSender
+from client.state.alerts import AlertsScreen
 from client.state.area import AreaBrowser, AreaData, account_area, forget_area_meta, note_synced
 from client.state.area_history import AreaHistory
 from client.state.bed_state import BedStateScreen
@@ -25,6 +27,8 @@ from client.sync.speedtest import Measurement, measure
 from client.views.account_bar import AccountBar
 from client.views.account_forms import RegisterView, ResetPasswordView
 from client.views.admin_view import AdminView
+from client.views.alert_sender_view import AlertSenderView
+from client.views.alerts_view import AlertBanner, AlertsView
 from client.views.area_history_view import AreaHistoryView
 from client.views.area_overview_view import AreaOverviewView
 from client.views.area_search_view import AreaSearchView
@@ -151,6 +155,7 @@ class AppShell:
             self.page.update()
             return
         screen = BedStateScreen(self.ctx.store, account.home_id, on_saved=self.ctx.engine.local_change)
+        open_alerts = lambda: self.show_alerts(session, account.home_id)  # noqa: E731
         self.bed_view = BedStateView(
             screen, self.ctx.engine, account_line=f"Signed in as {account.display_name}",
             on_sign_in_again=lambda: self.show_sign_in(
@@ -163,6 +168,8 @@ class AppShell:
             if account.role in (Role.HOME_MANAGER, Role.HOME_STAFF) else None,
             on_settings=(lambda: self.show_home_settings(session, account.home_id))
             if account.role == Role.HOME_MANAGER else None,
+            on_alerts=open_alerts,
+            alert_banner=AlertBanner(self.ctx.store, account.home_id, on_open=open_alerts),
             history=HomeHistoryView(HomeHistory(self.ctx.store, account.home_id, self.ctx.session.api)),
         )
         self.live = self.bed_view
@@ -200,6 +207,19 @@ class AppShell:
         self.live = HomeSettingsView(screen, on_back=self._back_to_beds_reloaded)
         self.body.content = self.live
         self.page.update()
+
+    def show_alerts(self, session: Session, home_id: str) -> None:
+        """What commissioners sent to the home (unread first, urgent on top); back returns to the bed state."""
+        screen = AlertsScreen(self.ctx.store, home_id, session.account.username, on_saved=self.ctx.engine.local_change)
+        self.live = AlertsView(screen, on_back=self._back_to_beds_with_alerts)
+        self.body.content = self.live
+        self.page.update()
+
+    def _back_to_beds_with_alerts(self) -> None:
+        """Back from the alerts: the banner says no more about what was just read."""
+        if self.bed_view is not None and self.bed_view.alert_banner is not None:
+            self.bed_view.alert_banner.reload(update=False)
+        self._back_to_beds()
 
     def _back_to_beds_reloaded(self) -> None:
         """Back from the settings: the bed state shows the categories as the manager left them."""
@@ -258,6 +278,9 @@ class AppShell:
             on_stale=lambda area: self.show_area_stale(area, on_back=back_here),
             on_history=lambda area: self.show_area_history(session, area, on_back=back_here),
             open_document=self._document_opener(),
+            # A commissioner sends alerts to her area's homes (a champion's overview has no such button).
+            on_alerts=(lambda: self.show_alert_sender(on_back=back_here)) if account.role == Role.COMMISSIONER
+            else None,
         )
         self.body.content = self.live
         self.page.update()
@@ -267,6 +290,13 @@ class AppShell:
         self.bed_view = None
         self.live = AdminView(AdminScreen(self.ctx.session.api, now=self.ctx.store.server_now),
                               account_bar=self._account_bar(session))
+        self.body.content = self.live
+        self.page.update()
+
+    def show_alert_sender(self, *, on_back: Callable[[], None]) -> None:
+        """Write and send an alert; who has read and acknowledged each one sent (the central API's, online)."""
+        self.live = AlertSenderView(AlertSender(self.ctx.session.api, now=self.ctx.store.server_now),
+                                    on_back=on_back)
         self.body.content = self.live
         self.page.update()
 

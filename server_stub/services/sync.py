@@ -15,6 +15,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from uuid import UUID
 
+from domain.alerts import AlertReceipt, merge_receipt
 from domain.beds import BedCategory, BedCount, category_not_offered
 from domain.residents import Resident, check_date_of_birth
 from protocol.kinds import RECORD_KINDS, ConflictRule, RecordKind, home_of_record_id
@@ -42,6 +43,7 @@ REFUSED_RECORDS = {
     "device_provision": "device deliveries",
     "resident": "residents' details",
     "transfer": "hospital transfers",
+    "alert_ack": "alert acknowledgements",
 }
 MUTATION_ID_TAKEN = "This change id was already used by another account; the change was not applied."
 UNKNOWN_BASE = ("The central API does not know the version this change was made on; "
@@ -135,6 +137,12 @@ def _decide(connection: Connection, account: Account, device_id: UUID, mutation,
             current=current.to_wire(),
         )
 
+    if isinstance(data, AlertReceipt):
+        if repository.get_record(connection, "alert", expected_id) is None:
+            return refuse("This alert was not sent to this home")
+        # Once read or acknowledged, always so; who and when are the token's account and the server's clock.
+        previous = AlertReceipt.model_validate(current.data) if current is not None and not current.deleted else None
+        data = merge_receipt(previous, data, account.username, now)
     stored = data.model_dump(mode="json")
     if AUTHOR_FIELD in kind.model.model_fields:
         stored[AUTHOR_FIELD] = account.username  # the token says who changed it, whatever the device claims
