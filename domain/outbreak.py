@@ -49,7 +49,7 @@ class Outbreak(SyncedRecord):
     def _not_before_start(cls, day: date | None, info: ValidationInfo) -> date | None:
         started = info.data.get("started_on")
         if day is not None and started is not None and day < started:
-            raise ValueError(f"must not be before the outbreak started ({started:%d %b %Y})")
+            raise ValueError(f"must not be before the outbreak started ({started.day} {started:%b %Y})")
         return day
 
     @property
