@@ -585,5 +585,9 @@ def csv_rows(overview_: Overview) -> list[dict[str, str | int]]:
             line[f"band_{band.value}"] = count
         for stage, count in totals.nhsmail.items():
             line[f"nhsmail_{stage.value.replace(' ', '_')}"] = count
+        line["outbreak_homes"] = totals.outbreak_homes
+        line["workforce_homes"] = totals.workforce.homes
+        for name, count in totals.workforce.counts.items():
+            line[f"workforce_{name}"] = count
         rows.append(line)
     return rows

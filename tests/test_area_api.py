@@ -304,6 +304,9 @@ def test_the_overview_sums_the_workforce_and_counts_the_homes_in_an_outbreak(cen
     assert (trafford.workforce.homes, trafford.workforce.care_workers_employed, trafford.outbreak_homes) == (1, 20, 0)
     england = OverviewAnswer.model_validate(get(central, "/area/overview", "admin", area="england").json())
     assert (england.totals.outbreak_homes, england.totals.workforce.homes) == (2, 4)
+    total = rows_of(get(central, "/area/overview", "commissioner", area="la:Manchester", format="csv"))[-1]
+    assert (total["outbreak_homes"], total["workforce_homes"], total["workforce_care_workers_employed"]) == \
+        ("1", "2", "45")
 
 
 def test_search_results_say_which_homes_have_an_outbreak(central):
@@ -311,6 +314,9 @@ def test_search_results_say_which_homes_have_an_outbreak(central):
                                             funding="nhs_chc", near_home="1-900000006").json())
     assert {result.home_id: result.outbreak for result in found.results} == {
         "1-900000006": "norovirus", "1-900000001": None}
+    rows = rows_of(get(central, "/area/search", "commissioner", category="nursing", funding="nhs_chc",
+                       near_home="1-900000006", format="csv"))
+    assert {row["home_id"]: row["outbreak"] for row in rows} == {"1-900000006": "norovirus", "1-900000001": ""}
 
 
 def test_an_outbreak_leaves_the_counts_28_days_after_its_last_new_case(tmp_path, demo_database):
