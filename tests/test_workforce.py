@@ -6,14 +6,22 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime, timezone
 
+import httpx
 import pytest
 from pydantic import ValidationError
 
 from client.state.bed_state import BedStateScreen
+from client.sync import CentralApi
 from domain.messages import plain_words
 from domain.workforce import MAX_STAFF_PER_COUNT, WORKFORCE_FIELDS, WORKFORCE_LABELS, Workforce, workforce_record_id
+from tests.support import aio
+from tests.support.area_homes import mutation, push_body
+from tests.support.auth import DEMO_HOME, DEMO_PASSWORD, sign_in
+from tests.support.central_inprocess import serving
+from tests.support.devices import make_device
 from tests.support.records import HOME_ID
 
+SERVER = "http://central.test"
 NOW = datetime(2026, 11, 25, 9, 12, tzinfo=timezone.utc)
 HEADCOUNTS = {"nurses_employed": 6, "nurses_agency": 2, "care_workers_employed": 30, "care_workers_agency": 4,
               "non_care_employed": 10, "non_care_agency": 0, "absent_today": 3}
@@ -123,3 +131,38 @@ def test_a_failure_while_saving_saves_neither_the_beds_nor_the_workforce(screen,
     assert store.record("bed_count", f"{HOME_ID}/nursing").data["vacant_accepting"] == 4
     assert store.record("workforce", workforce_record_id(HOME_ID)) is None
     assert store.record("home_status", HOME_ID) is None
+
+
+# --- synced like any record ------------------------------------------------------------------------------------
+
+@pytest.fixture()
+def client(tmp_path, demo_database):
+    with serving(tmp_path / "central.sqlite3", template=demo_database) as test_client:
+        yield test_client
+
+
+@pytest.mark.usefixtures("memory_keyring")
+def test_the_workforce_reaches_the_central_api_with_the_beds_and_bad_numbers_are_refused_there_too(client,
+                                                                                                  tmp_path):
+    transport = httpx.ASGITransport(app=client.app_ref)
+    device = make_device(tmp_path / "demo", SERVER,
+                         api_factory=lambda url, token: CentralApi(url, token, transport=transport))
+    try:
+        aio.run(device.session.sign_in(SERVER, "demo", DEMO_PASSWORD))
+        assert aio.run(device.engine.sync_once())
+        screen = BedStateScreen(device.store, DEMO_HOME, on_saved=device.engine.local_change)
+        fill(screen, HEADCOUNTS)
+        assert screen.save()
+        assert aio.run(device.engine.sync_once()) and device.store.pending_count() == 0
+    finally:
+        device.close()
+    headers = sign_in(client, "demo")
+    changes = client.get("/sync/changes", params={"since": 0, "limit": 1000}, headers=headers).json()["changes"]
+    [stored] = [c["data"] for c in changes if c["kind"] == "workforce"]
+    assert {name: stored[name] for name in WORKFORCE_FIELDS} == HEADCOUNTS and stored["changed_by"] == "demo"
+    assert any(c["kind"] == "home_status" for c in changes)  # the same save confirmed the bed state
+
+    # A client that skips the app's checks: refused by the same rule, naming the field.
+    bad = mutation("workforce", f"{DEMO_HOME}/workforce", {"home_id": DEMO_HOME, "care_workers_agency": -3})
+    answer = client.post("/sync/push", headers=headers, json=push_body([bad]))
+    assert answer.status_code == 422 and "care_workers_agency" in answer.text, answer.text
