@@ -99,3 +99,20 @@ def test_the_area_snapshot_shows_an_outbreak_until_28_days_after_the_last_case(s
     assert data.homes()[0].outbreak is OutbreakKind.INFLUENZA
     clock.now += timedelta(days=28)  # the next day's read of the device's records: over
     assert data.homes()[0].outbreak is None
+
+
+def test_the_home_settings_screen_shows_the_outbreak_control(store):
+    from client.state.home_settings import HomeSettingsScreen
+    from client.views.home_settings_view import HomeSettingsView
+
+    clock = Clock()
+    panel = OutbreakPanel(store, HOME_ID, "manager", now=clock)
+    view = HomeSettingsView(HomeSettingsScreen(store, HOME_ID, "manager", now=clock), on_back=lambda: None,
+                            outbreak=panel)
+    control = view.outbreak
+    assert control.status.value == "No outbreak recorded"
+    assert control.start.visible and not control.close.visible
+    panel.start("norovirus")
+    control.render(update=False)
+    assert control.status.value.startswith("Norovirus outbreak since 25 Nov 2026")
+    assert control.close.visible and control.case.visible and not control.start.visible

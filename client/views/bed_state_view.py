@@ -96,16 +96,20 @@ class WorkforceSection(ft.ExpansionTile):
         self.view = view
         self.fields: dict[str, ft.TextField] = {}
         self.errors: dict[str, ft.Text] = {}
+        self.error_semantics: dict[str, ft.Semantics] = {}
         rows = []
         for name in WORKFORCE_FIELDS:
             box = ft.TextField(value="", width=96, text_align=ft.TextAlign.CENTER, dense=True,
                                keyboard_type=ft.KeyboardType.NUMBER, on_change=self._typed(name))
-            error = ft.Text("", color=ft.Colors.ERROR, size=13, visible=False)
-            self.fields[name], self.errors[name] = box, error
+            error = ft.Text("", color=ft.Colors.ERROR, size=13)
+            # Hidden by its Semantics wrapper (a Semantics must hold a visible control), as CountRow does.
+            shown = ft.Semantics(identifier=f"workforce-{name}-error", container=True, live_region=True,
+                                 content=error, visible=False)
+            self.fields[name], self.errors[name], self.error_semantics[name] = box, error, shown
             rows.append(ft.Column([
                 ft.Row([ft.Text(WORKFORCE_LABELS[name], expand=True, size=15),
                         identified(f"workforce-{name}-value", box, WORKFORCE_LABELS[name])]),
-                ft.Semantics(identifier=f"workforce-{name}-error", container=True, live_region=True, content=error),
+                shown,
             ], spacing=0))
         super().__init__(title="Workforce (optional)", subtitle="", controls=rows, controls_padding=12,
                          expanded=view.screen.workforce.open, on_change=self._toggled)
@@ -128,7 +132,7 @@ class WorkforceSection(ft.ExpansionTile):
                 self.fields[name].value = draft.display(name)
             message = draft.errors.get(name)
             self.errors[name].value = message or ""
-            self.errors[name].visible = bool(message)
+            self.error_semantics[name].visible = bool(message)
 
 
 class BedStateView(ft.Column):
