@@ -21,6 +21,15 @@ def workforce_on_the_api(api) -> dict | None:
     return found[-1] if found else None
 
 
+def scrolled_to(phone, field) -> bool:
+    box = field.bounding_box()
+    if box is not None and 0 <= box["y"] and box["y"] + box["height"] <= 680:
+        return True
+    phone.page.mouse.move(195, 300)
+    phone.page.mouse.wheel(0, 300)
+    return False
+
+
 def test_a_bad_headcount_refuses_the_save_and_a_good_one_goes_with_the_beds(phone, make_app, central_api, api):
     app = make_app()
     open_signed_in(phone, app, central_api.url)
@@ -29,13 +38,16 @@ def test_a_bad_headcount_refuses_the_save_and_a_good_one_goes_with_the_beds(phon
     phone.tap_id("workforce")
     field = phone.by_id("workforce-care_workers_agency-value").locator("input")
     field.wait_for(timeout=timing.scaled_ms(10_000))
+    # Flutter draws on a canvas: scroll the form itself until the field is on screen (a click where it is not
+    # drawn yet would land on whatever is, e.g. a + above it).
+    wait_until(lambda: scrolled_to(phone, field), timeout=10, what="the workforce field on screen")
     phone.type_into(field, "-2")
     phone.wait_id_text("workforce-care_workers_agency-error", "Care workers (agency): must be 0 or more")
     assert phone.by_id("bed-save").get_by_role("button").get_attribute("aria-disabled") == "true"
 
     phone.type_into(field, "3")
     phone.by_id("workforce-care_workers_agency-error").wait_for(state="detached", timeout=timing.scaled_ms(10_000))
-    phone.page.screenshot(path="/tmp/wf/before-minus.png")
+    phone.page.mouse.wheel(0, -3000)  # back up to the beds
     before = api.beds("nursing_dementia")
     phone.tap_id("bed-nursing_dementia-vacant_accepting-minus")
     phone.wait_enabled("bed-save")
