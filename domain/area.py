@@ -22,7 +22,9 @@ from domain.home_settings import Funding, HomeSettings, offered_categories
 from domain.homes import CareHome, CqcRating, postcode_district
 from domain.maturity import Band
 from domain.nhsmail import NhsmailProgress, Step, derive_step
+from domain.outbreak import OutbreakKind
 from domain.readiness import DsptLevel
+from domain.workforce import WORKFORCE_FIELDS, Workforce
 
 STALE_AFTER = timedelta(days=7)  # the national rule: no more than a week out of date
 SEARCH_LIMIT = 50
@@ -128,6 +130,8 @@ class HomeSnapshot:
     dspt: DsptLevel | None = None  # None: not recorded
     nhsmail: NhsmailStage = NhsmailStage.NOT_STARTED
     band: Band = Band.MINIMUM
+    workforce: tuple[int, ...] | None = None  # the last headcounts, in WORKFORCE_FIELDS order; None: not reported
+    outbreak: OutbreakKind | None = None  # an infection outbreak today (domain.outbreak); None: none
 
     def in_area(self, area: AreaRef) -> bool:
         level = area.level
@@ -149,7 +153,7 @@ class HomeSnapshot:
 def snapshot(
     home: CareHome, *, settings: HomeSettings | None, status: HomeStatus | None, beds: Iterable[BedCount],
     confirmed_at: datetime | None, dspt: DsptLevel | None = None, nhsmail: NhsmailStage = NhsmailStage.NOT_STARTED,
-    band: Band = Band.MINIMUM,
+    band: Band = Band.MINIMUM, workforce: Workforce | None = None, outbreak: OutbreakKind | None = None,
 ) -> HomeSnapshot:
     """A home's snapshot from its records (a device builds these; only the categories the home offers count)."""
     offered = set(offered_categories(home, settings))
@@ -166,6 +170,8 @@ def snapshot(
                                         count.vacant_accepting) for count in beds if count.category in offered),
                           key=lambda b: list(BedCategory).index(b.category))),
         dspt=dspt, nhsmail=nhsmail, band=band,
+        workforce=tuple(getattr(workforce, name) for name in WORKFORCE_FIELDS) if workforce else None,
+        outbreak=outbreak,
     )
 
 
@@ -341,6 +347,18 @@ class BedTotals:
 
 
 @dataclass
+class WorkforceTotals:
+    homes: int = 0  # homes that have reported their workforce
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(WORKFORCE_FIELDS, 0))
+
+    def add(self, homes: int, counts: Iterable[int]) -> None:
+        """``homes`` homes' headcounts summed (in WORKFORCE_FIELDS order)."""
+        self.homes += homes
+        for name, count in zip(WORKFORCE_FIELDS, counts, strict=True):
+            self.counts[name] += count
+
+
+@dataclass
 class AreaTotals:
     homes: int = 0
     beds: dict[BedCategory, BedTotals] = field(default_factory=dict)  # in BedCategory order
@@ -349,6 +367,8 @@ class AreaTotals:
     dspt: dict[str, int] = field(default_factory=dict)  # DsptLevel value, or "Not recorded"
     nhsmail: dict[NhsmailStage, int] = field(default_factory=lambda: {s: 0 for s in NhsmailStage})
     bands: dict[Band, int] = field(default_factory=lambda: {b: 0 for b in Band})
+    outbreak_homes: int = 0  # homes with an infection outbreak today
+    workforce: WorkforceTotals = field(default_factory=WorkforceTotals)
 
     @property
     def vacant_accepting(self) -> int:
@@ -371,9 +391,12 @@ class AreaTotals:
         self.dspt[dspt] = self.dspt.get(dspt, 0) + 1
         self.nhsmail[home.nhsmail] += 1
         self.bands[home.band] += 1
+        self.outbreak_homes += home.outbreak is not None
+        if home.workforce is not None:
+            self.workforce.add(1, home.workforce)
 
     def add_homes(self, count: int, *, closed: bool, fresh: Freshness, dspt: DsptLevel | None, nhsmail: NhsmailStage,
-                  band: Band) -> None:
+                  band: Band, outbreak: bool = False) -> None:
         """``count`` homes alike in all of these (a database's grouped count): as ``add`` would count them."""
         self.homes += count
         self.closed_homes += count if closed else 0
@@ -382,6 +405,7 @@ class AreaTotals:
         self.dspt[key] = self.dspt.get(key, 0) + count
         self.nhsmail[nhsmail] += count
         self.bands[band] += count
+        self.outbreak_homes += count if outbreak else 0
 
     def add_beds(self, category: BedCategory, beds: BedTotals) -> None:
         """A category's beds over many homes (a database's sums): as ``add`` would sum them."""
@@ -399,6 +423,8 @@ class AreaTotals:
         for part in parts:
             total.homes += part.homes
             total.closed_homes += part.closed_homes
+            total.outbreak_homes += part.outbreak_homes
+            total.workforce.add(part.workforce.homes, part.workforce.counts.values())
             for category, beds in part.beds.items():
                 total.add_beds(category, beds)
             for counts, into in ((part.freshness, total.freshness), (part.dspt, total.dspt),
@@ -559,5 +585,9 @@ def csv_rows(overview_: Overview) -> list[dict[str, str | int]]:
             line[f"band_{band.value}"] = count
         for stage, count in totals.nhsmail.items():
             line[f"nhsmail_{stage.value.replace(' ', '_')}"] = count
+        line["outbreak_homes"] = totals.outbreak_homes
+        line["workforce_homes"] = totals.workforce.homes
+        for name, count in totals.workforce.counts.items():
+            line[f"workforce_{name}"] = count
         rows.append(line)
     return rows

@@ -17,6 +17,8 @@ from domain.freshness import Freshness
 from domain.home_settings import Funding
 from domain.homes import CqcRating
 from domain.maturity import Band
+from domain.outbreak import OutbreakKind
+from domain.workforce import WORKFORCE_FIELDS
 
 
 class _Wire(BaseModel):
@@ -54,6 +56,7 @@ class SearchResult(_Wire):
     confirmed_at: datetime | None = Field(description="When the home last confirmed its bed state")
     freshness: Freshness
     funding_accepted: list[Funding]
+    outbreak: OutbreakKind | None = Field(None, description="An infection outbreak at the home today; None: none")
 
 
 class SearchAnswer(_Wire):
@@ -78,6 +81,7 @@ class SearchAnswer(_Wire):
                     distance_km=None if hit.distance_km is None else round(hit.distance_km, 1),
                     vacancies=hit.vacancies, confirmed_at=hit.home.confirmed_at, freshness=hit.freshness,
                     funding_accepted=sorted(hit.home.funding, key=list(Funding).index),
+                    outbreak=hit.home.outbreak,
                 )
                 for hit in outcome.hits
             ],
@@ -131,6 +135,17 @@ class BedTotalsWire(_Wire):
     vacant_accepting: int
 
 
+class WorkforceTotalsWire(_Wire):
+    homes: int = Field(0, description="Homes that have reported their workforce (the counts are theirs)")
+    nurses_employed: int = 0
+    nurses_agency: int = 0
+    care_workers_employed: int = 0
+    care_workers_agency: int = 0
+    non_care_employed: int = 0
+    non_care_agency: int = 0
+    absent_today: int = 0
+
+
 class TotalsWire(_Wire):
     homes: int
     closed_to_admissions: int
@@ -140,6 +155,9 @@ class TotalsWire(_Wire):
     dspt: dict[str, int] = Field(description='DSPT status -> homes ("Not recorded": no status yet)')
     nhsmail: dict[str, int] = Field(description="NHSmail stage -> homes")
     bands: dict[Band, int] = Field(description="Digital Maturity band -> homes")
+    outbreak_homes: int = Field(0, description="Homes with an infection outbreak today")
+    workforce: WorkforceTotalsWire = Field(default_factory=WorkforceTotalsWire,
+                                           description="Staff headcounts summed over the homes that reported them")
 
     @classmethod
     def of(cls, totals: AreaTotals) -> TotalsWire:
@@ -148,6 +166,9 @@ class TotalsWire(_Wire):
             beds={category: BedTotalsWire(**vars(beds)) for category, beds in totals.beds.items()},
             freshness=dict(totals.freshness), dspt=dict(totals.dspt),
             nhsmail={stage.value: count for stage, count in totals.nhsmail.items()}, bands=dict(totals.bands),
+            outbreak_homes=totals.outbreak_homes,
+            workforce=WorkforceTotalsWire(homes=totals.workforce.homes,
+                                          **{name: totals.workforce.counts[name] for name in WORKFORCE_FIELDS}),
         )
 
 

@@ -15,7 +15,7 @@ from protocol.area import HistoryAnswer, SearchAnswer, StaleAnswer
 
 MEDIA_TYPE = "text/csv"
 SEARCH_COLUMNS = ("home_id", "name", "local_authority", "icb", "postcode", "phone", "manager_name", "cqc_rating",
-                  "cqc_rating_date", "distance_km", "confirmed_at", "freshness", "funding_accepted")
+                  "cqc_rating_date", "distance_km", "confirmed_at", "freshness", "funding_accepted", "outbreak")
 STALE_COLUMNS = ("home_id", "name", "local_authority", "manager_name", "phone", "confirmed_at", "days_since")
 _FORMULA_STARTS = ("=", "@", "\t", "\r")  # a cell a spreadsheet would run as a formula is written as text
 # ("+" and "-" stay: a phone number "+44 161 ..." must read as itself)

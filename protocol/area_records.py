@@ -19,6 +19,7 @@ from domain.home_settings import HomeSettings
 from domain.homes import CareHome
 from domain.maturity import Checklist, band
 from domain.nhsmail import NhsmailProgress
+from domain.outbreak import Outbreak, current_outbreak
 from domain.readiness import (
     Broadband,
     DeviceProvision,
@@ -27,10 +28,11 @@ from domain.readiness import (
     GpRecordAccess,
     WifiSurveyResult,
 )
+from domain.workforce import Workforce
 
 READINESS_KINDS = ("broadband", "wifi_result", "device_provision", "dspt_status", "gp_record_access",
                    "social_care_record", "nhsmail_progress")
-AREA_KINDS = ("care_home", "home_settings", "home_status", "bed_count", *READINESS_KINDS)
+AREA_KINDS = ("care_home", "home_settings", "home_status", "bed_count", "workforce", "outbreak", *READINESS_KINDS)
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -88,13 +90,15 @@ def home_snapshot(rows: Mapping[str, Sequence[HasData]], today: date,
     """One home's snapshot from its records (grouped by kind); None without a readable directory record.
 
     ``confirmed_at`` is when the home last confirmed its bed state (the server's stamp); ``today`` decides
-    whether a DSPT publication has expired.
+    whether a DSPT publication has expired and whether an outbreak is over.
     """
     home = read_as(CareHome, rows["care_home"][0]) if rows.get("care_home") else None
     if home is None:
         return None
     settings = read_as(HomeSettings, rows["home_settings"][0]) if rows.get("home_settings") else None
     status = read_as(HomeStatus, rows["home_status"][0]) if rows.get("home_status") else None
+    workforce = read_as(Workforce, rows["workforce"][0]) if rows.get("workforce") else None
+    outbreak = read_as(Outbreak, rows["outbreak"][0]) if rows.get("outbreak") else None
     found = checklist(home, rows) if any(kind in rows for kind in READINESS_KINDS) else None
     facts = found.facts(today) if found else None
     return snapshot(
@@ -104,4 +108,6 @@ def home_snapshot(rows: Mapping[str, Sequence[HasData]], today: date,
         dspt=facts.dspt if found and found.dspt else None,
         nhsmail=nhsmail_stage(found.nhsmail if found else None),
         **({"band": band(facts)} if facts else {}),
+        # An outbreak 28 days past its last new case is over: ``today`` decides, like a DSPT publication.
+        workforce=workforce, outbreak=current_outbreak(outbreak, today),
     )

@@ -18,6 +18,7 @@ from domain.beds import BedCount, HomeStatus
 from domain.home_settings import HomeSettings
 from domain.homes import CareHome
 from domain.nhsmail import NhsmailProgress
+from domain.outbreak import Outbreak
 from domain.readiness import (
     Broadband,
     DeviceProvision,
@@ -28,6 +29,7 @@ from domain.readiness import (
 )
 from domain.residents import Resident
 from domain.transfer import Transfer
+from domain.workforce import Workforce
 from protocol.accounts import Role
 
 
@@ -81,6 +83,11 @@ RECORD_KINDS: dict[str, RecordKind] = {
         RecordKind("home_settings", HomeSettings, _own_record_id, _own_home_id, ConflictRule.LAST_ARRIVAL_WINS,
                    editors=frozenset({Role.HOME_MANAGER})),
         RecordKind("home_status", HomeStatus, lambda m: m.home_id, lambda m: m.home_id, ConflictRule.LAST_ARRIVAL_WINS),
+        # Staff headcounts, saved with the bed counts by whoever updates the beds: the newest count is the truth.
+        RecordKind("workforce", Workforce, _own_record_id, _own_home_id, ConflictRule.LAST_ARRIVAL_WINS),
+        # An infection outbreak: the home's manager marks it, records new cases and closes it.
+        RecordKind("outbreak", Outbreak, _own_record_id, _own_home_id, ConflictRule.LAST_ARRIVAL_WINS,
+                   editors=frozenset({Role.HOME_MANAGER})),
         # Digital readiness: the home's staff and its digital champions keep it. A checklist item or the
         # NHSmail progress edited on an older version is refused, like a bed count; survey results and
         # device deliveries are each a record of their own (they never collide) and can be removed.

@@ -28,7 +28,9 @@ from domain.geography import Box
 from domain.home_settings import Funding
 from domain.homes import CqcRating, postcode_district
 from domain.maturity import Band
+from domain.outbreak import OutbreakKind
 from domain.readiness import DsptLevel
+from domain.workforce import WORKFORCE_FIELDS
 from protocol.area_records import AREA_KINDS, home_snapshot
 from server_stub.schema import bed_history, home_beds, homes, records, server_state
 
@@ -109,6 +111,9 @@ def _write_index(connection: Connection, home_id: str, by_kind: dict[str, list[_
         "confirmed_at": found.confirmed_at.astimezone(timezone.utc).isoformat() if found.confirmed_at else None,
         "funding": "".join(f",{funding.value}" for funding in sorted(found.funding)) + ("," if found.funding else ""),
         "dspt": found.dspt.value if found.dspt else None, "nhsmail": found.nhsmail.value, "band": found.band.value,
+        "outbreak": found.outbreak.value if found.outbreak else None,
+        "workforce_reported": int(found.workforce is not None),
+        **dict(zip(WORKFORCE_FIELDS, found.workforce or (0,) * len(WORKFORCE_FIELDS), strict=True)),
     }
     statement = _upsert(connection, homes).values(home_id=home_id, **values)
     connection.execute(statement.on_conflict_do_update(index_elements=["home_id"], set_=values))
@@ -146,7 +151,8 @@ def _set_index_day(connection: Connection, today: date) -> None:
 
 
 def bring_index_up_to_date(connection: Connection, today: date) -> int:
-    """Once a day: DSPT publications expire with the date, so homes with a DSPT status are indexed again.
+    """Once a day: DSPT publications expire and outbreaks end with the date, so homes with a DSPT status or an
+    outbreak record are indexed again.
 
     Also fills the index the first time (a database from before the area view). Returns homes indexed."""
     day = connection.execute(select(server_state.c.value).where(server_state.c.key == INDEX_DAY)).scalar()
@@ -155,7 +161,8 @@ def bring_index_up_to_date(connection: Connection, today: date) -> int:
     if day >= today.isoformat():
         return 0
     with_dspt = connection.execute(
-        select(records.c.home_id).where(records.c.kind == "dspt_status", records.c.deleted == 0).distinct()
+        select(records.c.home_id).where(records.c.kind.in_(("dspt_status", "outbreak")), records.c.deleted == 0)
+        .distinct()
     ).scalars().all()
     if not with_dspt:
         _set_index_day(connection, today)
@@ -198,6 +205,8 @@ def _snapshot(row, beds: tuple[CategoryBeds, ...] = ()) -> HomeSnapshot:
         dspt=DsptLevel(row.dspt) if row.dspt else None,
         nhsmail=NhsmailStage(row.nhsmail) if row.nhsmail else NhsmailStage.NOT_STARTED,
         band=Band(row.band) if row.band else Band.MINIMUM,
+        workforce=tuple(getattr(row, name) for name in WORKFORCE_FIELDS) if row.workforce_reported else None,
+        outbreak=OutbreakKind(row.outbreak) if row.outbreak else None,
     )
 
 
@@ -296,13 +305,14 @@ _CHILD_COLUMNS = {AreaLevel.REGION: (homes.c.region, homes.c.region),
 
 
 def overview_counts(connection: Connection, scope: Scope, area: AreaRef, child_level: AreaLevel,
-                    fresh_after: datetime, ageing_from: datetime) -> tuple[list, list]:
+                    fresh_after: datetime, ageing_from: datetime) -> tuple[list, list, list]:
     """The area's registered homes counted by the database, per smaller area (``child_level``):
 
-    - homes: (code, name, freshness, closed, dspt, nhsmail, band, homes) for each mix of those that occurs,
-      freshness by the bounds ``domain.freshness`` sets (fresh: confirmed after ``fresh_after``; ageing: at
-      or after ``ageing_from``; else stale; never confirmed);
-    - beds: (code, category, homes, max_capacity, occupied, vacant_reserved, vacant_accepting).
+    - homes: (code, name, freshness, closed, dspt, nhsmail, band, in outbreak, homes) for each mix of those
+      that occurs, freshness by the bounds ``domain.freshness`` sets (fresh: confirmed after ``fresh_after``;
+      ageing: at or after ``ageing_from``; else stale; never confirmed);
+    - beds: (code, category, homes, max_capacity, occupied, vacant_reserved, vacant_accepting);
+    - workforce: (code, homes that reported, then each of WORKFORCE_FIELDS summed) for the homes that reported.
     """
     code, name = _CHILD_COLUMNS[child_level]
     condition = and_(_where(scope, [area]), homes.c.registered == 1)
@@ -314,15 +324,19 @@ def overview_counts(connection: Connection, scope: Scope, area: AreaRef, child_l
     # Grouped outside a subquery: PostgreSQL cannot match a CASE with bound values in GROUP BY to the SELECT's.
     each = select(code.label("code"), name.label("name"), fresh.label("fresh"),
                   homes.c.closed_to_admissions.label("closed"), homes.c.dspt, homes.c.nhsmail,
-                  homes.c.band).where(condition).subquery()
-    keys = (each.c.code, each.c.fresh, each.c.closed, each.c.dspt, each.c.nhsmail, each.c.band)
+                  homes.c.band, case((homes.c.outbreak.is_(None), 0), else_=1).label("outbreak"),
+                  ).where(condition).subquery()
+    keys = (each.c.code, each.c.fresh, each.c.closed, each.c.dspt, each.c.nhsmail, each.c.band, each.c.outbreak)
     home_rows = connection.execute(
         select(each.c.code, func.min(each.c.name), *keys[1:], func.count()).group_by(*keys)).all()
     bed_rows = connection.execute(
         select(code, home_beds.c.category, func.count(), *(func.sum(home_beds.c[field]) for field in COUNT_FIELDS))
         .select_from(homes.join(home_beds, home_beds.c.home_id == homes.c.home_id))
         .where(condition).group_by(code, home_beds.c.category)).all()
-    return home_rows, bed_rows
+    workforce_rows = connection.execute(
+        select(code, func.count(), *(func.sum(homes.c[name]) for name in WORKFORCE_FIELDS))
+        .where(condition, homes.c.workforce_reported == 1).group_by(code)).all()
+    return home_rows, bed_rows, workforce_rows
 
 
 def support_first(connection: Connection, scope: Scope, area: AreaRef, limit: int) -> list[str]:

@@ -24,6 +24,8 @@ from sqlalchemy import (
     text,
 )
 
+from domain.workforce import WORKFORCE_FIELDS
+
 # SQLite only numbers rows itself (and AUTOINCREMENT only works) on an "INTEGER PRIMARY KEY" column.
 _SERIAL = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -136,6 +138,10 @@ homes = Table(
     Column("dspt", Text),
     Column("nhsmail", Text),
     Column("band", Text),
+    Column("outbreak", Text),  # domain.outbreak.OutbreakKind of an outbreak today (as of the index day); NULL: none
+    # The last workforce headcounts (domain.workforce.WORKFORCE_FIELDS); workforce_reported 0: none yet.
+    Column("workforce_reported", Integer, nullable=False, server_default=text("0")),
+    *(Column(name, Integer, nullable=False, server_default=text("0")) for name in WORKFORCE_FIELDS),
     Index("homes_local_authority", "local_authority"),
     Index("homes_icb_code", "icb_code"),
     Index("homes_region", "region"),

@@ -284,3 +284,57 @@ def test_a_database_from_before_the_area_view_gets_its_index_at_start(tmp_path, 
         found = central.get("/area/search", headers=sign_in(central, "commissioner"), params={
             "category": "nursing_dementia", "area": "la:Manchester", "funding": "nhs_chc"}).json()
         assert [(r["home_id"], r["name"]) for r in found["results"]] == [("1-900000005", "Didsbury Nursing Centre")]
+
+
+# --- workforce and outbreaks (issue 12, parts 3 and 4) ---------------------------------------------------------------
+
+def test_the_overview_sums_the_workforce_and_counts_the_homes_in_an_outbreak(central):
+    manchester = OverviewAnswer.model_validate(
+        get(central, "/area/overview", "commissioner", area="la:Manchester").json()).totals
+    # Didsbury and Chorlton reported (Wythenshawe has not); Chorlton has norovirus.
+    assert manchester.workforce.model_dump() == {
+        "homes": 2, "nurses_employed": 12, "nurses_agency": 2, "care_workers_employed": 45,
+        "care_workers_agency": 7, "non_care_employed": 16, "non_care_agency": 1, "absent_today": 5}
+    assert manchester.outbreak_homes == 1
+    icb = OverviewAnswer.model_validate(get(central, "/area/overview", "commissioner").json())
+    # Urmston's COVID-19 outbreak is over (29 days since its last case); Knutsford is outside her area.
+    assert icb.totals.outbreak_homes == 1
+    assert (icb.totals.workforce.homes, icb.totals.workforce.nurses_employed) == (3, 17)
+    trafford = next(row.totals for row in icb.children if row.area.code == "Trafford")
+    assert (trafford.workforce.homes, trafford.workforce.care_workers_employed, trafford.outbreak_homes) == (1, 20, 0)
+    england = OverviewAnswer.model_validate(get(central, "/area/overview", "admin", area="england").json())
+    assert (england.totals.outbreak_homes, england.totals.workforce.homes) == (2, 4)
+    total = rows_of(get(central, "/area/overview", "commissioner", area="la:Manchester", format="csv"))[-1]
+    assert (total["outbreak_homes"], total["workforce_homes"], total["workforce_care_workers_employed"]) == \
+        ("1", "2", "45")
+
+
+def test_search_results_say_which_homes_have_an_outbreak(central):
+    found = SearchAnswer.model_validate(get(central, "/area/search", "commissioner", category="nursing",
+                                            funding="nhs_chc", near_home="1-900000006").json())
+    assert {result.home_id: result.outbreak for result in found.results} == {
+        "1-900000006": "norovirus", "1-900000001": None}
+    rows = rows_of(get(central, "/area/search", "commissioner", category="nursing", funding="nhs_chc",
+                       near_home="1-900000006", format="csv"))
+    assert {row["home_id"]: row["outbreak"] for row in rows} == {"1-900000006": "norovirus", "1-900000001": ""}
+
+
+def test_an_outbreak_leaves_the_counts_28_days_after_its_last_new_case(tmp_path, demo_database):
+    from server_stub.db import create_database_engine, parse_database_url
+    from server_stub.services.area import keep_index_up_to_date
+
+    path = tmp_path / "central.sqlite3"
+    with serving(path, template=demo_database) as central:
+        seed_area(central, f"sqlite:///{path}")
+        start = central.clock.now
+        engine = create_database_engine(parse_database_url(f"sqlite:///{path}"))
+        try:
+            for days_later, in_outbreak in ((25, 1), (26, 0)):  # Chorlton's last new case was 2 days before
+                central.clock.now = start + timedelta(days=days_later)
+                with engine.connect() as connection:
+                    keep_index_up_to_date(connection, central.clock.now)  # the server's daily re-read
+                totals = central.get("/area/overview", headers=sign_in(central, "commissioner"),
+                                     params={"area": "la:Manchester"}).json()
+                assert totals["totals"]["outbreak_homes"] == in_outbreak, days_later
+        finally:
+            engine.dispose()

@@ -106,3 +106,24 @@ def test_the_stale_list_and_overview_agree_with_the_api_too(central, offline_dev
         online = central.get("/area/overview", params={"area": area}, headers=headers)
         assert online.status_code == 200, online.text
         assert OverviewAnswer.model_validate(online.json()) == data.overview_answer(AreaRef.parse(area)), area
+
+
+def test_workforce_totals_and_outbreaks_on_the_device_match_the_api(central, offline_device):
+    """Issue 12 (parts 3 and 4): the workforce each home reported and its outbreak, synced to the commissioner's
+    device, add up offline exactly as the API counts them in SQL; search results say which homes have one."""
+    data = AreaData(offline_device.store, now=lambda: central.clock.now)
+    headers = sign_in(central, "commissioner")
+    for area in ("icb:QOP", "la:Manchester", "la:Trafford"):
+        online = OverviewAnswer.model_validate(central.get("/area/overview", params={"area": area},
+                                                           headers=headers).json())
+        offline = data.overview_answer(AreaRef.parse(area))
+        assert online.totals.workforce == offline.totals.workforce, area
+        assert online.totals.outbreak_homes == offline.totals.outbreak_homes, area
+        assert [row.totals.workforce for row in online.children] == [row.totals.workforce for row in offline.children]
+    manchester = data.overview_answer(AreaRef.parse("la:Manchester")).totals
+    assert (manchester.workforce.homes, manchester.workforce.care_workers_employed, manchester.outbreak_homes) == \
+        (2, 45, 1)
+    params, device_query = QUERIES[1]
+    offline = data.search(device_query(data))
+    assert {r.home_id: r.outbreak for r in offline.results}["1-900000006"] == "norovirus"
+    assert SearchAnswer.model_validate(central.get("/area/search", params=params, headers=headers).json()) == offline

@@ -15,7 +15,8 @@ from client.views.area_history_view import AreaHistoryView
 from client.views.area_overview_view import AreaOverviewView
 from client.views.area_search_view import AreaSearchView
 from client.views.area_stale_view import AreaStaleView
-from domain.area import AreaQueryError, AreaRef
+from domain.area import AreaQueryError, AreaRef, BedSearch
+from domain.beds import BedCategory
 from protocol.area import HistoryAnswer
 from tests.support.area_homes import device_records
 
@@ -202,3 +203,22 @@ def test_every_area_roles_first_screen_starts_with_the_same_account_bar(data):
     for screen in screens:
         assert isinstance(screen.controls[0], AccountBar) and screen.account_bar is screen.controls[0]
         assert {"signed-in-as", "sync-status", "sign-out"} <= identifiers(screen)
+
+
+def test_the_overview_shows_homes_in_an_outbreak_and_the_workforce_and_search_cards_say_outbreak(data):
+    data.homes()
+    browser = AreaBrowser(data, AreaRef.parse("la:Manchester"))
+    view = AreaOverviewView(browser, data.store, None, on_search=lambda: None, on_stale=lambda a: None,
+                            on_history=lambda a: None)
+    shown = {c.identifier: c.content for c in view.body.controls if isinstance(c, ft.Semantics)}
+    assert shown["area-outbreaks"].value == "1 home in an infection outbreak"
+    assert "area-workforce-table" in identifiers(view)
+    assert any(isinstance(c, ft.Text) and c.value == "Reported by 2 of 3 homes" for c in view.body.controls)
+
+    search = AreaSearchView(data, None, on_back=lambda: None)
+    search.district.value = "M21"
+    query = search.query()
+    search._categories = list(query.categories)
+    search.show(data.search(BedSearch(frozenset({BedCategory.NURSING}), origin=query.origin)))
+    cards = identifiers(search.results)
+    assert "search-outbreak-1-900000006" in cards and "search-outbreak-1-900000001" not in cards

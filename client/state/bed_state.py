@@ -21,6 +21,7 @@ from domain.freshness import Freshness, freshness
 from domain.home_settings import offered_categories
 from domain.homes import CareHome
 from domain.messages import field_of, rule
+from domain.workforce import WORKFORCE_FIELDS, WORKFORCE_LABELS, Workforce, workforce_record_id
 
 
 @dataclass
@@ -42,6 +43,53 @@ class CategoryDraft:
 
     def display(self, name: str) -> str:
         return self.raw.get(name, str(self.counts[name]))
+
+
+@dataclass
+class WorkforceDraft:
+    """The optional workforce section: headcounts as typed (text), checked together with the bed counts."""
+
+    saved: Workforce | None = None
+    text: dict[str, str] = field(default_factory=dict)  # the fields typed into since the last save
+    errors: dict[str, str] = field(default_factory=dict)
+    open: bool = False  # folded until the user opens it: a bed-only update never sees it
+
+    def display(self, name: str) -> str:
+        if name in self.text:
+            return self.text[name]
+        return str(getattr(self.saved, name)) if self.saved else ""
+
+    @property
+    def changed(self) -> bool:
+        return any(text.strip() != (str(getattr(self.saved, name)) if self.saved else "")
+                   for name, text in self.text.items())
+
+    @property
+    def summary(self) -> str:
+        """What the folded section says: the last staff total, or that nothing is recorded."""
+        if self.saved is None:
+            return "Optional - not recorded yet"
+        return f"{self.saved.staff} staff, {self.saved.absent_today} absent today"
+
+    def validate(self, home_id: str) -> Workforce | None:
+        """The headcounts as a record (an empty box counts as 0), or None with ``errors`` under each field."""
+        self.errors = {}
+        values: dict[str, int] = {}
+        for name in WORKFORCE_FIELDS:
+            text = self.display(name).strip() or "0"
+            try:
+                values[name] = int(text)
+            except ValueError:
+                self.errors[name] = f"{WORKFORCE_LABELS[name]} must be a whole number"
+        if self.errors:
+            return None
+        try:
+            return Workforce(home_id=home_id, **values)
+        except ValidationError as exc:
+            for error in exc.errors():
+                name = field_of(error) or "absent_today"
+                self.errors[name] = f"{WORKFORCE_LABELS.get(name, name)}: {rule(error)}"
+            return None
 
 
 def _parse_time(value: str | None) -> datetime | None:
@@ -69,6 +117,7 @@ class BedStateScreen:
         self.saved_status: HomeStatus | None = None
         self.status_pending = False
         self.status_local_time: datetime | None = None
+        self.workforce = WorkforceDraft()
         self.message: str | None = None  # the result of the last save, or why it was refused
         self.message_is_error = False
         self.reload()
@@ -96,6 +145,8 @@ class BedStateScreen:
                 counts = dict(saved) if saved else {name: 0 for name in COUNT_FIELDS}
                 drafts.append(CategoryDraft(category, counts, saved))
         self.categories = drafts
+        workforce = self.store.record("workforce", workforce_record_id(self.home_id))
+        self.workforce.saved = Workforce.model_validate(workforce.data) if workforce else None
         status = self.store.record("home_status", self.home_id)
         status_changed = self._status_draft_changed()
         self.saved_status = HomeStatus.model_validate(status.data) if status else None
@@ -143,6 +194,17 @@ class BedStateScreen:
         self.closed_reason = ClosureReason(reason) if (closed and reason) else None
         self.message = None
 
+    def open_workforce(self, opened: bool = True) -> None:
+        self.workforce.open = opened
+
+    def set_workforce(self, name: str, text: str) -> None:
+        """A headcount typed into the workforce section (checked as typed, saved with the beds)."""
+        if name not in WORKFORCE_FIELDS:
+            raise ValueError(f"not a workforce field: {name}")
+        self.workforce.text[name] = text
+        self.message = None
+        self.workforce.validate(self.home_id)
+
     def _validate(self, draft: CategoryDraft) -> BedCount | None:
         draft.errors = {name: msg for name, msg in draft.errors.items() if name in draft.raw}
         if draft.raw:
@@ -164,11 +226,11 @@ class BedStateScreen:
 
     @property
     def dirty(self) -> bool:
-        return any(d.changed for d in self.categories) or self._status_draft_changed()
+        return any(d.changed for d in self.categories) or self._status_draft_changed() or self.workforce.changed
 
     @property
     def has_errors(self) -> bool:
-        return any(d.errors for d in self.categories)
+        return any(d.errors for d in self.categories) or bool(self.workforce.errors)
 
     @property
     def can_save(self) -> bool:
@@ -228,13 +290,22 @@ class BedStateScreen:
                 break
             changed.append(model)
         status = self._status_model()
+        workforce = self.workforce.validate(self.home_id) if self.workforce.changed else None
         if self.has_errors or status is None:
+            if self.workforce.errors:
+                self.workforce.open = True  # the message under the field must be seen
             self.message = "Not saved: " + (self._first_error() or "a reason is needed when closed to admissions")
             self.message_is_error = True
             return False
-        # The counts and the confirmation are one save: both or neither.
-        self.store.save_together([*(("bed_count", m) for m in changed), ("home_status", status)])
-        self._after_save(f"Saved {len(changed)} bed categor{'y' if len(changed) == 1 else 'ies'}")
+        # The counts, the workforce and the confirmation are one save: all or none.
+        self.store.save_together([*(("bed_count", m) for m in changed),
+                                  *([("workforce", workforce)] if workforce is not None else []),
+                                  ("home_status", status)])
+        self.workforce.text.clear()
+        saved = f"Saved {len(changed)} bed categor{'y' if len(changed) == 1 else 'ies'}"
+        if workforce is not None:
+            saved = f"{saved} and the workforce" if changed else "Saved the workforce"
+        self._after_save(saved)
         return True
 
     def confirm_no_change(self) -> bool:
@@ -260,6 +331,8 @@ class BedStateScreen:
         for draft in self.categories:
             for message in draft.errors.values():
                 return f"{draft.label} - {message}"
+        for message in self.workforce.errors.values():
+            return f"Workforce - {message}"
         return None
 
     def _after_save(self, message: str) -> None:

@@ -18,6 +18,7 @@ from client.views.area_parts import MIN_TAP, DataAgeLine, OpenDocument, bar_char
 from client.views.widgets import heading, identified, screen_title
 from domain.area import AreaLevel, AreaRef, Overview
 from domain.freshness import Freshness
+from domain.workforce import WORKFORCE_LABELS
 
 FRESHNESS_COLOURS = {Freshness.FRESH: ft.Colors.GREEN_600, Freshness.AGEING: ft.Colors.AMBER_600,
                      Freshness.STALE: ft.Colors.RED_600, Freshness.NEVER: ft.Colors.GREY_500}
@@ -90,10 +91,17 @@ class AreaOverviewView(ft.Column):
                 f"{totals.homes} home{'s' if totals.homes != 1 else ''} - {totals.vacant_accepting} "
                 f"vacanc{'ies' if totals.vacant_accepting != 1 else 'y'} accepting admissions - "
                 f"{totals.closed_homes} closed to admissions", size=16)),
+            identified("area-outbreaks", ft.Text(
+                f"{totals.outbreak_homes} home{'s' if totals.outbreak_homes != 1 else ''} in an infection outbreak",
+                size=15, color=ft.Colors.RED_800 if totals.outbreak_homes else None)),
             heading("Vacancies accepting admissions, by category"),
             bar_chart(vacancies),
             table([(category.label, f"{beds.vacant_accepting} of {beds.max_capacity} beds ({beds.homes} homes)")
                    for category, beds in totals.beds.items()], "area-vacancy-table"),
+            heading("Workforce"),
+            ft.Text(f"Reported by {totals.workforce.homes} of {totals.homes} homes", size=13),
+            table([(WORKFORCE_LABELS[name], str(count)) for name, count in totals.workforce.counts.items()],
+                  "area-workforce-table"),
             heading("How recent the bed states are"),
             stacked_bar([(FRESHNESS_WORDS[f], n, FRESHNESS_COLOURS[f]) for f, n in totals.freshness.items()]),
             table([(FRESHNESS_WORDS[f], _share(n, totals.homes)) for f, n in totals.freshness.items()],

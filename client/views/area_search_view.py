@@ -134,6 +134,9 @@ class AreaSearchView(ft.Column):
             ft.Text(result.name, weight=ft.FontWeight.BOLD, size=16),
             ft.Text(f"{distance}{result.local_authority}, {result.postcode}", size=13),
             ft.Text(f"Vacant accepting admissions - {vacancies}"),
+            *([identified(f"search-outbreak-{result.home_id}", ft.Text(
+                f"Infection outbreak: {result.outbreak.label}", color=ft.Colors.RED_800, weight=ft.FontWeight.BOLD))]
+              if result.outbreak else []),
             ft.Text(rating, size=13),
             ft.Text(confirmed_words(result, now), size=13,
                     color=ft.Colors.RED_700 if result.freshness in (Freshness.STALE, Freshness.NEVER) else None),

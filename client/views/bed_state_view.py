@@ -6,7 +6,8 @@ Every control that tests drive carries a semantics identifier:
 ``on_readiness`` is given), ``open-red-bag`` (when ``on_red_bag`` is given),
 ``open-settings`` (when ``on_settings`` is given: managers), ``open-alerts`` (when ``on_alerts`` is given),
 ``alert-banner`` (the ``alert_banner`` control, on top: an urgent alert unread), ``deregistered-notice``
-(while the home is out of the CQC register); "Last 30 days" below (``history``).
+(while the home is out of the CQC register); "Last 30 days" below (``history``); the folded
+workforce section (``workforce``, opened by a tap) with ``workforce-<field>-value`` / ``-error``.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from client.views.sign_out_box import SignOutBox
 from client.views.widgets import identified, message_colour, sync_now_button, sync_status_row
 from domain.beds import COUNT_FIELDS, COUNT_LABELS, ClosureReason
 from domain.freshness import Freshness
+from domain.workforce import WORKFORCE_FIELDS, WORKFORCE_LABELS
 
 FRESHNESS_COLOURS = {
     Freshness.FRESH: ft.Colors.GREEN_800,
@@ -88,6 +90,52 @@ class CountRow(ft.Column):
         self.view.refresh(typing=self)
 
 
+class WorkforceSection(ft.ExpansionTile):
+    """The optional workforce headcounts, folded until opened (a bed-only update never needs it)."""
+
+    def __init__(self, view: "BedStateView") -> None:
+        self.view = view
+        self.fields: dict[str, ft.TextField] = {}
+        self.errors: dict[str, ft.Text] = {}
+        self.error_semantics: dict[str, ft.Semantics] = {}
+        rows = []
+        for name in WORKFORCE_FIELDS:
+            box = ft.TextField(value="", width=96, text_align=ft.TextAlign.CENTER, dense=True,
+                               keyboard_type=ft.KeyboardType.NUMBER, on_change=self._typed(name))
+            error = ft.Text("", color=ft.Colors.ERROR, size=13)
+            # Hidden by its Semantics wrapper (a Semantics must hold a visible control), as CountRow does.
+            shown = ft.Semantics(identifier=f"workforce-{name}-error", container=True, live_region=True,
+                                 content=error, visible=False)
+            self.fields[name], self.errors[name], self.error_semantics[name] = box, error, shown
+            rows.append(ft.Column([
+                ft.Row([ft.Text(WORKFORCE_LABELS[name], expand=True, size=15),
+                        identified(f"workforce-{name}-value", box, WORKFORCE_LABELS[name])]),
+                shown,
+            ], spacing=0))
+        super().__init__(title="Workforce (optional)", subtitle="", controls=rows, controls_padding=12,
+                         expanded=view.screen.workforce.open, on_change=self._toggled)
+
+    def _typed(self, name: str):
+        def typed(e: ft.Event) -> None:
+            self.view.screen.set_workforce(name, self.fields[name].value or "")
+            self.view.refresh(typing_workforce=name)
+        return typed
+
+    def _toggled(self, e: ft.Event) -> None:
+        self.view.screen.open_workforce(str(e.data).lower() == "true")
+
+    def refresh(self, typing: str | None = None) -> None:
+        draft = self.view.screen.workforce
+        self.subtitle = draft.summary
+        self.expanded = draft.open
+        for name in WORKFORCE_FIELDS:
+            if name != typing:
+                self.fields[name].value = draft.display(name)
+            message = draft.errors.get(name)
+            self.errors[name].value = message or ""
+            self.error_semantics[name].visible = bool(message)
+
+
 class BedStateView(ft.Column):
     def __init__(self, screen: BedStateScreen, engine: SyncEngine, *, account_line: str,
                  on_sign_in_again: Callable[[], None] | None = None,
@@ -112,6 +160,7 @@ class BedStateView(ft.Column):
         self.address = ft.Text("", size=13, color=ft.Colors.ON_SURFACE_VARIANT)
         self.cards = ft.Column(spacing=12)
         self._layout_key: tuple | None = None
+        self.workforce = WorkforceSection(self)
         self.closed = ft.Switch(label="Closed to admissions", value=screen.closed_to_admissions,
                                 on_change=self._closed_changed)
         self.reason = ft.Dropdown(
@@ -147,6 +196,7 @@ class BedStateView(ft.Column):
                 self.deregistered_box,
                 self.notice_box,
                 self.cards,
+                identified("workforce", self.workforce),
                 self.closed,
                 self.reason,
                 ft.Row([*([identified("open-readiness", ft.OutlinedButton(
@@ -230,13 +280,14 @@ class BedStateView(ft.Column):
         self.cards.controls = cards
 
     def refresh(self, *, typing: CountRow | None = None, status: SyncStatus | None = None,
-                update: bool = True) -> None:
+                update: bool = True, typing_workforce: str | None = None) -> None:
         screen = self.screen
         self._build_layout()
         for row in self.rows:
             row.draft = screen.draft(row.draft.category)
         for row in self.rows:
             row.refresh(keep_text=row is typing)
+        self.workforce.refresh(typing_workforce)
         self.reason.visible = screen.closed_to_admissions
         self.closed.value = screen.closed_to_admissions
         self.save.disabled = not screen.can_save

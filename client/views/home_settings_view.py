@@ -2,7 +2,9 @@
 
 Semantics identifiers: ``settings-back``, ``funding-<funding>``,
 ``category-<category>``, ``categories-note``, ``settings-manager``,
-``settings-phone``, ``settings-save``, ``settings-message``, ``settings-changed``.
+``settings-phone``, ``settings-save``, ``settings-message``, ``settings-changed``; the outbreak control
+(when given): ``outbreak-status``, ``outbreak-kind``, ``outbreak-start-date``, ``outbreak-start``,
+``outbreak-case``, ``outbreak-close``, ``outbreak-message``.
 """
 
 from __future__ import annotations
@@ -12,16 +14,67 @@ from collections.abc import Callable
 import flet as ft
 
 from client.state.home_settings import HomeSettingsScreen
+from client.state.outbreak import OutbreakPanel
 from client.sync import SyncStatus
 from client.views.widgets import back_header, heading, identified, message_colour, screen_title
 from domain.beds import BedCategory
 from domain.home_settings import Funding
+from domain.outbreak import OutbreakKind
+
+
+class OutbreakControl(ft.Column):
+    """Mark an infection outbreak, record a new case, close it (saved at once, apart from the settings)."""
+
+    def __init__(self, panel: OutbreakPanel, on_saved: Callable[[], None]) -> None:
+        super().__init__(spacing=8)
+        self.panel, self.on_saved = panel, on_saved
+        self.status = ft.Text("", size=15)
+        self.kind = ft.Dropdown(label="Infection", value=panel.kind.value, width=240,
+                                options=[ft.DropdownOption(key=k.value, text=k.label) for k in OutbreakKind])
+        self.start_date = ft.TextField(label="Started on (empty: today)", hint_text="e.g. 3/11/2026", width=240)
+        self.start = ft.OutlinedButton("Mark an outbreak", icon=ft.Icons.CORONAVIRUS, on_click=self._start)
+        self.case = ft.OutlinedButton("New case today", on_click=lambda e: self._act(panel.record_case))
+        self.close = ft.OutlinedButton("Close the outbreak", on_click=lambda e: self._act(panel.close))
+        self.message = ft.Text("", size=14)
+        self.controls = [
+            heading("Infection outbreak"),
+            identified("outbreak-status", self.status),
+            ft.Row([identified("outbreak-kind", self.kind), identified("outbreak-start-date", self.start_date)],
+                   wrap=True),
+            ft.Row([identified("outbreak-start", self.start), identified("outbreak-case", self.case),
+                    identified("outbreak-close", self.close)], wrap=True),
+            ft.Semantics(identifier="outbreak-message", live_region=True, content=self.message),
+        ]
+        self.render(update=False)
+
+    def _start(self, e: ft.Event) -> None:
+        self.panel.start_text = self.start_date.value or ""
+        self._act(lambda: self.panel.start(self.kind.value or OutbreakKind.OTHER))
+
+    def _act(self, action: Callable[[], bool]) -> None:
+        if action():
+            self.start_date.value = ""
+            self.on_saved()
+        self.render()
+
+    def render(self, *, update: bool = True) -> None:
+        panel = self.panel
+        self.status.value = panel.status_line
+        for control in (self.kind, self.start_date, self.start):
+            control.visible = not panel.active
+        self.case.visible = self.close.visible = panel.active
+        self.message.value = panel.message or ""
+        self.message.color = message_colour(panel.message_is_error)
+        if update:
+            self.update()
 
 
 class HomeSettingsView(ft.Column):
-    def __init__(self, screen: HomeSettingsScreen, *, on_back: Callable[[], None]) -> None:
+    def __init__(self, screen: HomeSettingsScreen, *, on_back: Callable[[], None],
+                 outbreak: OutbreakPanel | None = None, on_outbreak_saved: Callable[[], None] = lambda: None) -> None:
         super().__init__(spacing=10, expand=True)
         self.screen = screen
+        self.outbreak = OutbreakControl(outbreak, on_outbreak_saved) if outbreak is not None else None
         self.funding = {f: ft.Checkbox(label=f.label, value=f in screen.funding,
                                        on_change=lambda e, f=f: self._funding(f, e))
                         for f in Funding}
@@ -48,6 +101,7 @@ class HomeSettingsView(ft.Column):
                 identified("settings-manager", self.manager),
                 identified("settings-phone", self.phone),
                 identified("settings-changed", self.changed),
+                *([self.outbreak] if self.outbreak is not None else []),
             ], spacing=8, scroll=ft.ScrollMode.AUTO, expand=True),
             ft.Semantics(identifier="settings-message", live_region=True, content=self.message),
             identified("settings-save", ft.FilledButton("Save", height=52, on_click=self._save)),

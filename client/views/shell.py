@@ -20,6 +20,7 @@ from client.state.home_history import HomeHistory
 from client.state.home_list import HomeList
 from client.state.home_settings import HomeSettingsScreen
 from client.state.hospital import HospitalTransfers
+from client.state.outbreak import OutbreakPanel
 from client.state.readiness import ReadinessScreen
 from client.state.red_bag import ResidentList, ResidentScreen
 from client.store.paths import REPORTS_DIR
@@ -204,7 +205,9 @@ class AppShell:
         """The manager's settings (funding, bed categories, who to ask for); back returns to the bed state."""
         screen = HomeSettingsScreen(self.ctx.store, home_id, session.account.username,
                                     on_saved=self.ctx.engine.local_change)
-        self.live = HomeSettingsView(screen, on_back=self._back_to_beds_reloaded)
+        outbreak = OutbreakPanel(self.ctx.store, home_id, session.account.username)
+        self.live = HomeSettingsView(screen, on_back=self._back_to_beds_reloaded, outbreak=outbreak,
+                                     on_outbreak_saved=self.ctx.engine.local_change)
         self.body.content = self.live
         self.page.update()
 

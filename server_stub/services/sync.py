@@ -39,6 +39,8 @@ SUPPORTED_SCHEMA_VERSIONS = range(1, 2)
 REFUSED_RECORDS = {
     "bed_count": "beds",
     "home_status": "bed state",
+    "workforce": "workforce",
+    "outbreak": "outbreak status",
     "wifi_result": "WiFi survey results",
     "device_provision": "device deliveries",
     "resident": "residents' details",
