@@ -305,14 +305,14 @@ _CHILD_COLUMNS = {AreaLevel.REGION: (homes.c.region, homes.c.region),
 
 
 def overview_counts(connection: Connection, scope: Scope, area: AreaRef, child_level: AreaLevel,
-                    fresh_after: datetime, ageing_from: datetime) -> tuple[list, list, list]:
+                    fresh_after: datetime, ageing_from: datetime) -> tuple[list, list]:
     """The area's registered homes counted by the database, per smaller area (``child_level``):
 
     - homes: (code, name, freshness, closed, dspt, nhsmail, band, in outbreak, homes) for each mix of those
       that occurs, freshness by the bounds ``domain.freshness`` sets (fresh: confirmed after ``fresh_after``;
       ageing: at or after ``ageing_from``; else stale; never confirmed);
-    - beds: (code, category, homes, max_capacity, occupied, vacant_reserved, vacant_accepting);
-    - workforce: (code, homes that reported, then each of WORKFORCE_FIELDS summed) for the homes that reported.
+      then the homes among them that reported their workforce and each of WORKFORCE_FIELDS summed over them;
+    - beds: (code, category, homes, max_capacity, occupied, vacant_reserved, vacant_accepting).
     """
     code, name = _CHILD_COLUMNS[child_level]
     condition = and_(_where(scope, [area]), homes.c.registered == 1)
@@ -325,18 +325,20 @@ def overview_counts(connection: Connection, scope: Scope, area: AreaRef, child_l
     each = select(code.label("code"), name.label("name"), fresh.label("fresh"),
                   homes.c.closed_to_admissions.label("closed"), homes.c.dspt, homes.c.nhsmail,
                   homes.c.band, case((homes.c.outbreak.is_(None), 0), else_=1).label("outbreak"),
+                  homes.c.workforce_reported, *(homes.c[field] for field in WORKFORCE_FIELDS),
                   ).where(condition).subquery()
     keys = (each.c.code, each.c.fresh, each.c.closed, each.c.dspt, each.c.nhsmail, each.c.band, each.c.outbreak)
-    home_rows = connection.execute(
-        select(each.c.code, func.min(each.c.name), *keys[1:], func.count()).group_by(*keys)).all()
+    reported = each.c.workforce_reported == 1
+    home_rows = connection.execute(  # workforce sums ride along: one pass over the area's homes
+        select(each.c.code, func.min(each.c.name), *keys[1:], func.count(),
+               func.coalesce(func.sum(case((reported, 1), else_=0)), 0),
+               *(func.coalesce(func.sum(case((reported, each.c[field]), else_=0)), 0) for field in WORKFORCE_FIELDS))
+        .group_by(*keys)).all()
     bed_rows = connection.execute(
         select(code, home_beds.c.category, func.count(), *(func.sum(home_beds.c[field]) for field in COUNT_FIELDS))
         .select_from(homes.join(home_beds, home_beds.c.home_id == homes.c.home_id))
         .where(condition).group_by(code, home_beds.c.category)).all()
-    workforce_rows = connection.execute(
-        select(code, func.count(), *(func.sum(homes.c[name]) for name in WORKFORCE_FIELDS))
-        .where(condition, homes.c.workforce_reported == 1).group_by(code)).all()
-    return home_rows, bed_rows, workforce_rows
+    return home_rows, bed_rows
 
 
 def support_first(connection: Connection, scope: Scope, area: AreaRef, limit: int) -> list[str]:

@@ -210,20 +210,21 @@ def area_overview(connection: Connection, account: Account, now: datetime, area:
     with read_transaction(connection):
         if area.level is not AreaLevel.ENGLAND:
             area = area_repository.area_name(connection, scope, area)
-        home_rows, bed_rows, workforce_rows = area_repository.overview_counts(
+        home_rows, bed_rows = area_repository.overview_counts(
             connection, scope, area, level, now - FRESH_FOR, now - AGEING_FOR)
         first = area_repository.support_first(connection, scope, area, SUPPORT_NEXT_LIMIT)
         found = area_repository.homes_by_id(connection, first)
-    for code, name, fresh, closed, dspt, nhsmail, band, outbreak, count in home_rows:
-        totals_of(code, name).add_homes(
+    for code, name, fresh, closed, dspt, nhsmail, band, outbreak, count, reported, *workforce in home_rows:
+        totals = totals_of(code, name)
+        totals.add_homes(
             count, closed=bool(closed), fresh=Freshness(fresh), dspt=DsptLevel(dspt) if dspt else None,
             nhsmail=NhsmailStage(nhsmail) if nhsmail else NhsmailStage.NOT_STARTED,
             band=Band(band) if band else Band.MINIMUM, outbreak=bool(outbreak))
+        if reported:
+            totals.workforce.add(int(reported), (int(headcount) for headcount in workforce))
     for code, category, homes, *counts in bed_rows:
         if category in _CATEGORIES:
             totals_of(code, None).add_beds(BedCategory(category), BedTotals(homes, *(int(c) for c in counts)))
-    for code, reported, *counts in workforce_rows:
-        totals_of(code, None).workforce.add(reported, (int(count) for count in counts))
     return assemble_overview(area, children, [found[home_id] for home_id in first])
 
 
