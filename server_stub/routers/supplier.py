@@ -1,0 +1,45 @@
+"""The supplier API: another care record system sends a home's bed state (docs/sync.md, "Suppliers")."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Path
+
+from protocol.errors import ErrorResponse
+from protocol.suppliers import HOME_ID_PATTERN, BedStateApplied, BedStateUpdate
+from server_stub.dependencies import ClockDep, ConnectionDep, CurrentSupplier
+from server_stub.services import suppliers
+
+router = APIRouter(prefix="/supplier", tags=["supplier API"])
+HomeId = Annotated[str, Path(pattern=HOME_ID_PATTERN, description="The home's CQC location ID",
+                             examples=["1-10000302982"])]
+IdempotencyKey = Annotated[str, Header(
+    alias="Idempotency-Key", min_length=1, max_length=200, pattern=r"^[\x21-\x7e]+$",
+    description="A key of your choosing, new for each update (a UUID is good). Send the same key again to retry "
+                "safely: the same body gets the same answer and is applied once; a different body is refused (409).",
+    examples=["7f1c0b1e-2d5a-4d8e-9a51-3f0a3d2f9b10"])]
+
+
+@router.put(
+    "/homes/{home_id}/beds",
+    response_model=BedStateApplied,
+    responses={
+        401: {"model": ErrorResponse, "description": "No API key, or one that is unknown, revoked or replaced"},
+        403: {"model": ErrorResponse, "description": "The home is not one of this supplier's homes"},
+        404: {"model": ErrorResponse, "description": "No care home has this CQC location ID"},
+        409: {"model": ErrorResponse, "description": "The home's bed state changed after as_at (nothing applied; "
+                                                     "send the current state), or the Idempotency-Key was used for "
+                                                     "a different request"},
+        422: {"model": ErrorResponse, "description": "A field is missing or breaks a rule (the answer names it)"},
+    },
+)
+def put_beds(home_id: HomeId, body: BedStateUpdate, idempotency_key: IdempotencyKey, supplier: CurrentSupplier,
+             connection: ConnectionDep, clock: ClockDep) -> BedStateApplied:
+    """A home's bed counts as your system held them at `as_at` (header `X-Api-Key: <your key>`).
+
+    The counts follow the same rules as the app's (each 0-1000; occupied + vacant reserved + vacant accepting
+    no more than the maximum capacity; only categories the home offers). They reach the home's devices,
+    shown as "Updated by <your system's name>". An update older than the home's own last save is refused.
+    """
+    return suppliers.update_beds(connection, clock(), supplier, home_id, idempotency_key, body)
