@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from enum import StrEnum
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
@@ -125,3 +126,57 @@ class SupplierKey(_Wire):
 
     supplier: Supplier
     api_key: str = Field(description="Send it as the X-Api-Key header. Shown once: keep it safe")
+
+
+# --- many homes in one request (POST /supplier/beds, and the CSV upload) ------------------------------------
+
+MAX_HOMES_PER_REQUEST = 500
+
+
+class HomeBedStateUpdate(BedStateUpdate):
+    """One home's bed state in a bulk request."""
+
+    home_id: str = Field(pattern=HOME_ID_PATTERN, description="The home's CQC location ID")
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
+        "home_id": "1-10000302982", "as_at": "2026-11-25T09:05:00Z",
+        "beds": [{"category": "nursing", "max_capacity": 30, "occupied": 26, "vacant_reserved": 1,
+                  "vacant_accepting": 3}],
+    }]})
+
+
+class BulkBedStateUpdate(_Wire):
+    homes: list[HomeBedStateUpdate] = Field(min_length=1, max_length=MAX_HOMES_PER_REQUEST)
+
+    @field_validator("homes")
+    @classmethod
+    def _each_home_once(cls, homes: list[HomeBedStateUpdate]) -> list[HomeBedStateUpdate]:
+        ids = [home.home_id for home in homes]
+        if len(set(ids)) != len(ids):
+            raise ValueError("each home may appear only once")
+        return homes
+
+
+class HomeOutcome(StrEnum):
+    APPLIED = "applied"
+    NOT_YOUR_HOME = "not_your_home"
+    UNKNOWN_HOME = "unknown_home"
+    STALE = "stale"
+    INVALID = "invalid"
+
+
+class HomeResult(_Wire):
+    """One home's answer in a bulk request: what a PUT for that home alone would answer."""
+
+    home_id: str
+    status: HomeOutcome = Field(description="applied; not_your_home (a PUT would answer 403); unknown_home (404); "
+                                            "stale: its bed state changed after as_at (409); invalid: breaks a "
+                                            "rule (422)")
+    applied: BedStateApplied | None = None
+    detail: str | None = Field(default=None, description="Why it was not applied, in plain words")
+
+
+class BulkBedStateAnswer(_Wire):
+    applied: int
+    not_applied: int
+    results: list[HomeResult]

@@ -204,3 +204,48 @@ def test_only_administrators_manage_suppliers_and_homes_must_exist(central, admi
                           json={"homes": [DEMO_HOME, OTHER_HOME]}, headers=admin)
     assert changed.status_code == 200 and changed.json()["homes"] == sorted([DEMO_HOME, OTHER_HOME])
     assert central.post("/admin/suppliers/999/key", headers=admin).status_code == 404
+
+
+def post_bulk(central, key: str, homes: list[dict], idempotency_key: str | None = None):
+    return central.post("/supplier/beds", json={"homes": homes},
+                        headers={"X-Api-Key": key, "Idempotency-Key": idempotency_key or str(uuid.uuid4())})
+
+
+def test_a_bulk_request_answers_each_home_on_its_own(central, admin, supplier):
+    central.put(f"/admin/suppliers/{supplier['supplier']['id']}/homes", json={"homes": [DEMO_HOME, OTHER_HOME]},
+                headers=admin)
+    homes = [{"home_id": DEMO_HOME, **beds_body()},
+             {"home_id": OTHER_HOME, **beds_body()},  # it offers no nursing beds
+             {"home_id": "1-900000001", **beds_body()}]  # not one of the supplier's homes
+    key = str(uuid.uuid4())
+    answer = post_bulk(central, supplier["api_key"], homes, key)
+    assert answer.status_code == 200, answer.text
+    results = {r["home_id"]: r for r in answer.json()["results"]}
+    assert [results[h]["status"] for h in (DEMO_HOME, OTHER_HOME, "1-900000001")] == [
+        "applied", "invalid", "not_your_home"]
+    assert results[OTHER_HOME]["detail"].endswith("does not offer Nursing beds")
+    assert (answer.json()["applied"], answer.json()["not_applied"]) == (1, 2)
+    assert nursing(central)["occupied"] == 17
+    # The same request again applies nothing and answers alike; the same key for another request is 409.
+    version = nursing(central)["version"]
+    assert post_bulk(central, supplier["api_key"], homes, key).json() == answer.json()
+    assert nursing(central)["version"] == version
+    assert post_bulk(central, supplier["api_key"], homes[:1], key).status_code == 409
+
+
+def test_a_csv_upload_for_councils_without_an_api(central, supplier):
+    as_at = beds_body()["as_at"]
+    csv = ("cqc_location_id,as_at,category,max_capacity,occupied,vacant_reserved,vacant_accepting\r\n"
+           f"{DEMO_HOME},{as_at},nursing,21,16,1,4\r\n"
+           f"{DEMO_HOME},{as_at},nursing_dementia,15,5,0,9\r\n")
+    headers = {"X-Api-Key": supplier["api_key"], "Idempotency-Key": str(uuid.uuid4()), "Content-Type": "text/csv"}
+    answer = central.post("/supplier/beds.csv", content=csv.encode(), headers=headers)
+    assert answer.status_code == 200, answer.text
+    [result] = answer.json()["results"]
+    assert result["status"] == "applied" and set(result["applied"]["versions"]) == {"nursing", "nursing_dementia"}
+    assert nursing(central)["occupied"] == 16
+    bad = csv.replace(",16,1,4", ",16,1,9")
+    refused = central.post("/supplier/beds.csv", content=bad.encode(),
+                           headers={**headers, "Idempotency-Key": str(uuid.uuid4())})
+    assert refused.status_code == 422
+    assert refused.json()["detail"].startswith(f"home {DEMO_HOME} (from line 2): vacant accepting: occupied + ")

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Path
+from fastapi import APIRouter, Depends, Header, HTTPException, Path, Request, status
 
+from protocol import supplier_csv
 from protocol.errors import ErrorResponse
-from protocol.suppliers import HOME_ID_PATTERN, BedStateApplied, BedStateUpdate
+from protocol.suppliers import HOME_ID_PATTERN, BedStateApplied, BedStateUpdate, BulkBedStateAnswer, BulkBedStateUpdate
 from server_stub.dependencies import ClockDep, ConnectionDep, CurrentSupplier
 from server_stub.services import suppliers
 
@@ -43,3 +44,48 @@ def put_beds(home_id: HomeId, body: BedStateUpdate, idempotency_key: Idempotency
     shown as "Updated by <your system's name>". An update older than the home's own last save is refused.
     """
     return suppliers.update_beds(connection, clock(), supplier, home_id, idempotency_key, body)
+
+
+async def _raw_body(request: Request) -> bytes:
+    """The request's bytes as sent (a CSV file), read before the route runs (in a worker thread)."""
+    return await request.body()
+
+
+@router.post(
+    "/beds",
+    response_model=BulkBedStateAnswer,
+    responses={
+        401: {"model": ErrorResponse, "description": "No API key, or one that is unknown, revoked or replaced"},
+        409: {"model": ErrorResponse, "description": "The Idempotency-Key was used for a different request"},
+        422: {"model": ErrorResponse, "description": "A field is missing or breaks a rule (the answer names it)"},
+    },
+)
+def post_beds(body: BulkBedStateUpdate, idempotency_key: IdempotencyKey, supplier: CurrentSupplier,
+              connection: ConnectionDep, clock: ClockDep) -> BulkBedStateAnswer:
+    """Many homes' bed states in one request (up to 500), each home answered on its own, as a PUT for it alone
+    would be: one home refused (not yours, stale, a category it does not offer) leaves the others applied."""
+    return suppliers.update_many(connection, clock(), supplier, idempotency_key, body)
+
+
+@router.post(
+    "/beds.csv",
+    response_model=BulkBedStateAnswer,
+    openapi_extra={"requestBody": {"required": True, "content": {"text/csv": {
+        "schema": {"type": "string"}, "example": supplier_csv.EXAMPLE}}}},
+    responses={
+        401: {"model": ErrorResponse, "description": "No API key, or one that is unknown, revoked or replaced"},
+        409: {"model": ErrorResponse, "description": "The Idempotency-Key was used for a different request"},
+        422: {"model": ErrorResponse, "description": "The file cannot be read as bed states (the answer names the "
+                                                     "line and column); nothing was applied"},
+    },
+)
+def post_beds_csv(request_body: Annotated[bytes, Depends(_raw_body)], idempotency_key: IdempotencyKey,
+                  supplier: CurrentSupplier, connection: ConnectionDep, clock: ClockDep) -> BulkBedStateAnswer:
+    """For councils without an API: a CSV file, one row per home and bed category
+    (cqc_location_id, as_at, category, max_capacity, occupied, vacant_reserved, vacant_accepting),
+    answered like POST /supplier/beds."""
+    try:
+        update = supplier_csv.read_bed_states(request_body)
+    except supplier_csv.UnreadableCsv as exc:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, str(exc)) from None
+    return suppliers.update_many(connection, clock(), supplier, idempotency_key, update)

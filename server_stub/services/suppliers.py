@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 
 from domain.beds import BedCategory, BedCount, HomeStatus, category_not_offered
@@ -23,6 +24,11 @@ from protocol.kinds import RECORD_KINDS
 from protocol.suppliers import (
     BedStateApplied,
     BedStateUpdate,
+    BulkBedStateAnswer,
+    BulkBedStateUpdate,
+    HomeBedStateUpdate,
+    HomeOutcome,
+    HomeResult,
     Supplier,
     SupplierHomes,
     SupplierKey,
@@ -33,7 +39,7 @@ from server_stub import access, account_repository, repository, supplier_reposit
 from server_stub.clock import iso
 from server_stub.db import Connection, read_transaction, write_transaction
 from server_stub.security import new_session_token, token_digest
-from server_stub.services.errors import Conflict, Invalid, NotAllowed, NotFound
+from server_stub.services.errors import Conflict, Invalid, NotAllowed, NotFound, Refused
 from server_stub.services.sync import SUPPLIER_TIME_FIELD, write_record
 from server_stub.supplier_repository import SupplierRow
 
@@ -42,6 +48,9 @@ KEY_PREFIX = "chc_supplier_"
 # otherwise outrank every later save of the home's own staff).
 AS_AT_AHEAD_ALLOWED = timedelta(minutes=5)
 APPLIED, STALE = 200, 409
+# A refusal of one home in a bulk request, as its result says it.
+OUTCOME_OF_REFUSAL = {NotAllowed: HomeOutcome.NOT_YOUR_HOME, NotFound: HomeOutcome.UNKNOWN_HOME,
+                      Invalid: HomeOutcome.INVALID}
 KEY_REUSED = ("This Idempotency-Key was already used for a different request (another home or other counts); "
               "nothing was applied. Use a new key for each new update.")
 NOT_SERVED = "This supplier may not send bed states for this home: ask the Care Home Connect administrator to add it"
@@ -143,30 +152,64 @@ def revoke_key(connection: Connection, now: datetime, account: Account, supplier
 
 # --- the supplier's own requests -----------------------------------------------------------------------------
 
-def _digest(home_id: str, update: BedStateUpdate) -> str:
-    """What makes two requests the same request: the home and the body (as parsed: spacing and key order aside)."""
-    canonical = json.dumps({"home_id": home_id, "body": update.model_dump(mode="json")}, sort_keys=True,
-                           separators=(",", ":"))
+def _digest(request: dict) -> str:
+    """What makes two requests the same request: what they ask (as parsed: spacing and key order aside)."""
+    canonical = json.dumps(request, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _once(connection: Connection, now: datetime, supplier: SupplierRow, idempotency_key: str, request: dict,
+          decide: Callable[[], tuple[int, dict]]) -> tuple[int, dict]:
+    """The answer to a request under its Idempotency-Key: the stored one for a retry, else ``decide()``'s, stored
+    with its effect in the caller's write transaction. The same key for a different request is refused."""
+    digest = _digest(request)
+    earlier = supplier_repository.find_request(connection, supplier.id, idempotency_key)
+    if earlier is not None:
+        if earlier.request_digest != digest:
+            raise Conflict(KEY_REUSED)
+        return earlier.status_code, earlier.answer
+    status_code, answer = decide()
+    supplier_repository.insert_request(connection, supplier.id, idempotency_key, digest, status_code, answer, iso(now))
+    return status_code, answer
 
 
 def update_beds(connection: Connection, now: datetime, supplier: SupplierRow, home_id: str, idempotency_key: str,
                 update: BedStateUpdate) -> BedStateApplied:
     """Apply a supplier's bed state for one home, once per Idempotency-Key (see the module's docstring)."""
-    digest = _digest(home_id, update)
+    request = {"home_id": home_id, "body": update.model_dump(mode="json")}
     with write_transaction(connection):
-        earlier = supplier_repository.find_request(connection, supplier.id, idempotency_key)
-        if earlier is not None:
-            if earlier.request_digest != digest:
-                raise Conflict(KEY_REUSED)
-            status_code, answer = earlier.status_code, earlier.answer
-        else:
-            status_code, answer = _decide(connection, now, supplier, home_id, update)
-            supplier_repository.insert_request(connection, supplier.id, idempotency_key, digest, status_code, answer,
-                                               iso(now))
+        status_code, answer = _once(connection, now, supplier, idempotency_key, request,
+                                    lambda: _decide(connection, now, supplier, home_id, update))
     if status_code == STALE:  # raised after the commit: the refusal is kept, so a retry is refused alike
         raise Conflict(answer["detail"])
     return BedStateApplied.model_validate(answer)
+
+
+def update_many(connection: Connection, now: datetime, supplier: SupplierRow, idempotency_key: str,
+                request: BulkBedStateUpdate) -> BulkBedStateAnswer:
+    """Many homes in one request (and one transaction), each answered as a PUT for it alone would be."""
+    def decide_each() -> tuple[int, dict]:
+        results = [_result_of(connection, now, supplier, home) for home in request.homes]
+        applied = sum(1 for result in results if result.status == HomeOutcome.APPLIED)
+        return APPLIED, BulkBedStateAnswer(applied=applied, not_applied=len(results) - applied,
+                                           results=results).model_dump(mode="json")
+
+    with write_transaction(connection):
+        _, answer = _once(connection, now, supplier, idempotency_key, {"bulk": request.model_dump(mode="json")},
+                          decide_each)
+    return BulkBedStateAnswer.model_validate(answer)
+
+
+def _result_of(connection: Connection, now: datetime, supplier: SupplierRow, home: HomeBedStateUpdate) -> HomeResult:
+    # Every refusal is decided before anything of that home is written, so a refused home leaves nothing behind.
+    update = BedStateUpdate(as_at=home.as_at, beds=home.beds)
+    try:
+        status_code, answer = _decide(connection, now, supplier, home.home_id, update)
+    except Refused as refused:
+        return HomeResult(home_id=home.home_id, status=OUTCOME_OF_REFUSAL[type(refused)], detail=str(refused))
+    if status_code == STALE:
+        return HomeResult(home_id=home.home_id, status=HomeOutcome.STALE, detail=answer["detail"])
+    return HomeResult(home_id=home.home_id, status=HomeOutcome.APPLIED, applied=BedStateApplied.model_validate(answer))
 
 
 def _decide(connection: Connection, now: datetime, supplier: SupplierRow, home_id: str,
