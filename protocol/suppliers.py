@@ -7,7 +7,7 @@ are checked by the same rule as a device's (domain.beds: the four counts, the ca
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timezone
 from enum import StrEnum
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
@@ -16,6 +16,9 @@ from domain.beds import MAX_BEDS_PER_CATEGORY, BedCategory, check_capacity
 
 HOME_ID_PATTERN = r"^1-\d{5,12}$"
 MAX_HOMES_PER_SUPPLIER = 20_000
+# Beyond these a time is a mistake (and near the ends of the calendar it cannot even change time zone).
+EARLIEST_AS_AT = datetime(2000, 1, 1, tzinfo=timezone.utc)
+LATEST_AS_AT = datetime(2100, 1, 1, tzinfo=timezone.utc)
 
 
 class _Wire(BaseModel):
@@ -46,6 +49,13 @@ class BedStateUpdate(_Wire):
                                              "(with a time zone, e.g. 2026-11-25T09:05:00Z)")
     beds: list[SupplierBedCount] = Field(min_length=1, max_length=len(BedCategory),
                                          description="One entry per bed category updated; others are left as they are")
+
+    @field_validator("as_at")
+    @classmethod
+    def _this_century(cls, as_at: datetime) -> datetime:
+        if not EARLIEST_AS_AT <= as_at < LATEST_AS_AT:
+            raise ValueError("as_at must be a time between 2000 and 2100")
+        return as_at.astimezone(timezone.utc)
 
     @field_validator("beds")
     @classmethod

@@ -249,3 +249,10 @@ def test_a_csv_upload_for_councils_without_an_api(central, supplier):
                            headers={**headers, "Idempotency-Key": str(uuid.uuid4())})
     assert refused.status_code == 422
     assert refused.json()["detail"].startswith(f"home {DEMO_HOME} (from line 2): vacant accepting: occupied + ")
+
+
+@pytest.mark.parametrize("as_at", ["0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00", "1999-12-31T23:59:59Z"])
+def test_an_as_at_outside_reason_is_refused_naming_it(central, supplier, as_at):
+    answer = put_beds(central, supplier["api_key"], {**beds_body(), "as_at": as_at})
+    assert answer.status_code == 422
+    assert answer.json()["detail"][0]["loc"] == ["body", "as_at"]
