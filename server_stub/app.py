@@ -79,6 +79,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> F
         title=TITLE,
         version=f"schema {SCHEMA_VERSION}",
         description="Sync, sign-in and bed state for Care Home Connect (see docs/sync.md).",
+        openapi_tags=[{"name": supplier.TAG, "description": supplier.TAG_DESCRIPTION}],
     )
     app.state.settings = settings
     app.state.engine = engine

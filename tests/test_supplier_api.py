@@ -256,3 +256,20 @@ def test_an_as_at_outside_reason_is_refused_naming_it(central, supplier, as_at):
     answer = put_beds(central, supplier["api_key"], {**beds_body(), "as_at": as_at})
     assert answer.status_code == 422
     assert answer.json()["detail"][0]["loc"] == ["body", "as_at"]
+
+
+def test_the_openapi_document_describes_the_supplier_api_with_examples(central):
+    document = central.get("/openapi.json").json()
+    operation = document["paths"]["/supplier/homes/{home_id}/beds"]["put"]
+    assert operation["security"] == [{"APIKeyHeader": []}]
+    assert document["components"]["securitySchemes"]["APIKeyHeader"] == {
+        "type": "apiKey", "in": "header", "name": "X-Api-Key",
+        "description": "The supplier's API key, issued by an administrator (POST /admin/suppliers)"}
+    assert {"401", "403", "404", "409", "422"} <= set(operation["responses"])
+    assert any(p["name"] == "Idempotency-Key" and p["required"] for p in operation["parameters"])
+    schemas = document["components"]["schemas"]
+    assert schemas["BedStateUpdate"]["examples"][0]["beds"][0]["category"] == "nursing"
+    assert schemas["BedStateApplied"]["examples"]
+    assert "text/csv" in document["paths"]["/supplier/beds.csv"]["post"]["requestBody"]["content"]
+    [tag] = [t for t in document["tags"] if t["name"] == "supplier API"]
+    assert "Idempotency-Key" in tag["description"] and "curl" in tag["description"]

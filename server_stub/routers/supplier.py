@@ -12,7 +12,19 @@ from protocol.suppliers import HOME_ID_PATTERN, BedStateApplied, BedStateUpdate,
 from server_stub.dependencies import ClockDep, ConnectionDep, CurrentSupplier
 from server_stub.services import suppliers
 
-router = APIRouter(prefix="/supplier", tags=["supplier API"])
+TAG = "supplier API"
+TAG_DESCRIPTION = (
+    "For other digital care record systems (suppliers) that send their homes' bed states. Authenticate with the "
+    "API key an administrator issued (header `X-Api-Key`; shown once, revocable, rotatable). Send an "
+    "`Idempotency-Key` header, new for each update: the same key and body again is a safe retry (same answer, "
+    "applied once); the same key with another body is 409. `as_at` is when your system says the counts were "
+    "true: an update older than the home's own last save is refused (409), never applied over it. Example:\n\n"
+    "```\ncurl -X PUT https://<central API>/supplier/homes/1-10000302982/beds -H 'X-Api-Key: <key>' "
+    "-H 'Idempotency-Key: <uuid>' -H 'Content-Type: application/json' -d '{\"as_at\": \"2026-11-25T09:05:00Z\", "
+    "\"beds\": [{\"category\": \"nursing\", \"max_capacity\": 30, \"occupied\": 26, \"vacant_reserved\": 1, "
+    "\"vacant_accepting\": 3}]}'\n```"
+)
+router = APIRouter(prefix="/supplier", tags=[TAG])
 HomeId = Annotated[str, Path(pattern=HOME_ID_PATTERN, description="The home's CQC location ID",
                              examples=["1-10000302982"])]
 IdempotencyKey = Annotated[str, Header(
