@@ -10,6 +10,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from client.sync import CentralApi
+from client.views.bed_state_view import BedStateView
 from tests.support import aio
 from tests.support.auth import DEMO_HOME, DEMO_PASSWORD, sign_in
 from tests.support.central_inprocess import Switchable, serving
@@ -65,6 +66,10 @@ def test_a_supplier_update_reaches_the_homes_device_and_the_screen_names_its_sou
     assert screen.source_line == f"Updated by {SUPPLIER} at {local_time}"
     record = manager_device.store.record("bed_count", f"{DEMO_HOME}/nursing")
     assert record.data["changed_by"] == SUPPLIER
+    # The view shows the state's words under the confirmed line.
+    view = BedStateView(screen, manager_device.engine, account_line="Demo manager")
+    view.refresh(update=False)
+    assert view.updated_by.visible and view.updated_by.value == screen.source_line
 
     # The manager's own save afterwards builds on it (no conflict) and the line goes: the state is hers again.
     screen.decrement("nursing", "occupied")
