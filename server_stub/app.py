@@ -19,6 +19,7 @@ from server_stub.middleware import BodySizeLimit, RefuseUnfitValues, SecurityHea
 from server_stub.migrations import upgrade_database
 from server_stub.routers import accounts, admin, area, auth, health, homes, hospital, speedtest, supplier, sync
 from server_stub.services.area import keep_index_up_to_date
+from server_stub.services.suppliers import forget_old_requests
 from server_stub.services.sync import purge_tombstones
 from server_stub.settings import Settings
 
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> F
         with engine.connect() as connection:
             purge_tombstones(connection, clock(), timedelta(seconds=settings.tombstone_retention_seconds))
             keep_index_up_to_date(connection, clock())  # DSPT publications expire with the date
+            forget_old_requests(connection, clock())  # the supplier API's answers kept for retries
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):

@@ -109,3 +109,8 @@ def insert_request(connection: Connection, supplier_id: int, idempotency_key: st
     connection.execute(insert(supplier_requests).values(
         supplier_id=supplier_id, idempotency_key=idempotency_key, request_digest=request_digest,
         status_code=status_code, answer=json.dumps(answer, separators=(",", ":")), at=at))
+
+
+def forget_requests(connection: Connection, answered_before: str) -> int:
+    """Drop the answers kept for retries of requests answered before the given time; returns how many."""
+    return connection.execute(delete(supplier_requests).where(supplier_requests.c.at < answered_before)).rowcount

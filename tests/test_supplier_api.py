@@ -273,3 +273,17 @@ def test_the_openapi_document_describes_the_supplier_api_with_examples(central):
     assert "text/csv" in document["paths"]["/supplier/beds.csv"]["post"]["requestBody"]["content"]
     [tag] = [t for t in document["tags"] if t["name"] == "supplier API"]
     assert "Idempotency-Key" in tag["description"] and "curl" in tag["description"]
+
+
+def test_answers_kept_for_retries_are_forgotten_after_30_days(central, supplier):
+    from server_stub.services.suppliers import forget_old_requests
+
+    key = str(uuid.uuid4())
+    first = put_beds(central, supplier["api_key"], beds_body(), key).json()
+    with central.app_ref.state.engine.connect() as connection:
+        assert forget_old_requests(connection, CLOCK_NOW + timedelta(days=29)) == 0
+        assert put_beds(central, supplier["api_key"], beds_body(), key).json() == first  # still a retry
+        assert forget_old_requests(connection, CLOCK_NOW + timedelta(days=31)) == 1
+    # The key is new again: the same body is a new request, applied again (no newer save since its as_at).
+    again = put_beds(central, supplier["api_key"], beds_body(), key)
+    assert again.status_code == 200 and again.json()["versions"]["nursing"] > first["versions"]["nursing"]

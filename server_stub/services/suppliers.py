@@ -48,6 +48,8 @@ KEY_PREFIX = "chc_supplier_"
 # otherwise outrank every later save of the home's own staff).
 AS_AT_AHEAD_ALLOWED = timedelta(minutes=5)
 APPLIED, STALE = 200, 409
+# How long an answer is kept for a retry under its Idempotency-Key (a retry comes within minutes, not weeks).
+REQUESTS_KEPT = timedelta(days=30)
 # A refusal of one home in a bulk request, as its result says it.
 OUTCOME_OF_REFUSAL = {NotAllowed: HomeOutcome.NOT_YOUR_HOME, NotFound: HomeOutcome.UNKNOWN_HOME,
                       Invalid: HomeOutcome.INVALID}
@@ -151,6 +153,12 @@ def revoke_key(connection: Connection, now: datetime, account: Account, supplier
 
 
 # --- the supplier's own requests -----------------------------------------------------------------------------
+
+def forget_old_requests(connection: Connection, now: datetime) -> int:
+    """Drop answers kept for retries longer than REQUESTS_KEPT (every process does it hourly, with the tombstones)."""
+    with write_transaction(connection):
+        return supplier_repository.forget_requests(connection, iso(now - REQUESTS_KEPT))
+
 
 def _digest(request: dict) -> str:
     """What makes two requests the same request: what they ask (as parsed: spacing and key order aside)."""
