@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 
 class BedCategory(StrEnum):
@@ -62,6 +62,25 @@ COUNT_LABELS: dict[str, str] = {
 }
 # A sanity ceiling: the largest English care homes have about 200 beds.
 MAX_BEDS_PER_CATEGORY = 1000
+# Who saved a record (stamped by the central API: an account's user name, or a supplier's name).
+CHANGED_BY_DESCRIPTION = "Who saved it, stamped by the central API: a user name, or the name of a supplier's system"
+AS_AT_DESCRIPTION = ("Set only by a supplier's update (docs/sync.md): the time its system says the counts were "
+                     "true; none for a save in the app")
+
+
+def check_capacity(vacant_accepting: int, info: ValidationInfo) -> int:
+    """The invariant occupied + vacant reserved + vacant accepting <= maximum capacity, as a validator of the
+    last count (so the error names a field); skipped when an earlier count was already refused."""
+    data = info.data
+    if not all(name in data for name in COUNT_FIELDS[:3]):
+        return vacant_accepting
+    used = data["occupied"] + data["vacant_reserved"] + vacant_accepting
+    if used > data["max_capacity"]:
+        raise ValueError(
+            f"occupied + vacant reserved + vacant accepting ({used}) "
+            f"must not exceed maximum capacity ({data['max_capacity']})"
+        )
+    return vacant_accepting
 
 
 class BedCount(BaseModel):
@@ -75,22 +94,15 @@ class BedCount(BaseModel):
     occupied: int = Field(ge=0, le=MAX_BEDS_PER_CATEGORY)
     vacant_reserved: int = Field(ge=0, le=MAX_BEDS_PER_CATEGORY)
     vacant_accepting: int = Field(ge=0, le=MAX_BEDS_PER_CATEGORY)
+    changed_by: str | None = Field(default=None, min_length=1, max_length=100, description=CHANGED_BY_DESCRIPTION)
+    as_at: AwareDatetime | None = Field(default=None, description=AS_AT_DESCRIPTION)
 
     @field_validator("vacant_accepting")
     @classmethod
     def _fits_capacity(cls, vacant_accepting: int, info: ValidationInfo) -> int:
         # Attached to the last count so the error names a field; skipped when an
         # earlier count was already refused (it is then missing from info.data).
-        data = info.data
-        if not all(name in data for name in COUNT_FIELDS[:3]):
-            return vacant_accepting
-        used = data["occupied"] + data["vacant_reserved"] + vacant_accepting
-        if used > data["max_capacity"]:
-            raise ValueError(
-                f"occupied + vacant reserved + vacant accepting ({used}) "
-                f"must not exceed maximum capacity ({data['max_capacity']})"
-            )
-        return vacant_accepting
+        return check_capacity(vacant_accepting, info)
 
     @property
     def record_id(self) -> str:
@@ -127,6 +139,13 @@ class HomeStatus(BaseModel):
     closed_reason: ClosureReason | None = Field(default=None, validate_default=True)
     closed_note: str | None = Field(default=None, max_length=500)
     confirmed_at: str | None = Field(default=None, description="ISO time the server applied the last confirmation")
+    changed_by: str | None = Field(default=None, min_length=1, max_length=100, description=CHANGED_BY_DESCRIPTION)
+    as_at: AwareDatetime | None = Field(default=None, description=AS_AT_DESCRIPTION)
+
+    @property
+    def from_supplier(self) -> bool:
+        """Saved by a supplier's system through the supplier API (only those carry ``as_at``)."""
+        return self.as_at is not None
 
     @field_validator("closed_reason")
     @classmethod

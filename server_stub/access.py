@@ -110,3 +110,8 @@ def may_manage_roles(account: Account) -> bool:
 
 def may_read_audit(account: Account) -> bool:
     return account.role == ADMINISTRATOR
+
+
+def may_manage_suppliers(account: Account) -> bool:
+    """Registering other care record systems and issuing their API keys (the supplier API)."""
+    return account.role == ADMINISTRATOR

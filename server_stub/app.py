@@ -17,8 +17,9 @@ from server_stub.demo_data import seed_demo_data
 from server_stub.errors import install_error_handlers
 from server_stub.middleware import BodySizeLimit, RefuseUnfitValues, SecurityHeaders
 from server_stub.migrations import upgrade_database
-from server_stub.routers import accounts, admin, alerts, area, auth, health, homes, hospital, speedtest, sync
+from server_stub.routers import accounts, admin, alerts, area, auth, health, homes, hospital, speedtest, supplier, sync
 from server_stub.services.area import keep_index_up_to_date
+from server_stub.services.suppliers import forget_old_requests
 from server_stub.services.sync import purge_tombstones
 from server_stub.settings import Settings
 
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> F
         with engine.connect() as connection:
             purge_tombstones(connection, clock(), timedelta(seconds=settings.tombstone_retention_seconds))
             keep_index_up_to_date(connection, clock())  # DSPT publications expire with the date
+            forget_old_requests(connection, clock())  # the supplier API's answers kept for retries
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -79,6 +81,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> F
         title=TITLE,
         version=f"schema {SCHEMA_VERSION}",
         description="Sync, sign-in and bed state for Care Home Connect (see docs/sync.md).",
+        openapi_tags=[{"name": supplier.TAG, "description": supplier.TAG_DESCRIPTION}],
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -98,4 +101,5 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> F
     app.include_router(admin.router)
     app.include_router(area.router)
     app.include_router(alerts.router)
+    app.include_router(supplier.router)
     return app

@@ -9,14 +9,15 @@ from __future__ import annotations
 from typing import Annotated, Iterator
 
 from fastapi import Depends, HTTPException, Request, status
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from protocol.sync import Account
-from server_stub import account_repository, repository
+from server_stub import account_repository, repository, supplier_repository
 from server_stub.clock import Clock, iso
 from server_stub.db import Connection
 from server_stub.security import token_digest
 from server_stub.settings import Settings
+from server_stub.supplier_repository import SupplierRow
 
 NOT_SIGNED_IN = "Sign in first: this request needs an 'Authorization: Bearer <token>' header"
 SESSION_INVALID = "Your session has expired or is not valid: please sign in again"
@@ -73,3 +74,27 @@ def get_bearer_token(credentials: Annotated[HTTPAuthorizationCredentials | None,
 
 
 BearerToken = Annotated[str | None, Depends(get_bearer_token)]
+
+
+# --- the supplier API: another care record system, by its API key -----------------------------------------
+
+SUPPLIER_KEY_HEADER = "X-Api-Key"
+NO_SUPPLIER_KEY = f"This request needs the supplier's API key in the '{SUPPLIER_KEY_HEADER}' header"
+SUPPLIER_KEY_INVALID = ("This API key is not valid (unknown, revoked or replaced by a newer one): "
+                        "ask the Care Home Connect administrator for a new one")
+_supplier_key = APIKeyHeader(name=SUPPLIER_KEY_HEADER, auto_error=False,
+                             description="The supplier's API key, issued by an administrator (POST /admin/suppliers)")
+
+
+def get_current_supplier(connection: ConnectionDep,
+                         api_key: Annotated[str | None, Depends(_supplier_key)]) -> SupplierRow:
+    challenge = {"WWW-Authenticate": SUPPLIER_KEY_HEADER}
+    if not api_key:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, NO_SUPPLIER_KEY, headers=challenge)
+    supplier = supplier_repository.supplier_for_key(connection, token_digest(api_key))
+    if supplier is None:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, SUPPLIER_KEY_INVALID, headers=challenge)
+    return supplier
+
+
+CurrentSupplier = Annotated[SupplierRow, Depends(get_current_supplier)]

@@ -269,3 +269,44 @@ alert_homes = Table(
     Column("home_id", Text, nullable=False),
     PrimaryKeyConstraint("alert_id", "home_id"),
 )
+
+# Other digital care record systems that send their homes' bed states (the supplier API, docs/sync.md).
+suppliers = Table(
+    "suppliers", metadata,
+    Column("id", _SERIAL, Identity(always=True), primary_key=True),
+    Column("name", Text, nullable=False, unique=True),
+    Column("registered_at", Text, nullable=False),
+    Column("registered_by", Text, nullable=False),
+    sqlite_autoincrement=True,
+)
+
+# The homes each supplier may send bed states for.
+supplier_homes = Table(
+    "supplier_homes", metadata,
+    Column("supplier_id", BigInteger, ForeignKey("suppliers.id", ondelete="CASCADE"), nullable=False),
+    Column("home_id", Text, nullable=False),
+    PrimaryKeyConstraint("supplier_id", "home_id"),
+)
+
+# API keys, like session tokens: only the sha256 is kept. A revoked (or rotated) key keeps its row, for the record.
+supplier_keys = Table(
+    "supplier_keys", metadata,
+    Column("key_hash", Text, primary_key=True),
+    Column("supplier_id", BigInteger, ForeignKey("suppliers.id", ondelete="CASCADE"), nullable=False),
+    Column("issued_at", Text, nullable=False),
+    Column("issued_by", Text, nullable=False),
+    Column("revoked_at", Text),
+    Index("supplier_keys_supplier_id", "supplier_id"),
+)
+
+# Each answered supplier request by its Idempotency-Key: a retry gets the stored answer, a different body 409.
+supplier_requests = Table(
+    "supplier_requests", metadata,
+    Column("supplier_id", BigInteger, ForeignKey("suppliers.id", ondelete="CASCADE"), nullable=False),
+    Column("idempotency_key", Text, nullable=False),
+    Column("request_digest", Text, nullable=False),  # sha256 of the request (path and body)
+    Column("status_code", Integer, nullable=False),
+    Column("answer", Text, nullable=False),  # JSON body returned
+    Column("at", Text, nullable=False),
+    PrimaryKeyConstraint("supplier_id", "idempotency_key"),
+)

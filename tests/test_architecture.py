@@ -67,7 +67,8 @@ def test_assets_is_data_with_a_standard_library_lookup():
 
 # --- the central API: routers -> services -> repositories -> schema/db --------------------------------------
 
-REPOSITORIES = {"repository", "account_repository", "area_repository", "directory_repository", "alerts_repository"}
+REPOSITORIES = {"repository", "account_repository", "area_repository", "directory_repository", "alerts_repository",
+                "supplier_repository"}
 PERSISTENCE = {"server_stub/db.py", "server_stub/schema.py", *(f"server_stub/{name}.py" for name in REPOSITORIES)}
 
 

@@ -187,3 +187,49 @@ def test_alerts_are_sent_by_commissioners_and_administrators_and_acknowledged_by
            "data": {"alert_id": alert_id, "home_id": DEMO_HOME_ID, "acknowledged_at": "2026-11-25T09:00:00+00:00"}}
     [result] = push(client, headers, [ack]).json()["results"]
     assert result["status"] == acknowledge, result
+
+
+# --- the supplier API (issue 12): administrators manage suppliers; a supplier's API key is its only way in ------
+
+SUPPLIER_BEDS = {"as_at": "2026-11-25T09:00:00Z", "beds": [  # the world's clock: newer than every save
+    {"category": "nursing", "max_capacity": 30, "occupied": 20, "vacant_reserved": 2, "vacant_accepting": 5}]}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_administrators_register_suppliers_and_issue_keys(world, role):
+    client, tokens = world
+    headers = bearer(tokens[role])
+    allowed = role == "administrator"
+    registered = client.post("/admin/suppliers", json={"name": f"Matrix supplier {role}", "homes": [DEMO_HOME_ID]},
+                             headers=headers)
+    assert registered.status_code == (201 if allowed else 403)
+    assert client.get("/admin/suppliers", headers=headers).status_code == (200 if allowed else 403)
+    supplier_id = registered.json()["supplier"]["id"] if allowed else 1
+    for method, path, body in (("PUT", f"/admin/suppliers/{supplier_id}/homes", {"homes": [DEMO_HOME_ID]}),
+                               ("POST", f"/admin/suppliers/{supplier_id}/key", None),
+                               ("DELETE", f"/admin/suppliers/{supplier_id}/key", None)):
+        answer = client.request(method, path, json=body, headers=headers)
+        assert answer.status_code == (200 if allowed else 403), (method, path, answer.text)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_no_session_token_writes_through_the_supplier_api(world, role):
+    """A person's token (any role) is not a supplier's key: the supplier API answers 401."""
+    client, tokens = world
+    answer = client.put(f"/supplier/homes/{DEMO_HOME_ID}/beds", json=SUPPLIER_BEDS,
+                        headers={**bearer(tokens[role]), "Idempotency-Key": str(uuid.uuid4())})
+    assert answer.status_code == 401
+    answer = client.put(f"/supplier/homes/{DEMO_HOME_ID}/beds", json=SUPPLIER_BEDS,
+                        headers={"X-Api-Key": tokens[role], "Idempotency-Key": str(uuid.uuid4())})
+    assert answer.status_code == 401
+
+
+def test_a_supplier_writes_only_its_own_homes(world):
+    client, tokens = world
+    admin = bearer(tokens["administrator"])
+    key = client.post("/admin/suppliers", json={"name": "Matrix supplier scoped", "homes": [DEMO_HOME_ID]},
+                      headers=admin).json()["api_key"]
+    for home, expected in ((DEMO_HOME_ID, 200), (OTHER_HOME, 403)):
+        answer = client.put(f"/supplier/homes/{home}/beds", json=SUPPLIER_BEDS,
+                            headers={"X-Api-Key": key, "Idempotency-Key": str(uuid.uuid4())})
+        assert answer.status_code == expected, answer.text

@@ -251,6 +251,15 @@ class BedStateScreen:
         return f"Last confirmed {_day_clock(confirmed, self._now(), 'today ')} - {state.value}"
 
     @property
+    def source_line(self) -> str | None:
+        """'Updated by <supplier> at 09:05' while the saved bed state is one another care record system sent
+        (the supplier API), at the time its system says the counts were true; None after a save in the app."""
+        status = self.saved_status
+        if status is None or self.status_pending or not status.from_supplier:
+            return None
+        return f"Updated by {status.changed_by or 'another care record system'} at {_day_clock(status.as_at, self._now())}"
+
+    @property
     def freshness(self) -> Freshness:
         if self.status_pending:
             return Freshness.FRESH

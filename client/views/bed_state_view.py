@@ -2,7 +2,8 @@
 
 Every control that tests drive carries a semantics identifier:
 ``bed-<category>-<field>-plus`` / ``-minus`` / ``-value``, ``bed-save``,
-``bed-confirm``, ``sync-status``, ``confirmed-line``, ``open-readiness`` (when
+``bed-confirm``, ``sync-status``, ``confirmed-line``, ``updated-by`` (when a supplier's system sent the
+bed state), ``open-readiness`` (when
 ``on_readiness`` is given), ``open-red-bag`` (when ``on_red_bag`` is given),
 ``open-settings`` (when ``on_settings`` is given: managers), ``open-alerts`` (when ``on_alerts`` is given),
 ``alert-banner`` (the ``alert_banner`` control, on top: an urgent alert unread), ``deregistered-notice``
@@ -172,6 +173,7 @@ class BedStateView(ft.Column):
         self.confirm = ft.OutlinedButton("No change - confirm", on_click=self._confirm, height=56, expand=True)
         self.message = ft.Text("", size=15)
         self.confirmed = ft.Text("", size=15, weight=ft.FontWeight.W_500)
+        self.updated_by = ft.Text("", size=14, color=ft.Colors.ON_SURFACE_VARIANT, visible=False)
         self.sync_status = ft.Text("", size=15)
         self.details = ft.Column(spacing=4)
         self.notices = ft.Text("", color=ft.Colors.ON_ERROR_CONTAINER, size=14)
@@ -193,6 +195,7 @@ class BedStateView(ft.Column):
                 self.address,
                 ft.Text(account_line, size=13, color=ft.Colors.ON_SURFACE_VARIANT),
                 identified("confirmed-line", self.confirmed),
+                identified("updated-by", self.updated_by),
                 self.deregistered_box,
                 self.notice_box,
                 self.cards,
@@ -296,6 +299,8 @@ class BedStateView(ft.Column):
         self.message.color = message_colour(screen.message_is_error)
         self.confirmed.value = screen.confirmed_line()
         self.confirmed.color = FRESHNESS_COLOURS[screen.freshness]
+        self.updated_by.value = screen.source_line or ""
+        self.updated_by.visible = screen.source_line is not None
         status = status or self.engine.status
         self.sync_status.value = sync_line(status, self._now())
         self.sign_in_again.visible = status.state.value == "signed_out" and self.on_sign_in_again is not None

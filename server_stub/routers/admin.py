@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, status
 
 from domain.homes import CareHome
 from protocol.directory import IcbDecisionNeeded, IcbDecisionRequest, ImportSummary
 from protocol.errors import ErrorResponse
+from protocol.suppliers import Supplier, SupplierHomes, SupplierKey, SupplierRegistration
 from server_stub.dependencies import ClockDep, ConnectionDep, CurrentAccount
-from server_stub.services import directory
+from server_stub.services import directory, suppliers
 
 router = APIRouter(prefix="/admin", tags=["admin"])
 DENIED = {403: {"model": ErrorResponse, "description": "Administrators only"}}
@@ -35,3 +36,48 @@ def decide_icb(home_id: HomeId, body: IcbDecisionRequest, account: CurrentAccoun
                clock: ClockDep) -> CareHome:
     """Place the home in one of its candidate ICBs; every later import keeps this choice."""
     return directory.decide_icb(connection, clock(), account, home_id, body)
+
+
+# --- suppliers: other care record systems that send their homes' bed states (the supplier API) ---------------
+
+SupplierId = Annotated[int, Path(ge=1, le=2**63 - 1, description="The supplier's number")]
+NO_SUPPLIER = {404: {"model": ErrorResponse, "description": "No supplier has this number"}}
+KEY_SHOWN_ONCE = "The supplier and its new API key: shown this once, only its digest is kept"
+
+
+@router.post("/suppliers", response_model=SupplierKey, status_code=status.HTTP_201_CREATED,
+             responses=DENIED | {409: {"model": ErrorResponse}, 422: {"model": ErrorResponse},
+                                 201: {"description": KEY_SHOWN_ONCE}})
+def register_supplier(body: SupplierRegistration, account: CurrentAccount, connection: ConnectionDep,
+                      clock: ClockDep) -> SupplierKey:
+    """Register a supplier (another digital care record system) with the homes it serves, and issue its API key."""
+    return suppliers.register(connection, clock(), account, body)
+
+
+@router.get("/suppliers", response_model=list[Supplier], responses=DENIED)
+def list_suppliers(account: CurrentAccount, connection: ConnectionDep) -> list[Supplier]:
+    """Every supplier, its homes and when its key was issued (never the key)."""
+    return suppliers.list_suppliers(connection, account)
+
+
+@router.put("/suppliers/{supplier_id}/homes", response_model=Supplier,
+            responses=DENIED | NO_SUPPLIER | {422: {"model": ErrorResponse}})
+def set_supplier_homes(supplier_id: SupplierId, body: SupplierHomes, account: CurrentAccount,
+                       connection: ConnectionDep, clock: ClockDep) -> Supplier:
+    """Replace the list of homes the supplier may send bed states for."""
+    return suppliers.set_homes(connection, clock(), account, supplier_id, body)
+
+
+@router.post("/suppliers/{supplier_id}/key", response_model=SupplierKey,
+             responses=DENIED | NO_SUPPLIER | {200: {"description": KEY_SHOWN_ONCE}})
+def issue_supplier_key(supplier_id: SupplierId, account: CurrentAccount, connection: ConnectionDep,
+                       clock: ClockDep) -> SupplierKey:
+    """Issue the supplier a new API key; its old key stops working at once (rotation)."""
+    return suppliers.issue_key(connection, clock(), account, supplier_id)
+
+
+@router.delete("/suppliers/{supplier_id}/key", response_model=Supplier, responses=DENIED | NO_SUPPLIER)
+def revoke_supplier_key(supplier_id: SupplierId, account: CurrentAccount, connection: ConnectionDep,
+                        clock: ClockDep) -> Supplier:
+    """Revoke the supplier's API key: it can send nothing until it is issued a new one."""
+    return suppliers.revoke_key(connection, clock(), account, supplier_id)

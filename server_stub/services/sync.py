@@ -50,8 +50,10 @@ REFUSED_RECORDS = {
 MUTATION_ID_TAKEN = "This change id was already used by another account; the change was not applied."
 UNKNOWN_BASE = ("The central API does not know the version this change was made on; "
                 "your change was not applied. Check the record and save again.")
-# The author field of records people edit (domain.records.SyncedRecord, NhsmailProgress).
+# The author field of records people edit (domain.records.SyncedRecord, NhsmailProgress, bed counts, status).
 AUTHOR_FIELD = "changed_by"
+# Set on bed counts and the home's status by a supplier's update only (services/suppliers.py).
+SUPPLIER_TIME_FIELD = "as_at"
 
 
 def push(connection: Connection, account: Account, request: PushRequest, now: datetime) -> PushResponse:
@@ -133,8 +135,8 @@ def _decide(connection: Connection, account: Account, device_id: UUID, mutation,
             mutation_id=mutation.mutation_id,
             status=MutationStatus.CONFLICT,
             message=(
-                f"Another device changed {_what(kind, data)} after you last synced; your change was not applied. "
-                "Check the numbers and save again."
+                f"{_who_changed(current)} changed {_what(kind, data)} after you last synced; your change was not "
+                "applied. Check the numbers and save again."
             ),
             current=current.to_wire(),
         )
@@ -146,16 +148,29 @@ def _decide(connection: Connection, account: Account, device_id: UUID, mutation,
         previous = AlertReceipt.model_validate(current.data) if current is not None and not current.deleted else None
         data = merge_receipt(previous, data, account.username, now)
     stored = data.model_dump(mode="json")
-    if AUTHOR_FIELD in kind.model.model_fields:
-        stored[AUTHOR_FIELD] = account.username  # the token says who changed it, whatever the device claims
+    if SUPPLIER_TIME_FIELD in stored:
+        stored[SUPPLIER_TIME_FIELD] = None  # only the supplier API says a change came from a supplier's system
     if kind.conflict_rule == ConflictRule.LAST_ARRIVAL_WINS and "confirmed_at" in kind.model.model_fields:
         stored["confirmed_at"] = iso(now)  # the server's clock decides when a confirmation happened
+    version = write_record(connection, kind, expected_id, home_id, stored, now=now, author=account.username,
+                           origin=str(device_id))
+    return MutationResult(mutation_id=mutation.mutation_id, status=MutationStatus.APPLIED, version=version)
+
+
+def write_record(connection: Connection, kind: RecordKind, record_id: str, home_id: str, stored: dict,
+                 *, now: datetime, author: str, origin: str) -> int:
+    """The one write path of a change (a device's push, a supplier's update): the next version, the record,
+    its history and the homes index (repository.upsert_record). ``author`` becomes ``changed_by`` where the
+    kind has it (whatever the sender claimed); ``origin`` is the device (or supplier) the change came from,
+    which the reject-stale rule compares. Returns the new version. Call inside a write transaction."""
+    if AUTHOR_FIELD in kind.model.model_fields:
+        stored = {**stored, AUTHOR_FIELD: author}
     version = repository.next_version(connection)
     repository.upsert_record(
-        connection, kind=kind.name, record_id=expected_id, home_id=home_id, version=version, data=stored,
-        updated_at=iso(now), updated_by_device=str(device_id),
+        connection, kind=kind.name, record_id=record_id, home_id=home_id, version=version, data=stored,
+        updated_at=iso(now), updated_by_device=origin,
     )
-    return MutationResult(mutation_id=mutation.mutation_id, status=MutationStatus.APPLIED, version=version)
+    return version
 
 
 def _delete(connection, account: Account, device_id: UUID, mutation, kind: RecordKind, now: datetime) -> MutationResult:
@@ -207,6 +222,13 @@ def not_allowed_message(account: Account, kind: RecordKind, home_id: str) -> str
     """The refusal of a change the account may not make, naming what it tried to change."""
     whose = "another home's" if account.role in HOME_ROLES and account.home_id != home_id else "this home's"
     return f"You may not change {whose} {REFUSED_RECORDS.get(kind.name, 'records')}"
+
+
+def _who_changed(current) -> str:
+    """'Another device', or the supplier's system that changed the record (it says so in plain words)."""
+    if current.data.get(SUPPLIER_TIME_FIELD) and current.data.get(AUTHOR_FIELD):
+        return f"{current.data[AUTHOR_FIELD]} (another care record system)"
+    return "Another device"
 
 
 def _what(kind: RecordKind, data) -> str:
