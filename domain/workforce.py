@@ -7,7 +7,7 @@ are absent today. One record per home; the newest save counts.
 
 from __future__ import annotations
 
-from pydantic import Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from domain.records import SyncedRecord
 
@@ -34,8 +34,10 @@ def _count() -> int:
     return Field(default=0, ge=0, le=MAX_STAFF_PER_COUNT)
 
 
-class Workforce(SyncedRecord):
-    """A home's staff headcounts (one synced record per home)."""
+class Headcounts(BaseModel):
+    """The headcounts alone: what a form or another supplier's system sends."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     nurses_employed: int = _count()
     nurses_agency: int = _count()
@@ -55,6 +57,10 @@ class Workforce(SyncedRecord):
         if absent > staff:
             raise ValueError(f"staff absent today ({absent}) must not exceed the staff counted above ({staff})")
         return absent
+
+
+class Workforce(SyncedRecord, Headcounts):
+    """A home's staff headcounts (one synced record per home)."""
 
     @property
     def record_id(self) -> str:

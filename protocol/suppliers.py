@@ -13,6 +13,7 @@ from enum import StrEnum
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from domain.beds import MAX_BEDS_PER_CATEGORY, BedCategory, check_capacity
+from domain.workforce import Headcounts
 
 HOME_ID_PATTERN = r"^1-\d{5,12}$"
 MAX_HOMES_PER_SUPPLIER = 20_000
@@ -49,6 +50,9 @@ class BedStateUpdate(_Wire):
                                              "(with a time zone, e.g. 2026-11-25T09:05:00Z)")
     beds: list[SupplierBedCount] = Field(min_length=1, max_length=len(BedCategory),
                                          description="One entry per bed category updated; others are left as they are")
+    workforce: Headcounts | None = Field(None, description=(
+        "Optional: the home's staff headcounts today (registered nurses, care workers and non-care staff, each "
+        "employed and agency, and staff absent today), checked as the app checks them"))
 
     @field_validator("as_at")
     @classmethod
@@ -69,6 +73,8 @@ class BedStateUpdate(_Wire):
         "as_at": "2026-11-25T09:05:00Z",
         "beds": [{"category": "nursing", "max_capacity": 30, "occupied": 26, "vacant_reserved": 1,
                   "vacant_accepting": 3}],
+        "workforce": {"nurses_employed": 6, "nurses_agency": 1, "care_workers_employed": 24, "care_workers_agency": 3,
+                      "non_care_employed": 8, "non_care_agency": 0, "absent_today": 2},
     }]})
 
 
@@ -79,7 +85,8 @@ class BedStateApplied(_Wire):
     supplier: str = Field(description="The supplier's name, as the home's devices show it ('Updated by ...')")
     as_at: datetime
     applied_at: datetime = Field(description="When the central API applied it (its clock)")
-    versions: dict[str, int] = Field(description="The new version of each category's record, by category")
+    versions: dict[str, int] = Field(description=(
+        "The new version of each category's record, by category (and of the workforce record, when sent)"))
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
         "home_id": "1-10000302982", "supplier": "Example Care Records", "as_at": "2026-11-25T09:05:00Z",

@@ -6,6 +6,7 @@ the supplier sends a home's bed state with PUT /supplier/homes/{id}/beds under a
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import datetime, timedelta, timezone
 
@@ -287,3 +288,35 @@ def test_answers_kept_for_retries_are_forgotten_after_30_days(central, supplier)
     # The key is new again: the same body is a new request, applied again (no newer save since its as_at).
     again = put_beds(central, supplier["api_key"], beds_body(), key)
     assert again.status_code == 200 and again.json()["versions"]["nursing"] > first["versions"]["nursing"]
+
+
+WORKFORCE = {"nurses_employed": 6, "nurses_agency": 1, "care_workers_employed": 24, "care_workers_agency": 3,
+             "non_care_employed": 8, "non_care_agency": 0, "absent_today": 2}
+
+
+def stored_workforce(central) -> dict | None:
+    from sqlalchemy import create_engine, select
+
+    from server_stub.schema import records
+    engine = create_engine(central.app_ref.state.settings.database_url)
+    try:
+        with engine.connect() as connection:
+            data = connection.execute(select(records.c.data).where(
+                records.c.kind == "workforce", records.c.home_id == DEMO_HOME)).scalar()
+    finally:
+        engine.dispose()
+    return json.loads(data) if data else None
+
+
+def test_workforce_comes_with_the_beds_checked_as_the_app_checks_it(central, supplier):
+    """Issue 12 part 3: the supplier API accepts the workforce the national collection asks for with the beds."""
+    key = supplier["api_key"]
+    absent_too_many = put_beds(central, key, beds_body() | {"workforce": WORKFORCE | {"absent_today": 99}})
+    assert absent_too_many.status_code == 422 and "workforce" in str(absent_too_many.json()["detail"])
+    assert "absent today" in str(absent_too_many.json()["detail"])
+    assert stored_workforce(central) is None  # refused whole: nothing written
+    answer = put_beds(central, key, beds_body() | {"workforce": WORKFORCE})
+    assert answer.status_code == 200, answer.text
+    stored = stored_workforce(central)
+    assert {name: stored[name] for name in WORKFORCE} == WORKFORCE and stored["changed_by"] == SUPPLIER
+    assert answer.json()["versions"]["workforce"] > answer.json()["versions"]["nursing"]

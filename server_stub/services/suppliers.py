@@ -20,6 +20,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 
 from domain.beds import BedCategory, BedCount, HomeStatus, category_not_offered
+from domain.workforce import Workforce
 from protocol.kinds import RECORD_KINDS
 from protocol.suppliers import (
     BedStateApplied,
@@ -239,6 +240,10 @@ def _decide(connection: Connection, now: datetime, supplier: SupplierRow, home_i
     kinds = RECORD_KINDS["bed_count"], RECORD_KINDS["home_status"]
     current = {count.record_id: repository.get_record(connection, "bed_count", count.record_id) for count in counts}
     status = repository.get_record(connection, "home_status", home_id)
+    workforce = None
+    if update.workforce is not None:  # the same rule as the app's form; a newer save there wins too
+        workforce = Workforce(home_id=home_id, **update.workforce.model_dump())
+        current[workforce.record_id] = repository.get_record(connection, "workforce", workforce.record_id)
     for record in [*current.values(), status]:
         newer = _newer_than(record, update.as_at)
         if newer is not None:
@@ -250,6 +255,10 @@ def _decide(connection: Connection, now: datetime, supplier: SupplierRow, home_i
         stored = count.model_dump(mode="json")
         versions[count.category.value] = write_record(connection, kinds[0], count.record_id, home_id, stored,
                                                       now=now, author=supplier.name, origin=origin)
+    if workforce is not None:
+        versions["workforce"] = write_record(connection, RECORD_KINDS["workforce"], workforce.record_id, home_id,
+                                             workforce.model_dump(mode="json"), now=now, author=supplier.name,
+                                             origin=origin)
     # The update confirms the bed state, as of when it was true; the home's closure stays as its staff set it.
     kept = HomeStatus.model_validate(status.data) if status is not None and not status.deleted else None
     confirmation = HomeStatus(
