@@ -136,6 +136,11 @@ homes = Table(
     Column("dspt", Text),
     Column("nhsmail", Text),
     Column("band", Text),
+    # The home's sharing choices (domain.sharing, its "sharing" record): 1 = said yes. Commissioners see every
+    # home of their area whatever these say; the public counts and cross-boundary bed search read them.
+    Column("shares_with_neighbours", Integer, nullable=False, server_default=text("0")),
+    Column("shares_publicly", Integer, nullable=False, server_default=text("0")),
+    Column("shares_for_research", Integer, nullable=False, server_default=text("0")),
     Index("homes_local_authority", "local_authority"),
     Index("homes_icb_code", "icb_code"),
     Index("homes_region", "region"),

@@ -46,7 +46,16 @@ from domain.readiness import DsptLevel
 from protocol.area import AreaWire, HistoryAnswer, HistoryPoint, OverviewAnswer, SearchAnswer, StaleAnswer
 from protocol.sync import Account
 from server_stub import area_repository
-from server_stub.access import ADMINISTRATOR, COMMISSIONER, DIGITAL_CHAMPION, HOME_ROLES, HOSPITAL_USER, Scope, scope_of
+from server_stub.access import (
+    ADMINISTRATOR,
+    COMMISSIONER,
+    DIGITAL_CHAMPION,
+    HOME_ROLES,
+    HOSPITAL_USER,
+    Scope,
+    bed_search_scope,
+    scope_of,
+)
 from server_stub.clock import iso
 from server_stub.db import Connection, read_transaction, write_transaction
 from server_stub.services.errors import Invalid, NotAllowed
@@ -132,7 +141,8 @@ def search(connection: Connection, account: Account, now: datetime, request: Sea
                               origin=origin, limit=request.limit)
         except AreaQueryError as error:
             raise Invalid(f"{origins[0] if origins else 'category'}: {error}") from None
-        where = area_repository.SearchFilter(scope, areas, request.categories, request.funding,
+        # A discharge team also finds homes beyond her area that share with neighbouring areas' teams.
+        where = area_repository.SearchFilter(bed_search_scope(account), areas, request.categories, request.funding,
                                              now - max_age if max_age is not None else None)
         outcome = _nearest(connection, where, query, now) if origin is not None else None
         if outcome is None:
