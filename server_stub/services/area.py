@@ -32,12 +32,13 @@ from domain.area import (
     child_level_of,
     district_origin,
     home_origin,
-    is_stale,
+    is_behind,
     point_origin,
     search_beds,
     stale_order,
 )
 from domain.beds import BedCategory
+from domain.collection import current_collection
 from domain.freshness import AGEING_FOR, FRESH_FOR, Freshness
 from domain.geography import bounding_box
 from domain.home_settings import Funding
@@ -174,11 +175,16 @@ def _nearest(connection: Connection, where, query: BedSearch, now: datetime) -> 
 # --- who has not updated ---------------------------------------------------------------------------------------
 
 def stale(connection: Connection, account: Account, now: datetime, area: AreaRef | None,
-          older_than_days: int = STALE_AFTER.days, *, offset: int = 0, limit: int | None = STALE_PAGE) -> StaleAnswer:
-    """The homes behind, oldest first, from ``offset`` (at most ``limit``; None: all of them, for a CSV)."""
+          older_than_days: int = STALE_AFTER.days, *, offset: int = 0, limit: int | None = STALE_PAGE,
+          collection: Literal["current"] | None = None) -> StaleAnswer:
+    """The homes behind, oldest first, from ``offset`` (at most ``limit``; None: all of them, for a CSV).
+
+    ``collection="current"``: the homes not yet confirmed in the current monthly collection instead."""
     scope = _area_scope(account)
     area = area or default_area(account)
     older_than = timedelta(days=older_than_days)
+    window = current_collection(now.astimezone(timezone.utc).date()) if collection == "current" else None
+    cutoff = window.opens_at if window is not None else now - older_than
     with read_transaction(connection):
         named = area_repository.area_name(connection, scope, area)
         total = area_repository.count_homes(connection, scope, area)
@@ -186,13 +192,13 @@ def stale(connection: Connection, account: Account, now: datetime, area: AreaRef
         # asked for is read in full (a region has thousands behind).
         behind = sorted(
             (stale_order(_parse_time(confirmed), name or home_id, home_id)
-             for home_id, name, confirmed in area_repository.stale_keys(connection, scope, area, now - older_than)
-             if is_stale(_parse_time(confirmed), now, older_than)))
+             for home_id, name, confirmed in area_repository.stale_keys(connection, scope, area, cutoff)
+             if is_behind(_parse_time(confirmed), now, older_than, window)))
         page = behind[offset:None if limit is None else offset + limit]
         found = area_repository.homes_by_id(connection, [key[-1] for key in page])
     listed = [StaleHome(home, None if home.confirmed_at is None else now - home.confirmed_at)
               for home in (found[key[-1]] for key in page)]
-    return StaleAnswer.of(named, StaleReport(listed, total, total - len(behind), older_than, offset), now)
+    return StaleAnswer.of(named, StaleReport(listed, total, total - len(behind), older_than, offset, window), now)
 
 
 def _parse_time(text: str | None) -> datetime | None:
