@@ -147,6 +147,8 @@ homes = Table(
     Index("homes_confirmed_at", "confirmed_at"),
     Index("homes_postcode_district", "postcode_district"),
     Index("homes_position", "latitude", "longitude"),  # the box around a search's origin
+    # A discharge team's search: her area OR the homes sharing with neighbours (each side of the OR indexed).
+    Index("homes_shares_with_neighbours", "shares_with_neighbours"),
 )
 
 # Each home's current counts per bed category (the area view's index of the bed_count records).

@@ -19,6 +19,7 @@ depends_on = None
 def upgrade() -> None:
     for name in ("shares_with_neighbours", "shares_publicly", "shares_for_research"):
         op.add_column("homes", sa.Column(name, sa.Integer(), nullable=False, server_default=sa.text("0")))
+    op.create_index("homes_shares_with_neighbours", "homes", ["shares_with_neighbours"])
 
 
 def downgrade() -> None:
