@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from client.state.bed_state import BedStateScreen
+from client.store import open_device_store
 from client.sync import CentralApi
 from client.views.bed_state_view import BedStateView
 from domain.collection import confirmed_for, current_collection, reminder
@@ -17,6 +18,7 @@ from server_stub.demo_data import DEMO_HOME_ID
 from tests.support import aio
 from tests.support.central_inprocess import serving
 from tests.support.devices import make_device
+from tests.support.records import HOME_ID, bed_record, care_home_record
 
 SERVER = "http://central.test"
 
@@ -48,7 +50,7 @@ def test_the_reminder_runs_from_the_8th_until_a_confirmation_that_month():
 def test_the_banner_shows_on_the_8th_until_the_home_confirms_and_the_bed_update_is_unchanged(tmp_path, demo_database):
     with serving(tmp_path / "central.sqlite3", template=demo_database) as central:
         transport = httpx.ASGITransport(app=central.app_ref)
-        device = make_device(tmp_path / "demo", SERVER,
+        device = make_device(tmp_path / "demo", SERVER, now=lambda: central.clock.now,
                              api_factory=lambda url, token: CentralApi(url, token, transport=transport))
         aio.run(device.session.sign_in(SERVER, "demo", "carehome-demo"))
         central.clock.now = at(2026, 11, 20)  # last month's confirmation, stamped by the central API
@@ -84,3 +86,16 @@ def test_the_banner_shows_on_the_8th_until_the_home_confirms_and_the_bed_update_
         view.refresh(update=False)
         assert view.collection_box.visible
         device.close()
+
+
+def test_a_confirmation_waiting_to_be_sent_counts_from_when_it_was_saved(tmp_path):
+    clock = {"now": at(2026, 12, 9)}
+    opened = open_device_store(tmp_path, now=lambda: clock["now"])
+    opened.sync.apply_pull_page([care_home_record(1), bed_record("nursing", 2), bed_record("nursing_dementia", 3)], 3)
+    screen = BedStateScreen(opened.store, HOME_ID, now=lambda: clock["now"])
+    assert screen.collection_reminder is not None  # never confirmed
+    assert screen.confirm_no_change() and screen.collection_reminder is None  # offline: counts at once
+    clock["now"] = at(2027, 1, 8)  # still not sent a month on (no signal): January's collection wants another
+    screen.reload()
+    assert screen.status_pending and screen.collection_reminder is not None
+    opened.store.close()

@@ -199,10 +199,11 @@ class BedStateScreen:
     @property
     def collection_reminder(self) -> str | None:
         """The monthly collection's banner (domain.collection): from the 8th until the home has confirmed that
-        month. A confirmation still waiting to be sent counts at once (the server stamps it when it arrives)."""
+        month. A confirmation still waiting to be sent counts at once, as of when it was saved here (the server
+        stamps it when it arrives)."""
         now = self._now()
         if self.status_pending:
-            confirmed: datetime | None = now
+            confirmed: datetime | None = self.status_local_time or now
         else:
             confirmed = _parse_time(self.saved_status.confirmed_at) if self.saved_status else None
         return reminder(now.date(), confirmed)
