@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta, timezone
 from enum import StrEnum
 
 from domain.beds import BedCategory, BedCount, HomeStatus
+from domain.collection import Collection, confirmed_for
 from domain.freshness import Freshness, freshness
 from domain.geography import Centroid, centroid, distance_km
 from domain.home_settings import Funding, HomeSettings, offered_categories
@@ -297,6 +298,8 @@ class StaleReport:
     up_to_date: int  # of which confirmed within ``older_than``
     older_than: timedelta
     offset: int = 0
+    # Set: the list is the homes not yet confirmed this monthly collection (domain.collection), not by age.
+    collection: Collection | None = None
 
     @property
     def behind(self) -> int:
@@ -322,17 +325,28 @@ def is_stale(confirmed_at: datetime | None, now: datetime, older_than: timedelta
     return confirmed_at is None or now - confirmed_at > older_than
 
 
-def stale_homes(homes: Iterable[HomeSnapshot], now: datetime, older_than: timedelta = STALE_AFTER) -> StaleReport:
-    """Registered homes whose bed state is older than ``older_than`` (or was never confirmed), oldest first."""
+def is_behind(confirmed_at: datetime | None, now: datetime, older_than: timedelta = STALE_AFTER,
+              collection: Collection | None = None) -> bool:
+    """Whether a home is on the stale list: older than ``older_than``, or (a ``collection`` given) not yet
+    confirmed in that monthly collection."""
+    if collection is not None:
+        return not confirmed_for(collection, confirmed_at)
+    return is_stale(confirmed_at, now, older_than)
+
+
+def stale_homes(homes: Iterable[HomeSnapshot], now: datetime, older_than: timedelta = STALE_AFTER,
+                collection: Collection | None = None) -> StaleReport:
+    """Registered homes whose bed state is older than ``older_than`` (or was never confirmed), oldest first;
+    with a ``collection``, those not yet confirmed in it."""
     stale, total = [], 0
     for home in homes:
         if not home.registered:
             continue
         total += 1
-        if is_stale(home.confirmed_at, now, older_than):
+        if is_behind(home.confirmed_at, now, older_than, collection):
             stale.append(StaleHome(home, None if home.confirmed_at is None else now - home.confirmed_at))
     stale.sort(key=lambda item: stale_order(item.home.confirmed_at, item.home.name, item.home.home_id))
-    return StaleReport(stale, total, total - len(stale), older_than)
+    return StaleReport(stale, total, total - len(stale), older_than, collection=collection)
 
 
 # --- the area at a glance ------------------------------------------------------------------------------------------

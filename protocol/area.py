@@ -107,6 +107,9 @@ class StaleAnswer(_Wire):
     up_to_date_share: float = Field(ge=0, le=1)
     behind: int = Field(description="Homes not up to date, all of them; homes lists a page of them from offset")
     offset: int = Field(0, description="Where this page of homes starts in the whole list (0: the oldest)")
+    collection_opens: date | None = Field(None, description=(
+        "With collection=current: the day this month's collection window opened (the 8th); the list is then the "
+        "homes not confirmed since, whatever older_than_days says"))
     homes: list[StaleHomeWire] = Field(description="Oldest first; never confirmed first of all")
     as_of: datetime
 
@@ -116,6 +119,7 @@ class StaleAnswer(_Wire):
             area=AreaWire.of(area), older_than_days=report.older_than.days, total_homes=report.total_homes,
             up_to_date=report.up_to_date, up_to_date_share=round(report.up_to_date_share, 4),
             behind=report.behind, offset=report.offset,
+            collection_opens=report.collection.opens if report.collection else None,
             homes=[
                 StaleHomeWire(home_id=item.home.home_id, name=item.home.name,
                               local_authority=item.home.local_authority, manager_name=item.home.manager_name,

@@ -28,11 +28,14 @@ from domain.readiness import (
     GpRecordAccess,
     WifiSurveyResult,
 )
+from domain.sharing import SharingChoices
 from domain.workforce import Workforce
 
 READINESS_KINDS = ("broadband", "wifi_result", "device_provision", "dspt_status", "gp_record_access",
                    "social_care_record", "nhsmail_progress")
-AREA_KINDS = ("care_home", "home_settings", "home_status", "bed_count", "workforce", "outbreak", *READINESS_KINDS)
+# "sharing" rides along so the central API's index row carries the home's choices (the snapshot ignores it).
+AREA_KINDS = ("care_home", "home_settings", "home_status", "bed_count", "workforce", "outbreak", "sharing",
+              *READINESS_KINDS)
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -83,6 +86,11 @@ def bed_counts(rows: Iterable[HasData]) -> list[BedCount]:
         except (KeyError, ValueError, TypeError):
             continue
     return counts
+
+
+def sharing_choices(rows: Mapping[str, Sequence[HasData]]) -> SharingChoices | None:
+    """The home's sharing choices; None: it has not chosen (the national defaults)."""
+    return read_as(SharingChoices, rows["sharing"][0]) if rows.get("sharing") else None
 
 
 def home_snapshot(rows: Mapping[str, Sequence[HasData]], today: date,

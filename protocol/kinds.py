@@ -28,6 +28,7 @@ from domain.readiness import (
     WifiSurveyResult,
 )
 from domain.residents import Resident
+from domain.sharing import SharingChoices
 from domain.transfer import Transfer
 from domain.workforce import Workforce
 from protocol.accounts import Role
@@ -81,6 +82,9 @@ RECORD_KINDS: dict[str, RecordKind] = {
                    devices_may_delete=True),
         # Funding accepted, corrected bed categories, who to ask for: the home's manager keeps them.
         RecordKind("home_settings", HomeSettings, _own_record_id, _own_home_id, ConflictRule.LAST_ARRIVAL_WINS,
+                   editors=frozenset({Role.HOME_MANAGER})),
+        # Who beyond its commissioners may see the home's data (docs/security.md): its manager decides.
+        RecordKind("sharing", SharingChoices, _own_record_id, _own_home_id, ConflictRule.LAST_ARRIVAL_WINS,
                    editors=frozenset({Role.HOME_MANAGER})),
         RecordKind("home_status", HomeStatus, lambda m: m.home_id, lambda m: m.home_id, ConflictRule.LAST_ARRIVAL_WINS),
         # Staff headcounts, saved with the bed counts by whoever updates the beds: the newest count is the truth.

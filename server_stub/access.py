@@ -6,7 +6,7 @@ from the database via the token); home ids in a request are never trusted.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from protocol.accounts import Role
 from protocol.kinds import RecordKind
@@ -35,6 +35,9 @@ class Scope:
     everything: bool = False
     # Special-category personal data (residents, transfers): only a home's own staff sync it.
     personal_data: bool = False
+    # Also the homes beyond the area that share their bed state with neighbouring areas' discharge teams
+    # (domain.sharing): only a hospital user's bed search (bed_search_scope) widens so.
+    with_neighbours_sharing: bool = False
 
     @property
     def empty(self) -> bool:
@@ -58,6 +61,16 @@ def scope_of(account: Account) -> Scope:
         if prefix in AREA_COLUMNS and value:
             return Scope(area_column=AREA_COLUMNS[prefix], area_value=value)
     return Scope()
+
+
+def bed_search_scope(account: Account) -> Scope:
+    """Where an account's bed search looks: its scope, and for a discharge team (a hospital user) also the
+    homes outside her area that chose to share with neighbouring areas' discharge teams. A home that has not
+    said yes never appears outside its own area; commissioners see their own area only, whatever homes say."""
+    scope = scope_of(account)
+    if account.role == HOSPITAL_USER and not scope.empty and not scope.everything:
+        return replace(scope, with_neighbours_sharing=True)
+    return scope
 
 
 def may_read_home(connection, account: Account, home_id: str) -> bool:

@@ -17,7 +17,20 @@ from server_stub.demo_data import seed_demo_data
 from server_stub.errors import install_error_handlers
 from server_stub.middleware import BodySizeLimit, RefuseUnfitValues, SecurityHeaders
 from server_stub.migrations import upgrade_database
-from server_stub.routers import accounts, admin, alerts, area, auth, health, homes, hospital, speedtest, supplier, sync
+from server_stub.routers import (
+    accounts,
+    admin,
+    alerts,
+    area,
+    auth,
+    health,
+    homes,
+    hospital,
+    public,
+    speedtest,
+    supplier,
+    sync,
+)
 from server_stub.services.area import keep_index_up_to_date
 from server_stub.services.suppliers import forget_old_requests
 from server_stub.services.sync import purge_tombstones
@@ -102,4 +115,5 @@ def create_app(settings: Settings | None = None, *, clock: Clock = utc_now) -> F
     app.include_router(area.router)
     app.include_router(alerts.router)
     app.include_router(supplier.router)
+    app.include_router(public.router)
     return app

@@ -30,8 +30,9 @@ from domain.homes import CqcRating, postcode_district
 from domain.maturity import Band
 from domain.outbreak import OutbreakKind
 from domain.readiness import DsptLevel
+from domain.sharing import Audience, SharedData, shares
 from domain.workforce import WORKFORCE_FIELDS
-from protocol.area_records import AREA_KINDS, home_snapshot
+from protocol.area_records import AREA_KINDS, home_snapshot, sharing_choices
 from server_stub.schema import bed_history, home_beds, homes, records, server_state
 
 if TYPE_CHECKING:
@@ -98,7 +99,11 @@ def _write_index(connection: Connection, home_id: str, by_kind: dict[str, list[_
         connection.execute(update(homes).where(homes.c.home_id == home_id).values(registered=0))
         return
     directory = by_kind["care_home"][0].data
+    choices = sharing_choices(by_kind)
     values = {
+        "shares_with_neighbours": int(shares(choices, SharedData.BED_STATE, Audience.NEIGHBOURING_DISCHARGE_TEAMS)),
+        "shares_publicly": int(shares(choices, SharedData.BED_STATE, Audience.PUBLIC)),
+        "shares_for_research": int(shares(choices, SharedData.BED_STATE, Audience.RESEARCH)),
         "local_authority": found.local_authority, "icb_code": found.icb_code, "region": found.region,
         "name": found.name, "icb_name": found.icb, "postcode": found.postcode,
         "postcode_district": postcode_district(found.postcode), "latitude": found.latitude,
@@ -181,6 +186,13 @@ def _in_area(area: AreaRef):
 
 
 def _in_scope(scope: Scope):
+    own = _in_own_scope(scope)
+    if scope.with_neighbours_sharing:  # a discharge team's bed search: beyond her area, homes that said yes
+        return or_(own, homes.c.shares_with_neighbours == 1)
+    return own
+
+
+def _in_own_scope(scope: Scope):
     if scope.everything:
         return true()
     if scope.area_column is not None:
@@ -379,6 +391,20 @@ def area_name(connection: Connection, scope: Scope, area: AreaRef) -> AreaRef:
     else:
         return area
     return AreaRef(area.level, area.code, name or area.code)
+
+
+# --- the public counts ---------------------------------------------------------------------------------------------
+
+def public_vacancy_counts(connection: Connection) -> list:
+    """(local_authority, category, homes, vacant_accepting) over the registered homes that chose to be counted
+    publicly (``shares_publicly``); a closed home's vacancies are not open to admissions, so they count 0."""
+    vacant = case((homes.c.closed_to_admissions == 1, 0), else_=home_beds.c.vacant_accepting)
+    return connection.execute(
+        select(homes.c.local_authority, home_beds.c.category, func.count(), func.sum(vacant))
+        .select_from(homes.join(home_beds, home_beds.c.home_id == homes.c.home_id))
+        .where(homes.c.registered == 1, homes.c.shares_publicly == 1, homes.c.local_authority.is_not(None))
+        .group_by(homes.c.local_authority, home_beds.c.category)
+        .order_by(homes.c.local_authority, home_beds.c.category)).all()
 
 
 # --- vacancies over time ---------------------------------------------------------------------------------------

@@ -142,12 +142,19 @@ homes = Table(
     # The last workforce headcounts (domain.workforce.WORKFORCE_FIELDS); workforce_reported 0: none yet.
     Column("workforce_reported", Integer, nullable=False, server_default=text("0")),
     *(Column(name, Integer, nullable=False, server_default=text("0")) for name in WORKFORCE_FIELDS),
+    # The home's sharing choices (domain.sharing, its "sharing" record): 1 = said yes. Commissioners see every
+    # home of their area whatever these say; the public counts and cross-boundary bed search read them.
+    Column("shares_with_neighbours", Integer, nullable=False, server_default=text("0")),
+    Column("shares_publicly", Integer, nullable=False, server_default=text("0")),
+    Column("shares_for_research", Integer, nullable=False, server_default=text("0")),
     Index("homes_local_authority", "local_authority"),
     Index("homes_icb_code", "icb_code"),
     Index("homes_region", "region"),
     Index("homes_confirmed_at", "confirmed_at"),
     Index("homes_postcode_district", "postcode_district"),
     Index("homes_position", "latitude", "longitude"),  # the box around a search's origin
+    # A discharge team's search: her area OR the homes sharing with neighbours (each side of the OR indexed).
+    Index("homes_shares_with_neighbours", "shares_with_neighbours"),
 )
 
 # Each home's current counts per bed category (the area view's index of the bed_count records).

@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     sign_in_attempts_per_minute: int = 30
     refresh_requests_per_minute: int = 60
     code_requests_per_minute: int = 30
+    # Anonymous reads of the public vacancy counts (GET /public/vacancies).
+    public_requests_per_minute: int = 60
     # The client address is the connection's, unless it comes from one of these proxies
     # (comma-separated addresses, "*" for any): then X-Forwarded-For names it. None: no proxy is trusted.
     forwarded_allow_ips: str | None = None

@@ -127,3 +127,53 @@ def test_workforce_totals_and_outbreaks_on_the_device_match_the_api(central, off
     offline = data.search(device_query(data))
     assert {r.home_id: r.outbreak for r in offline.results}["1-900000006"] == "norovirus"
     assert SearchAnswer.model_validate(central.get("/area/search", params=params, headers=headers).json()) == offline
+
+
+def test_the_not_yet_confirmed_this_collection_list_agrees_with_the_api(central, tmp_path, memory_keyring):
+    """Issue 12, part 6: GET /area/stale?collection=current and the device's same option list the same homes,
+    those with no confirmation since the month's window opened on the 8th (a "no change" confirmation counts)."""
+    from datetime import datetime, timezone
+
+    from tests.support.area_homes import AREA_HOMES, manager_of, mutation, push_body, status_data
+
+    # December's window opens; Altrincham and Didsbury confirm "no change" on the 9th, the rest last did in November.
+    confirming = [AREA_HOMES[0], AREA_HOMES[4]]
+    central.clock.now = datetime(2026, 12, 9, 10, tzinfo=timezone.utc)
+    for area_home in confirming:
+        data = status_data(area_home, None)
+        data.pop("confirmed_at")
+        answer = central.post("/sync/push", headers=sign_in(central, manager_of(area_home)),
+                              json=push_body([mutation("home_status", area_home.id, data)]))
+        assert answer.json()["results"][0]["status"] == "applied", answer.text
+    central.clock.now = datetime(2026, 12, 10, 15, tzinfo=timezone.utc)
+
+    network = Switchable(central.app_ref)
+    device = make_device(tmp_path / "device", SERVER, now=lambda: central.clock.now,
+                         api_factory=lambda url, token: CentralApi(url, token, transport=network))
+    aio.run(device.session.sign_in(SERVER, "commissioner", DEMO_PASSWORD))
+    assert aio.run(device.engine.sync_once())
+    network.connected = False
+    data = AreaData(device.store, now=lambda: central.clock.now)
+    headers = sign_in(central, "commissioner")
+    for area in ("icb:QOP", "la:Manchester", "la:Trafford"):
+        online = central.get("/area/stale", params={"area": area, "collection": "current", "limit": 1000},
+                             headers=headers)
+        assert online.status_code == 200, online.text
+        offline = data.stale(AreaRef.parse(area), limit=1000, this_collection=True)
+        assert StaleAnswer.model_validate(online.json()) == offline, area
+        listed = {home.home_id for home in offline.homes}
+        assert not listed & {h.id for h in confirming}
+        assert str(offline.collection_opens) == "2026-12-08"
+        as_csv = central.get("/area/stale", params={"area": area, "collection": "current", "format": "csv"},
+                             headers=headers)
+        assert as_csv.text == stale_csv(data.stale(AreaRef.parse(area), limit=None, this_collection=True)
+                                        ).content().decode("utf-8")
+    # Chorlton confirmed 5 hours before 25 November: up to date by age a day later, but not this collection.
+    whole = data.stale(AreaRef.parse("la:Manchester"), limit=None, this_collection=True)
+    assert {h.home_id for h in whole.homes} == {"1-900000006", "1-900000007"}
+    assert whole.up_to_date == 1 and whole.behind == 2
+    by_age = central.get("/area/stale", params={"area": "la:Manchester", "older_than_days": 30},
+                         headers=headers).json()
+    assert by_age["collection_opens"] is None and {h["home_id"] for h in by_age["homes"]} == {"1-900000007"}
+    assert central.get("/area/stale", params={"collection": "last"}, headers=headers).status_code == 422
+    device.close()

@@ -102,6 +102,17 @@ def test_stale_list_says_the_share_and_who_to_call(data):
     assert [h.home_id for h in view._everyone().homes] == ["1-900000007", "1-900000002"]  # the CSV: all of them
 
 
+def test_stale_list_can_show_only_the_homes_not_yet_confirmed_this_collection(data):
+    view = AreaStaleView(data, AreaRef.parse("icb:QOP"), None, on_back=lambda: None)
+    view.update = lambda: None  # no page: render without sending
+    view.this_collection.value = True  # Sale last confirmed on 15 November: after the window opened on the 8th
+    view._refresh()
+    assert [c.identifier for c in view.homes.controls] == ["stale-home-1-900000007"]
+    assert view.share.value == ("NHS Greater Manchester Integrated Care Board: 6 of 7 homes (86%) updated since the "
+                                "collection opened on 8 November; 1 not")
+    assert view.days.disabled and [h.home_id for h in view._everyone().homes] == ["1-900000007"]
+
+
 def test_history_chart_has_a_line_per_category_and_a_table(data):
     view = AreaHistoryView(None, AreaRef.parse("la:Trafford"), data.store, None, on_back=lambda: None)
     answer = HistoryAnswer.model_validate({

@@ -233,3 +233,40 @@ def test_a_supplier_writes_only_its_own_homes(world):
         answer = client.put(f"/supplier/homes/{home}/beds", json=SUPPLIER_BEDS,
                             headers={"X-Api-Key": key, "Idempotency-Key": str(uuid.uuid4())})
         assert answer.status_code == expected, answer.text
+
+
+def sharing_mutation(bed_state: list[str]) -> dict:
+    return {"mutation_id": str(uuid.uuid4()), "kind": "sharing", "record_id": f"{DEMO_HOME_ID}/sharing",
+            "base_version": None, "client_time": "2026-11-25T09:00:00+00:00",
+            "data": {"home_id": DEMO_HOME_ID, "bed_state": bed_state}}
+
+
+@pytest.mark.parametrize(("role", "allowed"), [
+    ("home_staff", False), ("home_manager", True), ("digital_champion", False), ("commissioner", False),
+    ("hospital_user", False), ("administrator", False)])
+def test_only_the_homes_manager_makes_its_sharing_choices(world, role, allowed):
+    client, tokens = world
+    [result] = push(client, bearer(tokens[role]), [sharing_mutation([])]).json()["results"]
+    assert result["status"] == ("applied" if allowed else "rejected"), result
+
+
+def test_the_public_counts_hold_a_home_only_when_it_said_yes_for_every_reader(world):
+    """Acceptance 4: whoever reads GET /public/vacancies (signed in with any role, or not at all), a home that
+    says no adds nothing and one that says yes is counted; commissioners still see its bed state either way."""
+    client, tokens = world
+    manager = bearer(tokens["home_manager"])
+    readers = [{}] + [bearer(tokens[role]) for role in ROLES]
+
+    def trafford_homes(headers) -> int:
+        answer = client.get("/public/vacancies", headers=headers)
+        assert answer.status_code == 200, answer.text
+        return sum(count["homes"] for count in answer.json()["counts"] if count["local_authority"] == "Trafford")
+
+    assert push(client, manager, [sharing_mutation([])]).json()["results"][0]["status"] == "applied"
+    assert [trafford_homes(headers) for headers in readers] == [0] * len(readers)
+    assert push(client, manager, [sharing_mutation(["public"])]).json()["results"][0]["status"] == "applied"
+    counted = [trafford_homes(headers) for headers in readers]
+    assert counted[0] > 0 and counted == [counted[0]] * len(readers)
+    push(client, manager, [sharing_mutation([])])
+    assert [trafford_homes(headers) for headers in readers] == [0] * len(readers)
+    assert client.get(f"/homes/{DEMO_HOME_ID}/bed-state", headers=bearer(tokens["commissioner"])).status_code == 200

@@ -32,6 +32,7 @@ from domain.area import (
     stale_homes,
 )
 from domain.beds import BedCategory
+from domain.collection import current_collection
 from protocol import Account, area_csv, area_records
 from protocol.area import OverviewAnswer, SearchAnswer, StaleAnswer
 from protocol.area_csv import CsvFile, overview_csv, search_csv, stale_csv
@@ -178,11 +179,13 @@ class AreaData:
         return SearchAnswer.of(search_beds(self.candidates(query.categories), query, now), now)
 
     def stale(self, area: AreaRef, older_than: timedelta = STALE_AFTER, *, offset: int = 0,
-              limit: int | None = STALE_PAGE) -> StaleAnswer:
-        """The homes behind from ``offset``, at most ``limit`` (None: all, for a CSV), as GET /area/stale."""
+              limit: int | None = STALE_PAGE, this_collection: bool = False) -> StaleAnswer:
+        """The homes behind from ``offset``, at most ``limit`` (None: all, for a CSV), as GET /area/stale;
+        ``this_collection``: those not yet confirmed in the current monthly collection (``collection=current``)."""
         now = self.now()
         homes = [home for home in self.homes() if home.in_area(area)]
-        report = stale_homes(homes, now, older_than).page(offset, limit)
+        window = current_collection(now.astimezone(timezone.utc).date()) if this_collection else None
+        report = stale_homes(homes, now, older_than, window).page(offset, limit)
         return StaleAnswer.of(named(area, self.homes()), report, now)
 
     def overview(self, area: AreaRef) -> Overview:

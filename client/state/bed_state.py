@@ -17,6 +17,7 @@ from client.state.home_settings import load_settings
 from client.store import LocalStore
 from client.sync import SyncState, SyncStatus
 from domain.beds import COUNT_FIELDS, COUNT_LABELS, BedCategory, BedCount, ClosureReason, HomeStatus
+from domain.collection import reminder
 from domain.freshness import Freshness, freshness
 from domain.home_settings import offered_categories
 from domain.homes import CareHome
@@ -265,6 +266,18 @@ class BedStateScreen:
             return Freshness.FRESH
         confirmed = _parse_time(self.saved_status.confirmed_at) if self.saved_status else None
         return freshness(confirmed, self._now())
+
+    @property
+    def collection_reminder(self) -> str | None:
+        """The monthly collection's banner (domain.collection): from the 8th until the home has confirmed that
+        month. A confirmation still waiting to be sent counts at once, as of when it was saved here (the server
+        stamps it when it arrives)."""
+        now = self._now()
+        if self.status_pending:
+            confirmed: datetime | None = self.status_local_time or now
+        else:
+            confirmed = _parse_time(self.saved_status.confirmed_at) if self.saved_status else None
+        return reminder(now.date(), confirmed)
 
     @property
     def deregistered_notice(self) -> str | None:

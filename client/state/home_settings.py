@@ -1,11 +1,13 @@
-"""The home manager's settings screen: funding accepted, the bed categories the home offers, who to ask for.
+"""The home manager's settings screen: funding accepted, the bed categories the home offers, who to ask for,
+and who beyond its commissioners may see its data (``domain.sharing``).
 
 The categories start as the CQC registration implies them (``CareHome
 .bed_categories``), or as the manager last corrected them; her correction is
 saved as ``HomeSettings.bed_categories`` (None when it is the same as the
 registration's), and the bed state screen then shows exactly those. Saved to
 the local store like every record (stamped with who and when), synced; the
-central API lets only the home's manager write it.
+central API lets only the home's manager write it. The sharing choices are a record of their own
+(``sharing``), saved in the same save only when they changed (each change is audited on the server).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from domain.home_settings import Funding, HomeSettings, home_settings_record_id,
 from domain.homes import CareHome
 from domain.messages import plain_words
 from domain.records import stamp
+from domain.sharing import ALWAYS_SHARED, OPTIONS, SharingChoices, SharingOption, sharing_record_id, with_choice
 
 _PHONE = re.compile(r"[0-9 +()-]+")
 FIELD_LABELS = {"manager_name": "Name to ask for", "contact_phone": "Phone", "bed_categories": "Bed categories"}
@@ -30,6 +33,11 @@ FIELD_LABELS = {"manager_name": "Name to ask for", "contact_phone": "Phone", "be
 def load_settings(store: LocalStore, home_id: str) -> HomeSettings | None:
     record = store.record("home_settings", home_settings_record_id(home_id))
     return HomeSettings.model_validate(record.data) if record else None
+
+
+def load_sharing(store: LocalStore, home_id: str) -> SharingChoices | None:
+    record = store.record("sharing", sharing_record_id(home_id))
+    return SharingChoices.model_validate(record.data) if record else None
 
 
 class HomeSettingsScreen:
@@ -44,6 +52,8 @@ class HomeSettingsScreen:
         self.categories: set[BedCategory] = set()
         self.manager_name = ""
         self.contact_phone = ""
+        self.saved_sharing: SharingChoices | None = None
+        self.sharing = SharingChoices(home_id=home_id)
         self.message: str | None = None
         self.message_is_error = False
         self.reload()
@@ -59,6 +69,9 @@ class HomeSettingsScreen:
         self.manager_name = (saved.manager_name if saved else None) or \
             (self.home.registered_manager if self.home else None) or ""
         self.contact_phone = (saved.contact_phone if saved else None) or ""
+        self.saved_sharing = load_sharing(self.store, self.home_id)
+        # Nothing chosen yet: the national defaults (commissioners only).
+        self.sharing = self.saved_sharing or SharingChoices(home_id=self.home_id)
 
     # -- what the screen shows ------------------------------------------------------------------------
 
@@ -85,6 +98,17 @@ class HomeSettingsScreen:
     def changed_text(self) -> str:
         return self.saved.changed_text if self.saved else "Not saved yet"
 
+    always_shared = ALWAYS_SHARED
+
+    @property
+    def sharing_options(self) -> list[tuple[SharingOption, bool]]:
+        """Each choice in plain words, and whether it is ticked (in the draft)."""
+        return [(option, self.sharing.shares(option.data, option.audience)) for option in OPTIONS]
+
+    @property
+    def sharing_changed_text(self) -> str:
+        return self.saved_sharing.changed_text if self.saved_sharing else "Not chosen yet: commissioners only"
+
     # -- editing --------------------------------------------------------------------------------------
 
     def set_funding(self, funding: Funding | str, accepted: bool) -> None:
@@ -94,6 +118,17 @@ class HomeSettingsScreen:
     def set_category(self, category: BedCategory | str, offered: bool) -> None:
         (self.categories.add if offered else self.categories.discard)(BedCategory(category))
         self.message = None
+
+    def set_sharing(self, key: str, chosen: bool) -> None:
+        """Tick or untick one sharing option (``SharingOption.key``)."""
+        option = next(o for o in OPTIONS if o.key == key)
+        self.sharing = with_choice(self.sharing, option, chosen)
+        self.message = None
+
+    def _sharing_changed(self) -> bool:
+        fields = ("bed_state", "digital_readiness")
+        before = self.saved_sharing or SharingChoices(home_id=self.home_id)
+        return any(getattr(before, name) != getattr(self.sharing, name) for name in fields)
 
     def save(self) -> bool:
         """Save the settings on this device first (queued for the central API)."""
@@ -116,7 +151,11 @@ class HomeSettingsScreen:
             )
         except ValidationError as exc:
             return self._refused("Not saved: " + plain_words(exc, FIELD_LABELS))
-        self.store.save_together([("home_settings", stamp(settings, self.username, self._now()))])
+        now = self._now()
+        changes = [("home_settings", stamp(settings, self.username, now))]
+        if self._sharing_changed():  # only a real change: each one is a line in the audit log
+            changes.append(("sharing", stamp(self.sharing, self.username, now)))
+        self.store.save_together(changes)
         self.reload()
         self.message, self.message_is_error = "Saved on this device; discharge teams see it once sent", False
         self._on_saved()

@@ -1,5 +1,8 @@
 """Who has not updated: the area's homes whose bed state is older than N days (default 7), oldest first, with
-the manager to ask and the number to call, and the share of homes up to date. From the device's own data."""
+the manager to ask and the number to call, and the share of homes up to date. From the device's own data.
+
+``stale-collection``: only the homes not yet confirmed in this month's collection (the 8th-14th window), as
+GET /area/stale?collection=current answers."""
 
 from __future__ import annotations
 
@@ -33,6 +36,8 @@ class AreaStaleView(ft.Column):
         self.age = DataAgeLine(data.store, status)
         self.days = dropdown("Not updated for more than", DAY_CHOICES, "7", width=300,
                              on_select=lambda e: self._refresh())
+        self.this_collection = ft.Checkbox(label="Only homes not yet confirmed in this month's collection (8th-14th)",
+                                           value=False, on_change=lambda e: self._refresh())
         self.share = ft.Text("", size=16)
         self.homes = SteadyList(spacing=8, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
         self.listing = STALE_PAGE  # homes listed; "Show more" lists another page
@@ -42,7 +47,7 @@ class AreaStaleView(ft.Column):
         self.answer: StaleAnswer | None = None
         self.controls = [
             back_header("stale-back", on_back, screen_title("Not updated")),
-            self.age, self.days,
+            self.age, self.days, identified("stale-collection", self.this_collection),
             ft.Row([identified("stale-share", self.share),
                     csv_button("stale-csv", "Download CSV", data.store, lambda: stale_csv(self._everyone()),
                                open_document)], wrap=True, alignment=ft.MainAxisAlignment.SPACE_BETWEEN),
@@ -55,11 +60,20 @@ class AreaStaleView(ft.Column):
     def older_than(self) -> timedelta:
         return timedelta(days=int(self.days.value or 7))
 
+    @property
+    def only_this_collection(self) -> bool:
+        return bool(self.this_collection.value)
+
     def show(self) -> None:
-        answer = self.answer = self.data.stale(self.area, self.older_than, limit=self.listing)
+        answer = self.answer = self.data.stale(self.area, self.older_than, limit=self.listing,
+                                               this_collection=self.only_this_collection)
+        self.days.disabled = answer.collection_opens is not None  # the collection decides, not the age
+        if answer.collection_opens is not None:
+            since = f"since the collection opened on {answer.collection_opens.day} {answer.collection_opens:%B}"
+        else:
+            since = f"in the last {answer.older_than_days} day{'s' if answer.older_than_days != 1 else ''}"
         self.share.value = (f"{answer.area.name}: {answer.up_to_date} of {answer.total_homes} homes "
-                            f"({round(100 * answer.up_to_date_share)}%) updated in the last {answer.older_than_days} "
-                            f"day{'s' if answer.older_than_days != 1 else ''}; {answer.behind} not")
+                            f"({round(100 * answer.up_to_date_share)}%) updated {since}; {answer.behind} not")
         self.homes.show(answer.homes, self._card, "Every home has updated. Nothing to chase.")
         hidden = answer.behind - len(answer.homes)
         self.more.visible = hidden > 0
@@ -71,7 +85,7 @@ class AreaStaleView(ft.Column):
 
     def _everyone(self) -> StaleAnswer:
         """Every home behind, for the CSV (the screen lists a page at a time)."""
-        return self.data.stale(self.area, self.older_than, limit=None)
+        return self.data.stale(self.area, self.older_than, limit=None, this_collection=self.only_this_collection)
 
     def _card(self, home: StaleHomeWire) -> ft.Control:
         return identified(f"stale-home-{home.home_id}", ft.Card(ft.Container(ft.Column([

@@ -6,7 +6,8 @@ Every control that tests drive carries a semantics identifier:
 bed state), ``open-readiness`` (when
 ``on_readiness`` is given), ``open-red-bag`` (when ``on_red_bag`` is given),
 ``open-settings`` (when ``on_settings`` is given: managers), ``open-alerts`` (when ``on_alerts`` is given),
-``alert-banner`` (the ``alert_banner`` control, on top: an urgent alert unread), ``deregistered-notice``
+``alert-banner`` (the ``alert_banner`` control, on top: an urgent alert unread), ``collection-banner`` (the
+monthly collection's reminder, from the 8th until the home has confirmed that month), ``deregistered-notice``
 (while the home is out of the CQC register); "Last 30 days" below (``history``); the folded
 workforce section (``workforce``, opened by a tap) with ``workforce-<field>-value`` / ``-error``.
 """
@@ -185,12 +186,19 @@ class BedStateView(ft.Column):
         self.deregistered_box = ft.Container(identified("deregistered-notice", self.deregistered),
                                              bgcolor=ft.Colors.TERTIARY_CONTAINER, padding=12, border_radius=8,
                                              visible=False)
+        # The monthly collection's reminder: a small control of its own, no button (confirming is the usual
+        # "No change - confirm" or Save: the bed update's taps stay as they are).
+        self.collection = ft.Text("", size=14, color=ft.Colors.ON_SECONDARY_CONTAINER)
+        self.collection_box = ft.Container(identified("collection-banner", self.collection),
+                                           bgcolor=ft.Colors.SECONDARY_CONTAINER, padding=12, border_radius=8,
+                                           visible=False)
         self.sign_in_again = ft.TextButton("Sign in again", on_click=lambda e: on_sign_in_again and on_sign_in_again(),
                                            visible=False)
         self.controls = [
             # The form scrolls; Save, "No change" and where the changes are stay in reach of a thumb.
             ft.Column([
                 *([alert_banner] if alert_banner is not None else []),
+                self.collection_box,
                 identified("home-name", self.title),
                 self.address,
                 ft.Text(account_line, size=13, color=ft.Colors.ON_SURFACE_VARIANT),
@@ -304,6 +312,9 @@ class BedStateView(ft.Column):
         status = status or self.engine.status
         self.sync_status.value = sync_line(status, self._now())
         self.sign_in_again.visible = status.state.value == "signed_out" and self.on_sign_in_again is not None
+        reminder = screen.collection_reminder
+        self.collection.value = reminder or ""
+        self.collection_box.visible = reminder is not None
         self.deregistered.value = screen.deregistered_notice or ""
         self.deregistered_box.visible = screen.deregistered_notice is not None
         notices = screen.notices

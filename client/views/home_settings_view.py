@@ -2,7 +2,8 @@
 
 Semantics identifiers: ``settings-back``, ``funding-<funding>``,
 ``category-<category>``, ``categories-note``, ``settings-manager``,
-``settings-phone``, ``settings-save``, ``settings-message``, ``settings-changed``; the outbreak control
+``settings-phone``, ``settings-save``, ``settings-message``, ``settings-changed``, ``sharing-<data>-<audience>``
+(one per ``domain.sharing.OPTIONS``), ``sharing-always``, ``sharing-changed``; the outbreak control
 (when given): ``outbreak-status``, ``outbreak-kind``, ``outbreak-start-date``, ``outbreak-start``,
 ``outbreak-case``, ``outbreak-close``, ``outbreak-message``.
 """
@@ -81,6 +82,10 @@ class HomeSettingsView(ft.Column):
         self.categories = {c: ft.Checkbox(label=c.label, value=c in screen.categories,
                                           on_change=lambda e, c=c: self._category(c, e))
                            for c in BedCategory}
+        self.sharing = {option.key: ft.Checkbox(label=option.label, value=ticked,
+                                                on_change=lambda e, key=option.key: self._sharing(key, e))
+                        for option, ticked in screen.sharing_options}
+        self.sharing_changed = ft.Text("", size=13, color=ft.Colors.ON_SURFACE_VARIANT)
         self.categories_note = ft.Text("", size=13, color=ft.Colors.ON_SURFACE_VARIANT)
         self.manager = ft.TextField(label="Name discharge teams should ask for", value=screen.manager_name,
                                     on_change=self._typed)
@@ -101,6 +106,10 @@ class HomeSettingsView(ft.Column):
                 identified("settings-manager", self.manager),
                 identified("settings-phone", self.phone),
                 identified("settings-changed", self.changed),
+                heading("Who else may see your data"),
+                identified("sharing-always", ft.Text(screen.always_shared, size=13)),
+                *(identified(f"sharing-{key}", box) for key, box in self.sharing.items()),
+                identified("sharing-changed", self.sharing_changed),
                 *([self.outbreak] if self.outbreak is not None else []),
             ], spacing=8, scroll=ft.ScrollMode.AUTO, expand=True),
             ft.Semantics(identifier="settings-message", live_region=True, content=self.message),
@@ -114,6 +123,10 @@ class HomeSettingsView(ft.Column):
 
     def _category(self, category: BedCategory, e: ft.Event) -> None:
         self.screen.set_category(category, bool(e.control.value))
+        self.render()
+
+    def _sharing(self, key: str, e: ft.Event) -> None:
+        self.screen.set_sharing(key, bool(e.control.value))
         self.render()
 
     def _typed(self, e: ft.Event) -> None:
@@ -131,6 +144,9 @@ class HomeSettingsView(ft.Column):
             box.value = funding in screen.funding
         for category, box in self.categories.items():
             box.value = category in screen.categories
+        for option, ticked in screen.sharing_options:
+            self.sharing[option.key].value = ticked
+        self.sharing_changed.value = screen.sharing_changed_text
         self.categories_note.value = screen.categories_note
         if reset_fields and not screen.message_is_error:
             self.manager.value, self.phone.value = screen.manager_name, screen.contact_phone

@@ -67,6 +67,9 @@ def stale(
     older_than_days: Annotated[int, Query(alias="older_than_days", ge=1, le=365)] = STALE_AFTER.days,
     offset: Annotated[int, Query(ge=0, le=100_000, description="Skip this many of the homes behind")] = 0,
     limit: Annotated[int, Query(ge=1, le=1000, description="List at most this many (a CSV lists them all)")] = STALE_PAGE,
+    collection: Annotated[Literal["current"] | None, Query(description=(
+        "current: the homes not yet confirmed in this month's collection (its window opens on the 8th; before "
+        "the 8th, last month's), instead of older_than_days"))] = None,
     format: Format = "json",
 ):
     """Homes whose bed state is older than older_than_days (or never confirmed), oldest first, with who to call.
@@ -74,8 +77,9 @@ def stale(
     ``behind`` counts them all; ``homes`` lists a page of them (``offset``, ``limit``)."""
     if format == "csv":
         return _csv(area_csv.stale_csv(area.stale(connection, account, clock(), _area(area_), older_than_days,
-                                                  limit=None)))
-    return area.stale(connection, account, clock(), _area(area_), older_than_days, offset=offset, limit=limit)
+                                                  limit=None, collection=collection)))
+    return area.stale(connection, account, clock(), _area(area_), older_than_days, offset=offset, limit=limit,
+                      collection=collection)
 
 
 @router.get("/overview", response_model=OverviewAnswer, responses=REFUSALS | CSV)

@@ -32,12 +32,13 @@ from domain.area import (
     child_level_of,
     district_origin,
     home_origin,
-    is_stale,
+    is_behind,
     point_origin,
     search_beds,
     stale_order,
 )
 from domain.beds import BedCategory
+from domain.collection import current_collection
 from domain.freshness import AGEING_FOR, FRESH_FOR, Freshness
 from domain.geography import bounding_box
 from domain.home_settings import Funding
@@ -46,7 +47,16 @@ from domain.readiness import DsptLevel
 from protocol.area import AreaWire, HistoryAnswer, HistoryPoint, OverviewAnswer, SearchAnswer, StaleAnswer
 from protocol.sync import Account
 from server_stub import area_repository
-from server_stub.access import ADMINISTRATOR, COMMISSIONER, DIGITAL_CHAMPION, HOME_ROLES, HOSPITAL_USER, Scope, scope_of
+from server_stub.access import (
+    ADMINISTRATOR,
+    COMMISSIONER,
+    DIGITAL_CHAMPION,
+    HOME_ROLES,
+    HOSPITAL_USER,
+    Scope,
+    bed_search_scope,
+    scope_of,
+)
 from server_stub.clock import iso
 from server_stub.db import Connection, read_transaction, write_transaction
 from server_stub.services.errors import Invalid, NotAllowed
@@ -132,7 +142,8 @@ def search(connection: Connection, account: Account, now: datetime, request: Sea
                               origin=origin, limit=request.limit)
         except AreaQueryError as error:
             raise Invalid(f"{origins[0] if origins else 'category'}: {error}") from None
-        where = area_repository.SearchFilter(scope, areas, request.categories, request.funding,
+        # A discharge team also finds homes beyond her area that share with neighbouring areas' teams.
+        where = area_repository.SearchFilter(bed_search_scope(account), areas, request.categories, request.funding,
                                              now - max_age if max_age is not None else None)
         outcome = _nearest(connection, where, query, now) if origin is not None else None
         if outcome is None:
@@ -164,11 +175,16 @@ def _nearest(connection: Connection, where, query: BedSearch, now: datetime) -> 
 # --- who has not updated ---------------------------------------------------------------------------------------
 
 def stale(connection: Connection, account: Account, now: datetime, area: AreaRef | None,
-          older_than_days: int = STALE_AFTER.days, *, offset: int = 0, limit: int | None = STALE_PAGE) -> StaleAnswer:
-    """The homes behind, oldest first, from ``offset`` (at most ``limit``; None: all of them, for a CSV)."""
+          older_than_days: int = STALE_AFTER.days, *, offset: int = 0, limit: int | None = STALE_PAGE,
+          collection: Literal["current"] | None = None) -> StaleAnswer:
+    """The homes behind, oldest first, from ``offset`` (at most ``limit``; None: all of them, for a CSV).
+
+    ``collection="current"``: the homes not yet confirmed in the current monthly collection instead."""
     scope = _area_scope(account)
     area = area or default_area(account)
     older_than = timedelta(days=older_than_days)
+    window = current_collection(now.astimezone(timezone.utc).date()) if collection == "current" else None
+    cutoff = window.opens_at if window is not None else now - older_than
     with read_transaction(connection):
         named = area_repository.area_name(connection, scope, area)
         total = area_repository.count_homes(connection, scope, area)
@@ -176,13 +192,13 @@ def stale(connection: Connection, account: Account, now: datetime, area: AreaRef
         # asked for is read in full (a region has thousands behind).
         behind = sorted(
             (stale_order(_parse_time(confirmed), name or home_id, home_id)
-             for home_id, name, confirmed in area_repository.stale_keys(connection, scope, area, now - older_than)
-             if is_stale(_parse_time(confirmed), now, older_than)))
+             for home_id, name, confirmed in area_repository.stale_keys(connection, scope, area, cutoff)
+             if is_behind(_parse_time(confirmed), now, older_than, window)))
         page = behind[offset:None if limit is None else offset + limit]
         found = area_repository.homes_by_id(connection, [key[-1] for key in page])
     listed = [StaleHome(home, None if home.confirmed_at is None else now - home.confirmed_at)
               for home in (found[key[-1]] for key in page)]
-    return StaleAnswer.of(named, StaleReport(listed, total, total - len(behind), older_than, offset), now)
+    return StaleAnswer.of(named, StaleReport(listed, total, total - len(behind), older_than, offset, window), now)
 
 
 def _parse_time(text: str | None) -> datetime | None:

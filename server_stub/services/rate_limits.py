@@ -40,6 +40,11 @@ def code_limit(settings: Settings) -> RateLimit:
     return RateLimit("one_time_code", settings.code_requests_per_minute)
 
 
+def public_limit(settings: Settings) -> RateLimit:
+    """Anonymous reads: the public vacancy counts."""
+    return RateLimit("public_read", settings.public_requests_per_minute)
+
+
 def admit(connection: Connection, now: datetime, client: str, limit: RateLimit) -> None:
     """Count this request from ``client``; TooManyAttempts (429, Retry-After) once the minute's limit is reached."""
     with write_transaction(connection):

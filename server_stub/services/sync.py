@@ -18,6 +18,7 @@ from uuid import UUID
 from domain.alerts import AlertReceipt, merge_receipt
 from domain.beds import BedCategory, BedCount, category_not_offered
 from domain.residents import Resident, check_date_of_birth
+from domain.sharing import SharingChoices
 from protocol.kinds import RECORD_KINDS, ConflictRule, RecordKind, home_of_record_id
 from protocol.sync import (
     Account,
@@ -46,6 +47,7 @@ REFUSED_RECORDS = {
     "resident": "residents' details",
     "transfer": "hospital transfers",
     "alert_ack": "alert acknowledgements",
+    "sharing": "sharing choices",
 }
 MUTATION_ID_TAKEN = "This change id was already used by another account; the change was not applied."
 UNKNOWN_BASE = ("The central API does not know the version this change was made on; "
@@ -154,6 +156,8 @@ def _decide(connection: Connection, account: Account, device_id: UUID, mutation,
         stored["confirmed_at"] = iso(now)  # the server's clock decides when a confirmation happened
     version = write_record(connection, kind, expected_id, home_id, stored, now=now, author=account.username,
                            origin=str(device_id))
+    if isinstance(data, SharingChoices):  # who may see a home's data: every change is on the record
+        account_repository.audit(connection, iso(now), account.username, "sharing_changed", home_id, data.describe())
     return MutationResult(mutation_id=mutation.mutation_id, status=MutationStatus.APPLIED, version=version)
 
 
