@@ -12,6 +12,7 @@ import csv
 import io
 
 import pytest
+from sqlalchemy import create_engine, text
 
 import domain.research
 from protocol.research import DSPT_KEYS
@@ -151,8 +152,8 @@ def test_the_csv_files_read_back_as_the_json_and_name_no_home(central, every_row
             "bands": {band: counts[f"band_{band}"] for band in ("minimum", "core", "enhanced", "enhanced_plus")}})
     assert read_back == answer["digital_readiness"] and len(read_back) == 2
 
-    for text in (beds_file.text, readiness_file.text, export(central).text):
-        assert not any(value in text for value in NAMES_AND_IDS)
+    for body in (beds_file.text, readiness_file.text, export(central).text):
+        assert not any(value in body for value in NAMES_AND_IDS)
 
 
 @pytest.mark.parametrize("who", ["commissioner", "champion", "hospital", "demo", manager_of(AREA_HOMES[0])])
@@ -180,3 +181,21 @@ def test_a_bad_format_or_table_is_refused_naming_it(central):
     for params, field in (({"format": "xlsx"}, "format"), ({"format": "csv", "table": "homes"}, "table")):
         answer = central.get("/admin/research-export", params=params, headers=sign_in(central, "admin"))
         assert answer.status_code == 422 and field in answer.text
+
+
+def test_choices_made_before_the_upgrade_are_in_the_export_after_it(tmp_path, demo_database, every_row):
+    """Migration 0010: a database from before it (homes had chosen, the index had no column for it) is upgraded
+    and its homes' records read into the index again at start, so their readiness choices count at once."""
+    path = tmp_path / "central.sqlite3"
+    with serving(path, template=demo_database) as client:
+        seed_area(client, f"sqlite:///{path}")
+        for home_id in (DIDSBURY, CHORLTON):
+            choose(client, home_id, [], ["research"])
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.begin() as connection:  # the database as the server at 0009 left it
+        connection.execute(text("ALTER TABLE homes DROP COLUMN shares_readiness_for_research"))
+        connection.execute(text("UPDATE alembic_version SET version_num = '0009_sharing_choices'"))
+    engine.dispose()
+
+    with serving(path) as client:
+        assert readiness(client)["Manchester"]["homes"] == 2
