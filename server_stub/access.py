@@ -128,3 +128,8 @@ def may_read_audit(account: Account) -> bool:
 def may_manage_suppliers(account: Account) -> bool:
     """Registering other care record systems and issuing their API keys (the supplier API)."""
     return account.role == ADMINISTRATOR
+
+
+def may_export_research(account: Account) -> bool:
+    """The research export: totals over the homes that chose research, for administrators to hand on."""
+    return account.role == ADMINISTRATOR

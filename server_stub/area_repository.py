@@ -104,6 +104,7 @@ def _write_index(connection: Connection, home_id: str, by_kind: dict[str, list[_
         "shares_with_neighbours": int(shares(choices, SharedData.BED_STATE, Audience.NEIGHBOURING_DISCHARGE_TEAMS)),
         "shares_publicly": int(shares(choices, SharedData.BED_STATE, Audience.PUBLIC)),
         "shares_for_research": int(shares(choices, SharedData.BED_STATE, Audience.RESEARCH)),
+        "shares_readiness_for_research": int(shares(choices, SharedData.DIGITAL_READINESS, Audience.RESEARCH)),
         "local_authority": found.local_authority, "icb_code": found.icb_code, "region": found.region,
         "name": found.name, "icb_name": found.icb, "postcode": found.postcode,
         "postcode_district": postcode_district(found.postcode), "latitude": found.latitude,
@@ -405,6 +406,30 @@ def public_vacancy_counts(connection: Connection) -> list:
         .where(homes.c.registered == 1, homes.c.shares_publicly == 1, homes.c.local_authority.is_not(None))
         .group_by(homes.c.local_authority, home_beds.c.category)
         .order_by(homes.c.local_authority, home_beds.c.category)).all()
+
+
+def research_bed_totals(connection: Connection) -> list:
+    """(local_authority, category, homes, max_capacity, occupied, vacant_reserved, vacant_accepting) over the
+    registered homes that chose research for their bed state (``shares_for_research``), as recorded."""
+    return connection.execute(
+        select(homes.c.local_authority, home_beds.c.category, func.count(),
+               *(func.sum(home_beds.c[name]) for name in COUNT_FIELDS))
+        .select_from(homes.join(home_beds, home_beds.c.home_id == homes.c.home_id))
+        .where(homes.c.registered == 1, homes.c.shares_for_research == 1, homes.c.local_authority.is_not(None),
+               homes.c.local_authority != "")
+        .group_by(homes.c.local_authority, home_beds.c.category)
+        .order_by(homes.c.local_authority, home_beds.c.category)).all()
+
+
+def research_readiness_counts(connection: Connection) -> list:
+    """(local_authority, dspt, nhsmail, band, homes) for each mix of those, over the registered homes that chose
+    research for their digital readiness (``shares_readiness_for_research``)."""
+    return connection.execute(
+        select(homes.c.local_authority, homes.c.dspt, homes.c.nhsmail, homes.c.band, func.count())
+        .where(homes.c.registered == 1, homes.c.shares_readiness_for_research == 1,
+               homes.c.local_authority.is_not(None), homes.c.local_authority != "")
+        .group_by(homes.c.local_authority, homes.c.dspt, homes.c.nhsmail, homes.c.band)
+        .order_by(homes.c.local_authority)).all()
 
 
 # --- vacancies over time ---------------------------------------------------------------------------------------

@@ -143,10 +143,11 @@ homes = Table(
     Column("workforce_reported", Integer, nullable=False, server_default=text("0")),
     *(Column(name, Integer, nullable=False, server_default=text("0")) for name in WORKFORCE_FIELDS),
     # The home's sharing choices (domain.sharing, its "sharing" record): 1 = said yes. Commissioners see every
-    # home of their area whatever these say; the public counts and cross-boundary bed search read them.
+    # home of their area whatever these say; the public counts, cross-boundary bed search and the research export read them.
     Column("shares_with_neighbours", Integer, nullable=False, server_default=text("0")),
     Column("shares_publicly", Integer, nullable=False, server_default=text("0")),
     Column("shares_for_research", Integer, nullable=False, server_default=text("0")),
+    Column("shares_readiness_for_research", Integer, nullable=False, server_default=text("0")),  # research export
     Index("homes_local_authority", "local_authority"),
     Index("homes_icb_code", "icb_code"),
     Index("homes_region", "region"),

@@ -270,3 +270,13 @@ def test_the_public_counts_hold_a_home_only_when_it_said_yes_for_every_reader(wo
     push(client, manager, [sharing_mutation([])])
     assert [trafford_homes(headers) for headers in readers] == [0] * len(readers)
     assert client.get(f"/homes/{DEMO_HOME_ID}/bed-state", headers=bearer(tokens["commissioner"])).status_code == 200
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_administrators_download_the_research_export(world, role):
+    """Issue 12 part 5: the research export (totals over the homes that chose research) is for administrators."""
+    client, tokens = world
+    expected = 200 if role == "administrator" else 403
+    for params in ({}, {"format": "csv"}, {"format": "csv", "table": "digital_readiness"}):
+        answer = client.get("/admin/research-export", params=params, headers=bearer(tokens[role]))
+        assert answer.status_code == expected, (params, answer.text)

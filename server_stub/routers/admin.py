@@ -1,17 +1,20 @@
-"""The administrator's view of the care home directory: the last import, and homes awaiting an ICB decision."""
+"""The administrator's view of the care home directory (the last import, homes awaiting an ICB decision), the
+suppliers, and the research export."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, status
+from fastapi import APIRouter, Path, Query, Response, status
 
 from domain.homes import CareHome
+from protocol.area_csv import MEDIA_TYPE, CsvFile
 from protocol.directory import IcbDecisionNeeded, IcbDecisionRequest, ImportSummary
 from protocol.errors import ErrorResponse
+from protocol.research import ResearchExport, ResearchTable, research_csv
 from protocol.suppliers import Supplier, SupplierHomes, SupplierKey, SupplierRegistration
 from server_stub.dependencies import ClockDep, ConnectionDep, CurrentAccount
-from server_stub.services import directory, suppliers
+from server_stub.services import directory, research, suppliers
 
 router = APIRouter(prefix="/admin", tags=["admin"])
 DENIED = {403: {"model": ErrorResponse, "description": "Administrators only"}}
@@ -81,3 +84,27 @@ def revoke_supplier_key(supplier_id: SupplierId, account: CurrentAccount, connec
                         clock: ClockDep) -> Supplier:
     """Revoke the supplier's API key: it can send nothing until it is issued a new one."""
     return suppliers.revoke_key(connection, clock(), account, supplier_id)
+
+
+def _csv(file: CsvFile) -> Response:
+    return Response(file.content(), media_type=f"{MEDIA_TYPE}; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{file.name}"'})
+
+
+# --- the research export: totals over the homes that chose research, never a home named ------------------------
+
+@router.get("/research-export", response_model=ResearchExport, responses=DENIED | {
+    200: {"content": {"text/csv": {}}, "description": "JSON, or with format=csv one table as a CSV file"}})
+def research_export(
+    account: CurrentAccount, connection: ConnectionDep, clock: ClockDep,
+    format: Annotated[Literal["json", "csv"], Query(description="json (default) or csv, a file for a spreadsheet")]
+    = "json",
+    table: Annotated[ResearchTable, Query(description="With format=csv: which table the file holds")] = "beds",
+):
+    """Beds per local authority and bed category, and digital readiness per local authority, over the registered
+    homes that chose to be included in research exports; a row over fewer than 3 homes is left out. In the audit
+    log as research_export."""
+    if format == "csv":
+        found = research.export(connection, account, clock(), f"CSV {table.replace('_', ' ')}")
+        return _csv(research_csv(found, table))
+    return research.export(connection, account, clock(), "JSON")
