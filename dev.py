@@ -3,6 +3,8 @@
 
     python3 dev.py up     # the app in web mode plus the central API on an embedded SQLite file
     python3 dev.py test   # the whole test suite (installs Chromium, PostgreSQL and poppler-utils from Debian where it can)
+    python3 dev.py api stop|start   # while `up` runs (another terminal): take the central API down and up again,
+                                    # to try the app offline; the app keeps running and syncs when it is back
 
 Each makes a virtual environment in .venv and installs the project into it
 (again only when pyproject.toml changes).
@@ -130,38 +132,108 @@ def wait_for(url: str, process: subprocess.Popen, timeout: float = 30) -> None:
     sys.exit(f"{url} did not answer within {timeout:.0f} s")
 
 
+def api_state_file(port: str) -> Path:
+    """What `up` started the central API with, so `dev.py api start` can start it again the same way."""
+    return VENV / f"dev-api-{port}.json"
+
+
+def start_api(command: list[str], env: dict[str, str]) -> subprocess.Popen:
+    return subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env})
+
+
+def stop_process(process_id: int, timeout: float = 10) -> None:
+    """Ctrl-C for a process we started (SIGINT lets uvicorn and flet shut down cleanly), then kill."""
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(process_id, signal.SIGINT)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not process_alive(process_id):
+                return
+            time.sleep(0.1)
+        os.kill(process_id, signal.SIGKILL)
+
+
+def process_alive(process_id: int) -> bool:
+    try:
+        finished, _ = os.waitpid(process_id, os.WNOHANG)  # reaps it if it is our child
+        if finished:
+            return False
+    except ChildProcessError:
+        pass  # not our child (started by `dev.py api start`): ask the system
+    try:
+        os.kill(process_id, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
 def up(args: list[str]) -> int:
     ensure_venv()
     api_port = os.environ.get("CHC_SERVER_PORT", "8000")
     app_port = os.environ.get("CHC_APP_PORT", "8550")
     api_url = f"http://127.0.0.1:{api_port}"
-    server = subprocess.Popen([str(PYTHON), "-m", "server_stub", "--port", api_port, *args], cwd=ROOT)
-    processes = [server]
+    command = [str(PYTHON), "-m", "server_stub", "--port", api_port, *args]
+    api_env = {name: value for name, value in os.environ.items() if name.startswith("CHC_")}
+    state = api_state_file(api_port)
+    server = start_api(command, api_env)
+    state.write_text(json.dumps({"pid": server.pid, "command": command, "env": api_env, "url": api_url}))
+    app = None
     try:
         wait_for(f"{api_url}/health", server)
         app = subprocess.Popen([str(PYTHON), "-m", "client", "--server-url", api_url, "--port", app_port], cwd=ROOT)
-        processes.append(app)
         wait_for(f"http://127.0.0.1:{app_port}/", app, timeout=60)
         print(
             f"\n  Open the app:     http://127.0.0.1:{app_port}\n"
             f"  Central API:      {api_url}  (OpenAPI: {api_url}/openapi.json)\n"
             "  Demo login:       demo / carehome-demo   (server address as above)\n"
+            "  Try it offline:   python3 dev.py api stop   (then: python3 dev.py api start)\n"
             "  Stop with Ctrl-C.\n",
             flush=True,
         )
-        while all(p.poll() is None for p in processes):
+        # Only the app ends the session: the API may be stopped and started again meanwhile (dev.py api).
+        while app.poll() is None:
             time.sleep(0.5)
         return 1
     except KeyboardInterrupt:
         return 0
     finally:
-        for process in reversed(processes):
-            if process.poll() is None:
-                process.send_signal(signal.SIGINT)
-                try:
-                    process.wait(10)
-                except subprocess.TimeoutExpired:
-                    process.kill()
+        if app is not None and app.poll() is None:
+            stop_process(app.pid)
+        with contextlib.suppress(FileNotFoundError, ValueError):
+            running = json.loads(state.read_text()).get("pid")
+            if running:
+                stop_process(running)
+        state.unlink(missing_ok=True)
+
+
+def api(args: list[str]) -> int:
+    """python3 dev.py api stop|start: the central API that `up` started, down and up again (the app keeps running)."""
+    if args not in (["stop"], ["start"]):
+        print("Use: python3 dev.py api stop   or   python3 dev.py api start   (while python3 dev.py up runs)")
+        return 2
+    api_port = os.environ.get("CHC_SERVER_PORT", "8000")
+    state_path = api_state_file(api_port)
+    if not state_path.exists():
+        print("The app is not running on this machine (start it with: python3 dev.py up)")
+        return 1
+    state = json.loads(state_path.read_text())
+    running = state.get("pid") and process_alive(state["pid"])
+    if args == ["stop"]:
+        if running:
+            stop_process(state["pid"])
+        state_path.write_text(json.dumps({**state, "pid": None}))
+        say("central API stopped: the app keeps running offline (start it again with: python3 dev.py api start)")
+        return 0
+    if running:
+        say(f"central API already running at {state['url']}")
+        return 0
+    # A session of its own: Ctrl-C in this terminal must not reach it; `up` stops it when the app stops.
+    server = subprocess.Popen(state["command"], cwd=ROOT, env={**os.environ, **state["env"]}, start_new_session=True,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    state_path.write_text(json.dumps({**state, "pid": server.pid}))
+    wait_for(f"{state['url']}/health", server)
+    say(f"central API running again at {state['url']}: the app syncs what was saved meanwhile")
+    return 0
 
 
 def test(args: list[str]) -> int:
@@ -177,7 +249,7 @@ def test(args: list[str]) -> int:
 
 
 def main() -> int:
-    commands = {"up": up, "test": test}
+    commands = {"up": up, "test": test, "api": api}
     if len(sys.argv) < 2 or sys.argv[1] not in commands:
         print(__doc__)
         return 2

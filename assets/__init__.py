@@ -4,6 +4,8 @@ Layout::
 
     assets/icon.png            the app icon (512 x 512)
     assets/favicon.png         the web page's tab icon
+    assets/splash.png          the splash image `flet build` shows while the app starts (1024 x 1024)
+    assets/manifest.json       the web app manifest: name, short name, icons, theme colour (add to home screen)
     assets/icons/              the web app manifest's and home-screen icons (Flet's web names)
     assets/fonts/              DejaVu Sans, regular and bold, and its LICENSE
 

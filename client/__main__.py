@@ -93,6 +93,7 @@ def web_app(devices: WebDevices):
     from flet_web.fastapi import app as flet_asgi_app
 
     app = flet_asgi_app(page_handler(devices), no_cdn=True, app_name="Care Home Connect",
+                        app_short_name="Care Homes",  # under the icon on a tablet's home screen (assets/manifest.json)
                         assets_dir=str(assets_dir()))
     # Before Flet's static files, which answer every other path.
     app.router.routes.insert(0, document_route(devices.document_links))

@@ -19,7 +19,7 @@ from tests.support import aio
 ROOT = Path(__file__).resolve().parents[1]
 FILES = ["icon.png", "favicon.png", "icons/icon-192.png", "icons/icon-512.png", "icons/apple-touch-icon-192.png",
          "icons/icon-maskable-192.png", "icons/icon-maskable-512.png", "fonts/DejaVuSans.ttf",
-         "fonts/DejaVuSans-Bold.ttf", "fonts/LICENSE"]
+         "fonts/DejaVuSans-Bold.ttf", "fonts/LICENSE", "manifest.json", "splash.png"]
 
 
 def test_the_assets_are_found_in_the_source_tree():

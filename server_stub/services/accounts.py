@@ -7,10 +7,10 @@ and keeps each change, with its audit entry, in one write transaction.
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from domain.one_time_codes import new_code, normalised
 from protocol.account_admin import MAX_FOUND, FoundAccount
 from protocol.accounts import (
     AuditEntry,
@@ -39,10 +39,10 @@ class OneTimeCode:
 def _issue_code(connection: Connection, settings: Settings, now: datetime, issuer: Account, purpose: str, audit_action: str,
                 *, username: str | None = None, home_id: str | None = None) -> OneTimeCode:
     """A new invite or reset code (only its digest is stored), audited as issued by ``issuer``."""
-    # Short enough to read out over the phone, long enough not to guess (about 60 bits).
-    code = OneTimeCode(secrets.token_urlsafe(8), now + timedelta(seconds=settings.one_time_code_ttl_seconds))
+    # Read out over the phone (domain.one_time_codes), long enough not to guess (about 59 bits).
+    code = OneTimeCode(new_code(), now + timedelta(seconds=settings.one_time_code_ttl_seconds))
     with write_transaction(connection):
-        account_repository.insert_one_time_code(connection, token_digest(code.code), purpose, username, home_id,
+        account_repository.insert_one_time_code(connection, token_digest(normalised(code.code)), purpose, username, home_id,
                                                 issuer.username, iso(code.expires_at))
         account_repository.audit(connection, iso(now), issuer.username, audit_action, username or home_id)
     return code
@@ -64,7 +64,7 @@ def register(connection: Connection, settings: Settings, now: datetime, request:
     rate_limits.admit(connection, now, client, rate_limits.code_limit(settings))
     password_hash = hash_password(request.password)  # before the transaction: argon2 holds no lock
     with write_transaction(connection):
-        spent = account_repository.spend_one_time_code(connection, token_digest(request.invite_code), "invite", iso(now))
+        spent = account_repository.spend_one_time_code(connection, token_digest(normalised(request.invite_code)), "invite", iso(now))
         if spent is None:
             raise CodeNotValid("This invite code is not valid (or was used already)")
         home_id = spent.home_id

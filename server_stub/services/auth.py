@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from domain.one_time_codes import normalised
 from protocol.accounts import CompleteResetRequest
 from protocol.sync import Account, RefreshRequest, SignInRequest, SignInResponse
 from server_stub import account_repository, repository
@@ -120,7 +121,7 @@ def complete_password_reset(connection: Connection, settings: Settings, now: dat
     password_hash = hash_password(request.new_password)  # before the transaction: argon2 holds no lock
     with write_transaction(connection):
         spent = account_repository.spend_one_time_code(
-            connection, token_digest(request.reset_code), "password_reset", iso(now))
+            connection, token_digest(normalised(request.reset_code)), "password_reset", iso(now))
         if spent is None or spent.username != request.username:
             raise CodeNotValid(RESET_CODE_NOT_VALID)
         account_repository.set_password(connection, request.username, password_hash)
