@@ -9,6 +9,7 @@ from client.state.readiness import ReadinessScreen, changed_line, parse_users
 from client.store import open_device_store
 from client.sync.speedtest import Measurement
 from domain.maturity import Band
+from domain.readiness import ChecklistItem
 from domain.nhsmail import Step
 from protocol import Account
 from tests.support.records import HOME_ID, care_home_record
@@ -88,7 +89,16 @@ def test_dspt_from_export_text_or_level_and_year(screen, store):
     assert "Entry Level" in screen.save_dspt("Entry Level")
     assert "year is required" in screen.save_dspt(level="Approaching Standards")
     assert screen.save_dspt(level="Approaching Standards", year="25/26") is None
-    assert screen.checklist_rows[3].value == "25/26 Approaching Standards"
+    assert screen.checklist_rows[3].value == "25/26 Approaching Standards - not yet met (needs Standards Met)"
+
+
+def test_approaching_standards_shows_as_not_yet_met_on_the_checklist(screen):
+    assert screen.save_dspt("26/27 Approaching Standards") is None
+    row = next(r for r in screen.checklist_rows if r.item is ChecklistItem.DSPT)
+    assert not row.done and "not yet met" in row.value
+    assert screen.save_dspt("26/27 Standards Met") is None
+    row = next(r for r in screen.checklist_rows if r.item is ChecklistItem.DSPT)
+    assert row.done and row.value == "26/27 Standards Met"
 
 
 def test_gp_dscr_and_devices(screen, store):

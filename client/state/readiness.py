@@ -280,6 +280,8 @@ class ReadinessScreen:
             value = "Not recorded"
         else:
             value = c.dspt.text + (f" - counts as Not Published ({facts.dspt_note})" if facts.dspt_note else "")
+            if not facts.dspt_note and not facts.dspt.met and facts.dspt is not DsptLevel.NOT_PUBLISHED:
+                value += " - not yet met (needs Standards Met)"
         add(ChecklistItem.DSPT, value, c.dspt, ["dspt_status"])
         add(ChecklistItem.NHSMAIL, step_text(c.nhsmail) if c.nhsmail else "Not started", c.nhsmail,
             ["nhsmail_progress"])
