@@ -9,8 +9,8 @@ from client.state.readiness import ReadinessScreen, changed_line, parse_users
 from client.store import open_device_store
 from client.sync.speedtest import Measurement
 from domain.maturity import Band
-from domain.readiness import ChecklistItem
 from domain.nhsmail import Step
+from domain.readiness import ChecklistItem
 from protocol import Account
 from tests.support.records import HOME_ID, care_home_record
 
