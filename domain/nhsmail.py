@@ -11,9 +11,10 @@ a social care organisation", NHS England "Signing up for NHSmail"):
    providers may self-manage with their own local administrators.
 5. One shared mailbox (usually care.<ODS>@nhs.net) and 2 to 10 named users,
    each with their own email and mobile; at least one owner.
-6. Submit the form; a reply usually within 48 hours; activation emails.
-7. Every user sets up multi-factor authentication.
-8. Every user logs in within 30 days of activation or is deactivated; then in use.
+6. Submit the form.
+7. Wait for the reply (usually within 48 hours); activation emails.
+8. Every user sets up multi-factor authentication.
+9. Every user logs in within 30 days of activation or is deactivated; then in use.
 
 ``NhsmailProgress`` holds the answers and timestamps; it is a plain pydantic
 record, so it can be saved (synced) and resumed on another device. Commands
@@ -106,9 +107,10 @@ STEP_LABELS: dict[Step, str] = {
 }
 STEP_NUMBERS: dict[Step, str] = {
     Step.ODS_CODE: "1", Step.CQC_IDS: "2", Step.DSPT: "3", Step.ROUTE: "4", Step.USERS: "5", Step.SUBMIT: "6",
-    Step.AWAIT_REPLY: "6", Step.MFA: "7", Step.FIRST_LOGIN: "8", Step.IN_USE: "",
+    Step.AWAIT_REPLY: "7", Step.MFA: "8", Step.FIRST_LOGIN: "9", Step.IN_USE: "",
 }
-# How many numbered steps a home goes through ("Step 3 of 8"); waiting for the reply shares step 6.
+# How many numbered steps a home goes through ("Step 3 of 9"); each step has its own number (the chart and
+# "Step n of 9" must never show two steps with the same number).
 STEP_COUNT = max(int(n) for n in STEP_NUMBERS.values() if n)
 
 
@@ -357,7 +359,7 @@ def derive_step(progress: NhsmailProgress) -> Step:
 
 
 def step_text(progress: NhsmailProgress) -> str:
-    """'Step 3 of 8: DSPT published at Approaching Standards or better' or 'NHSmail in use'."""
+    """'Step 3 of 9: DSPT published at Approaching Standards or better' or 'NHSmail in use'."""
     step = progress.step
     if step is Step.IN_USE:
         return "NHSmail in use"
@@ -498,7 +500,7 @@ def submit(progress: NhsmailProgress, at: datetime) -> NhsmailProgress:
 def record_reply(
     progress: NhsmailProgress, at: datetime, *, accepted: bool = True, reason: str | None = None
 ) -> NhsmailProgress:
-    """Step 6: the NHSmail team's answer. Accepted: activation emails went to every user. Refused: fix and resubmit."""
+    """Step 7: the NHSmail team's answer. Accepted: activation emails went to every user. Refused: fix and resubmit."""
     _require(progress, Step.AWAIT_REPLY)
     if progress.step is not Step.AWAIT_REPLY:
         raise NhsmailError("the reply was already recorded")
@@ -520,7 +522,7 @@ def _with_user(progress: NhsmailProgress, email: str, **changes: Any) -> Nhsmail
 
 
 def record_mfa(progress: NhsmailProgress, email: str, at: datetime) -> NhsmailProgress:
-    """Step 7: one user has set up multi-factor authentication (an authenticator app is recommended)."""
+    """Step 8: one user has set up multi-factor authentication (an authenticator app is recommended)."""
     _require(progress, Step.MFA)
     user = progress.user(email)
     assert user.activated_at is not None
@@ -534,7 +536,7 @@ def record_mfa(progress: NhsmailProgress, email: str, at: datetime) -> NhsmailPr
 
 
 def record_first_login(progress: NhsmailProgress, email: str, at: datetime) -> NhsmailProgress:
-    """Step 8: one user's first login, which must be within 30 days of activation and after MFA."""
+    """Step 9: one user's first login, which must be within 30 days of activation and after MFA."""
     _require(progress, Step.MFA)
     user = progress.user(email)
     if user.mfa_set_up_at is None:

@@ -52,7 +52,7 @@ def test_a_new_home_shows_every_item_not_recorded_and_the_minimum_band(screen):
     assert screen.band is Band.MINIMUM and screen.band_text == "Digital maturity: Minimum"
     assert screen.next_band_text == "For Core the home needs:"
     assert "Broadband contracted" in [m.label for m in screen.what_next]
-    assert screen.nhsmail_step_text == "Step 1 of 8: ODS site code (starts with V)"
+    assert screen.nhsmail_step_text == "Step 1 of 9: ODS site code (starts with V)"
     assert screen.flow_chart.current == "ods_code"
     assert screen.home_name == "Allingham House Care Centre"
 
@@ -143,7 +143,7 @@ def test_nhsmail_moves_step_by_step_and_refuses_a_missing_prerequisite(screen, s
     assert screen.nhsmail_step is Step.CQC_IDS
     assert "contact ID" in screen.record_cqc_ids(HOME_ID)
     assert screen.record_cqc_ids(one_time_passcode=True) is None
-    assert screen.nhsmail_step_text.startswith("Step 3 of 8")
+    assert screen.nhsmail_step_text.startswith("Step 3 of 9")
     # No DSPT recorded in the checklist: using it is refused, with what to do.
     assert "record the home's DSPT status first" in screen.record_dspt()
     screen.save_dspt("26/27 Standards Not Met")
@@ -215,7 +215,7 @@ def test_home_list_shows_only_the_assigned_homes_on_the_device_sorted_by_attenti
         ("Beech Court", BLOCKED), ("Cedar Lodge", CLOCK_RUNNING), ("Allingham House Care Centre", 2)]
     assert listed.rows[0].attention == "NHSmail blocked: Wrong ODS code: corrected through CQC"
     assert listed.rows[1].attention.startswith("NHSmail reply expected by ")
-    assert listed.rows[1].nhsmail_step.startswith("Step 6 of 8")
+    assert listed.rows[1].nhsmail_step.startswith("Step 7 of 9")
 
 
 def test_home_list_lowest_band_first_then_name(store):
