@@ -236,3 +236,26 @@ def test_the_summary_pdf_is_written_into_the_given_directory(screen, tmp_path):
     path = screen.write_summary_pdf(tmp_path / "reports")
     assert path.name == f"readiness-{HOME_ID}-2026-11-25.pdf"
     assert path.read_bytes().startswith(b"%PDF")
+
+
+def test_the_wifi_survey_in_web_mode_says_it_measured_from_the_computer_running_the_app(store):
+    web = ReadinessScreen(store, HOME_ID, "champion", lambda: NOW, web_mode=True)
+    assert "measures from the computer running the app" in web.wifi_instructions
+    assert web.record_wifi("Office", Measurement(latency_ms=20, download_mbps=50, upload_mbps=10)) is None
+    assert web.message.endswith("(measured from the computer running the app, not from this device)")
+    desktop = ReadinessScreen(store, HOME_ID, "champion", lambda: NOW)
+    assert "computer running the app" not in desktop.wifi_instructions
+    assert desktop.record_wifi("Lounge", Measurement(latency_ms=20, download_mbps=50, upload_mbps=10)) is None
+    assert "computer running the app" not in desktop.message
+
+
+def test_the_composition_root_tells_a_browser_context_it_is_web_mode(tmp_path):
+    from client.context import build_browser_context, build_context, new_browser_secret
+
+    web = build_browser_context(tmp_path / "web", new_browser_secret(), "http://127.0.0.1:9")
+    desktop = build_context("http://127.0.0.1:9", tmp_path / "desktop")
+    try:
+        assert web.web_mode is True and desktop.web_mode is False
+    finally:
+        web.close()
+        desktop.close()

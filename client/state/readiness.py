@@ -62,6 +62,9 @@ from domain.readiness import (
 
 M = TypeVar("M", bound=BaseModel)
 
+WEB_MODE_WIFI_NOTE = ("In the browser, the WiFi test measures from the computer running the app, "
+                      "not from this tablet or phone.")
+
 
 class MeasurementLike(Protocol):
     """What ``client.sync.speedtest.Measurement`` offers (structural: the view measures, the screen records)."""
@@ -180,8 +183,12 @@ class ReadinessScreen:
         now: Callable[[], datetime] | None = None,
         *,
         on_saved: Callable[[], None] = lambda: None,
+        web_mode: bool = False,
     ) -> None:
         self.store, self.home_id, self.username = store, home_id, username
+        # From the composition root (AppContext.web_mode): in web mode the speed test runs on the computer
+        # running the app, so the survey must say so rather than pretend it measured the tablet's spot.
+        self.web_mode = web_mode
         self._now = now or store.server_now
         self._on_saved = on_saved
         self.message: str | None = None
@@ -231,6 +238,13 @@ class ReadinessScreen:
     @property
     def wifi_text(self) -> str:
         return self.wifi_summary.text
+
+    @property
+    def wifi_instructions(self) -> str:
+        if self.web_mode:
+            return (f"{WEB_MODE_WIFI_NOTE} To survey the rooms, run the test from the app installed on the tablet "
+                    "or laptop, standing where care happens.")
+        return "Stand where care happens, name the place, then test. No connection is saved as a result too."
 
     @property
     def wifi_rows(self) -> list[WifiRow]:
@@ -417,6 +431,8 @@ class ReadinessScreen:
             else:
                 self.message = (f"Saved: {place} - {_mbps(measurement.download_mbps)} Mbps down, "
                                 f"{_mbps(measurement.upload_mbps)} up, {measurement.latency_ms:.0f} ms")
+            if self.web_mode:
+                self.message += " (measured from the computer running the app, not from this device)"
         return error
 
     # -- actions: NHSmail -----------------------------------------------------------------------------

@@ -179,8 +179,8 @@ class ReadinessView(ft.Column):
         self.wifi_rows = ft.Column(spacing=6)
         self.wifi_section = ft.Column([
             heading("WiFi survey"),
-            ft.Text("Stand where care happens, name the place, then test. No connection is saved as a result too.",
-                    size=13, color=ft.Colors.ON_SURFACE_VARIANT),
+            identified("wifi-instructions", ft.Text(self.screen.wifi_instructions, size=13,
+                                                    color=ft.Colors.ON_SURFACE_VARIANT)),
             identified("wifi-location", self.wifi_location),
             identified("wifi-test", self.wifi_test),
             self.wifi_progress,
