@@ -343,7 +343,7 @@ def derive_step(progress: NhsmailProgress) -> Step:
         return Step.CQC_IDS
     if not p.dspt_ok:
         return Step.DSPT
-    if p.route is None:
+    if p.route is None or p.site_count is None:  # the route depends on the number of sites: both are needed
         return Step.ROUTE
     if not p.users or p.shared_mailbox is None:
         return Step.USERS
@@ -452,12 +452,15 @@ def record_dspt(progress: NhsmailProgress, level: DsptLevel | str, year: str | N
     return _update(progress, dspt_level=DsptLevel(level), dspt_year=year)
 
 
-def choose_route(progress: NhsmailProgress, site_count: int, *, self_manage: bool = False) -> NhsmailProgress:
+def choose_route(progress: NhsmailProgress, site_count: int | None, *, self_manage: bool = False) -> NhsmailProgress:
     """Step 4: single-site homes use the portal; multi-site providers may self-manage."""
     _require(progress, Step.ROUTE)
     _before_submission(progress)
+    if site_count is None:
+        raise NhsmailError("Number of sites is required: how many homes (sites) the provider runs, 1 for a "
+                           "single home")
     if site_count < 1:
-        raise NhsmailError("site_count must be at least 1")
+        raise NhsmailError("Number of sites must be at least 1")
     if self_manage and site_count == 1:
         raise NhsmailError(
             "a single-site home registers through the national administration service portal; only multi-site "

@@ -15,6 +15,7 @@ from domain.nhsmail import (
     blocked_reason,
     choose_route,
     current_node,
+    derive_step,
     flow_chart,
     login_deadlines,
     reactivate,
@@ -185,6 +186,17 @@ def test_single_site_uses_the_portal_and_may_not_self_manage():
     assert choose_route(p, 1).route is Route.PORTAL
     with pytest.raises(NhsmailError, match="single-site home registers through the national administration"):
         choose_route(p, 1, self_manage=True)
+
+
+def test_the_number_of_sites_is_required_for_the_route():
+    p = record_dspt(at_dspt(), "Standards Met", "24/25")
+    with pytest.raises(NhsmailError, match="Number of sites is required"):
+        choose_route(p, None)
+    with pytest.raises(NhsmailError, match="Number of sites must be at least 1"):
+        choose_route(p, 0)
+    # A route with no number of sites is not an answer: the home is still at the route step.
+    draft = p.model_copy(update={"route": Route.PORTAL})
+    assert derive_step(draft) is Step.ROUTE
 
 
 def test_multi_site_provider_may_self_manage():

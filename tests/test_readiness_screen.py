@@ -154,6 +154,10 @@ def test_nhsmail_moves_step_by_step_and_refuses_a_missing_prerequisite(screen, s
     screen.save_dspt("26/27 Standards Met")
     assert screen.record_dspt() is None and screen.nhsmail_step is Step.ROUTE
     assert "single-site home" in screen.choose_route("1", self_manage=True)
+    assert "Number of sites is required" in screen.choose_route("")
+    assert "Number of sites is required" in screen.choose_route(None)
+    assert "Number of sites must be a whole number" in screen.choose_route("two")
+    assert screen.nhsmail_step is Step.ROUTE
     assert screen.choose_route("1") is None
     assert "user 1" in screen.set_users("Ann Smith")
     assert screen.set_users(USERS) is None

@@ -470,12 +470,14 @@ class ReadinessScreen:
             return nhsmail.record_dspt(p, chosen, chosen_year)
         return self._nhsmail(command, "DSPT recorded")
 
-    def choose_route(self, site_count: str | int, self_manage: bool = False) -> str | None:
+    def choose_route(self, site_count: str | int | None, self_manage: bool = False) -> str | None:
+        """Step 4: the number of sites is required (it decides which routes the home may take)."""
         def command(p: NhsmailProgress) -> NhsmailProgress:
+            typed = "" if site_count is None else str(site_count).strip()
             try:
-                sites = int(str(site_count).strip())
+                sites = int(typed) if typed else None
             except ValueError:
-                raise NhsmailError(f"the number of sites must be a whole number, got {site_count!r}") from None
+                raise NhsmailError(f"Number of sites must be a whole number, like 1 or 3 (not {typed!r})") from None
             return nhsmail.choose_route(p, sites, self_manage=self_manage)
         return self._nhsmail(command, "Route chosen")
 

@@ -43,6 +43,7 @@ from client.views.widgets import (
 from domain.nhsmail import OdsProblem, Step, suggested_mailbox
 from domain.readiness import ChecklistItem, DeviceKind, DsptLevel, GpAccess, GpSystem, dspt_year_on
 
+ROUTE_SITES_LABEL = "Number of sites (homes) of the provider (required)"
 SECTIONS = (("checklist", "Checklist"), ("wifi", "WiFi"), ("maturity", "Maturity"), ("nhsmail", "NHSmail"))
 BAND_COLOURS = {"minimum": ft.Colors.RED_800, "core": ft.Colors.AMBER_900, "enhanced": ft.Colors.GREEN_800,
                 "enhanced_plus": ft.Colors.GREEN_900}
@@ -270,7 +271,8 @@ class ReadinessView(ft.Column):
                          identified("nhsmail-dspt-save", ft.OutlinedButton("Save DSPT status",
                                                                            on_click=self._save_nm_dspt))]
         elif step is Step.ROUTE:
-            self.sites = ft.TextField(label="Number of sites (homes) of the provider", value="1", dense=True,
+            # Required: the route depends on it, so no pre-filled guess (ROUTE_SITES_LABEL says so).
+            self.sites = ft.TextField(label=ROUTE_SITES_LABEL, hint_text="1 for a single home", dense=True,
                                       keyboard_type=ft.KeyboardType.NUMBER)
             self.self_manage = ft.Switch(label="Self-manage with our own local administrators", value=False)
             controls = [self.sites, self.self_manage,
