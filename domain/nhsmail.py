@@ -180,6 +180,53 @@ def normalise_mobile(mobile: str) -> str:
     return digits
 
 
+# --- one person, checked field by field (the users form shows each message under its field) ----------------------
+
+def name_problem(name: str | None) -> str | None:
+    return None if name and name.strip() else "Type the person's name"
+
+
+def email_problem(email: str | None) -> str | None:
+    if not email or not email.strip():
+        return "Type the person's own email address"
+    if not EMAIL_PATTERN.match(email.strip()):
+        return "This is not an email address: it looks like jo.bloggs@example.org"
+    return None
+
+
+def mobile_problem(mobile: str | None) -> str | None:
+    if not mobile or not mobile.strip():
+        return "Type the person's own mobile number (for the security code when they sign in)"
+    try:
+        normalise_mobile(mobile)
+    except ValueError:
+        return "This is not a UK mobile number: it starts 07 (or +44 7) and has 11 digits"
+    return None
+
+
+def users_from_text(text: str) -> tuple[list[dict[str, Any]], list[str]]:
+    """People typed one a line, 'Name, email, mobile[, owner]' (how older versions took them), and what could not
+    be read. Nothing typed is dropped: a line that is not four parts or fewer keeps its whole text as the name,
+    so the person sees it in the form and fixes it."""
+    people: list[dict[str, Any]] = []
+    problems: list[str] = []
+    for number, line in enumerate((line.strip() for line in text.splitlines() if line.strip()), start=1):
+        parts = [p.strip() for p in line.split(",")]
+        if len(parts) > 4:
+            parts = [line]
+        parts += [""] * (4 - len(parts))
+        role = UserRole.OWNER if parts[3].casefold() == "owner" else UserRole.MEMBER
+        if parts[3] and parts[3].casefold() not in ("owner", "member"):
+            problems.append(f"person {number}: the fourth part is owner or member, not {parts[3]!r}")
+        people.append({"name": parts[0], "email": parts[1], "mobile": parts[2], "role": role})
+        for problem in (name_problem(parts[0]), email_problem(parts[1]), mobile_problem(parts[2])):
+            if problem:
+                problems.append(f"person {number}: {problem}")
+    if people and not any(p["role"] is UserRole.OWNER for p in people):
+        people[0]["role"] = UserRole.OWNER  # the first is the owner when none is marked (as the free text said)
+    return people, problems
+
+
 class NhsmailUser(BaseModel):
     """A named user of the home's NHSmail account, and their own progress (activation, MFA, first login)."""
 
@@ -283,6 +330,10 @@ class NhsmailProgress(BaseModel):
     # 5. mailbox and users
     shared_mailbox: str | None = Field(default=None, max_length=200)
     users: tuple[NhsmailUser, ...] = ()
+    users_text: str | None = Field(
+        default=None, max_length=5000,
+        description="An older record's free-text users that could not all be read as people: kept (never lost) "
+                    "until the users are saved as a list")
     # 6. submission and reply
     submitted_at: AwareDatetime | None = None
     rejected_at: AwareDatetime | None = None
@@ -293,6 +344,31 @@ class NhsmailProgress(BaseModel):
     # who saved it and when, as on the checklist records (domain.readiness.stamp sets them on save)
     changed_by: str | None = Field(default=None, min_length=1, max_length=100, pattern=USERNAME_PATTERN)
     changed_at: AwareDatetime | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _users_from_free_text(cls, data: Any) -> Any:
+        """Migrate on read: older versions held the users as free text, one 'Name, email, mobile[, owner]' a
+        line. Read into people when every line is fine; otherwise keep the text (users_text) and go back to the
+        users step, so what was typed is never lost."""
+        if not isinstance(data, dict) or not isinstance(data.get("users"), str):
+            return data
+        data = dict(data)
+        text = data["users"]
+        people, problems = users_from_text(text)
+        if people and not problems:
+            try:
+                problems = check_users([NhsmailUser.model_validate(p) for p in people], data.get("shared_mailbox"))
+            except ValidationError:
+                problems = ["a person could not be read"]
+        if people and not problems:
+            data["users"] = people
+            return data
+        data["users"], data["users_text"] = (), text if text.strip() else None
+        step = data.get("step")
+        if step is not None and Step(step).index > Step.USERS.index:
+            data["step"] = Step.USERS.value  # the answers before the users were complete; the users are now due
+        return data
 
     @field_validator("dspt_year")
     @classmethod
@@ -488,7 +564,7 @@ def set_users(
     problems = check_users(parsed, mailbox)
     if problems:
         raise NhsmailError("; ".join(problems))
-    return _update(progress, shared_mailbox=mailbox, users=parsed)
+    return _update(progress, shared_mailbox=mailbox, users=parsed, users_text=None)
 
 
 def submit(progress: NhsmailProgress, at: datetime) -> NhsmailProgress:

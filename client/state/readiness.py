@@ -25,6 +25,7 @@ from typing import Any, Protocol, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from client.state.nhsmail_users import NhsmailUsersForm
 from client.state.records import all_readable, readable
 from client.store import LocalStore
 from client.store.documents import owner_only_dir, write_owner_only
@@ -194,6 +195,7 @@ class ReadinessScreen:
         self.message: str | None = None
         self.message_is_error = False
         self.checklist = Checklist()
+        self._users_form: NhsmailUsersForm | None = None
         self.reload()
 
     def reload(self) -> None:
@@ -488,6 +490,23 @@ class ReadinessScreen:
             parsed = parse_users(users) if isinstance(users, str) else list(users)
             return nhsmail.set_users(p, parsed, (shared_mailbox or "").strip() or None)
         return self._nhsmail(command, "Mailbox and users recorded")
+
+    @property
+    def users_form(self) -> NhsmailUsersForm:
+        """The people being entered at the users step (kept while the screen is open, until saved)."""
+        if self._users_form is None:
+            self._users_form = NhsmailUsersForm.from_progress(self.progress)
+        return self._users_form
+
+    def save_users_form(self, shared_mailbox: str | None = None) -> str | None:
+        """Save the people in ``users_form``: each field is checked first, its message shown under it."""
+        form = self.users_form
+        if not form.check():
+            return self._refuse("check the details marked under each person")
+        error = self.set_users(form.people_to_save(), shared_mailbox)
+        if error is None:
+            self._users_form = None
+        return error
 
     def submit(self, at: datetime | None = None) -> str | None:
         return self._nhsmail(lambda p: nhsmail.submit(p, at or self._now()), "Recorded: form submitted")
