@@ -118,3 +118,38 @@ def test_an_older_record_whose_free_text_cannot_be_read_keeps_it_for_the_form(de
     screen.users_form.update(1, "mobile", "07700900456")
     assert screen.save_users_form() is None
     assert screen.progress.users_text is None and len(screen.progress.users) == 2
+
+
+def test_the_view_draws_one_card_per_person_and_shows_each_message_under_its_field(store, monkeypatch):
+    import flet as ft
+
+    from client.sync import SyncStatus
+    from client.views.readiness_view import ReadinessView
+
+    class Engine:
+        status = SyncStatus()
+
+    async def measure():  # not used here
+        raise AssertionError
+
+    screen = ReadinessScreen(store, HOME_ID, "champion", lambda: NOW)
+    at_users_step(screen)
+    monkeypatch.setattr(ReadinessView, "update", lambda self: None)  # no page in a unit test
+    view = ReadinessView(screen, Engine(), measure=measure, now=lambda: NOW)
+    fields = {c.identifier: c.content for c in _walk(view.nhsmail_section) if isinstance(c, ft.Semantics) and c.identifier}
+    assert {"nhsmail-user-1-name", "nhsmail-user-2-mobile", "nhsmail-user-1-owner", "nhsmail-user-add"} <= set(fields)
+    assert not any(isinstance(c, ft.TextField) and c.multiline for c in _walk(view.nhsmail_section))  # no free-text box
+    screen.users_form.update(0, "email", "not an address")
+    view._save_users(None)
+    fields = {c.identifier: c.content for c in _walk(view.nhsmail_section) if isinstance(c, ft.Semantics) and c.identifier}
+    assert fields["nhsmail-user-1-email"].error == "This is not an email address: it looks like jo.bloggs@example.org"
+    assert fields["nhsmail-user-1-email"].value == "not an address"
+
+
+def _walk(control):
+    yield control
+    for attr in ("controls", "content"):
+        child = getattr(control, attr, None)
+        for c in child if isinstance(child, list) else [child] if child is not None else []:
+            if hasattr(c, "__dict__"):
+                yield from _walk(c)
