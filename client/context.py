@@ -47,6 +47,9 @@ class AppContext:
     session: SessionManager
     engine: SyncEngine
     document_links: DocumentLinks = field(default_factory=DocumentLinks)  # web mode's one-time document links
+    # Web mode: the app runs on a server and people use it in a browser, so anything the app measures itself
+    # (the WiFi speed test) is measured from that computer, not from the tablet holding the browser.
+    web_mode: bool = False
 
     @property
     def data_dir(self) -> Path:
@@ -58,14 +61,15 @@ class AppContext:
 
 
 def _assemble(directory: Path, credentials: Credentials, cipher: DataCipher | None, server_url: str, *,
-              poll_interval: float, page_size: int, document_links: DocumentLinks | None = None) -> AppContext:
+              poll_interval: float, page_size: int, document_links: DocumentLinks | None = None,
+              web_mode: bool = False) -> AppContext:
     # One database, two halves: screens take the store, only the engine takes the sync half.
     store, sync = open_device_store(directory, cipher=cipher)
     session = SessionManager(store, credentials, default_server_url=server_url,
                              documents_dir=directory / REPORTS_DIR)
     engine = SyncEngine(sync, session, poll_interval=poll_interval, page_size=page_size)
     return AppContext(store=store, credentials=credentials, session=session, engine=engine,
-                      document_links=document_links or DocumentLinks())
+                      document_links=document_links or DocumentLinks(), web_mode=web_mode)
 
 
 def build_context(server_url: str, data_dir: str | Path | None = None, *, poll_interval: float = 15.0,
@@ -109,7 +113,7 @@ def build_browser_context(data_dir: Path, secret: str, server_url: str, *, poll_
         owner_only_dir(folder)
     return _assemble(directory, SealedTokenFile(directory / TOKENS_FILE, keys.token_key),
                      DataCipher(keys.data_key, persistent=True), server_url,
-                     poll_interval=poll_interval, page_size=page_size, document_links=document_links)
+                     poll_interval=poll_interval, page_size=page_size, document_links=document_links, web_mode=True)
 
 
 class WebDevices:

@@ -144,7 +144,7 @@ ITEM_DONE: dict[ChecklistItem, Callable[[ChecklistFacts], bool]] = {
     ChecklistItem.BROADBAND: lambda f: f.has_broadband,
     ChecklistItem.WIFI: lambda f: not f.care_areas_missing and f.care_wifi is Coverage.GOOD,
     ChecklistItem.DEVICES: lambda f: f.laptops_or_tablets >= 1,
-    ChecklistItem.DSPT: lambda f: f.dspt.at_least(DsptLevel.APPROACHING_STANDARDS),
+    ChecklistItem.DSPT: lambda f: f.dspt.met,  # domain.readiness decides: Approaching Standards is not yet met
     ChecklistItem.NHSMAIL: lambda f: f.nhsmail_live,
     ChecklistItem.GP_RECORD_ACCESS: lambda f: f.gp_access is not GpAccess.NO,
     ChecklistItem.DSCR: lambda f: f.dscr_in_use,

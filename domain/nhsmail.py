@@ -11,9 +11,10 @@ a social care organisation", NHS England "Signing up for NHSmail"):
    providers may self-manage with their own local administrators.
 5. One shared mailbox (usually care.<ODS>@nhs.net) and 2 to 10 named users,
    each with their own email and mobile; at least one owner.
-6. Submit the form; a reply usually within 48 hours; activation emails.
-7. Every user sets up multi-factor authentication.
-8. Every user logs in within 30 days of activation or is deactivated; then in use.
+6. Submit the form.
+7. Wait for the reply (usually within 48 hours); activation emails.
+8. Every user sets up multi-factor authentication.
+9. Every user logs in within 30 days of activation or is deactivated; then in use.
 
 ``NhsmailProgress`` holds the answers and timestamps; it is a plain pydantic
 record, so it can be saved (synced) and resumed on another device. Commands
@@ -106,9 +107,10 @@ STEP_LABELS: dict[Step, str] = {
 }
 STEP_NUMBERS: dict[Step, str] = {
     Step.ODS_CODE: "1", Step.CQC_IDS: "2", Step.DSPT: "3", Step.ROUTE: "4", Step.USERS: "5", Step.SUBMIT: "6",
-    Step.AWAIT_REPLY: "6", Step.MFA: "7", Step.FIRST_LOGIN: "8", Step.IN_USE: "",
+    Step.AWAIT_REPLY: "7", Step.MFA: "8", Step.FIRST_LOGIN: "9", Step.IN_USE: "",
 }
-# How many numbered steps a home goes through ("Step 3 of 8"); waiting for the reply shares step 6.
+# How many numbered steps a home goes through ("Step 3 of 9"); each step has its own number (the chart and
+# "Step n of 9" must never show two steps with the same number).
 STEP_COUNT = max(int(n) for n in STEP_NUMBERS.values() if n)
 
 
@@ -176,6 +178,53 @@ def normalise_mobile(mobile: str) -> str:
     if not re.fullmatch(r"07\d{9}", digits):
         raise ValueError(f"mobile must be a UK mobile number (07... or +44 7...), got {mobile!r}")
     return digits
+
+
+# --- one person, checked field by field (the users form shows each message under its field) ----------------------
+
+def name_problem(name: str | None) -> str | None:
+    return None if name and name.strip() else "Type the person's name"
+
+
+def email_problem(email: str | None) -> str | None:
+    if not email or not email.strip():
+        return "Type the person's own email address"
+    if not EMAIL_PATTERN.match(email.strip()):
+        return "This is not an email address: it looks like jo.bloggs@example.org"
+    return None
+
+
+def mobile_problem(mobile: str | None) -> str | None:
+    if not mobile or not mobile.strip():
+        return "Type the person's own mobile number (for the security code when they sign in)"
+    try:
+        normalise_mobile(mobile)
+    except ValueError:
+        return "This is not a UK mobile number: it starts 07 (or +44 7) and has 11 digits"
+    return None
+
+
+def users_from_text(text: str) -> tuple[list[dict[str, Any]], list[str]]:
+    """People typed one a line, 'Name, email, mobile[, owner]' (how older versions took them), and what could not
+    be read. Nothing typed is dropped: a line that is not four parts or fewer keeps its whole text as the name,
+    so the person sees it in the form and fixes it."""
+    people: list[dict[str, Any]] = []
+    problems: list[str] = []
+    for number, line in enumerate((line.strip() for line in text.splitlines() if line.strip()), start=1):
+        parts = [p.strip() for p in line.split(",")]
+        if len(parts) > 4:
+            parts = [line]
+        parts += [""] * (4 - len(parts))
+        role = UserRole.OWNER if parts[3].casefold() == "owner" else UserRole.MEMBER
+        if parts[3] and parts[3].casefold() not in ("owner", "member"):
+            problems.append(f"person {number}: the fourth part is owner or member, not {parts[3]!r}")
+        people.append({"name": parts[0], "email": parts[1], "mobile": parts[2], "role": role})
+        for problem in (name_problem(parts[0]), email_problem(parts[1]), mobile_problem(parts[2])):
+            if problem:
+                problems.append(f"person {number}: {problem}")
+    if people and not any(p["role"] is UserRole.OWNER for p in people):
+        people[0]["role"] = UserRole.OWNER  # the first is the owner when none is marked (as the free text said)
+    return people, problems
 
 
 class NhsmailUser(BaseModel):
@@ -281,6 +330,10 @@ class NhsmailProgress(BaseModel):
     # 5. mailbox and users
     shared_mailbox: str | None = Field(default=None, max_length=200)
     users: tuple[NhsmailUser, ...] = ()
+    users_text: str | None = Field(
+        default=None, max_length=5000,
+        description="An older record's free-text users that could not all be read as people: kept (never lost) "
+                    "until the users are saved as a list")
     # 6. submission and reply
     submitted_at: AwareDatetime | None = None
     rejected_at: AwareDatetime | None = None
@@ -291,6 +344,31 @@ class NhsmailProgress(BaseModel):
     # who saved it and when, as on the checklist records (domain.readiness.stamp sets them on save)
     changed_by: str | None = Field(default=None, min_length=1, max_length=100, pattern=USERNAME_PATTERN)
     changed_at: AwareDatetime | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _users_from_free_text(cls, data: Any) -> Any:
+        """Migrate on read: older versions held the users as free text, one 'Name, email, mobile[, owner]' a
+        line. Read into people when every line is fine; otherwise keep the text (users_text) and go back to the
+        users step, so what was typed is never lost."""
+        if not isinstance(data, dict) or not isinstance(data.get("users"), str):
+            return data
+        data = dict(data)
+        text = data["users"]
+        people, problems = users_from_text(text)
+        if people and not problems:
+            try:
+                problems = check_users([NhsmailUser.model_validate(p) for p in people], data.get("shared_mailbox"))
+            except ValidationError:
+                problems = ["a person could not be read"]
+        if people and not problems:
+            data["users"] = people
+            return data
+        data["users"], data["users_text"] = (), text if text.strip() else None
+        step = data.get("step")
+        if step is not None and Step(step).index > Step.USERS.index:
+            data["step"] = Step.USERS.value  # the answers before the users were complete; the users are now due
+        return data
 
     @field_validator("dspt_year")
     @classmethod
@@ -341,7 +419,7 @@ def derive_step(progress: NhsmailProgress) -> Step:
         return Step.CQC_IDS
     if not p.dspt_ok:
         return Step.DSPT
-    if p.route is None:
+    if p.route is None or p.site_count is None:  # the route depends on the number of sites: both are needed
         return Step.ROUTE
     if not p.users or p.shared_mailbox is None:
         return Step.USERS
@@ -357,7 +435,7 @@ def derive_step(progress: NhsmailProgress) -> Step:
 
 
 def step_text(progress: NhsmailProgress) -> str:
-    """'Step 3 of 8: DSPT published at Approaching Standards or better' or 'NHSmail in use'."""
+    """'Step 3 of 9: DSPT published at Approaching Standards or better' or 'NHSmail in use'."""
     step = progress.step
     if step is Step.IN_USE:
         return "NHSmail in use"
@@ -450,12 +528,15 @@ def record_dspt(progress: NhsmailProgress, level: DsptLevel | str, year: str | N
     return _update(progress, dspt_level=DsptLevel(level), dspt_year=year)
 
 
-def choose_route(progress: NhsmailProgress, site_count: int, *, self_manage: bool = False) -> NhsmailProgress:
+def choose_route(progress: NhsmailProgress, site_count: int | None, *, self_manage: bool = False) -> NhsmailProgress:
     """Step 4: single-site homes use the portal; multi-site providers may self-manage."""
     _require(progress, Step.ROUTE)
     _before_submission(progress)
+    if site_count is None:
+        raise NhsmailError("Number of sites is required: how many homes (sites) the provider runs, 1 for a "
+                           "single home")
     if site_count < 1:
-        raise NhsmailError("site_count must be at least 1")
+        raise NhsmailError("Number of sites must be at least 1")
     if self_manage and site_count == 1:
         raise NhsmailError(
             "a single-site home registers through the national administration service portal; only multi-site "
@@ -483,7 +564,7 @@ def set_users(
     problems = check_users(parsed, mailbox)
     if problems:
         raise NhsmailError("; ".join(problems))
-    return _update(progress, shared_mailbox=mailbox, users=parsed)
+    return _update(progress, shared_mailbox=mailbox, users=parsed, users_text=None)
 
 
 def submit(progress: NhsmailProgress, at: datetime) -> NhsmailProgress:
@@ -498,7 +579,7 @@ def submit(progress: NhsmailProgress, at: datetime) -> NhsmailProgress:
 def record_reply(
     progress: NhsmailProgress, at: datetime, *, accepted: bool = True, reason: str | None = None
 ) -> NhsmailProgress:
-    """Step 6: the NHSmail team's answer. Accepted: activation emails went to every user. Refused: fix and resubmit."""
+    """Step 7: the NHSmail team's answer. Accepted: activation emails went to every user. Refused: fix and resubmit."""
     _require(progress, Step.AWAIT_REPLY)
     if progress.step is not Step.AWAIT_REPLY:
         raise NhsmailError("the reply was already recorded")
@@ -520,7 +601,7 @@ def _with_user(progress: NhsmailProgress, email: str, **changes: Any) -> Nhsmail
 
 
 def record_mfa(progress: NhsmailProgress, email: str, at: datetime) -> NhsmailProgress:
-    """Step 7: one user has set up multi-factor authentication (an authenticator app is recommended)."""
+    """Step 8: one user has set up multi-factor authentication (an authenticator app is recommended)."""
     _require(progress, Step.MFA)
     user = progress.user(email)
     assert user.activated_at is not None
@@ -534,7 +615,7 @@ def record_mfa(progress: NhsmailProgress, email: str, at: datetime) -> NhsmailPr
 
 
 def record_first_login(progress: NhsmailProgress, email: str, at: datetime) -> NhsmailProgress:
-    """Step 8: one user's first login, which must be within 30 days of activation and after MFA."""
+    """Step 9: one user's first login, which must be within 30 days of activation and after MFA."""
     _require(progress, Step.MFA)
     user = progress.user(email)
     if user.mfa_set_up_at is None:

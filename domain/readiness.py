@@ -419,6 +419,12 @@ class DsptLevel(StrEnum):
     def at_least(self, other: DsptLevel) -> bool:
         return self.rank >= other.rank
 
+    @property
+    def met(self) -> bool:
+        """The checklist's tick: Standards Met or better. Approaching Standards is published but not yet met
+        (it is a one-off step with an action plan; the next year needs Standards Met), so it gets no tick."""
+        return self.at_least(DSPT_MET_FROM)
+
 
 _DSPT_RANK = {
     DsptLevel.NOT_PUBLISHED: 0,
@@ -427,6 +433,8 @@ _DSPT_RANK = {
     DsptLevel.STANDARDS_MET: 3,
     DsptLevel.STANDARDS_EXCEEDED: 4,
 }
+# The lowest status that counts as met on the checklist (Approaching Standards is "not yet met").
+DSPT_MET_FROM = DsptLevel.STANDARDS_MET
 _DSPT_YEAR = re.compile(r"^(\d{2})/(\d{2})$")
 _DSPT_EXPORT = re.compile(r"^\s*(?:(?:20)?(\d{2})\s*[/-]\s*(\d{2}))?\s*(.*?)\s*$")
 

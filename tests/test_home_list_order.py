@@ -50,7 +50,7 @@ def test_blocked_first_then_the_running_clocks_then_the_rest():
     assert in_attention_order([rest, waiting, blocked]) == [blocked, waiting, rest]
     assert blocked.attention == "NHSmail blocked: Wrong ODS code: corrected through CQC"
     assert waiting.attention.startswith("NHSmail reply expected by ") and waiting.deadline is not None
-    assert waiting.nhsmail_step.startswith(f"Step 6 of {nhsmail.STEP_COUNT}: ")
+    assert waiting.nhsmail_step.startswith(f"Step 7 of {nhsmail.STEP_COUNT}: ")
     assert rest.attention == "For Core: Broadband contracted" and rest.nhsmail_step == "NHSmail not started"
 
 

@@ -1,5 +1,6 @@
 """The NHSmail registration flow chart, one test per branch."""
 
+import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -14,6 +15,7 @@ from domain.nhsmail import (
     blocked_reason,
     choose_route,
     current_node,
+    derive_step,
     flow_chart,
     login_deadlines,
     reactivate,
@@ -184,6 +186,17 @@ def test_single_site_uses_the_portal_and_may_not_self_manage():
     assert choose_route(p, 1).route is Route.PORTAL
     with pytest.raises(NhsmailError, match="single-site home registers through the national administration"):
         choose_route(p, 1, self_manage=True)
+
+
+def test_the_number_of_sites_is_required_for_the_route():
+    p = record_dspt(at_dspt(), "Standards Met", "24/25")
+    with pytest.raises(NhsmailError, match="Number of sites is required"):
+        choose_route(p, None)
+    with pytest.raises(NhsmailError, match="Number of sites must be at least 1"):
+        choose_route(p, 0)
+    # A route with no number of sites is not an answer: the home is still at the route step.
+    draft = p.model_copy(update={"route": Route.PORTAL})
+    assert derive_step(draft) is Step.ROUTE
 
 
 def test_multi_site_provider_may_self_manage():
@@ -370,12 +383,38 @@ def test_flow_chart_has_every_step_and_branch_and_highlights_the_current_node():
 
 
 def test_the_step_line_counts_the_numbered_steps():
-    assert STEP_COUNT == 8  # waiting for the reply shares step 6 with submitting
-    assert step_text(start(HOME)) == "Step 1 of 8: ODS site code (starts with V)"
-    assert step_text(activated()) == "Step 7 of 8: Every user sets up multi-factor authentication"
+    assert STEP_COUNT == 9  # every step its own number: waiting for the reply is step 7
+    assert step_text(start(HOME)) == "Step 1 of 9: ODS site code (starts with V)"
+    assert step_text(activated()) == "Step 8 of 9: Every user sets up multi-factor authentication"
     done = activated()
     for user in users():
         done = record_mfa(done, user["email"], T0 + timedelta(days=2))
     for user in users():
         done = record_first_login(done, user["email"], T0 + timedelta(days=3))
     assert step_text(done) == "NHSmail in use"
+
+
+def test_every_numbered_step_of_the_chart_has_its_own_number():
+    numbers = [node.number for node in flow_chart().nodes if node.number]
+    assert numbers == [str(n) for n in range(1, STEP_COUNT + 1)]
+
+
+def test_the_drawn_chart_numbers_its_steps_uniquely():
+    from client.views.nhsmail_chart_view import NhsmailChartView
+
+    view = NhsmailChartView(flow_chart(submitted()))
+    titles = [text.value for text in _texts(view) if re.match(r"^\d+\. ", text.value or "")]
+    numbers = [title.split(".", 1)[0] for title in titles]
+    assert numbers == [str(n) for n in range(1, STEP_COUNT + 1)]
+    assert "7. Wait for the reply (usually within 48 hours)" in titles
+
+
+def _texts(control):
+    import flet as ft
+
+    if isinstance(control, ft.Text):
+        yield control
+    for attr in ("controls", "content"):
+        child = getattr(control, attr, None)
+        for c in child if isinstance(child, list) else [child] if child is not None else []:
+            yield from _texts(c)

@@ -329,8 +329,18 @@ def test_items_are_done_by_the_same_facts_the_bands_use():
     )
     facts = checklist.facts(today=T0.date())
     done = {item for item in ChecklistItem if item_done(item, facts)}
-    # A printer is not a laptop or tablet; NHSmail is not started; the records are kept on paper.
-    assert done == {ChecklistItem.BROADBAND, ChecklistItem.WIFI, ChecklistItem.DSPT, ChecklistItem.GP_RECORD_ACCESS}
+    # A printer is not a laptop or tablet; Approaching Standards is not yet met; NHSmail is not started; the
+    # records are kept on paper.
+    assert done == {ChecklistItem.BROADBAND, ChecklistItem.WIFI, ChecklistItem.GP_RECORD_ACCESS}
+
+
+@pytest.mark.parametrize("export, met", [
+    ("24/25 Standards Exceeded", True), ("24/25 Standards Met", True), ("24/25 Approaching Standards", False),
+    ("24/25 Standards Not Met", False), ("Not Published", False)])
+def test_dspt_is_met_from_standards_met_so_approaching_standards_gets_no_tick(export, met):
+    dspt = DsptStatus.from_export(HOME, export)
+    assert dspt.status.met is met
+    assert item_done(ChecklistItem.DSPT, Checklist(dspt=dspt).facts(today=T0.date())) is met
 
 
 def test_wifi_is_done_only_when_every_required_area_is_surveyed_and_good():

@@ -128,7 +128,7 @@ def test_the_summary_names_the_home_its_band_and_its_nhsmail_step(read_pdf):
     assert "Digital Maturity band Core" in text
     assert "To reach Enhanced:" in text
     assert "NHSmail in use" in text and "Good WiFi where care happens" in text  # what_next, with reasons
-    assert "Step 6 of 8: Submit the form" in text
+    assert "Step 6 of 9: Submit the form" in text
     assert "What to do next: Submit the form." in text
     assert "Generated offline by Care Home Connect" in text
 
@@ -156,7 +156,7 @@ def test_a_home_with_nothing_recorded_still_renders(read_pdf):
 
     assert "Digital Maturity band Minimum" in text
     assert "To reach Core:" in text and "Broadband contracted" in text
-    assert "Not started - Step 1 of 8: ODS site code (starts with V)" in text
+    assert "Not started - Step 1 of 9: ODS site code (starts with V)" in text
     assert "ODS code: not recorded" in text
     assert "No WiFi survey yet where care happens" in text
     assert "Not recorded (counts as Not Published)" in text
@@ -195,7 +195,7 @@ def test_many_wifi_locations_still_make_exactly_one_page(read_pdf):
     assert int(more[2]) + int(more[3]) == int(more[1]) and int(more[1]) > 100
     # The worst first, rooms in number order.
     assert text.index("Main lounge No connection") < text.index("Room 7 Poor") < text.index("Room 14 Poor")
-    assert "Step 6 of 8: Submit the form" in text and "Generated offline by Care Home Connect" in text
+    assert "Step 6 of 9: Submit the form" in text and "Generated offline by Care Home Connect" in text
 
 
 def test_very_long_texts_are_cut_and_stay_on_one_page(read_pdf):

@@ -10,6 +10,7 @@ from client.store import open_device_store
 from client.sync.speedtest import Measurement
 from domain.maturity import Band
 from domain.nhsmail import Step
+from domain.readiness import ChecklistItem
 from protocol import Account
 from tests.support.records import HOME_ID, care_home_record
 
@@ -51,7 +52,7 @@ def test_a_new_home_shows_every_item_not_recorded_and_the_minimum_band(screen):
     assert screen.band is Band.MINIMUM and screen.band_text == "Digital maturity: Minimum"
     assert screen.next_band_text == "For Core the home needs:"
     assert "Broadband contracted" in [m.label for m in screen.what_next]
-    assert screen.nhsmail_step_text == "Step 1 of 8: ODS site code (starts with V)"
+    assert screen.nhsmail_step_text == "Step 1 of 9: ODS site code (starts with V)"
     assert screen.flow_chart.current == "ods_code"
     assert screen.home_name == "Allingham House Care Centre"
 
@@ -88,7 +89,16 @@ def test_dspt_from_export_text_or_level_and_year(screen, store):
     assert "Entry Level" in screen.save_dspt("Entry Level")
     assert "year is required" in screen.save_dspt(level="Approaching Standards")
     assert screen.save_dspt(level="Approaching Standards", year="25/26") is None
-    assert screen.checklist_rows[3].value == "25/26 Approaching Standards"
+    assert screen.checklist_rows[3].value == "25/26 Approaching Standards - not yet met (needs Standards Met)"
+
+
+def test_approaching_standards_shows_as_not_yet_met_on_the_checklist(screen):
+    assert screen.save_dspt("26/27 Approaching Standards") is None
+    row = next(r for r in screen.checklist_rows if r.item is ChecklistItem.DSPT)
+    assert not row.done and "not yet met" in row.value
+    assert screen.save_dspt("26/27 Standards Met") is None
+    row = next(r for r in screen.checklist_rows if r.item is ChecklistItem.DSPT)
+    assert row.done and row.value == "26/27 Standards Met"
 
 
 def test_gp_dscr_and_devices(screen, store):
@@ -133,7 +143,7 @@ def test_nhsmail_moves_step_by_step_and_refuses_a_missing_prerequisite(screen, s
     assert screen.nhsmail_step is Step.CQC_IDS
     assert "contact ID" in screen.record_cqc_ids(HOME_ID)
     assert screen.record_cqc_ids(one_time_passcode=True) is None
-    assert screen.nhsmail_step_text.startswith("Step 3 of 8")
+    assert screen.nhsmail_step_text.startswith("Step 3 of 9")
     # No DSPT recorded in the checklist: using it is refused, with what to do.
     assert "record the home's DSPT status first" in screen.record_dspt()
     screen.save_dspt("26/27 Standards Not Met")
@@ -144,6 +154,10 @@ def test_nhsmail_moves_step_by_step_and_refuses_a_missing_prerequisite(screen, s
     screen.save_dspt("26/27 Standards Met")
     assert screen.record_dspt() is None and screen.nhsmail_step is Step.ROUTE
     assert "single-site home" in screen.choose_route("1", self_manage=True)
+    assert "Number of sites is required" in screen.choose_route("")
+    assert "Number of sites is required" in screen.choose_route(None)
+    assert "Number of sites must be a whole number" in screen.choose_route("two")
+    assert screen.nhsmail_step is Step.ROUTE
     assert screen.choose_route("1") is None
     assert "user 1" in screen.set_users("Ann Smith")
     assert screen.set_users(USERS) is None
@@ -205,7 +219,7 @@ def test_home_list_shows_only_the_assigned_homes_on_the_device_sorted_by_attenti
         ("Beech Court", BLOCKED), ("Cedar Lodge", CLOCK_RUNNING), ("Allingham House Care Centre", 2)]
     assert listed.rows[0].attention == "NHSmail blocked: Wrong ODS code: corrected through CQC"
     assert listed.rows[1].attention.startswith("NHSmail reply expected by ")
-    assert listed.rows[1].nhsmail_step.startswith("Step 6 of 8")
+    assert listed.rows[1].nhsmail_step.startswith("Step 7 of 9")
 
 
 def test_home_list_lowest_band_first_then_name(store):
@@ -226,3 +240,26 @@ def test_the_summary_pdf_is_written_into_the_given_directory(screen, tmp_path):
     path = screen.write_summary_pdf(tmp_path / "reports")
     assert path.name == f"readiness-{HOME_ID}-2026-11-25.pdf"
     assert path.read_bytes().startswith(b"%PDF")
+
+
+def test_the_wifi_survey_in_web_mode_says_it_measured_from_the_computer_running_the_app(store):
+    web = ReadinessScreen(store, HOME_ID, "champion", lambda: NOW, web_mode=True)
+    assert "measures from the computer running the app" in web.wifi_instructions
+    assert web.record_wifi("Office", Measurement(latency_ms=20, download_mbps=50, upload_mbps=10)) is None
+    assert web.message.endswith("(measured from the computer running the app, not from this device)")
+    desktop = ReadinessScreen(store, HOME_ID, "champion", lambda: NOW)
+    assert "computer running the app" not in desktop.wifi_instructions
+    assert desktop.record_wifi("Lounge", Measurement(latency_ms=20, download_mbps=50, upload_mbps=10)) is None
+    assert "computer running the app" not in desktop.message
+
+
+def test_the_composition_root_tells_a_browser_context_it_is_web_mode(tmp_path):
+    from client.context import build_browser_context, build_context, new_browser_secret
+
+    web = build_browser_context(tmp_path / "web", new_browser_secret(), "http://127.0.0.1:9")
+    desktop = build_context("http://127.0.0.1:9", tmp_path / "desktop")
+    try:
+        assert web.web_mode is True and desktop.web_mode is False
+    finally:
+        web.close()
+        desktop.close()

@@ -25,6 +25,7 @@ from typing import Any, Protocol, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from client.state.nhsmail_users import NhsmailUsersForm
 from client.state.records import all_readable, readable
 from client.store import LocalStore
 from client.store.documents import owner_only_dir, write_owner_only
@@ -61,6 +62,9 @@ from domain.readiness import (
 )
 
 M = TypeVar("M", bound=BaseModel)
+
+WEB_MODE_WIFI_NOTE = ("In the browser, the WiFi test measures from the computer running the app, "
+                      "not from this tablet or phone.")
 
 
 class MeasurementLike(Protocol):
@@ -180,13 +184,18 @@ class ReadinessScreen:
         now: Callable[[], datetime] | None = None,
         *,
         on_saved: Callable[[], None] = lambda: None,
+        web_mode: bool = False,
     ) -> None:
         self.store, self.home_id, self.username = store, home_id, username
+        # From the composition root (AppContext.web_mode): in web mode the speed test runs on the computer
+        # running the app, so the survey must say so rather than pretend it measured the tablet's spot.
+        self.web_mode = web_mode
         self._now = now or store.server_now
         self._on_saved = on_saved
         self.message: str | None = None
         self.message_is_error = False
         self.checklist = Checklist()
+        self._users_form: NhsmailUsersForm | None = None
         self.reload()
 
     def reload(self) -> None:
@@ -231,6 +240,13 @@ class ReadinessScreen:
     @property
     def wifi_text(self) -> str:
         return self.wifi_summary.text
+
+    @property
+    def wifi_instructions(self) -> str:
+        if self.web_mode:
+            return (f"{WEB_MODE_WIFI_NOTE} To survey the rooms, run the test from the app installed on the tablet "
+                    "or laptop, standing where care happens.")
+        return "Stand where care happens, name the place, then test. No connection is saved as a result too."
 
     @property
     def wifi_rows(self) -> list[WifiRow]:
@@ -280,6 +296,8 @@ class ReadinessScreen:
             value = "Not recorded"
         else:
             value = c.dspt.text + (f" - counts as Not Published ({facts.dspt_note})" if facts.dspt_note else "")
+            if not facts.dspt_note and not facts.dspt.met and facts.dspt is not DsptLevel.NOT_PUBLISHED:
+                value += " - not yet met (needs Standards Met)"
         add(ChecklistItem.DSPT, value, c.dspt, ["dspt_status"])
         add(ChecklistItem.NHSMAIL, step_text(c.nhsmail) if c.nhsmail else "Not started", c.nhsmail,
             ["nhsmail_progress"])
@@ -415,6 +433,8 @@ class ReadinessScreen:
             else:
                 self.message = (f"Saved: {place} - {_mbps(measurement.download_mbps)} Mbps down, "
                                 f"{_mbps(measurement.upload_mbps)} up, {measurement.latency_ms:.0f} ms")
+            if self.web_mode:
+                self.message += " (measured from the computer running the app, not from this device)"
         return error
 
     # -- actions: NHSmail -----------------------------------------------------------------------------
@@ -452,12 +472,14 @@ class ReadinessScreen:
             return nhsmail.record_dspt(p, chosen, chosen_year)
         return self._nhsmail(command, "DSPT recorded")
 
-    def choose_route(self, site_count: str | int, self_manage: bool = False) -> str | None:
+    def choose_route(self, site_count: str | int | None, self_manage: bool = False) -> str | None:
+        """Step 4: the number of sites is required (it decides which routes the home may take)."""
         def command(p: NhsmailProgress) -> NhsmailProgress:
+            typed = "" if site_count is None else str(site_count).strip()
             try:
-                sites = int(str(site_count).strip())
+                sites = int(typed) if typed else None
             except ValueError:
-                raise NhsmailError(f"the number of sites must be a whole number, got {site_count!r}") from None
+                raise NhsmailError(f"Number of sites must be a whole number, like 1 or 3 (not {typed!r})") from None
             return nhsmail.choose_route(p, sites, self_manage=self_manage)
         return self._nhsmail(command, "Route chosen")
 
@@ -468,6 +490,23 @@ class ReadinessScreen:
             parsed = parse_users(users) if isinstance(users, str) else list(users)
             return nhsmail.set_users(p, parsed, (shared_mailbox or "").strip() or None)
         return self._nhsmail(command, "Mailbox and users recorded")
+
+    @property
+    def users_form(self) -> NhsmailUsersForm:
+        """The people being entered at the users step (kept while the screen is open, until saved)."""
+        if self._users_form is None:
+            self._users_form = NhsmailUsersForm.from_progress(self.progress)
+        return self._users_form
+
+    def save_users_form(self, shared_mailbox: str | None = None) -> str | None:
+        """Save the people in ``users_form``: each field is checked first, its message shown under it."""
+        form = self.users_form
+        if not form.check():
+            return self._refuse("check the details marked under each person")
+        error = self.set_users(form.people_to_save(), shared_mailbox)
+        if error is None:
+            self._users_form = None
+        return error
 
     def submit(self, at: datetime | None = None) -> str | None:
         return self._nhsmail(lambda p: nhsmail.submit(p, at or self._now()), "Recorded: form submitted")

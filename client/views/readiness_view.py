@@ -27,6 +27,7 @@ from typing import Any
 import flet as ft
 
 from client.state.bed_state import sync_line
+from client.state.nhsmail_users import FIELD_LABELS
 from client.state.readiness import ReadinessScreen
 from client.sync import SyncEngine, SyncStatus
 from client.sync.api import ApiError, AuthExpired
@@ -43,6 +44,7 @@ from client.views.widgets import (
 from domain.nhsmail import OdsProblem, Step, suggested_mailbox
 from domain.readiness import ChecklistItem, DeviceKind, DsptLevel, GpAccess, GpSystem, dspt_year_on
 
+ROUTE_SITES_LABEL = "Number of sites (homes) of the provider (required)"
 SECTIONS = (("checklist", "Checklist"), ("wifi", "WiFi"), ("maturity", "Maturity"), ("nhsmail", "NHSmail"))
 BAND_COLOURS = {"minimum": ft.Colors.RED_800, "core": ft.Colors.AMBER_900, "enhanced": ft.Colors.GREEN_800,
                 "enhanced_plus": ft.Colors.GREEN_900}
@@ -179,8 +181,8 @@ class ReadinessView(ft.Column):
         self.wifi_rows = ft.Column(spacing=6)
         self.wifi_section = ft.Column([
             heading("WiFi survey"),
-            ft.Text("Stand where care happens, name the place, then test. No connection is saved as a result too.",
-                    size=13, color=ft.Colors.ON_SURFACE_VARIANT),
+            identified("wifi-instructions", ft.Text(self.screen.wifi_instructions, size=13,
+                                                    color=ft.Colors.ON_SURFACE_VARIANT)),
             identified("wifi-location", self.wifi_location),
             identified("wifi-test", self.wifi_test),
             self.wifi_progress,
@@ -270,7 +272,8 @@ class ReadinessView(ft.Column):
                          identified("nhsmail-dspt-save", ft.OutlinedButton("Save DSPT status",
                                                                            on_click=self._save_nm_dspt))]
         elif step is Step.ROUTE:
-            self.sites = ft.TextField(label="Number of sites (homes) of the provider", value="1", dense=True,
+            # Required: the route depends on it, so no pre-filled guess (ROUTE_SITES_LABEL says so).
+            self.sites = ft.TextField(label=ROUTE_SITES_LABEL, hint_text="1 for a single home", dense=True,
                                       keyboard_type=ft.KeyboardType.NUMBER)
             self.self_manage = ft.Switch(label="Self-manage with our own local administrators", value=False)
             controls = [self.sites, self.self_manage,
@@ -278,10 +281,14 @@ class ReadinessView(ft.Column):
         elif step is Step.USERS:
             self.mailbox = ft.TextField(label="Shared mailbox", dense=True,
                                         value=suggested_mailbox(progress.ods_code or ""))
-            self.users = ft.TextField(label="Users: Name, email, mobile, owner (one a line)", multiline=True,
-                                      min_lines=3, max_lines=10,
-                                      hint_text="Jo Bloggs, jo.bloggs@example.org, 07700 900123, owner")
-            controls = [self.mailbox, self.users,
+            self.people = ft.Column(spacing=12)
+            self._draw_people()
+            self.add_person = identified("nhsmail-user-add", ft.OutlinedButton(
+                "Add a person", icon=ft.Icons.PERSON_ADD, on_click=self._add_person, height=48))
+            controls = [self.mailbox,
+                        ft.Text("The people who will use NHSmail (2 to 10), each with their own email and mobile; "
+                                "at least one owner.", size=13, color=ft.Colors.ON_SURFACE_VARIANT),
+                        self.people, self.add_person,
                         identified("nhsmail-users-save", ft.Button("Save mailbox and users",
                                                                    on_click=self._save_users))]
         elif step is Step.SUBMIT:
@@ -386,8 +393,50 @@ class ReadinessView(ft.Column):
     def _save_route(self, e: ft.Event) -> None:
         self._run(self.screen.choose_route, self.sites.value or "", bool(self.self_manage.value))
 
+    def _draw_people(self) -> None:
+        """One card per person: name, email, mobile (each with its message under it), owner, remove."""
+        form = self.screen.users_form
+        cards: list[ft.Control] = []
+        for index, person in enumerate(form.people):
+            number = index + 1
+
+            def field(name: str, value: str, keyboard: ft.KeyboardType, i: int = index) -> ft.Control:
+                box = ft.TextField(label=f"{FIELD_LABELS[name]}, person {i + 1}", value=value, dense=True,
+                                   keyboard_type=keyboard, error=form.error(i, name),
+                                   on_change=lambda e, i=i, n=name: form.update(i, n, e.control.value))
+                return identified(f"nhsmail-user-{i + 1}-{name}", box)
+
+            cards.append(ft.Container(ft.Column([
+                ft.Text(f"Person {number}", weight=ft.FontWeight.W_600),
+                field("name", person.name, ft.KeyboardType.NAME),
+                field("email", person.email, ft.KeyboardType.EMAIL),
+                field("mobile", person.mobile, ft.KeyboardType.PHONE),
+                ft.Row([identified(f"nhsmail-user-{number}-owner", ft.Checkbox(
+                            label="Owner (manages the shared mailbox)", value=person.owner,
+                            on_change=lambda e, i=index: form.update(i, "owner", bool(e.control.value)))),
+                        ft.TextButton(f"Remove person {number}", icon=ft.Icons.DELETE_OUTLINE,
+                                      on_click=lambda e, i=index: self._remove_person(i))],
+                       wrap=True),
+            ], spacing=6), padding=10, border=ft.Border.all(1, ft.Colors.OUTLINE_VARIANT), border_radius=8))
+        self.people.controls = cards
+
+    def _add_person(self, e: ft.Event) -> None:
+        self.screen.users_form.add()
+        self._draw_people()
+        self.add_person.content.disabled = not self.screen.users_form.can_add
+        self.update()
+
+    def _remove_person(self, index: int) -> None:
+        self.screen.users_form.remove(index)
+        self._draw_people()
+        self.add_person.content.disabled = not self.screen.users_form.can_add
+        self.update()
+
     def _save_users(self, e: ft.Event) -> None:
-        self._run(self.screen.set_users, self.users.value or "", self.mailbox.value)
+        self.screen.save_users_form(self.mailbox.value)
+        if self.screen.progress.step is Step.USERS:
+            self._draw_people()  # show each message under its field
+        self.refresh()
 
     def _submit(self, e: ft.Event) -> None:
         self._run(self.screen.submit)

@@ -327,7 +327,7 @@ class AppShell:
 
     def show_readiness(self, session: Session, home_id: str, *, on_back) -> None:
         screen = ReadinessScreen(self.ctx.store, home_id, session.account.username,
-                                 on_saved=self.ctx.engine.local_change)
+                                 on_saved=self.ctx.engine.local_change, web_mode=self.ctx.web_mode)
         self.live = ReadinessView(screen, self.ctx.engine, measure=self._measure_wifi, on_back=on_back,
                                   make_pdf=self._write_summary_pdf)
         self.body.content = self.live
