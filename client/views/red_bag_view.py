@@ -13,6 +13,7 @@ Semantics identifiers the tests use: ``red-bag-back``, ``resident-list``,
 ``resident-back``, ``resident-name``, ``resident-dnacpr``,
 ``resident-allergies``, ``start-transfer``, ``transfer-reason``,
 ``obs-<obs>`` (with ``-minus`` / ``-plus``), ``obs-consciousness``,
+``obs-not-taken``, ``obs-not-taken-reason``, ``transfer-hospital``,
 ``news2``, ``send-to-hospital``, ``transfer-pack`` (with ``transfer-pack-open``,
 ``transfer-fhir-open``), ``in-hospital``,
 ``discharge-summary``, ``missing-<item>``, ``record-return``,
@@ -263,12 +264,22 @@ class ResidentView(ft.Column):
                                                   s.consciousness_options],
                                          on_select=self._consciousness)
         self.oxygen = ft.Switch(label="On oxygen", value=s.on_oxygen, on_change=self._oxygen)
+        self.not_taken = ft.Checkbox(label="Observations not taken", value=s.obs_not_taken,
+                                     on_change=self._not_taken)
+        self.not_taken_reason = ft.TextField(label="Why not taken (e.g. ambulance waiting)",
+                                             value=s.obs_not_taken_reason, visible=s.obs_not_taken,
+                                             on_change=self._not_taken_typed)
         signs = [ft.Checkbox(label=label, value=sign in s.soft_signs,
                              on_change=lambda e, sign=sign: self._toggle_sign(sign))
                  for sign, label in SOFT_SIGN_LABELS.items()]
-        self.hospital = ft.TextField(label="Hospital", value=s.hospital_name, dense=True, on_change=self._hospital)
-        self.hospital_ods = ft.TextField(label="ODS code", value=s.hospital_ods, dense=True, width=120,
-                                         on_change=self._hospital)
+        # Chosen from the list; typing in the box filters it (no ODS code to remember).
+        self.hospital = ft.Dropdown(label="Hospital", value=s.hospital_name, enable_filter=True, editable=True,
+                                    enable_search=True, width=10_000,
+                                    options=[ft.DropdownOption(key=h.name, text=h.name) for h in s.hospital_choices],
+                                    on_select=self._hospital)
+        self.hospital_tile = ft.ExpansionTile(title=f"Hospital: {s.hospital_name}",
+                                              controls=[identified("transfer-hospital", self.hospital)],
+                                              controls_padding=8)
         belongings = [identified(f"belonging-{item.value}", ft.Checkbox(
             label=item.label, value=s.belongings[item],
             on_change=lambda e, item=item: self._belonging(item, e.control.value))) for item in BelongingItem]
@@ -276,13 +287,15 @@ class ResidentView(ft.Column):
             heading("Transfer to hospital"),
             identified("transfer-reason", self.reason),
             identified("news2", self.news2),
+            identified("obs-not-taken", self.not_taken),
+            identified("obs-not-taken-reason", self.not_taken_reason),
             *self.obs_rows.values(),
             identified("obs-consciousness", self.consciousness),
             self.oxygen,
             ft.ExpansionTile(title="Soft signs (RESTORE2)", controls=signs, controls_padding=8),
-            ft.ExpansionTile(title=f"Hospital: {s.hospital_name}", controls=[
-                ft.Row([ft.Container(self.hospital, expand=True), self.hospital_ods])], controls_padding=8),
-            ft.ExpansionTile(title="Belongings in the bag", controls=belongings, controls_padding=8),
+            self.hospital_tile,
+            ft.ExpansionTile(title="Belongings in the bag (tick what is packed)", controls=belongings,
+                             controls_padding=8),
         ]
         self.action.content = identified("send-to-hospital", ft.FilledButton(
             "Send to hospital", icon=ft.Icons.SEND, height=56, width=10_000, on_click=self._send,
@@ -332,7 +345,8 @@ class ResidentView(ft.Column):
         self.pack_box.visible = s.documents is not None
         # The pack line is shown once, at the top; the line above the button is for everything else.
         self.message.value = "" if s.documents and s.message == self.pack.value else (s.message or "")
-        self.message.color = message_colour(s.message_is_error)
+        # Belongings missing on return are a warning (amber), not a green "done".
+        self.message.color = ft.Colors.ORANGE_900 if s.message_is_warning else message_colour(s.message_is_error)
         self.sync_status.value = sync_line(status or self.engine.status, self._now())
         if update:
             self.update()
@@ -376,14 +390,30 @@ class ResidentView(ft.Column):
         self.screen.toggle_soft_sign(sign)
 
     def _hospital(self, e: ft.Event) -> None:
-        self.screen.hospital_name = self.hospital.value or ""
-        self.screen.hospital_ods = self.hospital_ods.value or ""
+        if self.hospital.value:
+            self.screen.choose_hospital(self.hospital.value)
+        self.hospital_tile.title = f"Hospital: {self.screen.hospital_name}"
+        self.hospital_tile.update()
+
+    async def _not_taken(self, e: ft.Event) -> None:
+        self.screen.set_obs_not_taken(bool(self.not_taken.value))
+        self.not_taken_reason.visible = self.screen.obs_not_taken
+        for row in self.obs_rows.values():
+            row.visible = not self.screen.obs_not_taken
+        self.refresh_news2()
+        if self.screen.obs_not_taken:
+            await self.not_taken_reason.focus()  # the next thing to write
+
+    def _not_taken_typed(self, e: ft.Event) -> None:
+        self.screen.set_obs_not_taken(True, self.not_taken_reason.value or "")
 
     def _belonging(self, item: BelongingItem, sent: Any) -> None:
         self.screen.set_belonging(item, bool(sent))
 
     def _send(self, e: ft.Event) -> None:
         self.screen.reason = self.reason.value or self.screen.reason
+        if self.screen.obs_not_taken:
+            self.screen.set_obs_not_taken(True, self.not_taken_reason.value or "")
         self.screen.start_transfer()
         if self.screen.in_hospital:
             self.transfer_open = False
