@@ -105,8 +105,10 @@ def test_offline_a_carer_sends_a_resident_to_hospital_in_at_most_6_taps_with_the
     phone.tap_id("transfer-reason")  # 2: focus (it is also focused on opening)
     phone.page.keyboard.type("Fall in the lounge, new hip pain", delay=5)
     phone.page.wait_for_timeout(300)
+    phone.tap_id("belongings")  # 3: open the bag's list (ticked means packed; nothing is ticked at first)
+    phone.tap_id("belonging-glasses")  # 4
     phone.page.screenshot(path=str(artifacts_dir / "red-bag-transfer-phone.png"))
-    phone.tap_id("send-to-hospital")  # 3
+    phone.tap_id("send-to-hospital")  # 5
     phone.wait_id_text("transfer-pack", "Transfer pack ready", timeout=20_000)
     elapsed = time.monotonic() - started
     assert phone.taps <= 6, f"{phone.taps} taps"
