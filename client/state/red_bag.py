@@ -28,6 +28,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from client.state.records import all_readable, readable
+from client.state.resident_form import ResidentForm
 from client.store import Document, LocalStore
 from domain.homes import CareHome
 from domain.hospitals import DEFAULT_HOSPITAL, hospital_named, search_hospitals
@@ -304,6 +305,40 @@ class ResidentScreen:
         self.resident_id = resident.resident_id
         self.reload()
         self.reset_draft()
+        self.message, self.message_is_error = f"Saved {resident.display_name}", False
+        self.message_is_warning = False
+        return None
+
+    # -- the whole record, new or edited (the form the view shows) ----------------------------------------
+
+    def form(self) -> ResidentForm:
+        """The resident form: empty for a new resident, filled in from the record to edit one."""
+        return ResidentForm.of(self.resident) if self.resident else ResidentForm()
+
+    def save_resident(self, form: ResidentForm) -> str | None:
+        """Save the form as a new resident or over this one. Returns the message when refused (nothing saved)."""
+        earlier = self.resident
+        try:
+            born = parse_date(form.date_of_birth)
+            problem = form.problem()
+            if problem:
+                return self._fail(problem)
+            fields = {**form.fields(earlier), "date_of_birth": born}
+            if earlier is None:
+                resident = new_resident(self._now().date(), home_id=self.home_id, resident_id=uuid.uuid4().hex,
+                                        **fields)
+            else:
+                kept = earlier.model_dump(exclude={"changed_by", "changed_at"})
+                resident = new_resident(self._now().date(), **{**kept, **fields})
+        except ValidationError as exc:
+            return self._fail(plain_words(exc))
+        except ValueError as exc:
+            return self._fail(str(exc))
+        self._save([("resident", stamp(resident, self.username, self._now()))])
+        self.resident_id = resident.resident_id
+        self.reload()
+        if earlier is None:
+            self.reset_draft()
         self.message, self.message_is_error = f"Saved {resident.display_name}", False
         self.message_is_warning = False
         return None
