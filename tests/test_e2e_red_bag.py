@@ -159,7 +159,8 @@ def test_acceptance_5_a_carer_sends_a_resident_with_no_observations_taken_in_at_
         phone, make_app, central_api, artifacts_dir, read_pdf):
     """Issue 13 acceptance 5: no usual values, no observations taken (the ambulance is at the door); never blocked.
 
-    The pack (PDF, read back with pdftotext) says NEWS2 was not calculated and why.
+    Her record is edited first (a medicine added); the pack (PDF, read back with pdftotext) shows the medicine
+    and says NEWS2 was not calculated and why.
     """
     app = make_app()
     phone.open(app.url)
@@ -172,6 +173,17 @@ def test_acceptance_5_a_carer_sends_a_resident_with_no_observations_taken_in_at_
     type_in(phone, "new-family", "Jones")
     type_in(phone, "new-dob", "03/09/1931")
     phone.tap_id("new-nka")
+    phone.tap_id("new-save")
+    phone.wait_id_text("resident-name", "Edith Jones")
+
+    # Her record is edited: a medicine from the MAR chart (it reaches the pack below).
+    phone.tap_id("resident-about")
+    phone.tap_id("edit-resident")
+    phone.wait_id_text("new-given", "")
+    phone.tap_id("new-add-medicine")
+    type_in(phone, "medicine-0-name", "Furosemide 40 mg tablets")
+    type_in(phone, "medicine-0-dose", "40 mg")
+    type_in(phone, "medicine-0-frequency", "Each morning")
     phone.tap_id("new-save")
     phone.wait_id_text("resident-name", "Edith Jones")
     phone.by_id("start-transfer").wait_for(timeout=scaled_ms(10_000))
@@ -192,3 +204,4 @@ def test_acceptance_5_a_carer_sends_a_resident_with_no_observations_taken_in_at_
     _, pdf = open_document(phone, "transfer-pack-open")
     text = " ".join(read_pdf(pdf, layout=False).split())
     assert "JONES, Edith" in text and "NEWS2 not calculated" in text and "Ambulance crew at the door" in text
+    assert "Furosemide 40 mg tablets" in text
