@@ -481,8 +481,8 @@ class ResidentView(ft.Column):
     async def _not_taken(self, e: ft.Event) -> None:
         self.screen.set_obs_not_taken(bool(self.not_taken.value))
         self.not_taken_reason.visible = self.screen.obs_not_taken
-        for row in self.obs_rows.values():
-            row.visible = not self.screen.obs_not_taken
+        for control in (*self.obs_rows.values(), self.consciousness, self.oxygen):
+            control.visible = not self.screen.obs_not_taken
         self.refresh_news2()
         if self.screen.obs_not_taken:
             await self.not_taken_reason.focus()  # the next thing to write
