@@ -166,7 +166,10 @@ class Transfer(SyncedRecord):
     soft_signs: tuple[SoftSign, ...] = Field(default=(), description="RESTORE2 soft signs seen")
     soft_signs_other: FreeText = Field(default="", description="Other signs, in words")
     actions_taken: FreeText = Field(default="", description="What the home did before the transfer")
-    observations: Observations
+    # None: not taken (the ambulance would not wait); the reason says why and the pack says NEWS2 not calculated.
+    observations: Observations | None = None
+    observations_not_taken_reason: FreeText = Field(default="", validate_default=True,
+                                                    description="Why no observations were taken (when none were)")
     spo2_scale: Spo2Scale = 1
     news2_total: int | None = Field(default=None, validate_default=True,
                                     description="Computed from observations; refused if different")
@@ -191,12 +194,27 @@ class Transfer(SyncedRecord):
             raise ValueError(f"{info.field_name} must not name the same item twice")
         return items
 
+    @field_validator("observations_not_taken_reason")
+    @classmethod
+    def _why_not_taken(cls, reason: str, info: ValidationInfo) -> str:
+        if "observations" not in info.data:
+            return reason  # already refused for another reason
+        if info.data["observations"] is None and not reason:
+            raise ValueError("Say why the observations were not taken")
+        if info.data["observations"] is not None and reason:
+            raise ValueError("Observations were taken: leave 'why not taken' empty")
+        return reason
+
     @field_validator("news2_total", "news2_risk")
     @classmethod
     def _computed_news2(cls, given: int | ClinicalRisk | None, info: ValidationInfo) -> int | ClinicalRisk | None:
         data = info.data
         if "observations" not in data or "spo2_scale" not in data:
             return given  # already refused for another reason
+        if data["observations"] is None:
+            if given is not None:
+                raise ValueError("NEWS2 must be empty when no observations were taken")
+            return None
         score = news2(data["observations"], data["spo2_scale"])
         computed = score.total if info.field_name == "news2_total" else score.risk
         if given is not None and given != computed:
@@ -256,8 +274,17 @@ class Transfer(SyncedRecord):
         return transfer_record_id(self.home_id, self.transfer_id)
 
     @property
-    def news2(self) -> News2Score:
-        return news2(self.observations, self.spo2_scale)
+    def news2(self) -> News2Score | None:
+        """None when no observations were taken (NEWS2 not calculated)."""
+        return news2(self.observations, self.spo2_scale) if self.observations is not None else None
+
+    @property
+    def news2_text(self) -> str:
+        """'NEWS2 3 (Low-medium) ...' or 'NEWS2 not calculated: observations not taken (reason)'."""
+        score = self.news2
+        if score is None:
+            return f"NEWS2 not calculated: observations not taken ({self.observations_not_taken_reason})"
+        return score.text
 
     @property
     def is_active(self) -> bool:
@@ -301,8 +328,9 @@ def _validated(transfer: Transfer, **changes: object) -> Transfer:
 def start_transfer(
     resident: Resident,
     reason: str,
-    observations: Observations,
+    observations: Observations | None,
     *,
+    observations_not_taken_reason: str = "",
     transfer_id: str | None = None,
     spo2_scale: Spo2Scale | None = None,
     soft_signs: tuple[SoftSign, ...] | list[SoftSign] = (),
@@ -322,6 +350,7 @@ def start_transfer(
         soft_signs_other=soft_signs_other,
         actions_taken=actions_taken,
         observations=observations,
+        observations_not_taken_reason=observations_not_taken_reason,
         spo2_scale=resident.spo2_scale if spo2_scale is None else spo2_scale,
         destination_hospital=destination_hospital,
         belongings=belongings or Belongings(),
@@ -366,7 +395,7 @@ def sbard_from(resident: Resident, transfer: Transfer) -> Sbard:
         raise ValueError("sbard_from needs the transfer's own resident (home_id and resident_id must match)")
     obs, score = transfer.observations, transfer.news2
     # The age on the day of the transfer; with no time on it (observations not timed) it is left out.
-    when = transfer.sent_at or transfer.observations.taken_at
+    when = transfer.sent_at or (obs.taken_at if obs else None)
     age = f", aged {resident.age_on(when.date())}" if when else ""
 
     situation = [f"{resident.display_name}{age}, NHS number {resident.nhs_number_text}.",
@@ -388,13 +417,17 @@ def sbard_from(resident: Resident, transfer: Transfer) -> Sbard:
     if resident.gp_practice:
         background.append(f"GP: {resident.gp_practice.name}.")
 
-    oxygen = "on oxygen" if obs.on_oxygen else "on air"
-    assessment = [
-        f"Observations: respiration rate {obs.respiration_rate}/min, SpO2 {obs.spo2}% (scale {transfer.spo2_scale}) "
-        f"{oxygen}, BP {obs.systolic_bp} systolic, pulse {obs.pulse}/min, {obs.consciousness.label.lower()}, "
-        f"temperature {obs.temperature} °C.",
-        f"{score.text}.",
-    ]
+    if obs is None:
+        assessment = [f"Observations not taken: {_sentence(transfer.observations_not_taken_reason)}",
+                      "NEWS2 not calculated."]
+    else:
+        oxygen = "on oxygen" if obs.on_oxygen else "on air"
+        assessment = [
+            f"Observations: respiration rate {obs.respiration_rate}/min, SpO2 {obs.spo2}% "
+            f"(scale {transfer.spo2_scale}) {oxygen}, BP {obs.systolic_bp} systolic, pulse {obs.pulse}/min, "
+            f"{obs.consciousness.label.lower()}, temperature {obs.temperature} °C.",
+            f"{score.text}.",
+        ]
     if transfer.actions_taken:
         assessment.append(f"Actions taken: {_sentence(transfer.actions_taken)}")
 

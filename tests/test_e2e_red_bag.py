@@ -105,8 +105,10 @@ def test_offline_a_carer_sends_a_resident_to_hospital_in_at_most_6_taps_with_the
     phone.tap_id("transfer-reason")  # 2: focus (it is also focused on opening)
     phone.page.keyboard.type("Fall in the lounge, new hip pain", delay=5)
     phone.page.wait_for_timeout(300)
+    phone.tap_id("belongings")  # 3: open the bag's list (ticked means packed; nothing is ticked at first)
+    phone.tap_id("belonging-glasses")  # 4
     phone.page.screenshot(path=str(artifacts_dir / "red-bag-transfer-phone.png"))
-    phone.tap_id("send-to-hospital")  # 3
+    phone.tap_id("send-to-hospital")  # 5
     phone.wait_id_text("transfer-pack", "Transfer pack ready", timeout=20_000)
     elapsed = time.monotonic() - started
     assert phone.taps <= 6, f"{phone.taps} taps"
@@ -151,3 +153,55 @@ def test_offline_a_carer_sends_a_resident_to_hospital_in_at_most_6_taps_with_the
         if stored.is_file():
             for secret in (b"Margaret", b"9434765919", b"943 476 5919"):
                 assert secret not in stored.read_bytes(), (stored, secret)
+
+
+def test_acceptance_5_a_carer_sends_a_resident_with_no_observations_taken_in_at_most_6_taps(
+        phone, make_app, central_api, artifacts_dir, read_pdf):
+    """Issue 13 acceptance 5: no usual values, no observations taken (the ambulance is at the door); never blocked.
+
+    Her record is edited first (a medicine added); the pack (PDF, read back with pdftotext) shows the medicine
+    and says NEWS2 was not calculated and why.
+    """
+    app = make_app()
+    phone.open(app.url)
+    phone.sign_in(None, DEMO_USER, DEMO_PASSWORD)
+    phone.wait_id_text("home-name", "Allingham House Care Centre")
+    phone.tap_id("open-red-bag")
+    phone.wait_id_text("resident-summary", "No residents")
+    phone.tap_id("add-resident")
+    type_in(phone, "new-given", "Edith")
+    type_in(phone, "new-family", "Jones")
+    type_in(phone, "new-dob", "03/09/1931")
+    phone.tap_id("new-nka")
+    phone.tap_id("new-save")
+    phone.wait_id_text("resident-name", "Edith Jones")
+
+    # Her record is edited: a medicine from the MAR chart (it reaches the pack below).
+    phone.tap_id("resident-about")
+    phone.tap_id("edit-resident")
+    phone.wait_id_text("new-given", "")
+    phone.tap_id("new-add-medicine")
+    type_in(phone, "medicine-0-name", "Furosemide 40 mg tablets")
+    type_in(phone, "medicine-0-dose", "40 mg")
+    type_in(phone, "medicine-0-frequency", "Each morning")
+    phone.tap_id("new-save")
+    phone.wait_id_text("resident-name", "Edith Jones")
+    phone.by_id("start-transfer").wait_for(timeout=scaled_ms(10_000))
+
+    phone.taps = 0
+    phone.tap_id("start-transfer")  # 1
+    phone.tap_id("transfer-reason")  # 2 (it is also focused on opening)
+    phone.page.keyboard.type("Found on the floor, not herself", delay=5)
+    phone.tap_id("obs-not-taken")  # 3: the 'why not taken' field takes the focus
+    phone.wait_id_text("news2", "NEWS2 not calculated")
+    phone.page.wait_for_timeout(300)
+    phone.page.keyboard.type("Ambulance crew at the door", delay=5)
+    phone.page.screenshot(path=str(artifacts_dir / "red-bag-no-observations-phone.png"))
+    phone.tap_id("send-to-hospital")  # 4
+    phone.wait_id_text("transfer-pack", "Transfer pack ready", timeout=20_000)
+    assert phone.taps <= 6, f"{phone.taps} taps"
+    phone.wait_id_text("news2", "NEWS2 not calculated")
+    _, pdf = open_document(phone, "transfer-pack-open")
+    text = " ".join(read_pdf(pdf, layout=False).split())
+    assert "JONES, Edith" in text and "NEWS2 not calculated" in text and "Ambulance crew at the door" in text
+    assert "Furosemide 40 mg tablets" in text

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
 from client.state.red_bag import DEFAULT_HOSPITAL, ResidentList, ResidentScreen, parse_date
 from domain.transfer import BelongingItem, SoftSign, Transfer, TransferStatus, record_return
+from tests.support.pdf_text import flat
 from tests.support.records import HOME_ID
 
 NOW = datetime(2026, 11, 25, 9, 12, tzinfo=timezone.utc)
@@ -111,7 +113,7 @@ def test_send_to_hospital_saves_one_transfer_in_hospital_and_makes_the_pack(stor
     screen.reason = "Fall in the lounge, hip pain"
     screen.set_obs("pulse", "112")
     screen.toggle_soft_sign(SoftSign.FALL)
-    screen.set_belonging(BelongingItem.DENTURES, False)
+    screen.set_belonging(BelongingItem.GLASSES, True)  # ticked means packed
     documents = screen.start_transfer()
     assert documents is not None, screen.message
     assert screen.message == "Transfer pack ready" and screen.documents == documents
@@ -151,11 +153,14 @@ def test_invalid_observations_refuse_the_transfer(store, clock, saves):
 def test_return_records_the_discharge_summary_and_missing_belongings(store, clock, saves):
     screen = add(store, clock, saves)
     screen.reason = "Short of breath"
+    screen.set_belonging(BelongingItem.GLASSES, True)
+    screen.set_belonging(BelongingItem.DENTURES, True)
     assert screen.start_transfer() is not None
-    assert screen.returnable_items == list(BelongingItem)
+    assert screen.returnable_items == [BelongingItem.GLASSES, BelongingItem.DENTURES]
     clock.now = NOW + timedelta(days=3)
     assert screen.record_return("Treated for pneumonia; amoxicillin for 5 days", ["glasses"]) is None
     assert screen.message == "Margaret Smith is back home; missing: Glasses"
+    assert screen.message_is_warning and not screen.message_is_error  # a warning, not a green "done"
     [row] = store.records("transfer", HOME_ID)
     back = Transfer.model_validate(row.data)
     assert back.status is TransferStatus.RETURNED and back.missing_items == (BelongingItem.GLASSES,)
@@ -191,3 +196,52 @@ def test_the_list_is_sorted_by_family_name(store, clock, saves):
     add(store, clock, saves, "Ann", "adams")
     assert [r.name for r in ResidentList(store, HOME_ID, clock).rows] == ["ADAMS, Ann", "BROWN, Zoe", "YOUNG, Albert"]
     assert ResidentList(store, "another-home", clock).summary == "No residents on this device yet"
+
+
+def test_belongings_start_unticked_and_the_hospital_is_chosen_from_a_searched_list(store, clock, saves):
+    screen = add(store, clock, saves)
+    assert not any(screen.belongings.values())  # ticked means packed: nothing is packed yet
+    assert screen.hospital == DEFAULT_HOSPITAL
+    screen.hospital_query = "stepping"
+    assert [h.name for h in screen.hospital_choices] == ["Stepping Hill Hospital"]
+    screen.choose_hospital("Stepping Hill Hospital")
+    screen.reason = "Chest pain"
+    assert screen.start_transfer() is not None, screen.message
+    [row] = store.records("transfer", HOME_ID)
+    transfer = Transfer.model_validate(row.data)
+    assert transfer.destination_hospital.name == "Stepping Hill Hospital" and transfer.belongings.sent == ()
+
+
+def test_a_return_with_nothing_missing_is_not_a_warning(store, clock, saves):
+    screen = add(store, clock, saves)
+    screen.reason = "Short of breath"
+    assert screen.start_transfer() is not None
+    assert screen.record_return("Home again") is None
+    assert screen.message == "Margaret Smith is back home" and not screen.message_is_warning
+
+
+def test_acceptance_5_no_observations_taken_never_blocks_the_transfer_and_the_pack_says_so(store, clock, saves,
+                                                                                          read_pdf):
+    """A carer with an ambulance at the door: no observations (no usual values either), a reason why, send."""
+    add(store, clock, saves, baseline=None)
+    [resident] = store.records("resident", HOME_ID)
+    screen = new_screen(store, clock, saves, resident.data["resident_id"])
+    screen.reason = "Found on the floor, not responding normally"
+    screen.set_obs_not_taken(True)
+    assert screen.news2 is None and screen.news2_text == "NEWS2 not calculated: observations not taken"
+    assert screen.start_transfer() is None and screen.message == "Say why the observations were not taken"
+    screen.set_obs_not_taken(True, "Ambulance crew at the door")
+    documents = screen.start_transfer()
+    assert documents is not None, screen.message
+    [row] = store.records("transfer", HOME_ID)
+    transfer = Transfer.model_validate(row.data)
+    assert transfer.status is TransferStatus.IN_HOSPITAL and transfer.observations is None
+    assert transfer.observations_not_taken_reason == "Ambulance crew at the door" and transfer.news2_total is None
+    assert screen.transfer_news2_text == "NEWS2 not calculated: observations not taken (Ambulance crew at the door)"
+    _, pdf = store.documents.read(documents.pack.id)
+    text = flat(read_pdf(pdf, layout=False))
+    assert "NEWS2 not calculated" in text and "Ambulance crew at the door" in text
+    _, fhir = store.documents.read(documents.fhir.id)
+    bundle = json.loads(fhir)
+    assert "NEWS2 not calculated" in json.dumps(bundle)
+    assert not [e for e in bundle["entry"] if e["resource"]["resourceType"] == "Observation"]

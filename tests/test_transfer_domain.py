@@ -236,3 +236,20 @@ def test_the_active_transfer_is_the_latest_sent_of_those_in_hospital():
     active = active_transfers([newer, back, older, other, numbered("t5")])
     assert active == {"r1": newer, "r2": other}
     assert active_transfers([back, numbered("t5")]) == {}
+
+
+def test_observations_not_taken_need_a_reason_and_leave_news2_not_calculated():
+    with pytest.raises(ValidationError) as refused:
+        start_transfer(MARGARET, "Fall, ambulance waiting", None)
+    assert "Say why the observations were not taken" in str(refused.value)
+    gone = depart(start_transfer(MARGARET, "Fall, ambulance waiting", None,
+                                 observations_not_taken_reason="Ambulance crew at the door"), T0)
+    assert gone.observations is None and gone.news2 is None and gone.news2_total is None and gone.news2_risk is None
+    assert gone.news2_text == "NEWS2 not calculated: observations not taken (Ambulance crew at the door)"
+    assert "NEWS2 not calculated" in gone.sbard.assessment
+    # A synced copy reads back the same; a NEWS2 on it without observations is refused.
+    assert Transfer.model_validate(gone.model_dump(mode="json")) == gone
+    with pytest.raises(ValidationError):
+        Transfer.model_validate({**gone.model_dump(mode="json"), "news2_total": 0})
+    with pytest.raises(ValidationError):
+        start_transfer(MARGARET, "Unwell", WELL, observations_not_taken_reason="no time")

@@ -251,6 +251,8 @@ def _encounter(transfer: Transfer, ids: _Ids, patient_ref: dict[str, str], home:
 
 def _observations(transfer: Transfer, patient_ref: dict[str, str], ids: _Ids, now: datetime) -> list[Observation]:
     obs, score = transfer.observations, transfer.news2
+    if obs is None or score is None:
+        return []  # not taken: the composition's Observations section says so (NEWS2 not calculated)
     common = {
         "status": "final", "category": _VITAL_SIGNS_CATEGORY, "subject": patient_ref,
         "encounter": {"reference": ids.url("encounter")},
@@ -350,6 +352,8 @@ def _composition(home: CareHome, resident: Resident, transfer: Transfer, ids: _I
             f"systolic BP {obs.systolic_bp} mmHg; pulse {obs.pulse}/min; {obs.consciousness.label}; "
             f"temperature {obs.temperature} °C",
             score.text,
+        ] if obs is not None and score is not None else [
+            f"Observations not taken: {transfer.observations_not_taken_reason}", "NEWS2 not calculated",
         ], observations),
         _section("Medicines", [m.text for m in resident.medicines] or ["No medicines recorded"], medicines),
         _section("Allergies", [resident.allergies_text], allergies),

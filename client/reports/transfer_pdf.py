@@ -197,49 +197,54 @@ def _render(home: CareHome, resident: Resident, transfer: Transfer, prepared_by:
 
     # Observations and NEWS2 (large).
     page.heading("Observations and NEWS2")
-    top = pdf.y
-    news_width, news_height = 62.0, 33.0
+    if obs is None or score is None:
+        # Not taken (the ambulance would not wait): said plainly, never a reason to hold the pack back.
+        page.text("NEWS2 not calculated", size=16, line=8, bold=True)
+        page.labelled("Observations not taken", transfer.observations_not_taken_reason, max_lines=2)
+    else:
+        top = pdf.y
+        news_width, news_height = 62.0, 33.0
 
-    def news_body(x: float, w: float) -> None:
-        page.text(f"NEWS2 {score.total}", size=22, line=11, bold=True, x=x, width=w)
-        page.text(f"{score.risk.label} risk", size=12, line=5.5, bold=True, x=x, width=w)
-        page.text(score.response, size=8, line=3.6, max_lines=2, x=x, width=w)
+        def news_body(x: float, w: float) -> None:
+            page.text(f"NEWS2 {score.total}", size=22, line=11, bold=True, x=x, width=w)
+            page.text(f"{score.risk.label} risk", size=12, line=5.5, bold=True, x=x, width=w)
+            page.text(score.response, size=8, line=3.6, max_lines=2, x=x, width=w)
 
-    page.box(pdf.l_margin, top, news_width, news_height, _RISK_TINT[score.risk], "NEWS2 SCORE", news_body)
-    oxygen = "Oxygen" if obs.on_oxygen else "Air"
-    values = {
-        "respiration_rate": f"{obs.respiration_rate} /min",
-        "spo2": f"{obs.spo2} % (scale {transfer.spo2_scale})",
-        "air_or_oxygen": oxygen,
-        "systolic_bp": f"{obs.systolic_bp} mmHg",
-        "pulse": f"{obs.pulse} /min",
-        "consciousness": f"{obs.consciousness.letter} - {obs.consciousness.label}",
-        "temperature": f"{obs.temperature} °C",
-    }
-    x0 = pdf.l_margin + news_width + gap
-    columns = (48.0, 48.0, 14.0)
-    pdf.set_xy(x0, top)
-    page.font(8, bold=True, color=GREY)
-    for text, width in zip(("Observation", "Value", "Score"), columns, strict=True):
-        pdf.cell(width, 4, text)
-    row_y = top + 4.2
-    for name, label in PARAMETER_LABELS.items():
-        pdf.set_xy(x0, row_y)
-        points = score.parameters[name]
-        page.font(8.5)
-        pdf.cell(columns[0], 4, page.clean(label))
-        page.font(8.5, bold=True)
-        pdf.cell(columns[1], 4, page.clean(values[name]))
-        page.font(8.5, bold=points >= 3)
-        pdf.cell(columns[2], 4, str(points))
-        row_y += 4.1
-    taken = obs.taken_at
-    if taken:
-        pdf.set_xy(x0, row_y)
-        page.font(8, color=GREY)
-        pdf.cell(sum(columns), 4, page.clean(f"Taken {_day(taken)} {taken:%H:%M}"))
-        row_y += 4.1
-    pdf.set_xy(pdf.l_margin, max(top + news_height, row_y) + 1)
+        page.box(pdf.l_margin, top, news_width, news_height, _RISK_TINT[score.risk], "NEWS2 SCORE", news_body)
+        oxygen = "Oxygen" if obs.on_oxygen else "Air"
+        values = {
+            "respiration_rate": f"{obs.respiration_rate} /min",
+            "spo2": f"{obs.spo2} % (scale {transfer.spo2_scale})",
+            "air_or_oxygen": oxygen,
+            "systolic_bp": f"{obs.systolic_bp} mmHg",
+            "pulse": f"{obs.pulse} /min",
+            "consciousness": f"{obs.consciousness.letter} - {obs.consciousness.label}",
+            "temperature": f"{obs.temperature} °C",
+        }
+        x0 = pdf.l_margin + news_width + gap
+        columns = (48.0, 48.0, 14.0)
+        pdf.set_xy(x0, top)
+        page.font(8, bold=True, color=GREY)
+        for text, width in zip(("Observation", "Value", "Score"), columns, strict=True):
+            pdf.cell(width, 4, text)
+        row_y = top + 4.2
+        for name, label in PARAMETER_LABELS.items():
+            pdf.set_xy(x0, row_y)
+            points = score.parameters[name]
+            page.font(8.5)
+            pdf.cell(columns[0], 4, page.clean(label))
+            page.font(8.5, bold=True)
+            pdf.cell(columns[1], 4, page.clean(values[name]))
+            page.font(8.5, bold=points >= 3)
+            pdf.cell(columns[2], 4, str(points))
+            row_y += 4.1
+        taken = obs.taken_at
+        if taken:
+            pdf.set_xy(x0, row_y)
+            page.font(8, color=GREY)
+            pdf.cell(sum(columns), 4, page.clean(f"Taken {_day(taken)} {taken:%H:%M}"))
+            row_y += 4.1
+        pdf.set_xy(pdf.l_margin, max(top + news_height, row_y) + 1)
 
     # SBARD.
     page.heading("SBARD handover")

@@ -114,7 +114,8 @@ def _row(pack: TransferPack, now: datetime) -> TransferRow:
     sent = transfer.sent_at
     arriving = sent is not None and now - sent <= ARRIVING_WITHIN
     when = f"sent {_day_clock(sent, now)}" if sent else "sent (time not recorded)"
-    risk = f"NEWS2 {transfer.news2_total}" + (f" ({transfer.news2_risk.label})" if transfer.news2_risk else "")
+    risk = ("NEWS2 not calculated" if transfer.news2_total is None else
+            f"NEWS2 {transfer.news2_total}" + (f" ({transfer.news2_risk.label})" if transfer.news2_risk else ""))
     return TransferRow(
         transfer_id=transfer.transfer_id, name=resident.display_name,
         line=f"From {pack.home.name}, {when}", detail=f"{_short(transfer.reason)} - {risk}", arriving=arriving)

@@ -28,8 +28,10 @@ from typing import Any
 from pydantic import ValidationError
 
 from client.state.records import all_readable, readable
+from client.state.resident_form import ResidentForm
 from client.store import Document, LocalStore
 from domain.homes import CareHome
+from domain.hospitals import DEFAULT_HOSPITAL, hospital_named, search_hospitals
 from domain.messages import plain_words
 from domain.news2 import (
     CONSCIOUSNESS_LABELS,
@@ -63,7 +65,6 @@ from domain.transfer import (
 )
 
 PDF, FHIR_JSON = "application/pdf", "application/fhir+json"
-DEFAULT_HOSPITAL = Organisation(name="Wythenshawe Hospital", ods_code="R0A07")
 
 OBSERVATION_LABELS = {f.name: f.label for f in OBSERVATION_FIELDS}
 # Where -/+ starts on an empty observation: an adult's usual values.
@@ -177,6 +178,7 @@ class ResidentScreen:
         self._on_saved = on_saved
         self.message: str | None = None
         self.message_is_error = False
+        self.message_is_warning = False  # done, but something needs following up (belongings missing)
         self.resident: Resident | None = None
         self.transfer: Transfer | None = None  # the one the resident is in hospital on
         self.last_transfer: Transfer | None = None
@@ -270,7 +272,9 @@ class ResidentScreen:
     @property
     def transfer_news2_text(self) -> str:
         t = self.transfer or self.last_transfer
-        return f"{t.news2.text} (observations when sent)" if t else ""
+        if t is None:
+            return ""
+        return t.news2_text if t.news2 is None else f"{t.news2_text} (observations when sent)"
 
     # -- a new resident ------------------------------------------------------------------------------------
 
@@ -302,6 +306,41 @@ class ResidentScreen:
         self.reload()
         self.reset_draft()
         self.message, self.message_is_error = f"Saved {resident.display_name}", False
+        self.message_is_warning = False
+        return None
+
+    # -- the whole record, new or edited (the form the view shows) ----------------------------------------
+
+    def form(self) -> ResidentForm:
+        """The resident form: empty for a new resident, filled in from the record to edit one."""
+        return ResidentForm.of(self.resident) if self.resident else ResidentForm()
+
+    def save_resident(self, form: ResidentForm) -> str | None:
+        """Save the form as a new resident or over this one. Returns the message when refused (nothing saved)."""
+        earlier = self.resident
+        try:
+            born = parse_date(form.date_of_birth)
+            problem = form.problem()
+            if problem:
+                return self._fail(problem)
+            fields = {**form.fields(earlier), "date_of_birth": born}
+            if earlier is None:
+                resident = new_resident(self._now().date(), home_id=self.home_id, resident_id=uuid.uuid4().hex,
+                                        **fields)
+            else:
+                kept = earlier.model_dump(exclude={"changed_by", "changed_at"})
+                resident = new_resident(self._now().date(), **{**kept, **fields})
+        except ValidationError as exc:
+            return self._fail(plain_words(exc))
+        except ValueError as exc:
+            return self._fail(str(exc))
+        self._save([("resident", stamp(resident, self.username, self._now()))])
+        self.resident_id = resident.resident_id
+        self.reload()
+        if earlier is None:
+            self.reset_draft()
+        self.message, self.message_is_error = f"Saved {resident.display_name}", False
+        self.message_is_warning = False
         return None
 
     # -- the transfer draft --------------------------------------------------------------------------------
@@ -315,10 +354,33 @@ class ResidentScreen:
         }
         self.consciousness = (b.consciousness if b and b.consciousness else Consciousness.ALERT)
         self.on_oxygen = False
+        # An ambulance at the door does not wait for observations: the carer says why none were taken.
+        self.obs_not_taken = False
+        self.obs_not_taken_reason = ""
         self.soft_signs: list[SoftSign] = []
-        self.hospital_name = DEFAULT_HOSPITAL.name
-        self.hospital_ods = DEFAULT_HOSPITAL.ods_code or ""
-        self.belongings: dict[BelongingItem, bool] = {item: True for item in BelongingItem}
+        self.hospital = DEFAULT_HOSPITAL
+        self.hospital_query = ""
+        # Ticked means packed: nothing is in the bag until someone puts it there.
+        self.belongings: dict[BelongingItem, bool] = {item: False for item in BelongingItem}
+
+    @property
+    def hospital_name(self) -> str:
+        return self.hospital.name
+
+    @property
+    def hospital_choices(self) -> list[Organisation]:
+        """The hospitals matching what is typed in the search box (all of them when it is empty)."""
+        return search_hospitals(self.hospital_query)
+
+    def choose_hospital(self, name: str) -> None:
+        chosen = hospital_named(name)
+        if chosen is not None:
+            self.hospital = chosen
+
+    def set_obs_not_taken(self, not_taken: bool, reason: str | None = None) -> None:
+        self.obs_not_taken = bool(not_taken)
+        if reason is not None:
+            self.obs_not_taken_reason = reason.strip()
 
     def set_obs(self, name: str, text: str) -> None:
         self.obs_text[name] = (text or "").strip()
@@ -362,6 +424,8 @@ class ResidentScreen:
 
     @property
     def news2(self) -> News2Score | None:
+        if self.obs_not_taken:
+            return None
         try:
             return news2(self.observations(), self.resident.spo2_scale if self.resident else 1)
         except ValueError:
@@ -369,6 +433,8 @@ class ResidentScreen:
 
     @property
     def news2_text(self) -> str:
+        if self.obs_not_taken:
+            return "NEWS2 not calculated: observations not taken"
         score = self.news2
         if score is not None:
             return score.text
@@ -389,8 +455,7 @@ class ResidentScreen:
         return [(c.value, CONSCIOUSNESS_LABELS[c]) for c in Consciousness]
 
     def destination(self) -> Organisation:
-        return Organisation(name=self.hospital_name.strip() or DEFAULT_HOSPITAL.name,
-                            ods_code=self.hospital_ods.strip() or None)
+        return self.hospital
 
     # -- actions -------------------------------------------------------------------------------------------
 
@@ -408,10 +473,15 @@ class ResidentScreen:
         if not self.reason.strip():
             self._fail("Write the reason for the transfer")
             return None
+        if self.obs_not_taken and not self.obs_not_taken_reason.strip():
+            self._fail("Say why the observations were not taken")
+            return None
         now = self._now()
         try:
+            observations = None if self.obs_not_taken else self.observations()
             transfer = start_transfer(
-                self.resident, self.reason, self.observations(), soft_signs=tuple(self.soft_signs),
+                self.resident, self.reason, observations, soft_signs=tuple(self.soft_signs),
+                observations_not_taken_reason=self.obs_not_taken_reason.strip() if self.obs_not_taken else "",
                 destination_hospital=self.destination(),
                 belongings=Belongings(**{item.value: sent for item, sent in self.belongings.items()}),
             )
@@ -432,6 +502,7 @@ class ResidentScreen:
             self._fail(f"Sent to hospital (saved). The transfer pack PDF could not be made: {exc}")
             return None
         self.message, self.message_is_error = "Transfer pack ready", False
+        self.message_is_warning = False
         return documents
 
     def make_transfer_pack(self, transfer: Transfer | None = None) -> TransferDocuments:
@@ -496,6 +567,7 @@ class ResidentScreen:
         self.reset_draft()
         missing_text = f"; missing: {', '.join(i.label for i in back.missing_items)}" if back.missing_items else ""
         self.message, self.message_is_error = f"{name} is back home{missing_text}", False
+        self.message_is_warning = bool(back.missing_items)
         return None
 
     # -- helpers ------------------------------------------------------------------------------------------
@@ -505,5 +577,5 @@ class ResidentScreen:
         self._on_saved()
 
     def _fail(self, message: str) -> str:
-        self.message, self.message_is_error = message, True
+        self.message, self.message_is_error, self.message_is_warning = message, True, False
         return message

@@ -9,10 +9,13 @@ stays at the bottom, in reach of a thumb.
 Semantics identifiers the tests use: ``red-bag-back``, ``resident-list``,
 ``resident-<id>``, ``add-resident``; ``new-given``, ``new-family``,
 ``new-dob``, ``new-nhs``, ``new-allergies``, ``new-nka``, ``new-dnacpr``,
-``baseline-<obs>``, ``new-save``, ``new-back``, ``new-message``;
+``baseline-<obs>``, ``new-save``, ``new-back``, ``new-message``, ``new-add-medicine``,
+``medicine-<n>-name`` / ``-dose`` / ``-route`` / ``-frequency`` / ``-remove``, ``new-about-<part>``,
+``new-kin-*``, ``new-gp-*``, ``new-respect``, ``new-conditions``; ``resident-about`` (with ``edit-resident``);
 ``resident-back``, ``resident-name``, ``resident-dnacpr``,
 ``resident-allergies``, ``start-transfer``, ``transfer-reason``,
 ``obs-<obs>`` (with ``-minus`` / ``-plus``), ``obs-consciousness``,
+``obs-not-taken``, ``obs-not-taken-reason``, ``transfer-hospital``, ``belongings`` (``belonging-<item>``),
 ``news2``, ``send-to-hospital``, ``transfer-pack`` (with ``transfer-pack-open``,
 ``transfer-fhir-open``), ``in-hospital``,
 ``discharge-summary``, ``missing-<item>``, ``record-return``,
@@ -29,6 +32,7 @@ import flet as ft
 
 from client.state.bed_state import sync_line
 from client.state.red_bag import OBSERVATION_FIELDS, ResidentList, ResidentRow, ResidentScreen
+from client.state.resident_form import ROUTE_OPTIONS
 from client.store import Document
 from client.sync import SyncEngine, SyncStatus
 from client.views.conflicts_view import ConflictNotice
@@ -108,47 +112,123 @@ class ResidentListView(ft.Column):
 
 
 class AddResidentView(ft.Column):
+    """The resident form, new (``screen.resident`` None) or edited: everything the red bag carries."""
+
     def __init__(self, screen: ResidentScreen, engine: SyncEngine, *, on_saved: Callable[[str], None],
                  on_back: Callable[[], None] | None = None, now: Now = lambda: datetime.now(timezone.utc)) -> None:
         super().__init__(spacing=8, expand=True)
         self.screen, self.engine, self.on_saved, self._now = screen, engine, on_saved, now
-        self.given = ft.TextField(label="Given name", dense=True, autofocus=True)
-        self.family = ft.TextField(label="Family name", dense=True)
-        self.dob = ft.TextField(label="Date of birth (DD/MM/YYYY)", dense=True, keyboard_type=ft.KeyboardType.DATETIME)
-        self.nhs = ft.TextField(label="NHS number", dense=True, keyboard_type=ft.KeyboardType.NUMBER)
-        self.allergies = ft.TextField(label="Allergies (comma-separated)", dense=True)
-        self.nka = ft.Checkbox(label="No known allergies", value=False)
-        self.dnacpr = ft.Dropdown(label="DNACPR", value=Dnacpr.UNKNOWN.value, dense=True,
-                                  options=[ft.DropdownOption(key=d.value, text=d.label) for d in Dnacpr])
-        self.baseline = {name: ft.TextField(label=f"{label} ({unit})", dense=True, width=170,
-                                            keyboard_type=ft.KeyboardType.NUMBER)
-                         for name, label, unit, _ in OBSERVATION_FIELDS}
+        self.form = form = screen.form()
+        editing = screen.resident is not None
+
+        def text(identifier: str, label: str, attr: str, **options: Any) -> ft.Control:
+            return identified(identifier, ft.TextField(
+                label=label, value=getattr(form, attr), dense=True,
+                on_change=lambda e: setattr(form, attr, e.control.value or ""), **options))
+
+        def tick(identifier: str, label: str, attr: str) -> ft.Control:
+            return identified(identifier, ft.Checkbox(
+                label=label, value=getattr(form, attr),
+                on_change=lambda e: setattr(form, attr, bool(e.control.value))))
+
+        def about(name: str, label: str) -> ft.Control:
+            return identified(f"new-about-{name}", ft.TextField(
+                label=label, value=form.about[name], dense=True, multiline=True, min_lines=1, max_lines=4,
+                on_change=lambda e: form.about.__setitem__(name, e.control.value or "")))
+
+        def baseline(name: str, label: str, unit: str) -> ft.Control:
+            return identified(f"baseline-{name}", ft.TextField(
+                label=f"{label} ({unit})", value=form.baseline[name], dense=True, width=170,
+                keyboard_type=ft.KeyboardType.NUMBER,
+                on_change=lambda e: form.baseline.__setitem__(name, e.control.value or "")))
+
+        self.medicines = ft.Column(spacing=8)
         self.message = ft.Text("", size=14, color=ft.Colors.ERROR)
         self.sync_status = ft.Text("", size=13)
         self.controls = [
-            back_header("new-back", on_back, screen_title("Add resident")),
+            back_header("new-back", on_back, screen_title("Edit resident" if editing else "Add resident")),
             ft.Column([
-                identified("new-given", self.given), identified("new-family", self.family),
-                identified("new-dob", self.dob), identified("new-nhs", self.nhs),
-                identified("new-allergies", self.allergies), identified("new-nka", self.nka),
-                identified("new-dnacpr", self.dnacpr),
+                text("new-given", "Given name", "given_name", autofocus=not editing),
+                text("new-family", "Family name", "family_name"),
+                text("new-dob", "Date of birth (DD/MM/YYYY)", "date_of_birth",
+                     keyboard_type=ft.KeyboardType.DATETIME),
+                text("new-nhs", "NHS number", "nhs_number", keyboard_type=ft.KeyboardType.NUMBER),
+                heading("Allergies (required)"),
+                text("new-allergies", "Allergies (comma-separated)", "allergies"),
+                tick("new-nka", "No known allergies", "no_known_allergies"),
+                heading("Resuscitation"),
+                identified("new-dnacpr", ft.Dropdown(
+                    label="DNACPR", value=form.dnacpr, dense=True,
+                    options=[ft.DropdownOption(key=d.value, text=d.label) for d in Dnacpr],
+                    on_select=lambda e: setattr(form, "dnacpr", e.control.value or Dnacpr.UNKNOWN.value))),
+                tick("new-respect", "Has a ReSPECT form", "respect_form"),
+                text("new-respect-summary", "What the ReSPECT form recommends", "respect_summary"),
+                heading("Medicines (as on the MAR chart)"),
+                self.medicines,
+                identified("new-add-medicine", ft.OutlinedButton("Add a medicine", icon=ft.Icons.ADD,
+                                                                 on_click=self._add_medicine)),
+                heading("Conditions"),
+                text("new-conditions", "Conditions (comma-separated)", "conditions"),
+                heading("About me"),
+                *[about(name, label) for name, label in form.about_labels.items()],
+                heading("Next of kin"),
+                text("new-kin-name", "Name", "kin_name"),
+                text("new-kin-relationship", "Relationship (e.g. Daughter)", "kin_relationship"),
+                text("new-kin-phone", "Phone", "kin_phone", keyboard_type=ft.KeyboardType.PHONE),
+                heading("GP practice"),
+                text("new-gp-name", "GP practice", "gp_name"),
+                text("new-gp-ods", "Practice code (if known)", "gp_ods"),
                 heading("Usual observations when well"),
-                ft.Row([identified(f"baseline-{name}", field) for name, field in self.baseline.items()], wrap=True),
+                ft.Row([baseline(name, label, unit) for name, label, unit, _ in OBSERVATION_FIELDS], wrap=True),
             ], spacing=10, scroll=ft.ScrollMode.AUTO, expand=True),
             identified("new-message", self.message),
             identified("new-save", ft.FilledButton("Save resident", icon=ft.Icons.SAVE, height=52,
                                                    on_click=self._save)),
             sync_status_row(self.sync_status),
         ]
+        self._show_medicines()
         self.sync_status.value = sync_line(engine.status, now())
 
+    def _show_medicines(self) -> None:
+        rows = []
+        for index, line in enumerate(self.form.medicines):
+            def typed(part: str, index: int = index) -> Callable[[ft.Event], None]:
+                return lambda e: self.form.set_medicine(index, part, e.control.value or "")
+
+            rows.append(ft.Column([
+                ft.Row([
+                    ft.Container(identified(f"medicine-{index}-name", ft.TextField(
+                        label="Medicine", value=line.name, dense=True, on_change=typed("name"))), expand=True),
+                    identified(f"medicine-{index}-remove", ft.IconButton(
+                        ft.Icons.DELETE_OUTLINE, on_click=lambda e, index=index: self._remove_medicine(index)),
+                        f"Remove medicine {index + 1}"),
+                ]),
+                ft.Row([
+                    identified(f"medicine-{index}-dose", ft.TextField(
+                        label="Dose", value=line.dose, dense=True, width=120, on_change=typed("dose"))),
+                    identified(f"medicine-{index}-route", ft.Dropdown(
+                        label="Route", value=line.route, dense=True, width=170,
+                        options=[ft.DropdownOption(key=k, text=t) for k, t in ROUTE_OPTIONS],
+                        on_select=typed("route"))),
+                    identified(f"medicine-{index}-frequency", ft.TextField(
+                        label="How often", value=line.frequency, dense=True, width=200,
+                        on_change=typed("frequency"))),
+                ], wrap=True),
+            ], spacing=4))
+        self.medicines.controls = rows
+
+    def _add_medicine(self, e: ft.Event) -> None:
+        self.form.add_medicine()
+        self._show_medicines()
+        self.update()
+
+    def _remove_medicine(self, index: int) -> None:
+        self.form.remove_medicine(index)
+        self._show_medicines()
+        self.update()
+
     def _save(self, e: ft.Event) -> None:
-        problem = self.screen.add_resident(
-            self.given.value or "", self.family.value or "", self.dob.value or "", self.nhs.value or "",
-            allergies=self.allergies.value or "", no_known_allergies=bool(self.nka.value),
-            dnacpr=self.dnacpr.value or Dnacpr.UNKNOWN.value,
-            baseline={name: field.value for name, field in self.baseline.items()},
-        )
+        problem = self.screen.save_resident(self.form)
         if problem:
             self.message.value = problem
             self.update()
@@ -197,7 +277,7 @@ class ObservationRow(ft.Row):
 
 class ResidentView(ft.Column):
     def __init__(self, screen: ResidentScreen, engine: SyncEngine, *, on_back: Callable[[], None] | None = None,
-                 open_document: OpenDocument | None = None,
+                 open_document: OpenDocument | None = None, on_edit: Callable[[], None] | None = None,
                  now: Now = lambda: datetime.now(timezone.utc)) -> None:
         super().__init__(spacing=8, expand=True)
         self.screen, self.engine, self._now = screen, engine, now
@@ -234,8 +314,12 @@ class ResidentView(ft.Column):
                         ft.Container(identified("resident-allergies", self.allergies), expand=True)]),
                 self.pack_box,
                 self.body,
-                ft.ExpansionTile(title="About the resident", controls=[self.summary], controls_padding=12,
-                                 expanded=False),
+                identified("resident-about", ft.ExpansionTile(title="About the resident", controls=[
+                    self.summary,
+                    *([identified("edit-resident", ft.OutlinedButton("Edit resident", icon=ft.Icons.EDIT,
+                                                                     on_click=lambda e: on_edit()))]
+                      if on_edit is not None else []),
+                ], controls_padding=12, expanded=False)),
             ], spacing=10, scroll=ft.ScrollMode.AUTO, expand=True),
             identified("red-bag-message", self.message),
             self.action,
@@ -263,12 +347,22 @@ class ResidentView(ft.Column):
                                                   s.consciousness_options],
                                          on_select=self._consciousness)
         self.oxygen = ft.Switch(label="On oxygen", value=s.on_oxygen, on_change=self._oxygen)
+        self.not_taken = ft.Checkbox(label="Observations not taken", value=s.obs_not_taken,
+                                     on_change=self._not_taken)
+        self.not_taken_reason = ft.TextField(label="Why not taken (e.g. ambulance waiting)",
+                                             value=s.obs_not_taken_reason, visible=s.obs_not_taken,
+                                             on_change=self._not_taken_typed)
         signs = [ft.Checkbox(label=label, value=sign in s.soft_signs,
                              on_change=lambda e, sign=sign: self._toggle_sign(sign))
                  for sign, label in SOFT_SIGN_LABELS.items()]
-        self.hospital = ft.TextField(label="Hospital", value=s.hospital_name, dense=True, on_change=self._hospital)
-        self.hospital_ods = ft.TextField(label="ODS code", value=s.hospital_ods, dense=True, width=120,
-                                         on_change=self._hospital)
+        # Chosen from the list; typing in the box filters it (no ODS code to remember).
+        self.hospital = ft.Dropdown(label="Hospital", value=s.hospital_name, enable_filter=True, editable=True,
+                                    enable_search=True, width=10_000,
+                                    options=[ft.DropdownOption(key=h.name, text=h.name) for h in s.hospital_choices],
+                                    on_select=self._hospital)
+        self.hospital_tile = ft.ExpansionTile(title=f"Hospital: {s.hospital_name}",
+                                              controls=[identified("transfer-hospital", self.hospital)],
+                                              controls_padding=8)
         belongings = [identified(f"belonging-{item.value}", ft.Checkbox(
             label=item.label, value=s.belongings[item],
             on_change=lambda e, item=item: self._belonging(item, e.control.value))) for item in BelongingItem]
@@ -276,13 +370,15 @@ class ResidentView(ft.Column):
             heading("Transfer to hospital"),
             identified("transfer-reason", self.reason),
             identified("news2", self.news2),
+            identified("obs-not-taken", self.not_taken),
+            identified("obs-not-taken-reason", self.not_taken_reason),
             *self.obs_rows.values(),
             identified("obs-consciousness", self.consciousness),
             self.oxygen,
             ft.ExpansionTile(title="Soft signs (RESTORE2)", controls=signs, controls_padding=8),
-            ft.ExpansionTile(title=f"Hospital: {s.hospital_name}", controls=[
-                ft.Row([ft.Container(self.hospital, expand=True), self.hospital_ods])], controls_padding=8),
-            ft.ExpansionTile(title="Belongings in the bag", controls=belongings, controls_padding=8),
+            self.hospital_tile,
+            identified("belongings", ft.ExpansionTile(title="Belongings in the bag (tick what is packed)",
+                                                      controls=belongings, controls_padding=8)),
         ]
         self.action.content = identified("send-to-hospital", ft.FilledButton(
             "Send to hospital", icon=ft.Icons.SEND, height=56, width=10_000, on_click=self._send,
@@ -332,7 +428,8 @@ class ResidentView(ft.Column):
         self.pack_box.visible = s.documents is not None
         # The pack line is shown once, at the top; the line above the button is for everything else.
         self.message.value = "" if s.documents and s.message == self.pack.value else (s.message or "")
-        self.message.color = message_colour(s.message_is_error)
+        # Belongings missing on return are a warning (amber), not a green "done".
+        self.message.color = ft.Colors.ORANGE_900 if s.message_is_warning else message_colour(s.message_is_error)
         self.sync_status.value = sync_line(status or self.engine.status, self._now())
         if update:
             self.update()
@@ -376,14 +473,30 @@ class ResidentView(ft.Column):
         self.screen.toggle_soft_sign(sign)
 
     def _hospital(self, e: ft.Event) -> None:
-        self.screen.hospital_name = self.hospital.value or ""
-        self.screen.hospital_ods = self.hospital_ods.value or ""
+        if self.hospital.value:
+            self.screen.choose_hospital(self.hospital.value)
+        self.hospital_tile.title = f"Hospital: {self.screen.hospital_name}"
+        self.hospital_tile.update()
+
+    async def _not_taken(self, e: ft.Event) -> None:
+        self.screen.set_obs_not_taken(bool(self.not_taken.value))
+        self.not_taken_reason.visible = self.screen.obs_not_taken
+        for control in (*self.obs_rows.values(), self.consciousness, self.oxygen):
+            control.visible = not self.screen.obs_not_taken
+        self.refresh_news2()
+        if self.screen.obs_not_taken:
+            await self.not_taken_reason.focus()  # the next thing to write
+
+    def _not_taken_typed(self, e: ft.Event) -> None:
+        self.screen.set_obs_not_taken(True, self.not_taken_reason.value or "")
 
     def _belonging(self, item: BelongingItem, sent: Any) -> None:
         self.screen.set_belonging(item, bool(sent))
 
     def _send(self, e: ft.Event) -> None:
         self.screen.reason = self.reason.value or self.screen.reason
+        if self.screen.obs_not_taken:
+            self.screen.set_obs_not_taken(True, self.not_taken_reason.value or "")
         self.screen.start_transfer()
         if self.screen.in_hospital:
             self.transfer_open = False

@@ -367,9 +367,20 @@ class AppShell:
         self.body.content = self.live
         self.page.update()
 
+    def show_edit_resident(self, session: Session, home_id: str, resident_id: str) -> None:
+        """The same form as adding one, filled in; back and save return to the resident."""
+        self.live = AddResidentView(
+            self._resident_screen(session, home_id, resident_id), self.ctx.engine,
+            on_saved=lambda saved_id: self.show_resident(session, home_id, saved_id),
+            on_back=lambda: self.show_resident(session, home_id, resident_id),
+        )
+        self.body.content = self.live
+        self.page.update()
+
     def show_resident(self, session: Session, home_id: str, resident_id: str) -> None:
         self.live = ResidentView(self._resident_screen(session, home_id, resident_id), self.ctx.engine,
                                  on_back=lambda: self.show_residents(session, home_id),
+                                 on_edit=lambda: self.show_edit_resident(session, home_id, resident_id),
                                  open_document=self._document_opener())
         self.body.content = self.live
         self.page.update()
