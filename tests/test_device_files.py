@@ -252,6 +252,7 @@ def test_after_a_transfer_no_file_under_the_data_folder_holds_personal_data_or_i
 
         # Send to hospital: the pack and the FHIR bundle are made; both are opened (web and desktop ways).
         screen.reason = "Fall in the lounge, new hip pain"
+        screen.set_belonging("glasses", True)  # belongings start unticked: ticked means packed
         documents = screen.start_transfer()
         assert documents is not None, screen.message
         served = links.redeem(links.mint(device.store.documents, documents.pack.id).removeprefix("/documents/"))
