@@ -9,6 +9,7 @@ folder holds her name or NHS number, and nothing there is readable by others.
 """
 
 import json
+import re
 import sqlite3
 import stat
 import time
@@ -33,9 +34,12 @@ def server_records(central_api, kind: str, home_id: str = DEMO_HOME) -> list[str
 
 
 def listed_residents(phone) -> list[str]:
+    """The resident ids on the list screen: a row's id is a resident's own (32 hex digits), never another
+    control's name such as resident-about, which the screen being left may still show for a moment."""
     ids = phone.page.locator('[flt-semantics-identifier^="resident-"]').evaluate_all(
         "nodes => nodes.map(n => n.getAttribute('flt-semantics-identifier'))")
-    return [i.removeprefix("resident-") for i in ids if i not in NOT_RESIDENTS]
+    return [i.removeprefix("resident-") for i in ids
+            if i not in NOT_RESIDENTS and re.fullmatch(r"[0-9a-f]{32}", i.removeprefix("resident-"))]
 
 
 def type_in(phone, identifier: str, text: str) -> None:
