@@ -156,6 +156,19 @@ def tablet(browser):
 
 
 @pytest.fixture
+def central(tmp_path, demo_database):
+    """The central API in-process (``central_inprocess.serving``) on a copy of the demo database, with the small
+    area of tests/support/area_homes.py seeded as each home's manager would push it. A test module that needs
+    another in-process API defines its own ``central``."""
+    from tests.support.area_homes import seed_area
+
+    path = tmp_path / "central.sqlite3"
+    with central_inprocess.serving(path, template=demo_database) as client:
+        seed_area(client, f"sqlite:///{path}")
+        yield client
+
+
+@pytest.fixture
 def central_api(tmp_path):
     server = start_server(tmp_path / "central.sqlite3")
     yield server

@@ -12,19 +12,11 @@ from client.sync import CentralApi
 from client.views.alert_sender_view import AlertSenderView
 from domain.alerts import HomeAnswer, Priority
 from tests.support import aio
-from tests.support.area_homes import AREA_HOMES, manager_of, mutation, push_body, seed_area
+from tests.support.area_homes import AREA_HOMES, manager_of, mutation, push_body
 from tests.support.auth import sign_in, sign_in_token
-from tests.support.central_inprocess import Switchable, serving
+from tests.support.central_inprocess import Switchable
 
 SERVER = "http://central.test"
-
-
-@pytest.fixture
-def central(tmp_path, demo_database):
-    path = tmp_path / "central.sqlite3"
-    with serving(path, template=demo_database) as client:
-        seed_area(client, f"sqlite:///{path}")
-        yield client
 
 
 @pytest.fixture

@@ -14,33 +14,23 @@ from datetime import timedelta
 import pytest
 
 from server_stub.demo_data import DEMO_HOME_ID
-from tests.support.area_homes import AREA_HOMES, IN_GM, manager_of, mutation, push_body, seed_area
+from tests.support.area_homes import AREA_HOMES, IN_GM, manager_of, mutation, push_body
 from tests.support.auth import sign_in
-from tests.support.central_inprocess import serving
 
 KNUTSFORD = "1-900000008"
 
 
-@pytest.fixture
-def central(tmp_path, demo_database):
-    path = tmp_path / "central.sqlite3"
-    with serving(path, template=demo_database) as client:
-        seed_area(client, f"sqlite:///{path}")
-        client.homes_where = lambda condition: _homes_where(path, condition)
-        yield client
-
-
-def _homes_where(path, condition: str) -> list[str]:
+def homes_where(central, condition: str) -> list[str]:
     """The registered homes of the central database's homes index that meet an SQL condition (the demo
     directory's homes too), read straight from the file."""
-    with sqlite3.connect(path) as connection:
+    with sqlite3.connect(central.database_path) as connection:
         return sorted(row[0] for row in connection.execute(
             f"SELECT home_id FROM homes WHERE registered = 1 AND {condition}"))
 
 
 @pytest.fixture
 def TRAFFORD(central):
-    found = central.homes_where("local_authority = 'Trafford'")
+    found = homes_where(central, "local_authority = 'Trafford'")
     assert {h.id for h in AREA_HOMES if h.home.local_authority == "Trafford"} < set(found)
     return found
 
@@ -99,7 +89,7 @@ def test_a_local_authority_alert_reaches_its_homes_devices_and_the_areas_commiss
 def test_chosen_homes_the_whole_area_and_an_icb(central, commissioner):
     chosen = send(central, commissioner, homes=["1-900000005", "1-900000001"]).json()
     assert chosen["homes"] == 2 and chosen["audience"] == "2 chosen homes"
-    in_gm = central.homes_where("icb_code = 'QOP'")
+    in_gm = homes_where(central, "icb_code = 'QOP'")
     assert {h.id for h in IN_GM} < set(in_gm) and KNUTSFORD not in in_gm
     whole = send(central, commissioner, area="mine").json()
     assert whole["homes"] == len(in_gm)

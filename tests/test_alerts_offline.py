@@ -18,21 +18,13 @@ from client.sync import CentralApi
 from client.views.alerts_view import AlertBanner, AlertsView
 from client.views.bed_state_view import BedStateView
 from tests.support import aio
-from tests.support.area_homes import AREA_HOMES, manager_of, mutation, push_body, seed_area
+from tests.support.area_homes import AREA_HOMES, manager_of, mutation, push_body
 from tests.support.auth import DEMO_PASSWORD, sign_in
-from tests.support.central_inprocess import Switchable, serving
+from tests.support.central_inprocess import Switchable
 from tests.support.devices import make_device
 
 SERVER = "http://central.test"
 ALTRINCHAM, SALE, URMSTON, TIMPERLEY = AREA_HOMES[:4]  # Trafford's homes of the area set
-
-
-@pytest.fixture
-def central(tmp_path, demo_database):
-    path = tmp_path / "central.sqlite3"
-    with serving(path, template=demo_database) as client:
-        seed_area(client, f"sqlite:///{path}")
-        yield client
 
 
 @pytest.fixture

@@ -19,23 +19,14 @@ from domain.beds import BedCategory
 from domain.home_settings import Funding
 from protocol.area import OverviewAnswer, SearchAnswer, StaleAnswer
 from tests.support import aio
-from tests.support.area_homes import seed_area
 from tests.support.auth import DEMO_PASSWORD, sign_in
-from tests.support.central_inprocess import Switchable, serving
+from tests.support.central_inprocess import Switchable
 from tests.support.devices import make_device
 
 SERVER = "http://central.test"
 ND = BedCategory.NURSING_DEMENTIA
 
 
-
-
-@pytest.fixture
-def central(tmp_path, demo_database):
-    path = tmp_path / "central.sqlite3"
-    with serving(path, template=demo_database) as client:
-        seed_area(client, f"sqlite:///{path}")
-        yield client
 
 
 QUERIES = [

@@ -27,14 +27,6 @@ NAMES_AND_IDS = [value for home in AREA_HOMES for value in (home.id, home.home.n
 
 
 @pytest.fixture
-def central(tmp_path, demo_database):
-    path = tmp_path / "central.sqlite3"
-    with serving(path, template=demo_database) as client:
-        seed_area(client, f"sqlite:///{path}")
-        yield client
-
-
-@pytest.fixture
 def every_row(monkeypatch):
     """No small-number suppression, so a single home's presence shows (the rule has its own test)."""
     monkeypatch.setattr(domain.research, "SMALLEST_GROUP", 1)

@@ -10,20 +10,12 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.area_homes import AREA_HOMES, manager_of, mutation, push_body, seed_area
+from tests.support.area_homes import AREA_HOMES, manager_of, mutation, push_body
 from tests.support.auth import sign_in
 from tests.support.central_inprocess import serving
 
 ALTRINCHAM, DIDSBURY, KNUTSFORD = "1-900000001", "1-900000005", "1-900000008"
 READERS = ("commissioner", "admin", "champion", "hospital", "demo")
-
-
-@pytest.fixture
-def central(tmp_path, demo_database):
-    path = tmp_path / "central.sqlite3"
-    with serving(path, template=demo_database) as client:
-        seed_area(client, f"sqlite:///{path}")
-        yield client
 
 
 def choose(central, home_id: str, bed_state: list[str], digital_readiness: list[str] = (), who: str | None = None):

@@ -37,11 +37,12 @@ def make_app(path: Path, *, template: Path | None = None, **settings):
 
 @contextmanager
 def serving(path: Path, *, template: Path | None = None, **settings) -> Iterator[TestClient]:
-    """A TestClient on the app (start-up and shut-down run), its ``clock`` and ``app`` at hand; errors answered, not raised."""
+    """A TestClient on the app (start-up and shut-down run), its ``clock``, ``app_ref`` and ``database_path`` at hand; errors answered, not raised."""
     app, clock = make_app(path, template=template, **settings)
     with TestClient(app, raise_server_exceptions=False) as client:
         client.clock = clock
         client.app_ref = app
+        client.database_path = path
         yield client
 
 
