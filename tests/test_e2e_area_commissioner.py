@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import io
-import time
 
 import httpx
 import pytest
@@ -46,27 +45,6 @@ def area_served(tmp_path_factory):
     yield server, app
     app.stop()
     server.stop()
-
-
-def open_document(phone: FletPage, identifier: str) -> tuple[dict[str, str], bytes]:
-    """Tap a download button; the headers and bytes the app's one-time link answered (the tab it opened)."""
-    answers: list[tuple[dict[str, str], bytes]] = []
-
-    def keep(route):
-        response = route.fetch()
-        answers.append((response.headers, response.body()))
-        route.fulfill(response=response)
-
-    phone.page.context.route("**/documents/**", keep)
-    try:
-        phone.tap_id(identifier)
-        deadline = time.monotonic() + scaled_ms(15_000) / 1000
-        while not answers and time.monotonic() < deadline:
-            phone.page.wait_for_timeout(100)  # lets Playwright run the route handler
-    finally:
-        phone.page.context.unroute("**/documents/**", keep)
-    assert answers, f"{identifier}: no document was opened"
-    return answers[0]
 
 
 def history_endpoint_exists(server_url: str) -> bool:
@@ -107,7 +85,7 @@ def test_commissioner_finds_a_dementia_bed_across_two_authorities(phone: FletPag
     phone.page.screenshot(path=str(artifacts_dir / "area-search-phone.png"))
 
     # The results as a CSV file, handed over through a one-time link (sealed on the device until then).
-    headers, body = open_document(phone, "search-csv")
+    headers, body = phone.open_document("search-csv")
     assert headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(body.decode("utf-8"))))
     assert {"1-900000001", "1-900000005"} <= {row["home_id"] for row in rows}

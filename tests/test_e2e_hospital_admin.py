@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 import uuid
 from datetime import date, datetime, timezone
 from decimal import Decimal
@@ -25,7 +24,7 @@ from domain.transfer import depart, start_transfer
 from protocol.sync import SCHEMA_VERSION
 from server_stub.demo_data import DEMO_HOME_ID, DEMO_HOSPITAL_ODS
 from tests.support.auth import DEMO_PASSWORD, sign_in, sign_in_answer
-from tests.support.timing import scaled, scaled_ms
+from tests.support.timing import scaled
 
 pytestmark = pytest.mark.browser
 REPO = Path(__file__).resolve().parents[1]
@@ -59,27 +58,6 @@ def send_margaret_to_hospital(server_url: str):
     return transfer
 
 
-def opened_document(phone, identifier: str) -> tuple[dict[str, str], bytes]:
-    """Tap a control that opens a document; the headers and bytes the app's one-time link answered."""
-    answers: list[tuple[dict[str, str], bytes]] = []
-
-    def keep(route):
-        response = route.fetch()
-        answers.append((response.headers, response.body()))
-        route.fulfill(response=response)
-
-    phone.page.context.route("**/documents/**", keep)
-    try:
-        phone.tap_id(identifier)
-        deadline = time.monotonic() + scaled_ms(15_000) / 1000
-        while not answers and time.monotonic() < deadline:
-            phone.page.wait_for_timeout(100)  # lets Playwright run the route handler
-    finally:
-        phone.page.context.unroute("**/documents/**", keep)
-    assert answers, f"{identifier}: no document was opened"
-    return answers[0]
-
-
 def test_a_hospital_user_opens_an_incoming_transfers_pack(phone, make_app, central_api, artifacts_dir):
     transfer = send_margaret_to_hospital(central_api.url)
     app = make_app()
@@ -89,7 +67,7 @@ def test_a_hospital_user_opens_an_incoming_transfers_pack(phone, make_app, centr
     assert phone.by_id("sync-status").count() and phone.by_id("sign-out").count()
     phone.page.screenshot(path=str(artifacts_dir / "hospital-transfers-phone.png"))
 
-    headers, pdf = opened_document(phone, f"transfer-{transfer.transfer_id}")
+    headers, pdf = phone.open_document(f"transfer-{transfer.transfer_id}")
     assert headers["content-type"] == "application/pdf" and pdf.startswith(b"%PDF")
     # Nothing of her is kept in plain form on the device.
     for path in app.data_dir.rglob("*"):

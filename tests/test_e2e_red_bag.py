@@ -46,27 +46,6 @@ def type_in(phone, identifier: str, text: str) -> None:
     phone.type_into(phone.by_id(identifier).locator("input").first, text)
 
 
-def open_document(phone, identifier: str) -> tuple[dict[str, str], bytes]:
-    """Tap a document's button; the headers and bytes the app's one-time link answered (the tab it opened)."""
-    answers: list[tuple[dict[str, str], bytes]] = []
-
-    def keep(route):
-        response = route.fetch()
-        answers.append((response.headers, response.body()))
-        route.fulfill(response=response)
-
-    phone.page.context.route("**/documents/**", keep)
-    try:
-        phone.tap_id(identifier)
-        deadline = time.monotonic() + scaled_ms(15_000) / 1000
-        while not answers and time.monotonic() < deadline:
-            phone.page.wait_for_timeout(100)  # lets Playwright run the route handler
-    finally:
-        phone.page.context.unroute("**/documents/**", keep)
-    assert answers, f"{identifier}: no document was opened"
-    return answers[0]
-
-
 def test_offline_a_carer_sends_a_resident_to_hospital_in_at_most_6_taps_with_the_pack(
         phone, make_app, central_api, artifacts_dir):
     app = make_app()
@@ -116,10 +95,10 @@ def test_offline_a_carer_sends_a_resident_to_hospital_in_at_most_6_taps_with_the
     phone.wait_id_text("transfer-pack", "Transfer pack ready", timeout=20_000)
     elapsed = time.monotonic() - started
     assert phone.taps <= 6, f"{phone.taps} taps"
-    headers, pdf = open_document(phone, "transfer-pack-open")
+    headers, pdf = phone.open_document("transfer-pack-open")
     assert pdf.startswith(b"%PDF") and headers["content-type"] == "application/pdf"
     assert headers["cache-control"] == "no-store" and headers["content-disposition"].startswith("inline;")
-    headers, fhir = open_document(phone, "transfer-fhir-open")  # and the FHIR document, for the hospital
+    headers, fhir = phone.open_document("transfer-fhir-open")  # and the FHIR document, for the hospital
     bundle = json.loads(fhir)
     assert bundle["resourceType"] == "Bundle" and bundle["type"] == "document"
     assert headers["content-disposition"].startswith("attachment;")
@@ -205,7 +184,7 @@ def test_acceptance_5_a_carer_sends_a_resident_with_no_observations_taken_in_at_
     phone.wait_id_text("transfer-pack", "Transfer pack ready", timeout=20_000)
     assert phone.taps <= 6, f"{phone.taps} taps"
     phone.wait_id_text("news2", "NEWS2 not calculated")
-    _, pdf = open_document(phone, "transfer-pack-open")
+    _, pdf = phone.open_document("transfer-pack-open")
     text = " ".join(read_pdf(pdf, layout=False).split())
     assert "JONES, Edith" in text and "NEWS2 not calculated" in text and "Ambulance crew at the door" in text
     assert "Furosemide 40 mg tablets" in text

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import time
 
 from tests.support.timing import scaled_ms
 
@@ -112,3 +113,24 @@ class FletPage:
         self.fill("Password", password)
         self.page.get_by_role("button", name="Sign in").click()
         self.by_id(until).first.wait_for(timeout=scaled_ms(20_000))
+
+    def open_document(self, identifier: str) -> tuple[dict[str, str], bytes]:
+        """Tap a control that opens a document; the headers and bytes the app's one-time link answered (in the
+        tab it opened)."""
+        answers: list[tuple[dict[str, str], bytes]] = []
+
+        def keep(route):
+            response = route.fetch()
+            answers.append((response.headers, response.body()))
+            route.fulfill(response=response)
+
+        self.page.context.route("**/documents/**", keep)
+        try:
+            self.tap_id(identifier)
+            deadline = time.monotonic() + scaled_ms(15_000) / 1000
+            while not answers and time.monotonic() < deadline:
+                self.page.wait_for_timeout(100)  # lets Playwright run the route handler
+        finally:
+            self.page.context.unroute("**/documents/**", keep)
+        assert answers, f"{identifier}: no document was opened"
+        return answers[0]
