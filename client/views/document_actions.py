@@ -29,7 +29,7 @@ from client.store import Document
 from client.views.widgets import identified, message_colour
 
 MIN_TAP = 48  # px
-PREVIEW_WIDTH = 240  # px on screen: readable at a glance on a phone, the whole page in view
+PREVIEW_WIDTH = 180  # px on screen: the whole page at a glance, without pushing the rest of a phone screen away
 
 log = logging.getLogger(__name__)
 
