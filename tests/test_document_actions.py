@@ -28,6 +28,7 @@ from client.state.document_actions import (
     preview_label,
 )
 from client.store import DocumentShelf
+from client.sync import SyncStatus
 from client.views import document_opener
 from client.views.document_actions import MIN_TAP, DocumentActions
 from client.views.document_opener import DocumentOpener
@@ -273,3 +274,74 @@ def test_a_link_serves_only_the_browser_that_minted_it_and_others_do_not_use_it_
     served = mine.get(link)
     assert served.status_code == 200 and served.content == pdf and served.headers["cache-control"] == "no-store"
     assert mine.get(link).status_code == 404  # once
+
+
+# --- the screens that show a document use the shared control ---------------------------------------------------
+
+
+class Engine:
+    status = SyncStatus()
+
+
+def semantics(control) -> dict[str, ft.Control]:
+    """Every identified control under ``control``, by identifier."""
+    found, stack = {}, [control]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ft.Semantics) and node.identifier:
+            found[node.identifier] = node.content
+        for name in ("content", "controls", "title"):
+            child = getattr(node, name, None)
+            stack.extend(child if isinstance(child, list) else [child] if isinstance(child, ft.Control) else [])
+    return found
+
+
+def test_the_red_bag_pack_screen_offers_both_documents_with_a_preview_of_the_pack(store, monkeypatch):
+    from client.state.red_bag import ResidentScreen
+    from client.views.red_bag_view import ResidentView
+    from tests.support.records import HOME_ID
+
+    services = Services(monkeypatch)
+    screen = ResidentScreen(store, HOME_ID, None, "carer1")
+    assert screen.add_resident("Margaret", "Smith", "12/04/1938", "943 476 5919", allergies="Penicillin", baseline={
+        "respiration_rate": "16", "spo2": "96", "systolic_bp": "128", "pulse": "76", "temperature": "36.8"}) is None
+    screen.reason = "Fall in the lounge"
+    documents = screen.start_transfer()
+    assert documents is not None, screen.message
+    monkeypatch.setattr(ResidentView, "update", lambda self: None)  # no page in a unit test
+    opener = DocumentOpener(SimpleNamespace(web=True, platform=None), store.documents, DocumentLinks())
+    view = ResidentView(screen, Engine(), open_document=opener)
+
+    shown = semantics(view)
+    assert {"transfer-pack-open", "transfer-pack-download", "transfer-fhir-open", "transfer-fhir-download",
+            "transfer-pack-preview"} <= set(shown)
+    assert shown["transfer-pack-download"].content == "Download transfer pack"
+    assert shown["transfer-fhir-download"].content == "Download FHIR file"
+    assert isinstance(shown["transfer-pack-preview"], ft.Image)
+    aio.run(view.pack_actions.run(DOWNLOAD))
+    assert services.saved[-1]["src_bytes"] == store.documents.read(documents.pack.id)[1]
+
+
+def test_the_readiness_summary_is_offered_once_made_with_a_preview(store, monkeypatch):
+    from client.state.readiness import ReadinessScreen
+    from client.views.readiness_view import ReadinessView
+    from tests.support.records import HOME_ID
+
+    services = Services(monkeypatch)
+
+    async def measure():  # not used here
+        raise AssertionError
+
+    monkeypatch.setattr(ReadinessView, "update", lambda self: None)
+    opener = DocumentOpener(SimpleNamespace(web=False, platform=ft.PagePlatform.MACOS), store.documents,
+                            DocumentLinks())
+    view = ReadinessView(ReadinessScreen(store, HOME_ID, "champion"), Engine(), measure=measure,
+                         make_pdf=lambda screen: screen.put_summary_pdf(store.documents), open_document=opener)
+    assert not view.summary_actions.visible  # nothing to hand over yet
+    view._summary_pdf(None)
+    assert view.pdf_result.value == "Readiness summary ready" and view.summary_actions.visible
+    shown = semantics(view.maturity_section)
+    assert {"summary-pdf-open", "summary-pdf-download", "summary-pdf-preview"} <= set(shown)
+    aio.run(view.summary_actions.run(DOWNLOAD))
+    assert services.saved[-1]["src_bytes"].startswith(b"%PDF-")
+    assert view.summary_actions.message.value == "The readiness summary was saved: /home/ann/pack.pdf"

@@ -204,6 +204,7 @@ class ReadinessView(ft.Column):
         self.pdf_result = ft.Text("", size=13, selectable=True)
         self.summary_actions = DocumentActions("summary-pdf", "readiness summary", lambda: self.summary_document,
                                                self._open_document, preview=True)
+        self.summary_actions.visible = False  # until the summary is made
         pdf = [identified("summary-pdf", ft.OutlinedButton("Summary PDF", icon=ft.Icons.PICTURE_AS_PDF,
                                                             on_click=self._summary_pdf, height=48)),
                self.pdf_result, self.summary_actions] if self.make_pdf is not None else []
@@ -459,9 +460,10 @@ class ReadinessView(ft.Column):
         try:
             self.summary_document = self.make_pdf(self.screen)
         except Exception as exc:  # noqa: BLE001 - a failed PDF is shown, the screen carries on
-            self.pdf_result.value = f"No PDF: {exc}"
+            self.pdf_result.value = f"The summary could not be made: {exc}"
         else:
             self.pdf_result.value = "Readiness summary ready"
+        self.summary_actions.visible = self.summary_document is not None
         self.summary_actions.refresh()
         self.update()
 
