@@ -77,7 +77,6 @@ def test_the_transfer_pack_downloads_in_the_browser_that_asked_and_no_other_brow
     send_a_resident_to_hospital(phone)
     phone.by_id("transfer-pack-preview").first.wait_for(timeout=scaled_ms(10_000))  # page one, as a picture
     assert phone.by_id("transfer-pack-share").count() == 0  # a browser: Open and Download
-    phone.page.screenshot(path=str(artifacts_dir / "documents-pack-phone.png"))
 
     # Download: a real browser download, over this session's own connection.
     with phone.page.expect_download(timeout=scaled_ms(20_000)) as downloading:
@@ -88,6 +87,7 @@ def test_the_transfer_pack_downloads_in_the_browser_that_asked_and_no_other_brow
     assert pdf.startswith(b"%PDF-")
     assert "Margaret Smith" in flat(read_pdf(pdf, name="downloaded.pdf"))
     phone.wait_id_text("transfer-pack-message", "downloaded")
+    phone.page.screenshot(path=str(artifacts_dir / "documents-pack-phone.png"))
 
     # Open: a one-time link for this browser only.
     link = link_the_open_button_makes(phone, "transfer-pack-open")

@@ -45,11 +45,14 @@ class DocumentActions(ft.Column):
         offers: tuple[DocumentAction, ...] = getattr(handler, "offers", ()) if handler is not None else ()
         self.buttons = {action: self._button(action, first=index == 0) for index, action in enumerate(offers)}
         self.message = ft.Text("", size=13)
+        # Hidden while empty (the wrapper, not the text: a Semantics needs visible content).
+        self.message_line = ft.Semantics(identifier=f"{identifier}-message", live_region=True, content=self.message,
+                                         visible=False)
         self.preview_box = ft.Container(visible=False)
         self.controls = [
             ft.Row([identified(f"{identifier}-{action}", button) for action, button in self.buttons.items()],
                    wrap=True, spacing=8, run_spacing=8),
-            ft.Semantics(identifier=f"{identifier}-message", live_region=True, content=self.message),
+            self.message_line,
             self.preview_box,
         ]
 
@@ -88,6 +91,7 @@ class DocumentActions(ft.Column):
     def show(self, text: str, *, error: bool = False) -> None:
         self.message.value = text
         self.message.color = message_colour(error)
+        self.message_line.visible = bool(text)
         self._update()
 
     def refresh(self) -> None:
@@ -99,7 +103,7 @@ class DocumentActions(ft.Column):
         if key == self._previewed:
             return
         self._previewed = key
-        self.message.value = ""
+        self.message.value, self.message_line.visible = "", False
         png = self.handler.preview(document) if document is not None and self.handler is not None else None
         self.preview_box.content = identified(f"{self.identifier}-preview", ft.Image(
             src=png, width=PREVIEW_WIDTH, fit=ft.BoxFit.CONTAIN, semantics_label=preview_label(self.name),
