@@ -18,7 +18,7 @@ import flet as ft
 
 from assets import assets_dir
 from client.context import AppContext, WebDevices, build_context, is_browser_secret, new_browser_secret
-from client.document_links import document_route
+from client.document_links import BrowserCookie, document_route
 from client.views import AppShell
 
 
@@ -97,6 +97,7 @@ def web_app(devices: WebDevices):
                         assets_dir=str(assets_dir()))
     # Before Flet's static files, which answer every other path.
     app.router.routes.insert(0, document_route(devices.document_links))
+    app.add_middleware(BrowserCookie)  # a document link serves only the browser that asked for it
     return app
 
 

@@ -85,7 +85,7 @@ def test_commissioner_finds_a_dementia_bed_across_two_authorities(phone: FletPag
     phone.page.screenshot(path=str(artifacts_dir / "area-search-phone.png"))
 
     # The results as a CSV file, handed over through a one-time link (sealed on the device until then).
-    headers, body = phone.open_document("search-csv")
+    headers, body = phone.open_document("search-csv-open")
     assert headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(body.decode("utf-8"))))
     assert {"1-900000001", "1-900000005"} <= {row["home_id"] for row in rows}

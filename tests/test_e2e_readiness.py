@@ -103,9 +103,9 @@ def test_the_manager_opens_digital_readiness_from_the_bed_state_and_comes_back(t
     tablet.wait_id_text("band", "Digital maturity: Minimum")
     tablet.tap_id("section-maturity")
     tablet.wait_id_text("next-band", "For Core the home needs")
-    tablet.tap_id("summary-pdf")  # the one-page summary, written on the device
-    wait_until(lambda: list((app.device_dir() / "reports").glob(f"readiness-{DEMO_HOME}-*.pdf")), timeout=10,
-               what="the summary PDF in the app's data dir")
+    tablet.tap_id("summary-pdf")  # the one-page summary, made on the device, to open or download
+    tablet.by_id("summary-pdf-download").first.wait_for(timeout=scaled_ms(10_000))
+    tablet.by_id("summary-pdf-preview").first.wait_for(timeout=scaled_ms(10_000))
     tablet.tap_id("readiness-back")
     tablet.wait_id_text("home-name", "Allingham House Care Centre")
     tablet.by_id("bed-confirm").wait_for(timeout=scaled_ms(10_000))

@@ -136,7 +136,7 @@ def test_the_summary_names_the_home_its_band_and_its_nhsmail_step(read_pdf):
 def test_the_checklist_shows_each_item_and_who_changed_it(read_pdf):
     text = flat(read_pdf(readiness_summary_pdf(trafford_home(), **checklist())))
 
-    assert "BT Business, 80 Mbps down, 20 Mbps up" in text
+    assert "BT Business, 80.0 Mbps down, 20.0 Mbps up" in text
     assert "26/27 Standards Met, published 30 Sep 2026" in text
     assert "3 laptops or tablets (2 laptops, 1 tablet)" in text
     assert "Partly (some practices or residents) - EMIS" in text
@@ -147,7 +147,7 @@ def test_the_checklist_shows_each_item_and_who_changed_it(read_pdf):
     for location in ("Office", "Main lounge", "Room 12", "Bedroom corridor, first floor", "Kitchen"):
         assert location in text
     assert text.index("Bedroom corridor") < text.index("Room 12") < text.index("Main lounge")
-    assert "Poor: 4.5 Mbps down, 1 up, 120 ms" in text
+    assert "Poor: 4.5 Mbps down, 1.0 up, 120 ms" in text
     assert "(not a care area)" in text and "bob.survey" in text
 
 

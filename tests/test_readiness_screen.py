@@ -234,12 +234,14 @@ def test_home_list_lowest_band_first_then_name(store):
         ("Allingham House Care Centre", "Minimum"), ("Beech Court", "Minimum"), ("Cedar Lodge", "Core")]
 
 
-def test_the_summary_pdf_is_written_into_the_given_directory(screen, tmp_path):
+def test_the_summary_pdf_is_sealed_on_the_document_shelf_one_at_a_time(screen, store):
     pytest.importorskip("client.reports.readiness_pdf")
     screen.save_broadband("BT", "80")
-    path = screen.write_summary_pdf(tmp_path / "reports")
-    assert path.name == f"readiness-{HOME_ID}-2026-11-25.pdf"
-    assert path.read_bytes().startswith(b"%PDF")
+    first = screen.put_summary_pdf(store.documents)
+    document = screen.put_summary_pdf(store.documents)
+    assert document.name == f"readiness-{HOME_ID}-2026-11-25.pdf" and document.media_type == "application/pdf"
+    assert store.documents.read(document.id)[1].startswith(b"%PDF")
+    assert store.documents.documents(document.group) == [document] and first != document
 
 
 def test_the_wifi_survey_in_web_mode_says_it_measured_from_the_computer_running_the_app(store):

@@ -32,6 +32,8 @@ from fpdf.fonts import FontFace
 from fpdf.table import Table
 
 from client.reports.checks import check_one_home
+from client.reports.numbers import mbps as _mbps
+from client.reports.numbers import ms as _ms
 from client.reports.pdf_document import BLACK, FOOTER, GREY, Colour, Document, on_one_page
 from domain.homes import CareHome
 from domain.maturity import Band, Missing, band, facts_from_checklist, what_next
@@ -165,10 +167,6 @@ def _natural(location: str) -> tuple[tuple[int, str], ...]:
                  for part in re.split(r"(\d+)", location_key(location)) if part)
 
 
-def _mbps(value: float) -> str:
-    return f"{value:g}"
-
-
 def _broadband_text(broadband: Broadband | None) -> str:
     if broadband is None:
         return "Not recorded"
@@ -238,7 +236,7 @@ def _location_row(loc: LocationCoverage) -> _Row:
         status = "No connection"
     else:
         status = (f"{loc.coverage.label}: {_mbps(result.download_mbps or 0)} Mbps down, "
-                  f"{_mbps(result.upload_mbps or 0)} up, {_mbps(result.latency_ms or 0)} ms")
+                  f"{_mbps(result.upload_mbps or 0)} up, {_ms(result.latency_ms or 0)} ms")
     if not loc.area.is_care:
         status += " (not a care area)"
     changed = _changed(result)

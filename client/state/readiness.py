@@ -20,15 +20,13 @@ import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
 from client.state.nhsmail_users import NhsmailUsersForm
 from client.state.records import all_readable, readable
-from client.store import LocalStore
-from client.store.documents import owner_only_dir, write_owner_only
+from client.store import Document, DocumentShelf, LocalStore
 from domain import nhsmail
 from domain.homes import CareHome
 from domain.maturity import Band, Checklist, ChecklistFacts, Missing, band, item_done, what_next
@@ -62,6 +60,7 @@ from domain.readiness import (
 )
 
 M = TypeVar("M", bound=BaseModel)
+SUMMARY_GROUP = "readiness-summary"  # the home's latest summary PDF on the document shelf (all go at sign-out)
 
 WEB_MODE_WIFI_NOTE = ("In the browser, the WiFi test measures from the computer running the app, "
                       "not from this tablet or phone.")
@@ -553,8 +552,9 @@ class ReadinessScreen:
 
     # -- the summary PDF -------------------------------------------------------------------------------
 
-    def write_summary_pdf(self, directory: Path) -> Path:
-        """The one-page readiness summary (client.reports.readiness_pdf), written into ``directory``."""
+    def put_summary_pdf(self, shelf: DocumentShelf) -> Document:
+        """The one-page readiness summary (client.reports.readiness_pdf), sealed on the device's document shelf
+        (the home's earlier summary goes: one at a time), to be opened, downloaded or shared."""
         from client.reports.readiness_pdf import readiness_summary_pdf
 
         c, now = self.checklist, self._now()
@@ -563,5 +563,7 @@ class ReadinessScreen:
         data = readiness_summary_pdf(c.home, broadband=c.broadband, dspt=c.dspt, gp=c.gp, dscr=c.dscr,
                                      devices=c.devices, wifi_results=c.wifi_results, nhsmail=c.nhsmail,
                                      prepared_by=self.username, today=now.date(), now=now)
-        # The home's own data, no one's personal data; still readable by this user only, like all the app's files.
-        return write_owner_only(owner_only_dir(directory) / f"readiness-{self.home_id}-{now:%Y-%m-%d}.pdf", data)
+        group = f"{self.home_id}/{SUMMARY_GROUP}"
+        shelf.remove_group(group)
+        return shelf.put(f"readiness-{self.home_id}-{now:%Y-%m-%d}.pdf", data, group=group,
+                         media_type="application/pdf")

@@ -117,7 +117,7 @@ class AreaOverviewView(ft.Column):
         if found.area.level is not AreaLevel.HOME:
             child_level = found.children[0].area.level if found.children else AreaLevel.HOME
             sections += [ft.Row([heading(LEVEL_WORDS.get(child_level, "Areas")),
-                                 csv_button("overview-csv", "Download CSV", self.store,
+                                 csv_button("overview-csv", "CSV file", self.store,
                                             lambda: overview_csv(self.browser.current(), self.browser.data.now()),
                                             self._open_document)],
                                 alignment=ft.MainAxisAlignment.SPACE_BETWEEN, wrap=True),

@@ -12,6 +12,7 @@ import flet_charts as fch
 from client.state.area import CsvFile, data_age_line, data_at, is_offline, put_csv
 from client.store import Document, LocalStore
 from client.sync import SyncStatus
+from client.views.document_actions import DocumentActions
 from client.views.widgets import identified
 
 OpenDocument = Callable[[Document], Awaitable[None]]
@@ -36,15 +37,9 @@ class DataAgeLine(ft.Container):
 
 def csv_button(identifier: str, label: str, store: LocalStore, make: Callable[[], CsvFile],
                open_document: OpenDocument | None) -> ft.Control:
-    """'Download CSV': the table as a CSV file, sealed on the device, handed to the person (web: a one-time link)."""
-
-    async def export(e: ft.Event) -> None:
-        document = put_csv(store, make())
-        if open_document is not None:
-            await open_document(document)
-
-    return identified(identifier, ft.TextButton(label, icon=ft.Icons.DOWNLOAD, on_click=export,
-                                                height=MIN_TAP))
+    """The table as a CSV file (``label``: its name), made when asked for, sealed on the device and handed to the
+    person: Open / Download / Share as the mode offers (client/views/document_actions.py)."""
+    return identified(identifier, DocumentActions(identifier, label, lambda: put_csv(store, make()), open_document))
 
 
 def phone_button(phone: str | None, identifier: str | None = None) -> ft.Control:

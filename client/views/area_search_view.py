@@ -58,7 +58,7 @@ class AreaSearchView(ft.Column):
         self.summary = ft.Text("", weight=ft.FontWeight.BOLD)
         self.results = ft.Column(spacing=8, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
         self.answer: SearchAnswer | None = None
-        self.csv = csv_button("search-csv", "Download CSV", data.store, self._csv_file, open_document)
+        self.csv = csv_button("search-csv", "CSV file", data.store, self._csv_file, open_document)
         self.csv.visible = False
         # On a phone the form fills the screen: after a search it folds away ("Change search" brings it back).
         self.form = ft.Column([

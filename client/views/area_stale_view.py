@@ -49,7 +49,7 @@ class AreaStaleView(ft.Column):
             back_header("stale-back", on_back, screen_title("Not updated")),
             self.age, self.days, identified("stale-collection", self.this_collection),
             ft.Row([identified("stale-share", self.share),
-                    csv_button("stale-csv", "Download CSV", data.store, lambda: stale_csv(self._everyone()),
+                    csv_button("stale-csv", "CSV file", data.store, lambda: stale_csv(self._everyone()),
                                open_document)], wrap=True, alignment=ft.MainAxisAlignment.SPACE_BETWEEN),
             self.homes,
             self.more,

@@ -15,7 +15,8 @@ Semantics identifiers the tests use: ``readiness-back``, ``readiness-home``,
 ``nhsmail-route-save``, ``nhsmail-users-save``, ``nhsmail-submit``,
 ``nhsmail-accepted``, ``nhsmail-refused``, ``nhsmail-mfa-<n>``,
 ``nhsmail-login-<n>``, ``nhsmail-current`` (the chart's highlighted node),
-``readiness-message``, ``sync-status``, ``summary-pdf``.
+``readiness-message``, ``sync-status``, ``summary-pdf`` (then ``summary-pdf-open`` / ``-download`` / ``-share``,
+``summary-pdf-preview``).
 """
 
 from __future__ import annotations
@@ -29,8 +30,10 @@ import flet as ft
 from client.state.bed_state import sync_line
 from client.state.nhsmail_users import FIELD_LABELS
 from client.state.readiness import ReadinessScreen
+from client.store import Document
 from client.sync import SyncEngine, SyncStatus
 from client.sync.api import ApiError, AuthExpired
+from client.views.document_actions import DocumentActions
 from client.views.nhsmail_chart_view import NhsmailChartView
 from client.views.widgets import (
     back_header,
@@ -55,11 +58,13 @@ class ReadinessView(ft.Column):
     def __init__(self, screen: ReadinessScreen, engine: SyncEngine, *,
                  measure: Callable[[], Awaitable[Any]],
                  on_back: Callable[[], None] | None = None,
-                 make_pdf: Callable[[ReadinessScreen], Any] | None = None,
+                 make_pdf: Callable[[ReadinessScreen], Document] | None = None,
+                 open_document: Any = None,
                  now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)) -> None:
         super().__init__(spacing=8, expand=True)
         self.screen, self.engine, self.measure, self.on_back = screen, engine, measure, on_back
         self.make_pdf, self._now = make_pdf, now
+        self._open_document, self.summary_document = open_document, None
         self.section = "checklist"
         self.title = screen_title()
         self.address = ft.Text("", size=13, color=ft.Colors.ON_SURFACE_VARIANT)
@@ -197,9 +202,12 @@ class ReadinessView(ft.Column):
         self.next_band = ft.Text("", size=15, weight=ft.FontWeight.W_600)
         self.missing = ft.Column(spacing=8)
         self.pdf_result = ft.Text("", size=13, selectable=True)
+        self.summary_actions = DocumentActions("summary-pdf", "readiness summary", lambda: self.summary_document,
+                                               self._open_document, preview=True)
+        self.summary_actions.visible = False  # until the summary is made
         pdf = [identified("summary-pdf", ft.OutlinedButton("Summary PDF", icon=ft.Icons.PICTURE_AS_PDF,
-                                                            on_click=self._summary_pdf)), self.pdf_result] \
-            if self.make_pdf is not None else []
+                                                            on_click=self._summary_pdf, height=48)),
+               self.pdf_result, self.summary_actions] if self.make_pdf is not None else []
         self.maturity_section = ft.Column([
             heading("Digital maturity"), self.maturity_band, identified("next-band", self.next_band), self.missing,
             *pdf,
@@ -450,11 +458,13 @@ class ReadinessView(ft.Column):
     def _summary_pdf(self, e: ft.Event) -> None:
         assert self.make_pdf is not None
         try:
-            path = self.make_pdf(self.screen)
+            self.summary_document = self.make_pdf(self.screen)
         except Exception as exc:  # noqa: BLE001 - a failed PDF is shown, the screen carries on
-            self.pdf_result.value = f"No PDF: {exc}"
+            self.pdf_result.value = f"The summary could not be made: {exc}"
         else:
-            self.pdf_result.value = f"Summary PDF saved on this device: {path}"
+            self.pdf_result.value = "Readiness summary ready"
+        self.summary_actions.visible = self.summary_document is not None
+        self.summary_actions.refresh()
         self.update()
 
     def on_sync_status(self, status: SyncStatus) -> None:

@@ -16,8 +16,8 @@ Semantics identifiers the tests use: ``red-bag-back``, ``resident-list``,
 ``resident-allergies``, ``start-transfer``, ``transfer-reason``,
 ``obs-<obs>`` (with ``-minus`` / ``-plus``), ``obs-consciousness``,
 ``obs-not-taken``, ``obs-not-taken-reason``, ``transfer-hospital``, ``belongings`` (``belonging-<item>``),
-``news2``, ``send-to-hospital``, ``transfer-pack`` (with ``transfer-pack-open``,
-``transfer-fhir-open``), ``in-hospital``,
+``news2``, ``send-to-hospital``, ``transfer-pack`` (with ``transfer-pack-open`` / ``-download`` / ``-share``,
+``transfer-pack-preview``, ``transfer-fhir-open`` / ``-download`` / ``-share``), ``in-hospital``,
 ``discharge-summary``, ``missing-<item>``, ``record-return``,
 ``red-bag-message``, ``sync-status``.
 """
@@ -36,6 +36,7 @@ from client.state.resident_form import ROUTE_OPTIONS
 from client.store import Document
 from client.sync import SyncEngine, SyncStatus
 from client.views.conflicts_view import ConflictNotice
+from client.views.document_actions import DocumentActions
 from client.views.widgets import (
     SteadyList,
     back_header,
@@ -290,15 +291,14 @@ class ResidentView(ft.Column):
         self.summary = ft.Column(spacing=2)
         self.body = ft.Column(spacing=10)
         self.pack = ft.Text("", size=14, weight=ft.FontWeight.W_600, color=ft.Colors.GREEN_900)
-        # The pack is handed over, never shown as a path: the PDF opens in the viewer, the FHIR file is saved.
+        # The pack is handed over, never shown as a path: Open / Download / Share as the mode offers.
+        documents = lambda: self.screen.documents  # noqa: E731
+        self.pack_actions = DocumentActions("transfer-pack", "transfer pack",
+                                            lambda: documents() and documents().pack, open_document, preview=True)
+        self.fhir_actions = DocumentActions("transfer-fhir", "FHIR file", lambda: documents() and documents().fhir,
+                                            open_document)
         self.pack_box = ft.Container(ft.Column([
-            identified("transfer-pack", self.pack),
-            ft.Row([
-                identified("transfer-pack-open", ft.FilledButton("Open", icon=ft.Icons.PICTURE_AS_PDF,
-                                                                 on_click=self._open_pack)),
-                identified("transfer-fhir-open", ft.TextButton("FHIR file", icon=ft.Icons.DOWNLOAD,
-                                                               on_click=self._open_fhir)),
-            ], wrap=True),
+            identified("transfer-pack", self.pack), self.pack_actions, self.fhir_actions,
         ], spacing=6), padding=10, border_radius=8, bgcolor=ft.Colors.GREEN_50, visible=False)
         self.message = ft.Text("", size=14)
         self.action = ft.Container()
@@ -426,6 +426,7 @@ class ResidentView(ft.Column):
             self.news2.value = s.transfer_news2_text
         self.pack.value = "Transfer pack ready" if s.documents else ""
         self.pack_box.visible = s.documents is not None
+        self.pack_actions.refresh()
         # The pack line is shown once, at the top; the line above the button is for everything else.
         self.message.value = "" if s.documents and s.message == self.pack.value else (s.message or "")
         # Belongings missing on return are a warning (amber), not a green "done".
@@ -510,23 +511,6 @@ class ResidentView(ft.Column):
         else:
             self.screen.message, self.screen.message_is_error = "", False
         self.refresh()
-
-    async def _open_pack(self, e: ft.Event) -> None:
-        if self.screen.documents is not None:
-            await self._open(self.screen.documents.pack)
-
-    async def _open_fhir(self, e: ft.Event) -> None:
-        if self.screen.documents is not None:
-            await self._open(self.screen.documents.fhir)
-
-    async def _open(self, document: Document) -> None:
-        if self._open_document is None:
-            return
-        try:
-            await self._open_document(document)
-        except Exception as exc:  # noqa: BLE001 - shown, the screen carries on
-            self.screen.message, self.screen.message_is_error = f"Could not open it: {type(exc).__name__}", True
-            self.refresh()
 
     def _returned(self, e: ft.Event) -> None:
         missing = [item for item, box in self.missing.items() if box.value]

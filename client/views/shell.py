@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 
 import flet as ft
 
@@ -23,7 +22,7 @@ from client.state.hospital import HospitalTransfers
 from client.state.outbreak import OutbreakPanel
 from client.state.readiness import ReadinessScreen
 from client.state.red_bag import ResidentList, ResidentScreen
-from client.store.paths import REPORTS_DIR
+from client.store import Document
 from client.sync.speedtest import Measurement, measure
 from client.views.account_bar import AccountBar
 from client.views.account_forms import RegisterView, ResetPasswordView
@@ -329,7 +328,7 @@ class AppShell:
         screen = ReadinessScreen(self.ctx.store, home_id, session.account.username,
                                  on_saved=self.ctx.engine.local_change, web_mode=self.ctx.web_mode)
         self.live = ReadinessView(screen, self.ctx.engine, measure=self._measure_wifi, on_back=on_back,
-                                  make_pdf=self._write_summary_pdf)
+                                  make_pdf=self._summary_pdf, open_document=self._document_opener())
         self.body.content = self.live
         self.page.update()
 
@@ -391,9 +390,9 @@ class AppShell:
             return Measurement.offline("Not signed in to the central API")
         return await measure(api)
 
-    def _write_summary_pdf(self, screen: ReadinessScreen) -> Path:
-        """The "Summary PDF" button: the PDF goes into the app's data dir (beside its database)."""
-        return screen.write_summary_pdf(self.ctx.store.path.parent / REPORTS_DIR)
+    def _summary_pdf(self, screen: ReadinessScreen) -> Document:
+        """The "Summary PDF" button: the PDF is sealed on the device's document shelf, to open, download, share."""
+        return screen.put_summary_pdf(self.ctx.store.documents)
 
     async def _sign_out(self, discard_unsent: bool) -> None:
         try:
