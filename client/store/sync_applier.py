@@ -83,6 +83,17 @@ class SyncApplier:
     def pending_count(self) -> int:
         return self._database.pending_count()
 
+    def pending_saves(self) -> int:
+        return self._database.pending_saves()
+
+    def clock_offset_seconds(self) -> float | None:
+        """Server clock minus this device's clock as last measured (None: never measured)."""
+        value = self._database.get_meta("clock_offset_seconds")
+        return float(value) if value is not None else None
+
+    def set_clock_offset(self, seconds: float) -> None:
+        self._database.set_meta("clock_offset_seconds", f"{seconds:.3f}")
+
     # -- push ---------------------------------------------------------------------
 
     def pending(self, limit: int) -> list[OutboxEntry]:

@@ -19,14 +19,22 @@ from datetime import datetime, timezone
 
 import flet as ft
 
-from client.state.bed_state import BedStateScreen, CategoryDraft, sync_line
-from client.state.sync_status import sync_details
+from client.state.bed_state import BedStateScreen, CategoryDraft
+from client.state.sync_status import SyncLook, sync_details
 from client.sync import SyncEngine, SyncStatus
 from client.views.sign_out_box import SignOutBox
-from client.views.widgets import identified, message_colour, sync_now_button, sync_status_row
+from client.views.widgets import identified, message_colour, sync_now_button
 from domain.beds import COUNT_FIELDS, COUNT_LABELS, ClosureReason
 from domain.freshness import Freshness
 from domain.workforce import WORKFORCE_FIELDS, WORKFORCE_LABELS
+
+# Where the changes are, at a glance (not only in words): sent, sending, waiting for the network, or look here.
+SYNC_LOOKS = {
+    SyncLook.SENT: (ft.Icons.CLOUD_DONE, ft.Colors.GREEN_800),
+    SyncLook.SENDING: (ft.Icons.CLOUD_UPLOAD, ft.Colors.BLUE_800),
+    SyncLook.WAITING: (ft.Icons.CLOUD_OFF, ft.Colors.DEEP_ORANGE_900),
+    SyncLook.ATTENTION: (ft.Icons.ERROR_OUTLINE, ft.Colors.RED_800),
+}
 
 FRESHNESS_COLOURS = {
     Freshness.FRESH: ft.Colors.GREEN_800,
@@ -175,7 +183,8 @@ class BedStateView(ft.Column):
         self.message = ft.Text("", size=15)
         self.confirmed = ft.Text("", size=15, weight=ft.FontWeight.W_500)
         self.updated_by = ft.Text("", size=14, color=ft.Colors.ON_SURFACE_VARIANT, visible=False)
-        self.sync_status = ft.Text("", size=15)
+        self.sync_status = ft.Text("", size=15, no_wrap=False)  # wraps on a phone, never cut off
+        self.sync_icon = ft.Icon(ft.Icons.CLOUD_SYNC, size=20)
         self.details = ft.Column(spacing=4)
         self.notices = ft.Text("", color=ft.Colors.ON_ERROR_CONTAINER, size=14)
         self.notice_box = ft.Container(
@@ -232,7 +241,8 @@ class BedStateView(ft.Column):
             ], spacing=12, scroll=ft.ScrollMode.AUTO, expand=True),
             identified("save-message", self.message),
             ft.Row([identified("bed-confirm", self.confirm), identified("bed-save", self.save)], spacing=12),
-            sync_status_row(self.sync_status),
+            ft.Row([self.sync_icon, ft.Container(identified("sync-status", self.sync_status), expand=True)],
+                   vertical_alignment=ft.CrossAxisAlignment.START),
         ]
         self.refresh(update=False)
 
@@ -310,7 +320,9 @@ class BedStateView(ft.Column):
         self.updated_by.value = screen.source_line or ""
         self.updated_by.visible = screen.source_line is not None
         status = status or self.engine.status
-        self.sync_status.value = sync_line(status, self._now())
+        self.sync_status.value = screen.status_line(status)
+        self.sync_icon.icon, self.sync_icon.color = SYNC_LOOKS[screen.status_look(status)]
+        self.sync_status.color = self.sync_icon.color
         self.sign_in_again.visible = status.state.value == "signed_out" and self.on_sign_in_again is not None
         reminder = screen.collection_reminder
         self.collection.value = reminder or ""
@@ -320,7 +332,7 @@ class BedStateView(ft.Column):
         notices = screen.notices
         self.notices.value = "\n".join(notices)
         self.notice_box.visible = bool(notices)
-        details = sync_details(status, self.screen.store.sync_log(5))
+        details = sync_details(status, self.screen.store.sync_log(5), self.screen.store.clock_offset())
         lines = [details.state, details.pending, details.last_success]
         if details.problem:
             lines.append(details.problem)
