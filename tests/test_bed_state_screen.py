@@ -137,13 +137,13 @@ def test_sync_line_says_where_the_changes_are(status, expected):
 def test_sync_line_after_sending():
     sent = datetime(2026, 11, 25, 9, 12, tzinfo=timezone.utc)
     assert sync_line(SyncStatus(state=SyncState.IDLE, pending=0, last_success_at=sent), NOW) == \
-        f"Sent {sent.astimezone(ZoneInfo("Europe/London")):%H:%M}"
+        f"Sent {sent.astimezone(ZoneInfo('Europe/London')):%H:%M}"
 
 
 def test_sync_line_names_the_day_when_the_last_send_was_not_today():
     sent = NOW - timedelta(days=1)  # the same time of day, a day earlier: '09:12' alone would mislead
     assert sync_line(SyncStatus(state=SyncState.IDLE, pending=0, last_success_at=sent), NOW) == \
-        f"Sent {sent.astimezone(ZoneInfo("Europe/London")):%d %b %H:%M}"
+        f"Sent {sent.astimezone(ZoneInfo('Europe/London')):%d %b %H:%M}"
 
 
 def test_sync_details_list_refusals_and_the_last_good_sync(store, sync):
