@@ -32,9 +32,8 @@ def confirmation_time(claimed: datetime | None, arrived: datetime, last_contact:
     measured offset: ``claimed``), but never after it reached the central API (``arrived``: no confirmation from
     the future) and never before the device's last contact with it before then (``last_contact``: a device
     that spoke to the server at 10:00 had sent anything confirmed before 10:00). A device that sends no time
-    (an older app, or one that never measured its clock) confirmed when it arrived."""
-    if claimed is None or claimed.tzinfo is None:
+    (an older app, or one that never measured its clock), or whose last contact the server does not know (so
+    its claim cannot be bounded), confirmed when it arrived."""
+    if claimed is None or claimed.tzinfo is None or last_contact is None:
         return arrived
-    if last_contact is not None and claimed < last_contact:
-        claimed = last_contact
-    return min(claimed, arrived)
+    return min(max(claimed, last_contact), arrived)

@@ -111,9 +111,6 @@ class MutationResult(_Wire):
 
 class PushResponse(_Wire):
     results: list[MutationResult]
-    server_time: datetime | None = Field(
-        default=None, description="The server's clock when it answered, so a device measures its clock's offset"
-    )
 
 
 class PullResponse(_Wire):

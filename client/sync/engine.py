@@ -275,9 +275,7 @@ class SyncEngine:
 
     async def _push_batch(self, api: CentralApi, entries: list[OutboxEntry]) -> list[MutationResult]:
         try:
-            sent_at = self._now()
             response = await self._ask(api.push(self._sync.device_id, [e.to_wire() for e in entries]))
-            await asyncio.to_thread(self._measure_clock, response.server_time, sent_at, self._now())
             return response.results
         except BatchInvalid as exc:
             if len(entries) == 1:

@@ -70,7 +70,7 @@ def push(connection: Connection, account: Account, request: PushRequest, now: da
         for mutation in request.mutations:
             results.append(_apply_once(connection, account, request.device_id, mutation, now, contact))
         repository.note_contact(connection, str(request.device_id), account.username, iso(now))
-    return PushResponse(results=results, server_time=now)
+    return PushResponse(results=results)
 
 
 # A pull updates the device's last contact at most this often (a looser lower bound is still a true one).
