@@ -259,3 +259,44 @@ def test_a_stalled_request_turns_into_waiting_after_the_bound(tmp_path):
 
     aio.run(scenario())
     assert engine.status.waiting_since == now and engine.status.pending == 1
+
+
+# -- a change that lost a conflict is not "Sent" -------------------------------------------------------------
+
+
+def test_a_change_that_lost_is_not_sent_and_is_saved_again_with_one_tap(central, network, tmp_path):
+    mine = device_on(central, network, tmp_path / "mine")
+    other = device_on(central, network, tmp_path / "other")
+    other_screen = other.screen(DEMO_HOME)
+    other_screen.decrement("nursing_dementia", "vacant_accepting")
+    assert other_screen.save() and aio.run(other.engine.sync_once())
+    theirs = other_screen.draft("nursing_dementia").counts["vacant_accepting"]
+
+    screen = mine.screen(DEMO_HOME)  # has not seen the other device's change yet
+    screen.decrement("nursing_dementia", "vacant_accepting")
+    screen.decrement("nursing_dementia", "vacant_accepting")
+    entered = screen.draft("nursing_dementia").counts["vacant_accepting"]
+    assert screen.save() and aio.run(mine.engine.sync_once())
+
+    texts = shown(mine, screen)
+    assert not texts["status"].startswith("Sent")
+    assert texts["status"] == "Not applied: 1 change lost to another device's or was refused - see the notice above"
+    assert screen.status_look(mine.engine.status).value == "attention"
+    [lost] = screen.lost_changes
+    assert lost.title == "Nursing dementia beds"
+    [difference] = [d for d in lost.differences if d.label == "Vacant accepting admissions"]
+    assert (difference.yours, difference.theirs) == (str(entered), str(theirs))
+    view = BedStateView(screen, mine.engine, account_line="Demo manager")
+    view.refresh(update=False)
+    assert view.notice_box.visible and len(view.lost.controls) == 1
+
+    assert screen.save_mine_again(lost.copy_id)  # one tap
+    assert screen.draft("nursing_dementia").counts["vacant_accepting"] == entered
+    assert screen.status_line(mine.engine.status) == "Sending now (1 change waiting)"
+    assert aio.run(mine.engine.sync_once())
+    screen.reload()
+    assert screen.lost_changes == [] and screen.status_line(mine.engine.status).startswith("Sent ")
+    beds = central.get(f"/homes/{DEMO_HOME}/bed-state", headers=sign_in(central)).json()["beds"]
+    assert [b["vacant_accepting"] for b in beds if b["category"] == "nursing_dementia"] == [entered]
+    mine.close()
+    other.close()

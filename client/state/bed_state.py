@@ -13,6 +13,7 @@ from datetime import datetime
 
 from pydantic import ValidationError
 
+from client.state.conflicts import BED_KINDS, ConflictChoice, ConflictChoices
 from client.state.home_settings import load_settings
 from client.state.sync_status import SyncLook, not_applied_line, sync_line, sync_look, uk_clock, uk_day_clock
 from client.store import LocalStore
@@ -318,7 +319,36 @@ class BedStateScreen:
     def status_look(self, status: SyncStatus) -> SyncLook:
         return sync_look(status, 0 if status.pending else self.not_applied)
 
+    def _lost(self) -> ConflictChoices:
+        return ConflictChoices(self.store, self.home_id, kinds=BED_KINDS, on_saved=self._on_saved)
+
+    @property
+    def lost_changes(self) -> list[ConflictChoice]:
+        """Bed counts this person saved that lost to another device's: what she entered beside what the other
+        device saved (the screen shows the other device's numbers meanwhile)."""
+        return self._lost().choices
+
+    def save_mine_again(self, copy_id: int) -> bool:
+        """One tap: save what she entered again, on top of the other device's version (so it applies)."""
+        lost = self._lost()
+        choice = next((c for c in lost.choices if c.copy_id == copy_id), None)
+        if choice is None:
+            return False
+        lost.keep_mine(copy_id)
+        # Her numbers are the saved ones again: the category's draft (the other device's numbers) goes.
+        self.categories = [d for d in self.categories if f"{self.home_id}/{d.category.value}" != choice.record_id]
+        self.store.mark_log_seen(e.id for e in self.store.sync_log(50, home_id=self.home_id, unseen=True)
+                                 if e.record_id == choice.record_id)
+        self.message = f"Saved your {choice.title} again - sending now"
+        self.message_is_error = False
+        self.reload()
+        return True
+
     def dismiss_notices(self) -> None:
+        """She has checked: the other device's numbers stand (her lost versions are dropped)."""
+        lost = self._lost()
+        for choice in lost.choices:
+            lost.keep_theirs(choice.copy_id)
         self.store.mark_log_seen(e.id for e in self.store.sync_log(50, home_id=self.home_id, unseen=True))
 
     # -- actions ------------------------------------------------------------------------------

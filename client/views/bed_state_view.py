@@ -187,8 +187,10 @@ class BedStateView(ft.Column):
         self.sync_icon = ft.Icon(ft.Icons.CLOUD_SYNC, size=20)
         self.details = ft.Column(spacing=4)
         self.notices = ft.Text("", color=ft.Colors.ON_ERROR_CONTAINER, size=14)
+        # Each bed count that lost to another device's: what she entered beside what the other device saved.
+        self.lost = ft.Column(spacing=8)
         self.notice_box = ft.Container(
-            ft.Column([identified("sync-notices", self.notices),
+            ft.Column([identified("sync-notices", self.notices), self.lost,
                        ft.TextButton("OK, I have checked", on_click=self._dismiss_notices)], spacing=4),
             bgcolor=ft.Colors.ERROR_CONTAINER, padding=12, border_radius=8, visible=False)
         self.deregistered = ft.Text("", size=14, color=ft.Colors.ON_TERTIARY_CONTAINER)
@@ -264,6 +266,19 @@ class BedStateView(ft.Column):
         self.screen.dismiss_notices()
         self.refresh()
 
+    def _save_mine_again(self, copy_id: int) -> None:
+        self.screen.save_mine_again(copy_id)
+        self.refresh()
+
+    def _lost_change(self, choice) -> ft.Control:
+        lines = [ft.Text(f"{d.label}: you entered {d.yours} - the other device saved {d.theirs}", size=14,
+                         color=ft.Colors.ON_ERROR_CONTAINER) for d in choice.differences]
+        again = ft.FilledButton("Save mine again", icon=ft.Icons.REPLAY, height=48,
+                                on_click=lambda e: self._save_mine_again(choice.copy_id))
+        return ft.Column([ft.Text(choice.title, size=14, weight=ft.FontWeight.BOLD, color=ft.Colors.ON_ERROR_CONTAINER),
+                          *lines, identified(f"save-mine-{choice.copy_id}", again, f"Save my {choice.title} again")],
+                         spacing=2)
+
     def _confirm(self, e: ft.Event) -> None:
         self.screen.confirm_no_change()
         self.refresh()
@@ -331,7 +346,9 @@ class BedStateView(ft.Column):
         self.deregistered_box.visible = screen.deregistered_notice is not None
         notices = screen.notices
         self.notices.value = "\n".join(notices)
-        self.notice_box.visible = bool(notices)
+        lost = screen.lost_changes
+        self.lost.controls = [self._lost_change(choice) for choice in lost]
+        self.notice_box.visible = bool(notices) or bool(lost)
         details = sync_details(status, self.screen.store.sync_log(5), self.screen.store.clock_offset())
         lines = [details.state, details.pending, details.last_success]
         if details.problem:
