@@ -2,7 +2,8 @@
 
 Every control that tests drive carries a semantics identifier:
 ``bed-<category>-<field>-plus`` / ``-minus`` / ``-value``, ``bed-save``,
-``bed-confirm``, ``sync-status``, ``confirmed-line``, ``updated-by`` (when a supplier's system sent the
+``bed-confirm``, ``sync-status`` (with an icon and colour for sent, sending, waiting, not applied),
+``save-mine-<copy id>`` (a lost bed change saved again), ``confirmed-line``, ``updated-by`` (when a supplier's system sent the
 bed state), ``open-readiness`` (when
 ``on_readiness`` is given), ``open-red-bag`` (when ``on_red_bag`` is given),
 ``open-settings`` (when ``on_settings`` is given: managers), ``open-alerts`` (when ``on_alerts`` is given),
