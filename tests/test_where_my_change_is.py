@@ -300,3 +300,32 @@ def test_a_change_that_lost_is_not_sent_and_is_saved_again_with_one_tap(central,
     assert [b["vacant_accepting"] for b in beds if b["category"] == "nursing_dementia"] == [entered]
     mine.close()
     other.close()
+
+
+def test_a_pull_naming_its_device_is_the_contact_that_bounds_its_next_confirmation(database_url):
+    """Both engines (SQLite, PostgreSQL): the pull's X-Device-Id is remembered as the device's last contact."""
+    from fastapi.testclient import TestClient
+
+    from server_stub.app import create_app
+    from server_stub.settings import Settings
+    from tests.support.central_inprocess import FakeClock, push
+
+    clock = FakeClock()
+    with TestClient(create_app(Settings(database_url=database_url), clock=clock)) as client:
+        device_id = str(uuid.uuid4())
+        pulled = client.get("/sync/changes", params={"since": 0, "limit": 1},
+                            headers={**sign_in(client), "X-Device-Id": device_id})
+        assert pulled.status_code == 200, pulled.text
+        contact = clock.now
+        clock.now += timedelta(hours=2)
+        mutation = {"mutation_id": str(uuid.uuid4()), "kind": "home_status", "record_id": DEMO_HOME,
+                    "client_time": clock.now.isoformat(),
+                    "data": {"home_id": DEMO_HOME, "closed_to_admissions": False,
+                             "confirmed_at": (contact - timedelta(hours=1)).isoformat()}}  # a clock an hour slow
+        headers = sign_in(client)
+        assert push(client, headers, [mutation], device_id=device_id).json()["results"][0]["status"] == "applied"
+        status = client.get(f"/homes/{DEMO_HOME}/bed-state", headers=headers).json()["status"]
+        assert datetime.fromisoformat(status["confirmed_at"]) == contact
+        assert datetime.fromisoformat(status["received_at"]) == clock.now
+        refused = client.get("/sync/changes", headers={**headers, "X-Device-Id": "not-a-device"})
+        assert refused.status_code == 422 and refused.json()["detail"].startswith("X-Device-Id: ")  # never a 5xx
