@@ -328,4 +328,4 @@ def test_a_pull_naming_its_device_is_the_contact_that_bounds_its_next_confirmati
         assert datetime.fromisoformat(status["confirmed_at"]) == contact
         assert datetime.fromisoformat(status["received_at"]) == clock.now
         refused = client.get("/sync/changes", headers={**headers, "X-Device-Id": "not-a-device"})
-        assert refused.status_code == 422 and refused.json()["detail"].startswith("X-Device-Id: ")  # never a 5xx
+        assert refused.status_code == 422 and "X-Device-Id" in refused.text  # names the header; never a 5xx
