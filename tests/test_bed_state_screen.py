@@ -164,3 +164,43 @@ def test_sync_details_list_refusals_and_the_last_good_sync(store, sync):
     assert details.last_success == "Not synced since the app started"
     assert details.problem == "Cannot reach the central API"
     assert len(details.log) == 1 and details.log[0].endswith("conflict - Another device changed Nursing beds")
+
+
+def lose_the_nursing_count(screen, store, sync) -> None:
+    """This device's nursing count reaches the server after another device's: a conflict, the server's kept."""
+    import uuid
+
+    from protocol import MutationResult, MutationStatus, Record
+
+    screen.decrement("nursing", "vacant_accepting")
+    screen.increment("nursing", "occupied")
+    assert screen.save()
+    theirs = dict(store.record("bed_count", f"{HOME_ID}/nursing").data, occupied=14, vacant_accepting=5)
+    sync.settle([MutationResult(mutation_id=uuid.UUID(e.mutation_id), status=MutationStatus.CONFLICT,
+                                message="Another device changed Nursing beds after you last synced",
+                                current=Record(kind="bed_count", id=e.record_id, home_id=HOME_ID, version=40,
+                                               updated_at=NOW, data=theirs))
+                 if e.kind == "bed_count" else
+                 MutationResult(mutation_id=uuid.UUID(e.mutation_id), status=MutationStatus.APPLIED, version=41)
+                 for e in sync.pending(10)])
+    screen.reload()
+
+
+def test_a_lost_change_is_not_sent_until_she_has_checked(screen, store, sync):
+    lose_the_nursing_count(screen, store, sync)
+    sent = SyncStatus(state=SyncState.IDLE, pending=0, last_success_at=NOW)
+    assert screen.status_line(sent).startswith("Not applied: 1 change")
+    assert screen.status_look(sent).value == "attention"
+    [lost] = screen.lost_changes
+    assert [(d.label, d.yours, d.theirs) for d in lost.differences] == [("Occupied", "16", "14"),
+                                                                       ("Vacant accepting admissions", "3", "5")]
+    screen.dismiss_notices()  # "OK, I have checked": the other device's numbers stand
+    assert screen.lost_changes == [] and screen.status_line(sent) == "Sent 09:12"
+    assert screen.draft("nursing").counts["occupied"] == 14 and sync.pending(10) == []
+
+
+def test_a_new_save_answers_the_bed_notice(screen, store, sync):
+    lose_the_nursing_count(screen, store, sync)
+    screen.decrement("nursing_dementia", "vacant_accepting")
+    assert screen.save()
+    assert screen.lost_changes == [] and screen.not_applied == 0

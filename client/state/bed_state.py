@@ -95,6 +95,10 @@ class WorkforceDraft:
             return None
 
 
+# The kinds one bed state save writes (its notices are answered by the next save).
+BED_STATE_KINDS = frozenset({"bed_count", "home_status", "workforce"})
+
+
 def _parse_time(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
@@ -346,10 +350,19 @@ class BedStateScreen:
 
     def dismiss_notices(self) -> None:
         """She has checked: the other device's numbers stand (her lost versions are dropped)."""
+        self._drop_lost_versions()
+        self.store.mark_log_seen(e.id for e in self.store.sync_log(50, home_id=self.home_id, unseen=True))
+
+    def _drop_lost_versions(self) -> None:
         lost = self._lost()
         for choice in lost.choices:
             lost.keep_theirs(choice.copy_id)
-        self.store.mark_log_seen(e.id for e in self.store.sync_log(50, home_id=self.home_id, unseen=True))
+
+    def _answer_bed_notices(self) -> None:
+        """A new save of the bed state answers the notices about the bed state (not the red bag's, say)."""
+        self._drop_lost_versions()
+        self.store.mark_log_seen(e.id for e in self.store.sync_log(50, home_id=self.home_id, unseen=True)
+                                 if e.kind in BED_STATE_KINDS)
 
     # -- actions ------------------------------------------------------------------------------
 
@@ -418,7 +431,7 @@ class BedStateScreen:
         return None
 
     def _after_save(self, message: str) -> None:
-        self.dismiss_notices()  # she has checked and saved again: the earlier "not applied" is answered
+        self._answer_bed_notices()  # she has checked and saved again: the earlier "not applied" is answered
         for draft in self.categories:
             draft.saved = dict(draft.counts)
         self.message = message
