@@ -8,7 +8,7 @@ own clock says.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -109,7 +109,7 @@ class SyncDetails:
     log: list[str]
 
 
-def sync_details(status: SyncStatus, log: list[SyncLogEntry], clock_offset=None) -> SyncDetails:
+def sync_details(status: SyncStatus, log: list[SyncLogEntry], clock_offset: timedelta | None = None) -> SyncDetails:
     """The sync details panel. ``clock_offset`` (server minus device) puts the log's device-clock times on the
     server's clock, like every other time shown."""
     last = status.last_success_at
