@@ -161,7 +161,7 @@ class SessionManager:
         Refuses (UnsentChanges) while changes wait to be sent, unless the user
         has chosen to discard them.
         """
-        pending = self.store.pending_count()
+        pending = self.store.pending_saves()  # as the person counts them: one save, one change
         if pending and not discard_unsent:
             raise UnsentChanges(pending)
         session = self.current()

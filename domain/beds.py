@@ -127,9 +127,11 @@ def category_not_offered(count: BedCount, home_name: str, offered: Collection[Be
 class HomeStatus(BaseModel):
     """Home-level bed state flags; every save of it is a confirmation.
 
-    ``confirmed_at`` is stamped by the central API when it applies the change
-    (device clocks never decide anything); a device shows its own save time
-    until the server's answer arrives.
+    ``confirmed_at`` is when the manager confirmed: the device sends its clock
+    corrected by its measured offset from the server's, and the central API
+    keeps it between the device's last contact and the arrival (an older
+    device sends none: the arrival). ``received_at`` is the arrival, stamped by
+    the central API. Freshness is measured from ``confirmed_at``.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -138,7 +140,8 @@ class HomeStatus(BaseModel):
     closed_to_admissions: bool = False
     closed_reason: ClosureReason | None = Field(default=None, validate_default=True)
     closed_note: str | None = Field(default=None, max_length=500)
-    confirmed_at: str | None = Field(default=None, description="ISO time the server applied the last confirmation")
+    confirmed_at: str | None = Field(default=None, description="ISO time the manager confirmed (bounded by the server)")
+    received_at: str | None = Field(default=None, description="ISO time the confirmation reached the central API")
     changed_by: str | None = Field(default=None, min_length=1, max_length=100, description=CHANGED_BY_DESCRIPTION)
     as_at: AwareDatetime | None = Field(default=None, description=AS_AT_DESCRIPTION)
 

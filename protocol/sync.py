@@ -22,6 +22,8 @@ from protocol.kinds import RECORD_KINDS, ConflictRule, RecordKind
 SCHEMA_VERSION = 1
 # The request header in which the app names the version it speaks (the push body carries it too).
 SCHEMA_VERSION_HEADER = "X-Schema-Version"
+# The request header in which a device names itself on a pull (optional: older devices do not).
+DEVICE_ID_HEADER = "X-Device-Id"
 MAX_BATCH = 200
 MAX_PAGE = 1000
 

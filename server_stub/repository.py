@@ -22,6 +22,7 @@ from server_stub.schema import (
     accounts,
     applied_mutations,
     change_seq,
+    device_contacts,
     homes,
     records,
     refresh_tokens,
@@ -138,6 +139,21 @@ def revoke_family(connection: Connection, family: str) -> None:
 
 
 # --- server state -------------------------------------------------------------
+
+def last_contact(connection: Connection, device_id: str, username: str) -> str | None:
+    """When the central API last heard from this device for this account (ISO text), if ever."""
+    return connection.execute(
+        select(device_contacts.c.last_contact_at)
+        .where(device_contacts.c.device_id == device_id, device_contacts.c.username == username)
+    ).scalar()
+
+
+def note_contact(connection: Connection, device_id: str, username: str, at: str) -> None:
+    statement = _upsert(connection, device_contacts).values(device_id=device_id, username=username,
+                                                            last_contact_at=at)
+    connection.execute(statement.on_conflict_do_update(
+        index_elements=["device_id", "username"], set_={"last_contact_at": statement.excluded.last_contact_at}))
+
 
 def get_state(connection: Connection, key: str) -> str | None:
     return connection.execute(select(server_state.c.value).where(server_state.c.key == key)).scalar()

@@ -102,6 +102,16 @@ applied_mutations = Table(
     Column("applied_at", Text, nullable=False),
 )
 
+# When the central API last heard from each device (a push, or a pull naming the device): the earliest a
+# confirmation the device sends later can have been made (services/sync.py, docs/sync.md).
+device_contacts = Table(
+    "device_contacts", metadata,
+    Column("device_id", Text, nullable=False),
+    Column("username", Text, nullable=False),
+    Column("last_contact_at", Text, nullable=False),
+    PrimaryKeyConstraint("device_id", "username"),
+)
+
 # Server-wide facts such as the tombstone horizon.
 server_state = Table(
     "server_state", metadata,

@@ -1,6 +1,7 @@
 """The bed state screen's rules, driven without any UI."""
 
 from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -106,13 +107,22 @@ def test_freshness_from_the_server_confirmation(store, sync):
     assert screen.confirmed_line().endswith("- ageing")
 
 
+WAITING_SINCE = datetime(2026, 11, 25, 9, 5, tzinfo=timezone.utc)  # 09:05 in London (GMT in November)
+
+
 @pytest.mark.parametrize(
     ("status", "expected"),
     [
-        (SyncStatus(state=SyncState.OFFLINE, pending=2), "Saved on this device - will send when online (2 changes waiting)"),
-        (SyncStatus(state=SyncState.OFFLINE, pending=1), "Saved on this device - will send when online (1 change waiting)"),
+        (SyncStatus(state=SyncState.OFFLINE, pending=2, waiting_since=WAITING_SINCE),
+         "Waiting for the network since 09:05 - saved on this device (2 changes waiting)"),
+        (SyncStatus(state=SyncState.OFFLINE, pending=1, waiting_since=WAITING_SINCE),
+         "Waiting for the network since 09:05 - saved on this device (1 change waiting)"),
+        (SyncStatus(state=SyncState.ERROR, pending=0, waiting_since=WAITING_SINCE),
+         "Waiting for the network since 09:05 - nothing waiting to send"),
         (SyncStatus(state=SyncState.SIGNED_OUT, pending=1), "Saved on this device - sign in again to send (1 change waiting)"),
-        (SyncStatus(state=SyncState.SYNCING, pending=3), "Sending... (3 changes waiting)"),
+        (SyncStatus(state=SyncState.SYNCING, pending=3), "Sending now (3 changes waiting)"),
+        # Saved while online, the moment before the engine picks it up: sending, never "will send when online".
+        (SyncStatus(state=SyncState.IDLE, pending=1), "Sending now (1 change waiting)"),
         (SyncStatus(state=SyncState.SYNCING, received=3000, expected=45000), "Receiving 3,000 of 45,000 changes..."),
         (SyncStatus(state=SyncState.UPGRADE_REQUIRED, pending=2),
          "Please update this app: the central API no longer accepts this version (2 changes kept on this device)"),
@@ -127,13 +137,13 @@ def test_sync_line_says_where_the_changes_are(status, expected):
 def test_sync_line_after_sending():
     sent = datetime(2026, 11, 25, 9, 12, tzinfo=timezone.utc)
     assert sync_line(SyncStatus(state=SyncState.IDLE, pending=0, last_success_at=sent), NOW) == \
-        f"Sent {sent.astimezone():%H:%M}"
+        f"Sent {sent.astimezone(ZoneInfo('Europe/London')):%H:%M}"
 
 
 def test_sync_line_names_the_day_when_the_last_send_was_not_today():
     sent = NOW - timedelta(days=1)  # the same time of day, a day earlier: '09:12' alone would mislead
     assert sync_line(SyncStatus(state=SyncState.IDLE, pending=0, last_success_at=sent), NOW) == \
-        f"Sent {sent.astimezone():%d %b %H:%M}"
+        f"Sent {sent.astimezone(ZoneInfo('Europe/London')):%d %b %H:%M}"
 
 
 def test_sync_details_list_refusals_and_the_last_good_sync(store, sync):
@@ -154,3 +164,43 @@ def test_sync_details_list_refusals_and_the_last_good_sync(store, sync):
     assert details.last_success == "Not synced since the app started"
     assert details.problem == "Cannot reach the central API"
     assert len(details.log) == 1 and details.log[0].endswith("conflict - Another device changed Nursing beds")
+
+
+def lose_the_nursing_count(screen, store, sync) -> None:
+    """This device's nursing count reaches the server after another device's: a conflict, the server's kept."""
+    import uuid
+
+    from protocol import MutationResult, MutationStatus, Record
+
+    screen.decrement("nursing", "vacant_accepting")
+    screen.increment("nursing", "occupied")
+    assert screen.save()
+    theirs = dict(store.record("bed_count", f"{HOME_ID}/nursing").data, occupied=14, vacant_accepting=5)
+    sync.settle([MutationResult(mutation_id=uuid.UUID(e.mutation_id), status=MutationStatus.CONFLICT,
+                                message="Another device changed Nursing beds after you last synced",
+                                current=Record(kind="bed_count", id=e.record_id, home_id=HOME_ID, version=40,
+                                               updated_at=NOW, data=theirs))
+                 if e.kind == "bed_count" else
+                 MutationResult(mutation_id=uuid.UUID(e.mutation_id), status=MutationStatus.APPLIED, version=41)
+                 for e in sync.pending(10)])
+    screen.reload()
+
+
+def test_a_lost_change_is_not_sent_until_she_has_checked(screen, store, sync):
+    lose_the_nursing_count(screen, store, sync)
+    sent = SyncStatus(state=SyncState.IDLE, pending=0, last_success_at=NOW)
+    assert screen.status_line(sent).startswith("Not applied: 1 change")
+    assert screen.status_look(sent).value == "attention"
+    [lost] = screen.lost_changes
+    assert [(d.label, d.yours, d.theirs) for d in lost.differences] == [("Occupied", "16", "14"),
+                                                                       ("Vacant accepting admissions", "3", "5")]
+    screen.dismiss_notices()  # "OK, I have checked": the other device's numbers stand
+    assert screen.lost_changes == [] and screen.status_line(sent) == "Sent 09:12"
+    assert screen.draft("nursing").counts["occupied"] == 14 and sync.pending(10) == []
+
+
+def test_a_new_save_answers_the_bed_notice(screen, store, sync):
+    lose_the_nursing_count(screen, store, sync)
+    screen.decrement("nursing_dementia", "vacant_accepting")
+    assert screen.save()
+    assert screen.lost_changes == [] and screen.not_applied == 0

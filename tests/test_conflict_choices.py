@@ -132,3 +132,26 @@ def test_versions_saved_without_a_name_still_say_where_they_come_from(store, syn
     [choice] = ConflictChoices(store, HOME_ID).choices
     assert choice.yours_saved == "Your version: saved on this device"
     assert choice.theirs_saved == "The version saved on another device: it reached the central API first"
+
+
+def test_a_lost_bed_count_is_kept_for_the_bed_state_screen_and_not_on_the_red_bag(store, sync):
+    from domain.beds import BedCount
+
+    def beds(occupied: int) -> BedCount:
+        return BedCount(home_id=HOME_ID, category="nursing", max_capacity=20, occupied=occupied,
+                        vacant_reserved=0, vacant_accepting=20 - occupied)
+
+    [mutation_id] = store.save("bed_count", [beds(15)])
+    sync.settle([MutationResult(mutation_id=uuid.UUID(mutation_id), status=MutationStatus.CONFLICT,
+                                message="Another device changed Nursing beds",
+                                current=Record(kind="bed_count", id=f"{HOME_ID}/nursing", home_id=HOME_ID, version=9,
+                                               updated_at=MORNING, data=beds(14).model_dump(mode="json")))])
+    assert ConflictChoices(store, HOME_ID).count == 0  # the red bag's notice is about its own records
+    bed_choices = ConflictChoices(store, HOME_ID, kinds={"bed_count"})
+    [choice] = bed_choices.choices
+    assert choice.title == "Nursing beds" and choice.record_id == f"{HOME_ID}/nursing"
+    assert [(d.label, d.yours, d.theirs) for d in choice.differences] == [
+        ("Occupied", "15", "14"), ("Vacant accepting admissions", "5", "6")]
+    bed_choices.keep_mine(choice.copy_id)
+    [entry] = sync.pending(10)
+    assert entry.kind == "bed_count" and entry.base_version == 9 and entry.data["occupied"] == 15

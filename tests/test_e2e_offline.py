@@ -5,6 +5,7 @@ headless Chromium, the app killed with SIGKILL as an OS would.
 """
 
 import json
+import re
 import sqlite3
 
 import pytest
@@ -49,8 +50,10 @@ def test_offline_save_waits_then_arrives_by_itself(phone, make_app, central_api,
 
     central_api.stop()
     save_one_fewer_vacancy(phone)
-    status = phone.wait_id_text("sync-status", "will send when online")
-    assert status == "Saved on this device - will send when online (2 changes waiting)"
+    status = phone.wait_id_text("sync-status", "Waiting for the network since ")
+    # One save (the count and the confirmation) is one change; since when, on the server's clock in UK time.
+    assert re.fullmatch(r"Waiting for the network since \d\d:\d\d - saved on this device \(1 change waiting\)",
+                        status), status
 
     central_api.start()  # returns once the API answers /health
     wait_until(lambda: api.beds(CATEGORY)["vacant_accepting"] == before - 1, timeout=10,

@@ -67,7 +67,7 @@ def test_offline_champion_records_wifi_and_two_nhsmail_steps_then_they_reach_the
     phone.tap_id("nhsmail-cqc-otp")
     phone.wait_id_text("nhsmail-step", "Step 3 of 9")
     phone.wait_id_text("nhsmail-current", "DSPT")
-    phone.wait_id_text("sync-status", "will send when online (3 changes waiting)")
+    phone.wait_id_text("sync-status", "saved on this device (3 changes waiting)")
     phone.page.screenshot(path=str(artifacts_dir / "readiness-phone.png"))
     phone.page.mouse.move(195, 600)
     phone.page.mouse.wheel(0, 350)  # down to the flow chart, its current step highlighted

@@ -104,7 +104,7 @@ def test_offline_a_carer_sends_a_resident_to_hospital_in_at_most_6_taps_with_the
     assert headers["content-disposition"].startswith("attachment;")
     phone.wait_id_text("in-hospital", "In hospital: Wythenshawe Hospital")
     phone.wait_id_text("news2", "NEWS2 0 (Low)")
-    phone.wait_id_text("sync-status", "will send when online")
+    phone.wait_id_text("sync-status", "Waiting for the network since ")
     phone.page.screenshot(path=str(artifacts_dir / "red-bag-phone.png"))
     print(f"\nred bag: {phone.taps} taps, start-transfer to pack on screen {elapsed:.1f} s")
 

@@ -79,8 +79,9 @@ from tests.support.server_process import ServerProcess, start_server
 from tests.support.timing import scaled
 
 pytestmark = pytest.mark.slow  # a real server process, and hundreds of examples
-# Fields of a stored record the server stamps, whatever the device sent: when a confirmation happened, who saved it.
-SERVER_STAMPED = {"confirmed_at", "changed_by"}
+# Fields of a stored record the server stamps, whatever the device sent: when a confirmation happened (bounded by
+# the server), when it arrived, who saved it.
+SERVER_STAMPED = {"confirmed_at", "received_at", "changed_by"}
 
 EXAMPLES = int(os.environ.get("CHC_PROPERTY_EXAMPLES", "200"))
 STEPS = int(os.environ.get("CHC_PROPERTY_STEPS", "15"))

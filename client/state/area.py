@@ -269,7 +269,8 @@ class AreaBrowser:
 def note_synced(store: LocalStore, status: SyncStatus) -> None:
     """Keep the last successful pull's time on the device, so its age is known after a restart offline."""
     if status.last_success_at is not None and status.state is SyncState.IDLE:
-        store.set_meta(DATA_AT_META, status.last_success_at.isoformat())
+        # The engine reports on the server's clock; this meta is kept on the device's (see DATA_AT_META).
+        store.set_meta(DATA_AT_META, (status.last_success_at - store.clock_offset()).isoformat())
 
 
 def forget_area_meta(store: LocalStore) -> None:

@@ -13,9 +13,11 @@ from datetime import datetime
 
 from pydantic import ValidationError
 
+from client.state.conflicts import BED_KINDS, ConflictChoice, ConflictChoices
 from client.state.home_settings import load_settings
+from client.state.sync_status import SyncLook, not_applied_line, sync_line, sync_look, uk_clock, uk_day_clock
 from client.store import LocalStore
-from client.sync import SyncState, SyncStatus
+from client.sync import SyncStatus
 from domain.beds import COUNT_FIELDS, COUNT_LABELS, BedCategory, BedCount, ClosureReason, HomeStatus
 from domain.collection import reminder
 from domain.freshness import Freshness, freshness
@@ -91,6 +93,10 @@ class WorkforceDraft:
                 name = field_of(error) or "absent_today"
                 self.errors[name] = f"{WORKFORCE_LABELS.get(name, name)}: {rule(error)}"
             return None
+
+
+# The kinds one bed state save writes (its notices are answered by the next save).
+BED_STATE_KINDS = frozenset({"bed_count", "home_status", "workforce"})
 
 
 def _parse_time(value: str | None) -> datetime | None:
@@ -241,10 +247,20 @@ class BedStateScreen:
     def can_confirm_no_change(self) -> bool:
         return not self.dirty
 
+    def _pending_confirmation(self) -> datetime | None:
+        """When the confirmation waiting to be sent was made, on the server's clock (what it will be recorded as)."""
+        if not self.status_pending:
+            return None
+        claimed = _parse_time(self.saved_status.confirmed_at) if self.saved_status else None
+        if claimed is not None:
+            return claimed
+        return self.status_local_time + self.store.clock_offset() if self.status_local_time else None
+
     def confirmed_line(self) -> str:
         """When the bed state was last confirmed, and whether that is fresh."""
-        if self.status_pending and self.status_local_time:
-            return f"Confirmed on this device {_clock(self.status_local_time)} - fresh"
+        pending = self._pending_confirmation()
+        if pending is not None:
+            return f"Confirmed on this device {_clock(pending)} - fresh"
         confirmed = _parse_time(self.saved_status.confirmed_at) if self.saved_status else None
         state = freshness(confirmed, self._now())
         if confirmed is None:
@@ -274,7 +290,7 @@ class BedStateScreen:
         stamps it when it arrives)."""
         now = self._now()
         if self.status_pending:
-            confirmed: datetime | None = self.status_local_time or now
+            confirmed: datetime | None = self._pending_confirmation() or now
         else:
             confirmed = _parse_time(self.saved_status.confirmed_at) if self.saved_status else None
         return reminder(now.date(), confirmed)
@@ -293,8 +309,60 @@ class BedStateScreen:
         """Changes of this home that the server did not apply, until the user dismisses them."""
         return [_notice(entry) for entry in self.store.sync_log(5, home_id=self.home_id, unseen=True)]
 
+    @property
+    def not_applied(self) -> int:
+        """Changes of this home the central API did not apply whose notice is still to be seen."""
+        return len(self.store.sync_log(50, home_id=self.home_id, unseen=True))
+
+    def status_line(self, status: SyncStatus) -> str:
+        """Where this person's changes are: sending, waiting (since when), sent (when), or not applied."""
+        if not status.pending and self.not_applied:
+            return not_applied_line(self.not_applied)
+        return sync_line(status, self._now())
+
+    def status_look(self, status: SyncStatus) -> SyncLook:
+        return sync_look(status, 0 if status.pending else self.not_applied)
+
+    def _lost(self) -> ConflictChoices:
+        return ConflictChoices(self.store, self.home_id, kinds=BED_KINDS, on_saved=self._on_saved)
+
+    @property
+    def lost_changes(self) -> list[ConflictChoice]:
+        """Bed counts this person saved that lost to another device's: what she entered beside what the other
+        device saved (the screen shows the other device's numbers meanwhile)."""
+        return self._lost().choices
+
+    def save_mine_again(self, copy_id: int) -> bool:
+        """One tap: save what she entered again, on top of the other device's version (so it applies)."""
+        lost = self._lost()
+        choice = next((c for c in lost.choices if c.copy_id == copy_id), None)
+        if choice is None:
+            return False
+        lost.keep_mine(copy_id)
+        # Her numbers are the saved ones again: the category's draft (the other device's numbers) goes.
+        self.categories = [d for d in self.categories if f"{self.home_id}/{d.category.value}" != choice.record_id]
+        self.store.mark_log_seen(e.id for e in self.store.sync_log(50, home_id=self.home_id, unseen=True)
+                                 if e.record_id == choice.record_id)
+        self.message = f"Saved your {choice.title} again - sending now"
+        self.message_is_error = False
+        self.reload()
+        return True
+
     def dismiss_notices(self) -> None:
+        """She has checked: the other device's numbers stand (her lost versions are dropped)."""
+        self._drop_lost_versions()
         self.store.mark_log_seen(e.id for e in self.store.sync_log(50, home_id=self.home_id, unseen=True))
+
+    def _drop_lost_versions(self) -> None:
+        lost = self._lost()
+        for choice in lost.choices:
+            lost.keep_theirs(choice.copy_id)
+
+    def _answer_bed_notices(self) -> None:
+        """A new save of the bed state answers the notices about the bed state (not the red bag's, say)."""
+        self._drop_lost_versions()
+        self.store.mark_log_seen(e.id for e in self.store.sync_log(50, home_id=self.home_id, unseen=True)
+                                 if e.kind in BED_STATE_KINDS)
 
     # -- actions ------------------------------------------------------------------------------
 
@@ -342,9 +410,14 @@ class BedStateScreen:
         return True
 
     def _status_model(self) -> HomeStatus | None:
+        # When the manager confirmed, on the server's clock as this device measured it (a device that never
+        # measured its clock leaves it to the server: the arrival). The server keeps it within the device's
+        # last contact and the arrival (docs/sync.md).
+        confirmed_at = self.store.server_now().isoformat() if self.store.clock_measured() else None
         try:
             return HomeStatus(
-                home_id=self.home_id, closed_to_admissions=self.closed_to_admissions, closed_reason=self.closed_reason
+                home_id=self.home_id, closed_to_admissions=self.closed_to_admissions, closed_reason=self.closed_reason,
+                confirmed_at=confirmed_at,
             )
         except ValidationError:
             return None
@@ -358,6 +431,7 @@ class BedStateScreen:
         return None
 
     def _after_save(self, message: str) -> None:
+        self._answer_bed_notices()  # she has checked and saved again: the earlier "not applied" is answered
         for draft in self.categories:
             draft.saved = dict(draft.counts)
         self.message = message
@@ -371,35 +445,10 @@ def _notice(entry) -> str:
     return f"{what}: {entry.message}"
 
 
-def sync_line(status: SyncStatus, now: datetime) -> str:
-    """The status line under the Save button: where the user's changes are."""
-    if status.state is SyncState.UPGRADE_REQUIRED:
-        waiting = f" ({status.pending} change{'s' if status.pending != 1 else ''} kept on this device)" \
-            if status.pending else ""
-        return f"Please update this app: the central API no longer accepts this version{waiting}"
-    if status.state is SyncState.SYNCING and status.expected > status.received:
-        return f"Receiving {status.received:,} of {status.expected:,} changes..."
-    if status.pending:
-        waiting = f"{status.pending} change{'s' if status.pending != 1 else ''} waiting"
-        if status.state is SyncState.SYNCING:
-            return f"Sending... ({waiting})"
-        if status.state is SyncState.SIGNED_OUT:
-            return f"Saved on this device - sign in again to send ({waiting})"
-        return f"Saved on this device - will send when online ({waiting})"
-    if status.last_success_at is not None:
-        return f"Sent {_day_clock(status.last_success_at, now)}"
-    if status.state is SyncState.OFFLINE:
-        return "Offline - changes will be saved on this device"
-    return "Up to date on this device"
-
-
 def _clock(moment: datetime) -> str:
-    return moment.astimezone().strftime("%H:%M")
+    return uk_clock(moment)
 
 
 def _day_clock(moment: datetime, now: datetime, same_day: str = "") -> str:
-    """'09:12' (after ``same_day``) on the day of ``now``, else '24 Nov 09:12' (local time)."""
-    local = moment.astimezone()
-    if local.date() == now.astimezone().date():
-        return f"{same_day}{local:%H:%M}"
-    return f"{local:%d %b %H:%M}"
+    """'09:12' (after ``same_day``) on the day of ``now``, else '24 Nov 09:12' (UK local time)."""
+    return uk_day_clock(moment, now, same_day)

@@ -12,22 +12,30 @@ renders it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from client.store import ConflictCopy, LocalStore
+from domain.beds import COUNT_LABELS, BedCategory
 from domain.residents import resident_record_id
+from protocol import RECORD_KINDS, ConflictRule
 
 EXPLANATION = ("These records were changed on two devices before they could sync. Each shows the version "
                "saved on another device; yours is kept on this device until you choose.")
 KEEP_MINE_NEXT = "Keep your version: it replaces the other version on every device once this device syncs."
 KEEP_THEIRS_NEXT = "Keep the other version: your version is removed from this device."
 
-_KIND_TITLES = {"resident": "Resident details", "transfer": "Hospital transfer"}
+_KIND_TITLES = {"resident": "Resident details", "transfer": "Hospital transfer", "bed_count": "Beds"}
+# The red bag's records: free text kept on both sides until a person chooses (the default of ConflictChoices).
+KEEP_BOTH_KINDS = frozenset(name for name, kind in RECORD_KINDS.items() if kind.conflict_rule is ConflictRule.KEEP_BOTH)
+# Bed counts that lost to another device's: shown on the bed state screen, hers beside theirs, to save again.
+BED_KINDS = frozenset({"bed_count"})
+# Plain labels of fields whose name alone would read oddly.
+_FIELD_LABELS = dict(COUNT_LABELS)
 # Who saved a version and when: shown once per side, never as a difference.
-_STAMP_FIELDS = ("changed_by", "changed_at")
+_STAMP_FIELDS = ("changed_by", "changed_at", "as_at")
 _WORDS = {"nhs": "NHS", "gp": "GP", "spo2": "SpO2", "bp": "BP", "dnacpr": "DNACPR", "respect": "ReSPECT",
           "news2": "NEWS2", "sbard": "SBARD", "ods": "ODS"}
 EMPTY = "(empty)"
@@ -47,6 +55,7 @@ class ConflictChoice:
     yours_saved: str  # 'Your version: saved by carer2, 3 May 09:12'
     theirs_saved: str  # 'Saved on another device by carer1, 3 May 09:10'
     differences: tuple[Difference, ...]
+    record_id: str = ""
 
 
 def notice_text(count: int) -> str | None:
@@ -61,13 +70,15 @@ def notice_text(count: int) -> str | None:
 class ConflictChoices:
     """One home's records that were changed on two devices, and the choice between the two versions."""
 
-    def __init__(self, store: LocalStore, home_id: str, *, on_saved: Callable[[], None] | None = None) -> None:
+    def __init__(self, store: LocalStore, home_id: str, *, on_saved: Callable[[], None] | None = None,
+                 kinds: Collection[str] = KEEP_BOTH_KINDS) -> None:
         self.store, self.home_id, self._on_saved = store, home_id, on_saved
+        self.kinds = frozenset(kinds)
         self.message: str | None = None
         self.reload()
 
     def reload(self) -> None:
-        self._copies = {copy.id: copy for copy in self.store.conflict_copies(self.home_id)}
+        self._copies = {copy.id: copy for copy in self.store.conflict_copies(self.home_id) if copy.kind in self.kinds}
 
     @property
     def count(self) -> int:
@@ -109,6 +120,8 @@ class ConflictChoices:
 
     def _name(self, copy: ConflictCopy) -> str:
         data = copy.mine
+        if copy.kind == "bed_count":
+            return f"{BedCategory(data['category']).label} beds"
         resident = data if copy.kind == "resident" else self._resident_data(data.get("resident_id"))
         if resident is None:
             return _KIND_TITLES.get(copy.kind, _label(copy.kind)).lower()
@@ -132,7 +145,8 @@ class ConflictChoices:
         kind_title = _KIND_TITLES.get(copy.kind, _label(copy.kind))
         return ConflictChoice(
             copy_id=copy.id,
-            title=f"{kind_title}: {self._name(copy)}",
+            record_id=copy.record_id,
+            title=self._name(copy) if copy.kind in BED_KINDS else f"{kind_title}: {self._name(copy)}",
             yours_saved="Your version: " + _saved_by(copy.mine, otherwise="saved on this device"),
             theirs_saved=("The version saved on another device: "
                           + _saved_by(theirs, otherwise="it reached the central API first")) if current is not None
@@ -170,6 +184,8 @@ def _label(name: str, *, capital: bool = True) -> str:
 
 def _path_label(path: str) -> str:
     """'about_me.what_matters_to_me' -> 'About me: what matters to me'."""
+    if path in _FIELD_LABELS:
+        return _FIELD_LABELS[path]
     first, *rest = path.split(".")
     return ": ".join([_label(first), *(_label(part, capital=False) for part in rest)])
 

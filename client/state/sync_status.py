@@ -1,12 +1,21 @@
-"""What the sync status panel says: where changes are, the last good sync, and what was refused."""
+"""Where a person's changes are, in true words: the status line, its look, and the sync details panel.
+
+Every time shown here is on one clock: the server's as this device measured it (client/sync/clock.py), shown
+in UK local time. So "Last confirmed", "Sent" and "Waiting for the network since" agree, whatever the device's
+own clock says.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from client.store import SyncLogEntry
 from client.sync import SyncState, SyncStatus
+
+UK = ZoneInfo("Europe/London")
 
 STATE_TEXT = {
     SyncState.IDLE: "Connected",
@@ -18,6 +27,79 @@ STATE_TEXT = {
 }
 
 
+def uk_time(moment: datetime) -> datetime:
+    """A moment as a clock in England shows it (GMT or BST)."""
+    return moment.astimezone(UK)
+
+
+def uk_clock(moment: datetime) -> str:
+    """'09:12', UK local time."""
+    return f"{uk_time(moment):%H:%M}"
+
+
+def uk_day_clock(moment: datetime, now: datetime, same_day: str = "") -> str:
+    """'09:12' (after ``same_day``) on the day of ``now``, else '24 Nov 09:12' (UK local time)."""
+    local = uk_time(moment)
+    if local.date() == uk_time(now).date():
+        return f"{same_day}{local:%H:%M}"
+    return f"{local:%d %b %H:%M}"
+
+
+def changes(count: int) -> str:
+    return f"{count} change{'s' if count != 1 else ''}"
+
+
+def sync_line(status: SyncStatus, now: datetime) -> str:
+    """The status line under the Save button: where the person's changes are, and since when.
+
+    ``now`` is on the same clock as the status's times (the server's, as this device knows it).
+    """
+    if status.state is SyncState.UPGRADE_REQUIRED:
+        kept = f" ({changes(status.pending)} kept on this device)" if status.pending else ""
+        return f"Please update this app: the central API no longer accepts this version{kept}"
+    if status.state is SyncState.SYNCING and status.expected > status.received:
+        return f"Receiving {status.received:,} of {status.expected:,} changes..."
+    waiting = f"({changes(status.pending)} waiting)"
+    if status.state in (SyncState.OFFLINE, SyncState.ERROR):
+        since = f" since {uk_day_clock(status.waiting_since, now)}" if status.waiting_since else ""
+        if status.pending:
+            return f"Waiting for the network{since} - saved on this device {waiting}"
+        return f"Waiting for the network{since} - nothing waiting to send"
+    if status.pending:
+        if status.state is SyncState.SIGNED_OUT:
+            return f"Saved on this device - sign in again to send {waiting}"
+        # Online (or about to be asked): the engine sends within moments; a stall turns this into "waiting".
+        return f"Sending now {waiting}"
+    if status.last_success_at is not None:
+        return f"Sent {uk_day_clock(status.last_success_at, now)}"
+    return "Up to date on this device"
+
+
+class SyncLook(StrEnum):
+    """How the status line looks at a glance (an icon and a colour, not only words)."""
+
+    SENT = "sent"
+    SENDING = "sending"
+    WAITING = "waiting"
+    ATTENTION = "attention"  # not applied, signed out, an update needed
+
+
+def sync_look(status: SyncStatus, not_applied: int = 0) -> SyncLook:
+    if not_applied or status.state in (SyncState.SIGNED_OUT, SyncState.UPGRADE_REQUIRED):
+        return SyncLook.ATTENTION
+    if status.state in (SyncState.OFFLINE, SyncState.ERROR):
+        return SyncLook.WAITING
+    if status.pending or status.state is SyncState.SYNCING:
+        return SyncLook.SENDING
+    return SyncLook.SENT
+
+
+def not_applied_line(count: int) -> str:
+    """What the status line says while changes the central API did not apply wait to be seen (never 'Sent')."""
+    return (f"Not applied: {changes(count)} lost to another device's or was refused - "
+            "see the notice above")
+
+
 @dataclass(frozen=True)
 class SyncDetails:
     state: str
@@ -27,16 +109,23 @@ class SyncDetails:
     log: list[str]
 
 
-def sync_details(status: SyncStatus, log: list[SyncLogEntry]) -> SyncDetails:
+def sync_details(status: SyncStatus, log: list[SyncLogEntry], clock_offset: timedelta | None = None) -> SyncDetails:
+    """The sync details panel. ``clock_offset`` (server minus device) puts the log's device-clock times on the
+    server's clock, like every other time shown."""
     last = status.last_success_at
+
+    def logged(at: str) -> str:
+        moment = datetime.fromisoformat(at)
+        return _when(moment + clock_offset if clock_offset is not None else moment)
+
     return SyncDetails(
         state=STATE_TEXT[status.state],
-        pending=f"{status.pending} change{'s' if status.pending != 1 else ''} waiting to send",
+        pending=f"{changes(status.pending)} waiting to send",
         last_success=f"Last successful sync {_when(last)}" if last else "Not synced since the app started",
         problem=status.message,
-        log=[f"{_when(datetime.fromisoformat(e.at))}: {e.status} - {e.message}" for e in log],
+        log=[f"{logged(e.at)}: {e.status} - {e.message}" for e in log],
     )
 
 
 def _when(moment: datetime) -> str:
-    return moment.astimezone().strftime("%d %b %H:%M")
+    return f"{uk_time(moment):%d %b %H:%M}"

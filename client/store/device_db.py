@@ -53,6 +53,12 @@ class DeviceDatabase:
         with self.lock:
             return self.db.execute("SELECT count(*) FROM outbox WHERE status = 'pending'").fetchone()[0]
 
+    def pending_saves(self) -> int:
+        """Saves (what a person saved at once: one save may write several records) not wholly settled yet."""
+        with self.lock:
+            return self.db.execute("SELECT count(DISTINCT coalesce(save_id, mutation_id)) FROM outbox"
+                                   " WHERE status = 'pending'").fetchone()[0]
+
     def get_meta(self, key: str) -> str | None:
         with self.lock:
             row = self.db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()

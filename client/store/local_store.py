@@ -122,6 +122,7 @@ class LocalStore:
             if not isinstance(model, spec.model):
                 raise TypeError(f"{kind} expects {spec.model.__name__}, got {type(model).__name__}")
         client_time = self._now().isoformat()
+        save_id = str(uuid.uuid4())  # the records of one save are counted as one change
         mutation_ids = []
         with self._database.transaction() as db:
             for kind, model in edits:
@@ -144,10 +145,10 @@ class LocalStore:
                 mutation_id = str(uuid.uuid4())
                 db.execute(
                     """
-                    INSERT INTO outbox (mutation_id, kind, record_id, base_version, data, client_time)
-                    VALUES (?, ?, ?, ?, ?, ?)
+                    INSERT INTO outbox (mutation_id, kind, record_id, base_version, data, client_time, save_id)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
                     """,
-                    [mutation_id, kind, record_id, base_version, encoded, client_time],
+                    [mutation_id, kind, record_id, base_version, encoded, client_time, save_id],
                 )
                 mutation_ids.append(mutation_id)
         return mutation_ids
@@ -212,6 +213,14 @@ class LocalStore:
 
     def pending_count(self) -> int:
         return self._database.pending_count()
+
+    def pending_saves(self) -> int:
+        """Changes waiting as people count them: one save is one change, however many records it wrote."""
+        return self._database.pending_saves()
+
+    def clock_measured(self) -> bool:
+        """Whether this device has measured its clock against the central API's (after its first sync)."""
+        return self.get_meta("clock_offset_seconds") is not None
 
     def sync_log(self, limit: int = 50, *, home_id: str | None = None, unseen: bool = False) -> list[SyncLogEntry]:
         """Conflicts and rejections, newest first."""

@@ -101,3 +101,9 @@ def m004_conflict_copies(db: Database) -> None:
         )
         """
     )
+
+
+@migrations()
+def m005_outbox_save_id(db: Database) -> None:
+    # One save (what a person tapped Save for) may write several records; the count people see is of saves.
+    db.execute("ALTER TABLE outbox ADD COLUMN save_id TEXT")

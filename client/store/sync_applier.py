@@ -19,6 +19,10 @@ from client.store.codec import RecordCodec
 from client.store.device_db import DeviceDatabase, utc_now
 from protocol import ConflictRule, MutationResult, MutationStatus, Record, kind_of
 
+# Reject-stale kinds whose losing version is kept too, so the person sees what she entered beside what the
+# other device saved and can save hers again with one tap (the bed state screen's notice).
+KEEP_LOSING_VERSION = frozenset({"bed_count"})
+
 
 @dataclass(frozen=True)
 class OutboxEntry:
@@ -83,6 +87,17 @@ class SyncApplier:
     def pending_count(self) -> int:
         return self._database.pending_count()
 
+    def pending_saves(self) -> int:
+        return self._database.pending_saves()
+
+    def clock_offset_seconds(self) -> float | None:
+        """Server clock minus this device's clock as last measured (None: never measured)."""
+        value = self._database.get_meta("clock_offset_seconds")
+        return float(value) if value is not None else None
+
+    def set_clock_offset(self, seconds: float) -> None:
+        self._database.set_meta("clock_offset_seconds", f"{seconds:.3f}")
+
     # -- push ---------------------------------------------------------------------
 
     def pending(self, limit: int) -> list[OutboxEntry]:
@@ -141,7 +156,8 @@ class SyncApplier:
                          self._codec.encode_note(kind, record_id, result.message or result.status.value),
                          home[0] if home else (result.current.home_id if result.current else None)],
                     )
-                    if result.status is MutationStatus.CONFLICT and kind_of(kind).conflict_rule is ConflictRule.KEEP_BOTH:
+                    if result.status is MutationStatus.CONFLICT and (
+                            kind_of(kind).conflict_rule is ConflictRule.KEEP_BOTH or kind in KEEP_LOSING_VERSION):
                         self._keep_losing_version(kind, record_id, settled_at)
                     if result.current is not None:
                         self._store_server_copy(result.current)

@@ -39,7 +39,7 @@ from protocol.alerts import AlertStatus, AlertSummary, RemindAnswer, SendAlert
 from protocol.area import HistoryAnswer
 from protocol.directory import IcbDecisionNeeded, IcbDecisionRequest, ImportSummary
 from protocol.hospital import TransferPack
-from protocol.sync import SCHEMA_VERSION_HEADER
+from protocol.sync import DEVICE_ID_HEADER, SCHEMA_VERSION_HEADER
 
 
 class ApiError(Exception):
@@ -117,7 +117,7 @@ class CentralApi:
         await self._client.aclose()
 
     async def _request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
-        headers = {SCHEMA_VERSION_HEADER: str(SCHEMA_VERSION)}
+        headers = {SCHEMA_VERSION_HEADER: str(SCHEMA_VERSION), **(kwargs.pop("headers", None) or {})}
         if self.token:
             headers["Authorization"] = f"Bearer {self.token}"
         try:
@@ -216,8 +216,11 @@ class CentralApi:
             raise ApiError(f"Push failed ({response.status_code}): {_detail(response)}")
         return _parse(response, PushResponse)
 
-    async def pull(self, since: int, limit: int = 500) -> PullResponse:
-        response = await self._request("GET", "/sync/changes", params={"since": since, "limit": limit})
+    async def pull(self, since: int, limit: int = 500, device_id: str | None = None) -> PullResponse:
+        # Naming the device makes the pull a contact the server remembers (the bound of a later confirmation).
+        headers = {DEVICE_ID_HEADER: device_id} if device_id else None
+        response = await self._request("GET", "/sync/changes", params={"since": since, "limit": limit},
+                                       headers=headers)
         if response.status_code == 401:
             raise AuthExpired(_detail(response) or "Please sign in again")
         if response.status_code == 410:

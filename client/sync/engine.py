@@ -13,11 +13,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from client.store.sync_applier import OutboxEntry, SyncApplier
 from client.sync.api import (
@@ -29,12 +29,19 @@ from client.sync.api import (
     ResetRequired,
     UpgradeRequired,
 )
+from client.sync.clock import ServerClock, measured_offset
 from protocol import MutationResult, MutationStatus
 
 if TYPE_CHECKING:  # the session builds API clients; the engine only uses them
     from client.session import SessionManager
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+# A request without an answer for this long is shown as waiting for the network (never an endless "Sending"),
+# while it goes on trying; the API client's own timeouts end it soon after.
+STALL_AFTER = 8.0
+NO_ANSWER_YET = "No answer from the central API yet - still trying"
 
 
 class SyncState(StrEnum):
@@ -49,12 +56,14 @@ class SyncState(StrEnum):
 @dataclass(frozen=True)
 class SyncStatus:
     state: SyncState = SyncState.IDLE
-    pending: int = 0
-    last_success_at: datetime | None = None
+    pending: int = 0  # changes as people count them: one save is one change, whatever records it wrote
+    last_success_at: datetime | None = None  # on the server's clock as this device knows it (client/sync/clock.py)
     message: str | None = None
     # While a pull is under way: changes received so far and the total expected (for a progress line).
     received: int = 0
     expected: int = 0
+    # Since when (server's clock) the central API has not answered: kept until a round succeeds.
+    waiting_since: datetime | None = None
 
 
 Listener = Callable[[SyncStatus], None]
@@ -74,6 +83,7 @@ class SyncEngine:
         page_size: int = 500,
         jitter: Callable[[], float] = random.random,
         now: Callable[[], datetime] = lambda: datetime.now(timezone.utc),
+        stall_after: float = STALL_AFTER,
     ) -> None:
         self._sync = sync
         self.session = session
@@ -84,12 +94,15 @@ class SyncEngine:
         self.batch_size = batch_size
         self.page_size = page_size
         self._jitter = jitter
-        self._now = now
+        self._now = now  # the device's own clock
+        # Every time the engine reports is on the server's clock as measured from its answers.
+        self.clock = ServerClock(now, sync.clock_offset_seconds)
+        self.stall_after = stall_after
         self._wake: asyncio.Event | None = None
         self._listeners: list[Listener] = []
         self._lock: asyncio.Lock | None = None
         self._task: asyncio.Task | None = None
-        self.status = SyncStatus(pending=sync.pending_count())
+        self.status = SyncStatus(pending=sync.pending_saves())
         self.retry_after: float | None = None  # the server's Retry-After, if it sent one
 
     # -- observers ---------------------------------------------------------------
@@ -99,7 +112,7 @@ class SyncEngine:
         return lambda: self._listeners.remove(listener) if listener in self._listeners else None
 
     def _publish(self, **changes) -> None:
-        self.status = replace(self.status, pending=self._sync.pending_count(), **changes)
+        self.status = replace(self.status, pending=self._sync.pending_saves(), **changes)
         for listener in list(self._listeners):
             try:
                 listener(self.status)
@@ -175,6 +188,7 @@ class SyncEngine:
                 )
                 return True
             self._publish(state=SyncState.SYNCING, message=None)
+            started = self.clock.now()
             try:
                 try:
                     await self._round(api)
@@ -188,7 +202,8 @@ class SyncEngine:
                     await self._round(api)
             except Offline as exc:
                 self.retry_after = exc.retry_after
-                self._publish(state=SyncState.OFFLINE, message=str(exc), received=0, expected=0)
+                self._publish(state=SyncState.OFFLINE, message=str(exc), received=0, expected=0,
+                              waiting_since=self.status.waiting_since or started)
                 return False
             except AuthExpired:
                 await self.session.expire()
@@ -200,9 +215,11 @@ class SyncEngine:
                 return True
             except ApiError as exc:
                 log.warning("sync failed: %s", exc)
-                self._publish(state=SyncState.ERROR, message=str(exc))
+                self._publish(state=SyncState.ERROR, message=str(exc),
+                              waiting_since=self.status.waiting_since or started)
                 return False
-            self._publish(state=SyncState.IDLE, last_success_at=self._now(), message=None, received=0, expected=0)
+            self._publish(state=SyncState.IDLE, last_success_at=self.clock.now(), message=None, received=0,
+                          expected=0, waiting_since=None)
             return True
 
     async def sign_out(self, *, discard_unsent: bool = False) -> None:
@@ -236,9 +253,29 @@ class SyncEngine:
             await asyncio.to_thread(self._sync.settle, results)
             self._publish()
 
+    async def _ask(self, request: Awaitable[T]) -> T:
+        """One request to the central API, watched: without an answer after ``stall_after`` seconds the status
+        says since when it has been waiting (the request goes on until the API client's timeout)."""
+        asked = self.clock.now()
+        watchdog = asyncio.get_running_loop().call_later(self.stall_after, self._stalled, asked)
+        try:
+            answer = await request
+        finally:
+            watchdog.cancel()
+        if self.status.state is SyncState.OFFLINE and self.status.message == NO_ANSWER_YET:
+            self._publish(state=SyncState.SYNCING, message=None)  # it answered after all: sending again
+        return answer
+
+    def _stalled(self, asked: datetime) -> None:
+        self._publish(state=SyncState.OFFLINE, message=NO_ANSWER_YET, waiting_since=self.status.waiting_since or asked)
+
+    def _measure_clock(self, server_time: datetime | None, sent_at: datetime, received_at: datetime) -> None:
+        if server_time is not None:
+            self._sync.set_clock_offset(measured_offset(server_time, sent_at, received_at).total_seconds())
+
     async def _push_batch(self, api: CentralApi, entries: list[OutboxEntry]) -> list[MutationResult]:
         try:
-            response = await api.push(self._sync.device_id, [e.to_wire() for e in entries])
+            response = await self._ask(api.push(self._sync.device_id, [e.to_wire() for e in entries]))
             return response.results
         except BatchInvalid as exc:
             if len(entries) == 1:
@@ -254,8 +291,11 @@ class SyncEngine:
     async def _pull(self, api: CentralApi) -> None:
         received = 0
         while True:
-            page = await api.pull(self._sync.pull_cursor, self.page_size)
-            await asyncio.to_thread(self._sync.apply_pull_page, page.changes, page.cursor, page.server_time)
+            sent_at = self._now()
+            page = await self._ask(api.pull(self._sync.pull_cursor, self.page_size, self._sync.device_id))
+            received_at = self._now()
+            await asyncio.to_thread(self._sync.apply_pull_page, page.changes, page.cursor)
+            await asyncio.to_thread(self._measure_clock, page.server_time, sent_at, received_at)
             received += len(page.changes)
             if page.changes or page.has_more:
                 self._publish(received=received, expected=received + page.remaining)

@@ -2,7 +2,8 @@
 
 Every control that tests drive carries a semantics identifier:
 ``bed-<category>-<field>-plus`` / ``-minus`` / ``-value``, ``bed-save``,
-``bed-confirm``, ``sync-status``, ``confirmed-line``, ``updated-by`` (when a supplier's system sent the
+``bed-confirm``, ``sync-status`` (with an icon and colour for sent, sending, waiting, not applied),
+``save-mine-<copy id>`` (a lost bed change saved again), ``confirmed-line``, ``updated-by`` (when a supplier's system sent the
 bed state), ``open-readiness`` (when
 ``on_readiness`` is given), ``open-red-bag`` (when ``on_red_bag`` is given),
 ``open-settings`` (when ``on_settings`` is given: managers), ``open-alerts`` (when ``on_alerts`` is given),
@@ -19,14 +20,22 @@ from datetime import datetime, timezone
 
 import flet as ft
 
-from client.state.bed_state import BedStateScreen, CategoryDraft, sync_line
-from client.state.sync_status import sync_details
+from client.state.bed_state import BedStateScreen, CategoryDraft
+from client.state.sync_status import SyncLook, sync_details
 from client.sync import SyncEngine, SyncStatus
 from client.views.sign_out_box import SignOutBox
-from client.views.widgets import identified, message_colour, sync_now_button, sync_status_row
+from client.views.widgets import identified, message_colour, sync_now_button
 from domain.beds import COUNT_FIELDS, COUNT_LABELS, ClosureReason
 from domain.freshness import Freshness
 from domain.workforce import WORKFORCE_FIELDS, WORKFORCE_LABELS
+
+# Where the changes are, at a glance (not only in words): sent, sending, waiting for the network, or look here.
+SYNC_LOOKS = {
+    SyncLook.SENT: (ft.Icons.CLOUD_DONE, ft.Colors.GREEN_800),
+    SyncLook.SENDING: (ft.Icons.CLOUD_UPLOAD, ft.Colors.BLUE_800),
+    SyncLook.WAITING: (ft.Icons.CLOUD_OFF, ft.Colors.DEEP_ORANGE_900),
+    SyncLook.ATTENTION: (ft.Icons.ERROR_OUTLINE, ft.Colors.RED_800),
+}
 
 FRESHNESS_COLOURS = {
     Freshness.FRESH: ft.Colors.GREEN_800,
@@ -175,11 +184,14 @@ class BedStateView(ft.Column):
         self.message = ft.Text("", size=15)
         self.confirmed = ft.Text("", size=15, weight=ft.FontWeight.W_500)
         self.updated_by = ft.Text("", size=14, color=ft.Colors.ON_SURFACE_VARIANT, visible=False)
-        self.sync_status = ft.Text("", size=15)
+        self.sync_status = ft.Text("", size=15, no_wrap=False)  # wraps on a phone, never cut off
+        self.sync_icon = ft.Icon(ft.Icons.CLOUD_SYNC, size=20)
         self.details = ft.Column(spacing=4)
         self.notices = ft.Text("", color=ft.Colors.ON_ERROR_CONTAINER, size=14)
+        # Each bed count that lost to another device's: what she entered beside what the other device saved.
+        self.lost = ft.Column(spacing=8)
         self.notice_box = ft.Container(
-            ft.Column([identified("sync-notices", self.notices),
+            ft.Column([identified("sync-notices", self.notices), self.lost,
                        ft.TextButton("OK, I have checked", on_click=self._dismiss_notices)], spacing=4),
             bgcolor=ft.Colors.ERROR_CONTAINER, padding=12, border_radius=8, visible=False)
         self.deregistered = ft.Text("", size=14, color=ft.Colors.ON_TERTIARY_CONTAINER)
@@ -232,7 +244,8 @@ class BedStateView(ft.Column):
             ], spacing=12, scroll=ft.ScrollMode.AUTO, expand=True),
             identified("save-message", self.message),
             ft.Row([identified("bed-confirm", self.confirm), identified("bed-save", self.save)], spacing=12),
-            sync_status_row(self.sync_status),
+            ft.Row([self.sync_icon, ft.Container(identified("sync-status", self.sync_status), expand=True)],
+                   vertical_alignment=ft.CrossAxisAlignment.START),
         ]
         self.refresh(update=False)
 
@@ -253,6 +266,19 @@ class BedStateView(ft.Column):
     def _dismiss_notices(self, e: ft.Event) -> None:
         self.screen.dismiss_notices()
         self.refresh()
+
+    def _save_mine_again(self, copy_id: int) -> None:
+        self.screen.save_mine_again(copy_id)
+        self.refresh()
+
+    def _lost_change(self, choice) -> ft.Control:
+        lines = [ft.Text(f"{d.label}: you entered {d.yours} - the other device saved {d.theirs}", size=14,
+                         color=ft.Colors.ON_ERROR_CONTAINER) for d in choice.differences]
+        again = ft.FilledButton("Save mine again", icon=ft.Icons.REPLAY, height=48,
+                                on_click=lambda e: self._save_mine_again(choice.copy_id))
+        return ft.Column([ft.Text(choice.title, size=14, weight=ft.FontWeight.BOLD, color=ft.Colors.ON_ERROR_CONTAINER),
+                          *lines, identified(f"save-mine-{choice.copy_id}", again, f"Save my {choice.title} again")],
+                         spacing=2)
 
     def _confirm(self, e: ft.Event) -> None:
         self.screen.confirm_no_change()
@@ -310,7 +336,9 @@ class BedStateView(ft.Column):
         self.updated_by.value = screen.source_line or ""
         self.updated_by.visible = screen.source_line is not None
         status = status or self.engine.status
-        self.sync_status.value = sync_line(status, self._now())
+        self.sync_status.value = screen.status_line(status)
+        self.sync_icon.icon, self.sync_icon.color = SYNC_LOOKS[screen.status_look(status)]
+        self.sync_status.color = self.sync_icon.color
         self.sign_in_again.visible = status.state.value == "signed_out" and self.on_sign_in_again is not None
         reminder = screen.collection_reminder
         self.collection.value = reminder or ""
@@ -319,8 +347,10 @@ class BedStateView(ft.Column):
         self.deregistered_box.visible = screen.deregistered_notice is not None
         notices = screen.notices
         self.notices.value = "\n".join(notices)
-        self.notice_box.visible = bool(notices)
-        details = sync_details(status, self.screen.store.sync_log(5))
+        lost = screen.lost_changes
+        self.lost.controls = [self._lost_change(choice) for choice in lost]
+        self.notice_box.visible = bool(notices) or bool(lost)
+        details = sync_details(status, self.screen.store.sync_log(5), self.screen.store.clock_offset())
         lines = [details.state, details.pending, details.last_success]
         if details.problem:
             lines.append(details.problem)

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 from typing import Annotated
+from uuid import UUID
 
 from fastapi import APIRouter, Header, Query
 from fastapi.responses import JSONResponse
 
-from protocol.sync import MAX_PAGE, SCHEMA_VERSION_HEADER, PullResponse, PushRequest, PushResponse
+from protocol.sync import DEVICE_ID_HEADER, MAX_PAGE, SCHEMA_VERSION_HEADER, PullResponse, PushRequest, PushResponse
 from server_stub.dependencies import ClockDep, ConnectionDep, CurrentAccount
 from server_stub.errors import upgrade_required
 from server_stub.services import sync as sync_service
@@ -48,11 +49,17 @@ def changes(
                                 description="The cursor from the previous page; 0 for everything")] = 0,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 500,
     schema_version: Annotated[int | None, Header(alias=SCHEMA_VERSION_HEADER)] = None,
+    device_id: Annotated[UUID | None, Header(alias=DEVICE_ID_HEADER,
+                                             description="The device asking (its pulls count as contacts)")] = None,
 ):
     """Records this account may see that changed after `since`, in server order (tombstones included)."""
     if schema_version is not None and schema_version not in sync_service.SUPPORTED_SCHEMA_VERSIONS:
         return upgrade_required(schema_version)
+    now = clock()
+    if device_id is not None:
+        sync_service.note_pull_contact(connection, account, device_id, now)
     try:
-        return sync_service.pull(connection, account, since, limit, clock())
+        return sync_service.pull(connection, account, since, limit, now)
     except sync_service.ResetRequired:
         return JSONResponse({"detail": RESET_REQUIRED, "reset": True}, status_code=410)
+

@@ -7,7 +7,8 @@ refused mutation never stops the ones behind it.
 
 What a device claims about authorship decides nothing: who changed a record
 (``changed_by``) is stamped from the token's account, as the time of a
-confirmation is stamped from the server's clock.
+confirmation is bounded by the server's knowledge: never after it arrived, never before the device's last
+contact (domain.freshness.confirmation_time).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from uuid import UUID
 
 from domain.alerts import AlertReceipt, merge_receipt
 from domain.beds import BedCategory, BedCount, category_not_offered
+from domain.freshness import confirmation_time
 from domain.residents import Resident, check_date_of_birth
 from domain.sharing import SharingChoices
 from protocol.kinds import RECORD_KINDS, ConflictRule, RecordKind, home_of_record_id
@@ -56,17 +58,43 @@ UNKNOWN_BASE = ("The central API does not know the version this change was made 
 AUTHOR_FIELD = "changed_by"
 # Set on bed counts and the home's status by a supplier's update only (services/suppliers.py).
 SUPPLIER_TIME_FIELD = "as_at"
+# When a confirmation reached the central API (its ``confirmed_at`` is when the manager made it).
+RECEIVED_FIELD = "received_at"
 
 
 def push(connection: Connection, account: Account, request: PushRequest, now: datetime) -> PushResponse:
     results: list[MutationResult] = []
     with write_transaction(connection):
+        # The contact before this one: the earliest any confirmation in this batch can have been made.
+        contact = _parse_time(repository.last_contact(connection, str(request.device_id), account.username))
         for mutation in request.mutations:
-            results.append(_apply_once(connection, account, request.device_id, mutation, now))
+            results.append(_apply_once(connection, account, request.device_id, mutation, now, contact))
+        repository.note_contact(connection, str(request.device_id), account.username, iso(now))
     return PushResponse(results=results)
 
 
-def _apply_once(connection: Connection, account: Account, device_id: UUID, mutation, now: datetime) -> MutationResult:
+# A pull updates the device's last contact at most this often (a looser lower bound is still a true one).
+CONTACT_NOTED_EVERY = timedelta(seconds=60)
+
+
+def note_pull_contact(connection: Connection, account: Account, device_id: UUID, now: datetime) -> None:
+    """A pull from a device that names itself is a contact too (pull before push never loses a save's time)."""
+    previous = _parse_time(repository.last_contact(connection, str(device_id), account.username))
+    if previous is not None and now - previous < CONTACT_NOTED_EVERY:
+        return
+    with write_transaction(connection):
+        repository.note_contact(connection, str(device_id), account.username, iso(now))
+
+
+def _parse_time(value: str | None) -> datetime | None:
+    try:
+        return datetime.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _apply_once(connection: Connection, account: Account, device_id: UUID, mutation, now: datetime,
+                contact: datetime | None = None) -> MutationResult:
     mutation_id = str(mutation.mutation_id)
     earlier = repository.find_applied_mutation(connection, mutation_id)
     if earlier is not None:
@@ -75,7 +103,7 @@ def _apply_once(connection: Connection, account: Account, device_id: UUID, mutat
             return MutationResult(mutation_id=mutation.mutation_id, status=MutationStatus.REJECTED, message=MUTATION_ID_TAKEN)
         result = MutationResult.model_validate(earlier.result)
     else:
-        result = _decide(connection, account, device_id, mutation, now)
+        result = _decide(connection, account, device_id, mutation, now, contact)
         repository.insert_applied_mutation(
             connection, mutation_id=mutation_id, username=account.username, device_id=str(device_id),
             result=result.model_dump(mode="json"), applied_at=iso(now),
@@ -92,7 +120,8 @@ def _audit_conflict_copy(connection: Connection, account: Account, result: Mutat
                                  f"{current.kind} (conflict)")
 
 
-def _decide(connection: Connection, account: Account, device_id: UUID, mutation, now: datetime) -> MutationResult:
+def _decide(connection: Connection, account: Account, device_id: UUID, mutation, now: datetime,
+            contact: datetime | None = None) -> MutationResult:
     def refuse(message: str) -> MutationResult:
         return MutationResult(mutation_id=mutation.mutation_id, status=MutationStatus.REJECTED, message=message)
 
@@ -153,7 +182,9 @@ def _decide(connection: Connection, account: Account, device_id: UUID, mutation,
     if SUPPLIER_TIME_FIELD in stored:
         stored[SUPPLIER_TIME_FIELD] = None  # only the supplier API says a change came from a supplier's system
     if kind.conflict_rule == ConflictRule.LAST_ARRIVAL_WINS and "confirmed_at" in kind.model.model_fields:
-        stored["confirmed_at"] = iso(now)  # the server's clock decides when a confirmation happened
+        # When the manager confirmed (her device's corrected clock), kept between its last contact and now.
+        claimed = _parse_time(stored.get("confirmed_at"))
+        stored["confirmed_at"] = iso(confirmation_time(claimed, now, contact))
     version = write_record(connection, kind, expected_id, home_id, stored, now=now, author=account.username,
                            origin=str(device_id))
     if isinstance(data, SharingChoices):  # who may see a home's data: every change is on the record
@@ -169,6 +200,8 @@ def write_record(connection: Connection, kind: RecordKind, record_id: str, home_
     which the reject-stale rule compares. Returns the new version. Call inside a write transaction."""
     if AUTHOR_FIELD in kind.model.model_fields:
         stored = {**stored, AUTHOR_FIELD: author}
+    if RECEIVED_FIELD in kind.model.model_fields:
+        stored = {**stored, RECEIVED_FIELD: iso(now)}  # when it arrived, beside when it was confirmed
     version = repository.next_version(connection)
     repository.upsert_record(
         connection, kind=kind.name, record_id=record_id, home_id=home_id, version=version, data=stored,

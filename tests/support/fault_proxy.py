@@ -25,6 +25,9 @@ Modes (``FaultProxy.MODES``):
     stop listening: new connections are refused by the kernel (ECONNREFUSED);
     a kept-alive connection is reset at its next request. Listening resumes
     on the same port when the mode changes.
+``blackhole``
+    accept the request and never answer (nor forward it): the connection stays open until the client gives
+    up, as on a network that swallows packets (a captive Wi-Fi, a dead mobile cell).
 ``http_503``
     answer every request itself with ``503 Service Unavailable``,
     ``Content-Length: 0``, ``Connection: close``, without contacting the server
@@ -183,7 +186,7 @@ def _reset(writer: asyncio.StreamWriter) -> None:
 
 
 class FaultProxy:
-    MODES = ("pass", "cut_after_request", "refuse", "down", "http_503")
+    MODES = ("pass", "cut_after_request", "refuse", "down", "http_503", "blackhole")
 
     def __init__(self, target_host: str, target_port: int, *, listen_port: int = 0) -> None:
         _require_loopback(target_host)
@@ -365,6 +368,11 @@ class FaultProxy:
                 if mode in ("refuse", "down"):
                     self._record(arrived, method, path, mode, None, None)
                     _reset(writer)
+                    return
+                if mode == "blackhole":
+                    self._record(arrived, method, path, mode, None, None)
+                    while await reader.read(STREAM_LIMIT):  # swallow whatever comes, until the client closes
+                        pass
                     return
                 if mode == "http_503":
                     writer.write(_response_503(self.retry_after))
