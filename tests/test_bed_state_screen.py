@@ -52,10 +52,11 @@ def test_one_change_then_save_queues_only_that_category(screen, store, sync):
 def test_over_capacity_is_refused_with_the_rule_and_nothing_is_stored(screen, store):
     screen.increment("nursing", "vacant_accepting")  # 15 + 1 + 5 = 21 > 20
     draft = screen.draft("nursing")
-    assert "must not exceed maximum capacity (20)" in draft.errors["vacant_accepting"]
+    assert draft.errors == {"vacant_accepting": "Beds accepting admissions can't be more than the beds in this "
+                                                "category: occupied and vacant come to 21, the maximum capacity is 20"}
     assert not screen.can_save
     assert not screen.save()
-    assert screen.message.startswith("Not saved: Nursing - Vacant accepting admissions")
+    assert screen.message.startswith("Not saved: Nursing - Beds accepting admissions can't be more")
     assert store.pending_count() == 0
 
 
@@ -70,7 +71,7 @@ def test_typed_text_that_is_not_a_number_is_refused(screen, store):
 
 def test_negative_typed_count_is_refused_naming_the_field(screen):
     screen.set_text("nursing", "vacant_reserved", "-2")
-    assert screen.draft("nursing").errors["vacant_reserved"] == "Vacant reserved: must be 0 or more"  # plain words
+    assert screen.draft("nursing").errors["vacant_reserved"] == "Vacant reserved can't be less than 0"  # plain words
 
 
 def test_minus_never_goes_below_zero(screen):
@@ -154,3 +155,15 @@ def test_sync_details_list_refusals_and_the_last_good_sync(store, sync):
     assert details.last_success == "Not synced since the app started"
     assert details.problem == "Cannot reach the central API"
     assert len(details.log) == 1 and details.log[0].endswith("conflict - Another device changed Nursing beds")
+
+
+def test_over_capacity_shows_under_the_count_that_was_changed_and_goes_when_put_right(screen):
+    screen.increment("nursing", "occupied")  # 16 + 1 + 4 = 21 > 20
+    draft = screen.draft("nursing")
+    assert list(draft.errors) == ["occupied"]
+    assert draft.errors["occupied"].startswith("Occupied beds can't be more than the beds in this category")
+    screen.decrement("nursing", "occupied")
+    assert draft.errors == {}
+    screen.set_text("nursing", "max_capacity", "19")
+    assert list(draft.errors) == ["max_capacity"]
+    assert draft.errors["max_capacity"] == "Maximum capacity can't be less than the occupied and vacant beds (20)"

@@ -21,7 +21,7 @@ from domain.collection import reminder
 from domain.freshness import Freshness, freshness
 from domain.home_settings import offered_categories
 from domain.homes import CareHome
-from domain.messages import field_of, rule
+from domain.messages import describe, field_of
 from domain.workforce import WORKFORCE_FIELDS, WORKFORCE_LABELS, Workforce, workforce_record_id
 
 
@@ -32,6 +32,7 @@ class CategoryDraft:
     saved: dict[str, int] | None
     errors: dict[str, str] = field(default_factory=dict)
     raw: dict[str, str] = field(default_factory=dict)  # text typed that is not a number yet
+    edited: str | None = None  # the count changed last: a rule broken by the counts together is shown under it
 
     @property
     def label(self) -> str:
@@ -89,8 +90,22 @@ class WorkforceDraft:
         except ValidationError as exc:
             for error in exc.errors():
                 name = field_of(error) or "absent_today"
-                self.errors[name] = f"{WORKFORCE_LABELS.get(name, name)}: {rule(error)}"
+                self.errors[name] = describe(error, WORKFORCE_LABELS)
             return None
+
+
+# How the capacity rule reads under the count that was changed.
+_TOO_MANY = {"occupied": "Occupied beds", "vacant_reserved": "Reserved beds",
+             "vacant_accepting": "Beds accepting admissions"}
+
+
+def over_capacity(edited: str, counts: dict[str, int]) -> str:
+    """Over capacity, in words about the count just changed (the rule is BedCount's)."""
+    used = counts["occupied"] + counts["vacant_reserved"] + counts["vacant_accepting"]
+    if edited == "max_capacity":
+        return f"Maximum capacity can't be less than the occupied and vacant beds ({used})"
+    return (f"{_TOO_MANY[edited]} can't be more than the beds in this category: occupied and vacant "
+            f"come to {used}, the maximum capacity is {counts['max_capacity']}")
 
 
 def _parse_time(value: str | None) -> datetime | None:
@@ -187,6 +202,7 @@ class BedStateScreen:
     def _set(self, draft: CategoryDraft, name: str, value: int) -> None:
         draft.raw.pop(name, None)
         draft.counts[name] = value
+        draft.edited = name
         self.message = None
         self._validate(draft)
 
@@ -215,7 +231,11 @@ class BedStateScreen:
         except ValidationError as exc:
             for error in exc.errors():
                 name = field_of(error) or "vacant_accepting"
-                draft.errors[name] = f"{COUNT_LABELS.get(name, name)}: {rule(error)}"
+                if error["type"] == "value_error" and name == "vacant_accepting" and draft.edited in COUNT_FIELDS:
+                    # The counts together exceed the capacity: say so under the count the person changed.
+                    draft.errors[draft.edited] = over_capacity(draft.edited, draft.counts)
+                else:
+                    draft.errors[name] = describe(error, COUNT_LABELS)
             return None
 
     # -- what the screen shows ---------------------------------------------------------------

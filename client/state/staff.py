@@ -98,7 +98,7 @@ class ResetPasswordForm:
     async def submit(self, session: SessionManager) -> Session | None:
         self.error = None
         if len(self.new_password) < 10:
-            self.error = "New password: at least 10 characters"
+            self.error = "New password needs at least 10 characters"
             return None
         self.error = await _call_signed_out(session, self.server_url, lambda api: api.complete_password_reset(
             self.username.strip(), self.reset_code.strip(), self.new_password))
