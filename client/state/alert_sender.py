@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from client.sync.api import ApiError, AuthExpired, CentralApi, Offline
 from domain.alerts import HomeAnswer, Priority
 from domain.messages import as_sentence, plain_words
+from domain.uk_time import uk_day_and_time
 from protocol.alerts import AlertStatus, AlertSummary, SendAlert
 
 NEEDS_CONNECTION = "Sending alerts needs a connection to the central API; none is available now."
@@ -26,7 +27,7 @@ WHOLE_AREA = "mine"
 
 
 def _when(moment: datetime | None) -> str:
-    return moment.strftime("%d %b %Y %H:%M").lstrip("0") if moment else ""
+    return uk_day_and_time(moment) if moment else ""
 
 
 class AlertSender:

@@ -22,6 +22,7 @@ from domain.freshness import Freshness, freshness
 from domain.home_settings import offered_categories
 from domain.homes import CareHome
 from domain.messages import describe, field_of
+from domain.uk_time import uk_clock, uk_day_and_time, uk_local
 from domain.workforce import WORKFORCE_FIELDS, WORKFORCE_LABELS, Workforce, workforce_record_id
 
 
@@ -414,12 +415,11 @@ def sync_line(status: SyncStatus, now: datetime) -> str:
 
 
 def _clock(moment: datetime) -> str:
-    return moment.astimezone().strftime("%H:%M")
+    return uk_clock(moment)
 
 
 def _day_clock(moment: datetime, now: datetime, same_day: str = "") -> str:
-    """'09:12' (after ``same_day``) on the day of ``now``, else '24 Nov 09:12' (local time)."""
-    local = moment.astimezone()
-    if local.date() == now.astimezone().date():
-        return f"{same_day}{local:%H:%M}"
-    return f"{local:%d %b %H:%M}"
+    """'09:12' (after ``same_day``) on the day of ``now``, else '24 Nov 09:12' (UK time)."""
+    if uk_local(moment).date() == uk_local(now).date():
+        return f"{same_day}{uk_clock(moment)}"
+    return uk_day_and_time(moment, year=False)

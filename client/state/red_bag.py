@@ -63,6 +63,7 @@ from domain.transfer import (
     record_return,
     start_transfer,
 )
+from domain.uk_time import uk_day_and_time
 
 PDF, FHIR_JSON = "application/pdf", "application/fhir+json"
 
@@ -96,7 +97,7 @@ def _tidy_documents(store: LocalStore, home_id: str, active: dict[str, Transfer]
 
 
 def _when(moment: datetime | None) -> str:
-    return f"{moment.astimezone():%d %b %H:%M}".lstrip("0") if moment else ""
+    return uk_day_and_time(moment, year=False) if moment else ""
 
 
 # --- the list of residents --------------------------------------------------------------------------------------
