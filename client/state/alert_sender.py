@@ -24,6 +24,7 @@ SIGN_IN_AGAIN = "Please sign in again to send alerts"
 FIELD_LABELS = {"title": "Title", "message": "Message", "link": "Link", "expires_at": "Expiry", "homes": "Homes",
                 "area": "Send to"}
 WHOLE_AREA = "mine"
+MAX_DAYS = 366
 
 
 def _when(moment: datetime | None) -> str:
@@ -59,6 +60,8 @@ class AlertSender:
         })
 
     async def send(self) -> bool:
+        if not 1 <= self.days <= MAX_DAYS:  # a typed number of days beyond any date is refused, not a crash
+            return self._refused(f"Not sent: Show for (days) must be between 1 and {MAX_DAYS}")
         try:
             draft = self.draft()
         except ValidationError as exc:
