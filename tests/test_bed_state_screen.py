@@ -167,3 +167,11 @@ def test_over_capacity_shows_under_the_count_that_was_changed_and_goes_when_put_
     screen.set_text("nursing", "max_capacity", "19")
     assert list(draft.errors) == ["max_capacity"]
     assert draft.errors["max_capacity"] == "Maximum capacity can't be less than the occupied and vacant beds (20)"
+
+
+def test_coming_back_from_another_screen_the_old_message_is_gone_and_the_draft_kept(screen):
+    screen.increment("nursing", "occupied")
+    assert not screen.save() and screen.message.startswith("Not saved")
+    screen.came_back()
+    assert screen.message is None and not screen.message_is_error
+    assert "occupied" in screen.draft("nursing").errors  # still true of the draft: still shown under the field

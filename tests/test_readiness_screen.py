@@ -263,3 +263,9 @@ def test_the_composition_root_tells_a_browser_context_it_is_web_mode(tmp_path):
     finally:
         web.close()
         desktop.close()
+
+
+def test_a_message_about_one_section_goes_when_the_person_opens_another(screen):
+    assert screen.save_broadband("", "80") is not None and screen.message_is_error
+    screen.moved_on()
+    assert screen.message is None and not screen.message_is_error

@@ -212,6 +212,11 @@ class BedStateScreen:
         self.closed_reason = ClosureReason(reason) if (closed and reason) else None
         self.message = None
 
+    def came_back(self) -> None:
+        """The person returns from another screen: the last save's words are old news (a draft and its
+        errors under the fields are kept: they still apply)."""
+        self.message, self.message_is_error = None, False
+
     def open_workforce(self, opened: bool = True) -> None:
         self.workforce.open = opened
 

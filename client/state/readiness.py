@@ -197,6 +197,10 @@ class ReadinessScreen:
         self._users_form: NhsmailUsersForm | None = None
         self.reload()
 
+    def moved_on(self) -> None:
+        """The person opened another section: a message about the last one no longer applies."""
+        self.message, self.message_is_error = None, False
+
     def reload(self) -> None:
         self.checklist = load_checklist(self.store, self.home_id)
 

@@ -80,7 +80,9 @@ def parse_date(text: str) -> date:
             return datetime.strptime(text, fmt).date()
         except ValueError:
             continue
-    raise ValueError(f"date of birth: write it as DD/MM/YYYY, e.g. 12/04/1938 (got {text!r})")
+    if not text:
+        raise ValueError("Date of birth is required: write it as DD/MM/YYYY, e.g. 12/04/1938")
+    raise ValueError(f"Date of birth: write it as DD/MM/YYYY, e.g. 12/04/1938 (not {text!r})")
 
 
 def _in_hospital(store: LocalStore, home_id: str) -> dict[str, Transfer]:
