@@ -68,7 +68,7 @@ FIELD_LABELS: dict[str, str] = {
 }
 # Words that are spelled otherwise inside a name: nhs -> NHS.
 _WORDS = {"nhs": "NHS", "ods": "ODS", "gp": "GP", "cqc": "CQC", "icb": "ICB", "id": "ID", "mbps": "Mbps",
-          "dspt": "DSPT", "nhsmail": "NHSmail", "bp": "blood pressure", "mfa": "MFA", "news2": "NEWS2",
+          "dspt": "DSPT", "dscr": "DSCR", "nhsmail": "NHSmail", "bp": "blood pressure", "mfa": "MFA", "news2": "NEWS2",
           "sbard": "SBARD", "fhir": "FHIR", "spo2": "SpO2", "dnacpr": "DNACPR", "wifi": "WiFi", "url": "web address"}
 
 
