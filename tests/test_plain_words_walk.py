@@ -35,6 +35,7 @@ import domain
 import protocol
 from client.state.admin import AdminScreen
 from client.state.alert_sender import AlertSender
+from client.state.area import AreaData
 from client.state.bed_state import BedStateScreen
 from client.state.home_settings import HomeSettingsScreen
 from client.state.nhsmail_users import NhsmailUsersForm, Person
@@ -334,11 +335,33 @@ def test_every_form_on_the_device_refuses_bad_input_in_plain_words(home_store, t
             lambda: (resident.set_obs_not_taken(True, ""), resident.start_transfer()))
     attempt(seen, "a return before the transfer", resident, lambda: resident.record_return("x" * 5000))
 
-    # the administrator's screen (its checks before the network)
+    # the administrator's screen (its checks before the network); where a bed search starts from
     walked += walk_methods(seen, AdminScreen(lambda: None, now=now))
+    walked += walk_methods(seen, AreaData(store, now=now), only=("district_origin", "home_origin"))
 
     assert walked > 500  # the walk found the forms
     assert seen.bad() == []
+
+
+WALKED_FORMS = {SignInForm, RegisterForm, ResetPasswordForm, StaffPanel, BedStateScreen, HomeSettingsScreen,
+                OutbreakPanel, AlertSender, ReadinessScreen, NhsmailUsersForm, ResidentScreen, ResidentForm,
+                AdminScreen}
+
+
+def test_the_walk_knows_every_form_in_client_state():
+    """A new form state (a class named ...Form, ...Screen, ...Panel, ...Sender that takes typed text) must be
+    walked above; screens a person only reads or taps are listed here as such."""
+    read_or_tap_only = {"AlertsScreen"}  # alerts: read and acknowledge, nothing typed
+    state = importlib.import_module("client.state")
+    found = set()
+    for info in pkgutil.iter_modules(state.__path__):
+        if info.name == "sync_status":
+            continue
+        module = importlib.import_module(f"client.state.{info.name}")
+        found |= {cls for _, cls in inspect.getmembers(module, inspect.isclass)
+                  if cls.__module__ == module.__name__ and cls.__name__.endswith(("Form", "Screen", "Panel", "Sender"))
+                  and cls.__name__ not in read_or_tap_only}
+    assert {cls.__name__ for cls in found - WALKED_FORMS} == set()
 
 
 def test_the_register_and_reset_forms_show_no_error_box_before_anything_is_typed():
