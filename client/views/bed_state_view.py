@@ -174,7 +174,9 @@ class BedStateView(ft.Column):
         self.confirm = ft.OutlinedButton("No change - confirm", on_click=self._confirm, height=56, expand=True)
         self.message = ft.Text("", size=15)
         self.confirmed = ft.Text("", size=15, weight=ft.FontWeight.W_500)
-        self.updated_by = ft.Text("", size=14, color=ft.Colors.ON_SURFACE_VARIANT, visible=False)
+        self.updated_by = ft.Text("", size=14, color=ft.Colors.ON_SURFACE_VARIANT)
+        self.updated_by_box = identified("updated-by", self.updated_by)  # hidden itself: Flet errs over a hidden text
+        self.updated_by_box.visible = False
         self.sync_status = ft.Text("", size=15)
         self.details = ft.Column(spacing=4)
         self.notices = ft.Text("", color=ft.Colors.ON_ERROR_CONTAINER, size=14)
@@ -203,7 +205,7 @@ class BedStateView(ft.Column):
                 self.address,
                 ft.Text(account_line, size=13, color=ft.Colors.ON_SURFACE_VARIANT),
                 identified("confirmed-line", self.confirmed),
-                identified("updated-by", self.updated_by),
+                self.updated_by_box,
                 self.deregistered_box,
                 self.notice_box,
                 self.cards,
@@ -308,7 +310,7 @@ class BedStateView(ft.Column):
         self.confirmed.value = screen.confirmed_line()
         self.confirmed.color = FRESHNESS_COLOURS[screen.freshness]
         self.updated_by.value = screen.source_line or ""
-        self.updated_by.visible = screen.source_line is not None
+        self.updated_by_box.visible = screen.source_line is not None
         status = status or self.engine.status
         self.sync_status.value = sync_line(status, self._now())
         self.sign_in_again.visible = status.state.value == "signed_out" and self.on_sign_in_again is not None
