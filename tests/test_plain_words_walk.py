@@ -50,6 +50,8 @@ from client.sync import Offline, SyncStatus
 from client.sync.api import describe_validation_error
 from client.views.account_forms import RegisterView, ResetPasswordView
 from client.views.bed_state_view import BedStateView
+from client.views.home_settings_view import OutbreakControl
+from client.views.red_bag_view import ResidentView
 from domain.beds import COUNT_FIELDS
 from domain.messages import FIELD_LABELS, label, plain_words
 from domain.nhsmail import Step
@@ -402,6 +404,25 @@ def test_the_bed_state_form_shows_no_flet_error_box(home_store):
     view = BedStateView(BedStateScreen(home_store, HOME_ID, now=lambda: NOW), SimpleNamespace(status=SyncStatus()),
                         account_line="Signed in")
     view.refresh(update=False)
+    assert semantics_over_hidden(view) == []
+
+
+def test_the_outbreak_and_transfer_forms_show_no_flet_error_box(home_store):
+    panel = OutbreakPanel(home_store, HOME_ID, "demo", now=lambda: NOW)
+    control = OutbreakControl(panel, on_saved=lambda: None)  # no outbreak: "New case" and "Close" hidden
+    assert semantics_over_hidden(control) == []
+    assert panel.start(started_on=NOW.date())
+    control.render(update=False)  # an outbreak: "Mark an outbreak" hidden, the others shown again
+    assert semantics_over_hidden(control) == []
+    [case] = [c for row in control.controls for c in getattr(row, "controls", []) if c.content is control.case]
+    assert case.visible is not False and control.case.visible  # shown again with its button
+
+    resident = ResidentScreen(home_store, HOME_ID, None, "carer1", lambda: NOW)
+    assert resident.add_resident("Margaret", "Smith", "12/04/1938", no_known_allergies=True) is None
+    view = ResidentView(resident, SimpleNamespace(status=SyncStatus()), now=lambda: NOW)
+    view.update = lambda: None  # no page
+    view.transfer_open = True
+    view.refresh(update=False)  # the transfer form: "Why not taken" hidden until observations are not taken
     assert semantics_over_hidden(view) == []
 
 
