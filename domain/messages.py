@@ -91,7 +91,9 @@ def _in_words(text: str, labels: Mapping[str, str] | None = None) -> str:
         if match.group(0).startswith("(") and match.group(0).endswith(")"):
             return ""  # a field named again in brackets: the sentence already says it
         name = label(match.group(1), labels)
-        return name if name[:2].isupper() else name[:1].lower() + name[1:]
+        first = name.split(" ")[0]
+        keep = any(ch.isupper() for ch in first[1:])  # NHS number, ReSPECT form: spelled as they are
+        return name if keep else name[:1].lower() + name[1:]
     return re.sub(r"\s+([),.;])|\s{2,}", lambda m: m.group(1) or " ", _SNAKE.sub(say, text)).strip()
 
 

@@ -88,3 +88,20 @@ def test_as_sentence_capitalises_only_the_first_letter():
     assert as_sentence("password needs at least 10 characters") == "Password needs at least 10 characters"
     assert as_sentence("") == ""
 
+
+
+def test_field_names_inside_our_own_words_are_put_into_words():
+    def own(field, words):
+        return describe({"type": "value_error", "loc": (field,), "msg": f"Value error, {words}"})
+    assert own("respect_summary", "respect_summary is required when there is a ReSPECT form (respect_form)") == \
+        "ReSPECT summary is required when there is a ReSPECT form"
+    assert own("sent_at", "sent_at is required when the status is in_hospital") == \
+        "Time sent is required when the status is in hospital"
+    assert own("nhs_number", "an NHS number must have 10 digits, got 9") == "An NHS number must have 10 digits, got 9"
+
+
+def test_one_table_names_the_fields_and_the_rest_are_spelled_right():
+    from domain.messages import FIELD_LABELS, label
+    assert label("date_of_birth") == FIELD_LABELS["date_of_birth"] == "Date of birth"
+    assert label("gp_practice_ods_code") == "GP practice ODS code"  # not in the table: its words, spelled right
+    assert label("vacant_accepting", {"vacant_accepting": "Accepting"}) == "Accepting"  # a screen's own words first
