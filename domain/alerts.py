@@ -59,7 +59,7 @@ class AlertContent(BaseModel):
     def _not_blank(cls, value: str) -> str:
         value = value.strip()
         if not value:
-            raise ValueError("must not be empty")
+            raise ValueError("can't be empty")
         return value
 
     @field_validator("link")
@@ -70,14 +70,14 @@ class AlertContent(BaseModel):
         value = value.strip()
         parts = urlsplit(value)
         if parts.scheme != "https" or not parts.hostname or "." not in parts.hostname or " " in value:
-            raise ValueError("link: must be a web address starting with https://, e.g. https://www.gov.uk/heatwave")
+            raise ValueError("Link must be a web address starting with https://, e.g. https://www.gov.uk/heatwave")
         return value
 
 
 def check_expiry(content: AlertContent, now: datetime) -> None:
     """An alert that has expired already would reach no one: ValueError in plain words (the caller's clock)."""
     if content.expires_at <= now:
-        raise ValueError("expires_at: the expiry must be in the future")
+        raise ValueError("Expiry must be in the future")
 
 
 class Alert(AlertContent):

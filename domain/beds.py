@@ -77,8 +77,8 @@ def check_capacity(vacant_accepting: int, info: ValidationInfo) -> int:
     used = data["occupied"] + data["vacant_reserved"] + vacant_accepting
     if used > data["max_capacity"]:
         raise ValueError(
-            f"occupied + vacant reserved + vacant accepting ({used}) "
-            f"must not exceed maximum capacity ({data['max_capacity']})"
+            f"Occupied, vacant reserved and vacant accepting beds together ({used}) "
+            f"can't be more than the maximum capacity ({data['max_capacity']})"
         )
     return vacant_accepting
 

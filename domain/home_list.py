@@ -24,6 +24,7 @@ from enum import IntEnum
 from domain import nhsmail
 from domain.maturity import Band, Checklist, band, what_next
 from domain.nhsmail import Step
+from domain.uk_time import uk_day_and_time
 
 
 class Group(IntEnum):
@@ -54,7 +55,7 @@ class HomeRow:
 
 
 def _day_and_time(moment: datetime) -> str:
-    return f"{moment.astimezone():%d %b %H:%M}".lstrip("0")
+    return uk_day_and_time(moment, year=False)
 
 
 def home_row(checklist: Checklist, home_id: str, now: datetime) -> HomeRow:

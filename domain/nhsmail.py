@@ -39,6 +39,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationErro
 
 from domain.messages import plain_words
 from domain.readiness import USERNAME_PATTERN, DsptLevel, check_dspt_year
+from domain.uk_time import uk_day_and_time
 
 REPLY_EXPECTED_WITHIN = timedelta(hours=48)
 FIRST_LOGIN_WITHIN = timedelta(days=30)
@@ -712,8 +713,8 @@ def what_to_do(progress: NhsmailProgress, now: datetime | None = None) -> str:
         return reason
     step = progress.step
     if step is Step.AWAIT_REPLY and progress.reply_expected_by is not None:
-        return (f"Submitted {progress.submitted_at:%d %b %Y %H:%M}; a reply usually comes within 48 hours, "
-                f"so expect it by {progress.reply_expected_by:%d %b %Y %H:%M}.")
+        return (f"Submitted {uk_day_and_time(progress.submitted_at)}; a reply usually comes within 48 hours, "
+                f"so expect it by {uk_day_and_time(progress.reply_expected_by)}.")
     if step is Step.FIRST_LOGIN and now is not None:
         late = [d for d in login_deadlines(progress, now) if d.status == "warning"]
         if late:

@@ -7,6 +7,8 @@ from typing import TypeVar
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from domain.uk_time import uk_day_and_time
+
 USERNAME_PATTERN = r"^[A-Za-z0-9._@-]+$"
 
 
@@ -29,8 +31,7 @@ class SyncedRecord(BaseModel):
         """'Changed by alice, 3 May 2025 09:12' or 'Not saved yet'."""
         if self.changed_by is None or self.changed_at is None:
             return "Not saved yet"
-        when = self.changed_at.strftime("%d %b %Y %H:%M").lstrip("0")
-        return f"Changed by {self.changed_by}, {when}"
+        return f"Changed by {self.changed_by}, {uk_day_and_time(self.changed_at)}"
 
 
 Item = TypeVar("Item", bound=BaseModel)

@@ -279,9 +279,9 @@ def age_on(date_of_birth: date, day: date) -> int:
 def check_date_of_birth(born: date, today: date) -> date:
     """``born`` if it is plausible on ``today``; ValueError for a date in the future or an age over 125."""
     if born > today:
-        raise ValueError("date_of_birth must not be in the future")
+        raise ValueError("Date of birth can't be in the future")
     if age_on(born, today) > MAX_AGE_YEARS:
-        raise ValueError(f"date_of_birth gives an age over {MAX_AGE_YEARS} years; check the year")
+        raise ValueError(f"Date of birth gives an age over {MAX_AGE_YEARS} years: check the year")
     return born
 
 

@@ -20,6 +20,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+from domain.messages import describe
 from protocol.errors import ErrorResponse
 from protocol.sync import SCHEMA_VERSION
 from server_stub.services.errors import (
@@ -64,7 +65,10 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
             return upgrade_required(version)
     # Each error names its field and rule, never the value sent: an answer does not echo a password
     # back, nor text it could not encode.
-    errors = [{key: value for key, value in error.items() if key != "input"} for error in exc.errors()]
+    # The message is the sentence a person reads ("Password needs at least 10 characters"); loc and type stay
+    # for programs.
+    errors = [{key: value for key, value in error.items() if key != "input"} | {"msg": describe(error)}
+              for error in exc.errors()]
     return JSONResponse({"detail": jsonable_encoder(errors)}, status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
 
 

@@ -84,8 +84,8 @@ def test_each_role_keeps_only_its_own_place(change, place):
 
 
 @pytest.mark.parametrize(("change", "message"), [
-    (RoleChangeRequest(role=Role.HOME_MANAGER), "home_id: a home role needs a home"),
-    (RoleChangeRequest(role=Role.COMMISSIONER), "area: a commissioner needs an area"),
+    (RoleChangeRequest(role=Role.HOME_MANAGER), "Home: a home role needs a home"),
+    (RoleChangeRequest(role=Role.COMMISSIONER), "Area: a commissioner needs an area"),
 ])
 def test_a_role_without_its_place_is_refused(change, message):
     with pytest.raises(Invalid, match=message):

@@ -136,7 +136,7 @@ def test_a_home_another_administrator_placed_meanwhile_is_refused_in_the_servers
                        headers=sign_in(client, "admin"))
     assert other.status_code == 200
     assert aio.run(screen.decide_icb(CAMBERLEY, FRIMLEY.code)) is False
-    assert screen.message == "icb_code: this home's ICB is not waiting for a decision" and screen.message_is_error
+    assert screen.message == "ICB code: this home's ICB is not waiting for a decision" and screen.message_is_error
 
 
 def test_an_administrator_finds_a_locked_account_and_unlocks_it(client, admin):
@@ -159,7 +159,7 @@ def test_an_administrator_changes_a_role_and_a_missing_place_is_refused_in_plain
     screen = screen_of(admin)
     aio.run(screen.find("ward clerk"))
     assert aio.run(screen.change_role("hospital", "commissioner", "")) is False
-    assert screen.message == "area: a commissioner needs an area"
+    assert screen.message == "Area: a commissioner needs an area"
     assert aio.run(screen.change_role("hospital", "commissioner", "icb:QOP"))
     assert screen.message.startswith("Demo ward clerk, Wythenshawe Hospital is now commissioner, area icb:QOP")
     assert screen.account_rows[0].line.endswith("Commissioner, area icb:QOP")

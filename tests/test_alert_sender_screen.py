@@ -33,8 +33,8 @@ def sender(central, network):
 def test_a_draft_that_breaks_a_rule_is_refused_on_the_device_in_plain_words(sender):
     sender.title, sender.message_text, sender.link = "", "Heatwave plan", "http://example.org"
     assert not aio.run(sender.send())
-    assert sender.message == ("Not sent: Title: must not be empty; "
-                              "link: must be a web address starting with https://, e.g. https://www.gov.uk/heatwave")
+    assert sender.message == ("Not sent: Title can't be empty; "
+                              "Link must be a web address starting with https://, e.g. https://www.gov.uk/heatwave")
     assert sender.sent == []
 
 

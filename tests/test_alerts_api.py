@@ -13,6 +13,7 @@ from datetime import timedelta
 
 import pytest
 
+from domain.messages import label
 from server_stub.demo_data import DEMO_HOME_ID
 from tests.support.area_homes import AREA_HOMES, IN_GM, manager_of, mutation, push_body
 from tests.support.auth import sign_in
@@ -139,7 +140,7 @@ def test_bad_input_is_a_422_naming_the_field(central, commissioner, fields, fiel
     if isinstance(detail, list):
         assert field in [str(part) for part in detail[0]["loc"]] or detail[0]["msg"].startswith(field), detail
     else:
-        assert detail.startswith(f"{field}: "), detail
+        assert detail.startswith((f"{field}: ", label(field))), detail  # the field, or its name in words
 
 
 def test_the_sender_sees_read_acknowledged_and_not_yet_with_phones_and_server_times(central, commissioner, TRAFFORD):

@@ -53,10 +53,11 @@ def test_one_change_then_save_queues_only_that_category(screen, store, sync):
 def test_over_capacity_is_refused_with_the_rule_and_nothing_is_stored(screen, store):
     screen.increment("nursing", "vacant_accepting")  # 15 + 1 + 5 = 21 > 20
     draft = screen.draft("nursing")
-    assert "must not exceed maximum capacity (20)" in draft.errors["vacant_accepting"]
+    assert draft.errors == {"vacant_accepting": "Beds accepting admissions can't be more than the beds in this "
+                                                "category: occupied and vacant come to 21, the maximum capacity is 20"}
     assert not screen.can_save
     assert not screen.save()
-    assert screen.message.startswith("Not saved: Nursing - Vacant accepting admissions")
+    assert screen.message.startswith("Not saved: Nursing - Beds accepting admissions can't be more")
     assert store.pending_count() == 0
 
 
@@ -71,7 +72,7 @@ def test_typed_text_that_is_not_a_number_is_refused(screen, store):
 
 def test_negative_typed_count_is_refused_naming_the_field(screen):
     screen.set_text("nursing", "vacant_reserved", "-2")
-    assert screen.draft("nursing").errors["vacant_reserved"] == "Vacant reserved: must be 0 or more"  # plain words
+    assert screen.draft("nursing").errors["vacant_reserved"] == "Vacant reserved can't be less than 0"  # plain words
 
 
 def test_minus_never_goes_below_zero(screen):
@@ -204,3 +205,23 @@ def test_a_new_save_answers_the_bed_notice(screen, store, sync):
     screen.decrement("nursing_dementia", "vacant_accepting")
     assert screen.save()
     assert screen.lost_changes == [] and screen.not_applied == 0
+
+
+def test_over_capacity_shows_under_the_count_that_was_changed_and_goes_when_put_right(screen):
+    screen.increment("nursing", "occupied")  # 16 + 1 + 4 = 21 > 20
+    draft = screen.draft("nursing")
+    assert list(draft.errors) == ["occupied"]
+    assert draft.errors["occupied"].startswith("Occupied beds can't be more than the beds in this category")
+    screen.decrement("nursing", "occupied")
+    assert draft.errors == {}
+    screen.set_text("nursing", "max_capacity", "19")
+    assert list(draft.errors) == ["max_capacity"]
+    assert draft.errors["max_capacity"] == "Maximum capacity can't be less than the occupied and vacant beds (20)"
+
+
+def test_coming_back_from_another_screen_the_old_message_is_gone_and_the_draft_kept(screen):
+    screen.increment("nursing", "occupied")
+    assert not screen.save() and screen.message.startswith("Not saved")
+    screen.came_back()
+    assert screen.message is None and not screen.message_is_error
+    assert "occupied" in screen.draft("nursing").errors  # still true of the draft: still shown under the field

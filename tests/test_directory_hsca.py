@@ -101,7 +101,7 @@ def test_an_ambiguous_home_is_listed_decided_by_an_administrator_and_the_decisio
                                "postcode": "GU15 3PQ", "candidates": [HEARTLANDS.model_dump(), FRIMLEY.model_dump()]}]
 
     wrong = client.put(f"/admin/icb-decisions/{CAMBERLEY}", json={"icb_code": "QOP"}, headers=admin)
-    assert wrong.status_code == 422 and wrong.json()["detail"].startswith("icb_code: choose one of this home's ICBs")
+    assert wrong.status_code == 422 and wrong.json()["detail"].startswith("ICB code: choose one of this home's ICBs")
     assert client.put("/admin/icb-decisions/1-1999999999", json={"icb_code": "QNQ"}, headers=admin).status_code == 404
     assert client.put("/admin/icb-decisions/nonsense", json={"icb_code": "QNQ"}, headers=admin).status_code == 422
     assert client.put(f"/admin/icb-decisions/{CAMBERLEY}", json={}, headers=admin).status_code == 422

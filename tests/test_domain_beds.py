@@ -27,7 +27,7 @@ def test_counts_over_capacity_are_refused_naming_the_field_and_rule():
     with pytest.raises(ValidationError) as exc:
         BedCount(**counts(vacant_accepting=4))
     assert error_fields(exc.value) == {"vacant_accepting"}
-    assert "must not exceed maximum capacity (10)" in str(exc.value)
+    assert "can't be more than the maximum capacity (10)" in str(exc.value)
     assert "(11)" in str(exc.value)
 
 

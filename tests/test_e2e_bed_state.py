@@ -78,7 +78,7 @@ def test_invalid_counts_are_refused_in_the_ui_and_nothing_reaches_the_api(phone,
     before = api.beds("nursing")
     field = phone.by_id("bed-nursing-occupied-value").locator("input")
     phone.type_into(field, str(before["max_capacity"] + 5))
-    phone.wait_id_text("bed-nursing-vacant_accepting-error", "must not exceed maximum capacity")
+    phone.wait_id_text("bed-nursing-occupied-error", "can't be more than the beds in this category")
     assert phone.by_id("bed-save").get_by_role("button").get_attribute("aria-disabled") == "true"
 
     phone.type_into(field, "many")

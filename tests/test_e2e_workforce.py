@@ -42,7 +42,7 @@ def test_a_bad_headcount_refuses_the_save_and_a_good_one_goes_with_the_beds(phon
     # drawn yet would land on whatever is, e.g. a + above it).
     wait_until(lambda: scrolled_to(phone, field), timeout=10, what="the workforce field on screen")
     phone.type_into(field, "-2")
-    phone.wait_id_text("workforce-care_workers_agency-error", "Care workers (agency): must be 0 or more")
+    phone.wait_id_text("workforce-care_workers_agency-error", "Care workers (agency) can't be less than 0")
     assert phone.by_id("bed-save").get_by_role("button").get_attribute("aria-disabled") == "true"
 
     phone.type_into(field, "3")

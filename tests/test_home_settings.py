@@ -78,7 +78,7 @@ def test_no_category_or_a_phone_that_is_not_one_is_refused_and_nothing_is_stored
     settings.contact_phone = "ring the office"
     assert not settings.save() and settings.message.startswith("Not saved: the phone number should be digits")
     settings.contact_phone, settings.manager_name = "", "x" * 201
-    assert not settings.save() and settings.message.startswith("Not saved: Name to ask for: ")
+    assert not settings.save() and settings.message.startswith("Not saved: Name to ask for can't be longer")
     assert sync.pending(10) == [] and load_settings(store, HOME_ID) is None
 
 

@@ -285,7 +285,7 @@ def test_stamp_records_who_and_when_and_is_validated():
     assert item.changed_text == "Not saved yet"
     saved = stamp(item, "alice", T0)
     assert (saved.changed_by, saved.changed_at) == ("alice", T0)
-    assert saved.changed_text == "Changed by alice, 3 May 2025 09:12"
+    assert saved.changed_text == "Changed by alice, 3 May 2025 10:12"  # UK time (BST)
     assert item.changed_by is None  # records are frozen: stamping makes a copy
     with pytest.raises(ValidationError) as exc:
         stamp(item, "alice", datetime(2025, 5, 3, 9, 12))

@@ -72,9 +72,9 @@ def test_saving_broadband_stamps_who_and_when_and_queues_it(screen, sync, saves)
 @pytest.mark.parametrize(
     ("args", "fragment"),
     [
-        (("", "80", ""), "provider is required"),
+        (("", "80", ""), "Provider is required"),
         (("BT", "fast", ""), "Contracted download speed must be a number"),
-        (("BT", "-1", ""), "greater than 0"),
+        (("BT", "-1", ""), "must be more than 0"),
     ],
 )
 def test_bad_broadband_is_refused_with_a_message_and_nothing_is_stored(screen, store, saves, args, fragment):
@@ -87,7 +87,7 @@ def test_dspt_from_export_text_or_level_and_year(screen, store):
     assert screen.save_dspt("24/25 Standards Met") is None
     assert store.record("dspt_status", f"{HOME_ID}/dspt").data["status"] == "Standards Met"
     assert "Entry Level" in screen.save_dspt("Entry Level")
-    assert "year is required" in screen.save_dspt(level="Approaching Standards")
+    assert "Year is required" in screen.save_dspt(level="Approaching Standards")
     assert screen.save_dspt(level="Approaching Standards", year="25/26") is None
     assert screen.checklist_rows[3].value == "25/26 Approaching Standards - not yet met (needs Standards Met)"
 
@@ -102,12 +102,12 @@ def test_approaching_standards_shows_as_not_yet_met_on_the_checklist(screen):
 
 
 def test_gp_dscr_and_devices(screen, store):
-    assert "system is required" in screen.save_gp("yes")
+    assert "System is required" in screen.save_gp("yes")
     assert screen.save_gp("partial", "emis") is None
     assert screen.save_dscr(True, "Nourish") is None
     assert "must be a number" in screen.add_device("tablet", "two")
     assert "whole number" in screen.add_device("tablet", "1.5")
-    assert "description is required" in screen.add_device("other", 1)
+    assert "Description is required" in screen.add_device("other", 1)
     assert screen.add_device("tablet", "2") is None
     values = {r.label: r.value for r in screen.checklist_rows}
     assert values["Access to the GP record"] == "Partly (some practices or residents) (EMIS)"
@@ -265,3 +265,9 @@ def test_the_composition_root_tells_a_browser_context_it_is_web_mode(tmp_path):
     finally:
         web.close()
         desktop.close()
+
+
+def test_a_message_about_one_section_goes_when_the_person_opens_another(screen):
+    assert screen.save_broadband("", "80") is not None and screen.message_is_error
+    screen.moved_on()
+    assert screen.message is None and not screen.message_is_error

@@ -61,7 +61,7 @@ def test_a_new_resident_is_stamped_encrypted_and_queued(store, clock, saves):
 
 
 @pytest.mark.parametrize(("args", "fragment"), [
-    (("", "Smith", "12/04/1938", ""), "given name"),
+    (("", "Smith", "12/04/1938", ""), "Given name can't be empty"),
     (("Margaret", "Smith", "1938-13-40", ""), "DD/MM/YYYY"),
     (("Margaret", "Smith", "12/04/1938", "943 476 5918"), "check digit"),
     (("Margaret", "Smith", (NOW + timedelta(days=2)).strftime("%d/%m/%Y"), ""), "future"),  # the screen's clock
@@ -76,7 +76,7 @@ def test_a_bad_resident_is_refused_with_a_message_and_nothing_is_saved(store, cl
 def test_a_bad_baseline_is_refused(store, clock, saves):
     screen = new_screen(store, clock, saves)
     message = screen.add_resident("Margaret", "Smith", "12/04/1938", baseline={"pulse": "400"})
-    assert message and "pulse" in message and store.records("resident") == []
+    assert message and "Pulse" in message and store.records("resident") == []
 
 
 def test_parse_date_accepts_the_usual_ways():
@@ -146,7 +146,7 @@ def test_invalid_observations_refuse_the_transfer(store, clock, saves):
     screen.set_obs("spo2", "")
     assert screen.start_transfer() is None and screen.message == "Enter SpO2"
     screen.set_obs("spo2", "101")
-    assert screen.start_transfer() is None and "spo2" in screen.message
+    assert screen.start_transfer() is None and "SpO2" in screen.message
     assert store.records("transfer") == []
 
 

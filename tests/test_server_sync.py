@@ -174,8 +174,8 @@ def test_same_batch_three_times_concurrently_has_one_effect(http, server):
 @pytest.mark.parametrize(
     ("counts", "field", "words"),
     [
-        ({"occupied": 20, "vacant_reserved": 6, "vacant_accepting": 5}, "vacant_accepting", "must not exceed maximum capacity"),
-        ({"occupied": -1}, "occupied", "greater than or equal to 0"),
+        ({"occupied": 20, "vacant_reserved": 6, "vacant_accepting": 5}, "vacant_accepting", "can't be more than the maximum capacity"),
+        ({"occupied": -1}, "occupied", "Occupied can't be less than 0"),
     ],
 )
 def test_invalid_bed_counts_are_422_naming_the_field_and_nothing_is_stored(http, counts, field, words):

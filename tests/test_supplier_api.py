@@ -180,7 +180,7 @@ def test_counts_are_checked_by_the_devices_rules_and_fields_are_named(central, s
     key = supplier["api_key"]
     over = put_beds(central, key, beds_body(occupied=20))  # 20 + 1 + 3 > 21
     assert over.status_code == 422
-    assert "must not exceed maximum capacity (21)" in str(over.json()["detail"])
+    assert "can't be more than the maximum capacity (21)" in str(over.json()["detail"])
     not_offered = put_beds(central, key, beds_body(category="residential"))
     assert not_offered.status_code == 422
     assert not_offered.json()["detail"] == "beds: Allingham House Care Centre does not offer Residential beds"
@@ -249,7 +249,7 @@ def test_a_csv_upload_for_councils_without_an_api(central, supplier):
     refused = central.post("/supplier/beds.csv", content=bad.encode(),
                            headers={**headers, "Idempotency-Key": str(uuid.uuid4())})
     assert refused.status_code == 422
-    assert refused.json()["detail"].startswith(f"home {DEMO_HOME} (from line 2): vacant accepting: occupied + ")
+    assert refused.json()["detail"].startswith(f"home {DEMO_HOME} (from line 2): Occupied, vacant reserved and vacant accepting beds together")
 
 
 @pytest.mark.parametrize("as_at", ["0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00", "1999-12-31T23:59:59Z"])

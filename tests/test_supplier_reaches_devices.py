@@ -69,7 +69,7 @@ def test_a_supplier_update_reaches_the_homes_device_and_the_screen_names_its_sou
     # The view shows the state's words under the confirmed line.
     view = BedStateView(screen, manager_device.engine, account_line="Demo manager")
     view.refresh(update=False)
-    assert view.updated_by.visible and view.updated_by.value == screen.source_line
+    assert view.updated_by_box.visible and view.updated_by.value == screen.source_line
 
     # The manager's own save afterwards builds on it (no conflict) and the line goes: the state is hers again.
     screen.decrement("nursing", "occupied")

@@ -115,7 +115,7 @@ def test_an_invalid_change_in_a_batch_does_not_hold_back_the_others(tmp_path):
     statuses = [r[0] for r in store.db.execute("SELECT status FROM outbox ORDER BY seq").fetchall()]
     assert statuses == ["rejected", "applied"]
     [entry] = store.sync_log()
-    assert entry.status == "rejected" and entry.message == "Refused by the central API: vacant accepting: too many"
+    assert entry.status == "rejected" and entry.message == "Refused by the central API: Vacant accepting admissions too many"
 
 
 def test_a_change_the_contract_refuses_is_not_sent_and_does_not_hold_back_the_others(tmp_path):
@@ -139,7 +139,7 @@ def test_a_change_the_contract_refuses_is_not_sent_and_does_not_hold_back_the_ot
     statuses = [r[0] for r in store.db.execute("SELECT status FROM outbox ORDER BY seq").fetchall()]
     assert statuses == ["rejected", "applied"]
     [entry] = store.sync_log()
-    assert entry.status == "rejected" and entry.message.startswith("Not sent, this app cannot send it: vacant accepting")
+    assert entry.status == "rejected" and entry.message.startswith("Not sent, this app cannot send it: Occupied, vacant reserved and vacant accepting")
     assert "maximum capacity (20)" in entry.message
 
 

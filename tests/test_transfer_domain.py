@@ -104,7 +104,7 @@ def test_round_trip_through_json_keeps_the_record():
     transfer = stamp(depart(prepared(), T0), "alice", T0)
     again = Transfer.model_validate_json(transfer.model_dump_json())
     assert again == transfer
-    assert again.changed_text == "Changed by alice, 3 May 2025 09:12"
+    assert again.changed_text == "Changed by alice, 3 May 2025 10:12"  # UK time (BST)
 
 
 # --- status and commands ---

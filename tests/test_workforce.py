@@ -93,9 +93,9 @@ def test_workforce_alone_is_a_save_and_confirms_the_bed_state(screen, sync):
 
 
 @pytest.mark.parametrize(("name", "text", "message"), [
-    ("care_workers_agency", "-1", "Care workers (agency): must be 0 or more"),
+    ("care_workers_agency", "-1", "Care workers (agency) can't be less than 0"),
     ("nurses_employed", "lots", "Registered nurses (employed) must be a whole number"),
-    ("non_care_employed", "99999", "Non-care staff (employed): must be 2000 or less"),
+    ("non_care_employed", "99999", "Non-care staff (employed) can't be more than 2000"),
 ])
 def test_invalid_workforce_refuses_the_whole_save_with_the_message_under_the_field(screen, store, name, text,
                                                                                      message):

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from client.sync.api import ApiError, AuthExpired, CentralApi, Offline
 from domain.messages import plain_words
+from domain.uk_time import uk_day_and_time
 from protocol.account_admin import FoundAccount
 from protocol.accounts import AuditEntry, Role, RoleChangeRequest
 from protocol.directory import IcbDecisionNeeded, ImportSummary
@@ -260,4 +261,4 @@ def _place(account) -> str:
 
 
 def _when(moment: datetime) -> str:
-    return moment.astimezone().strftime("%d %b %Y %H:%M").lstrip("0")
+    return uk_day_and_time(moment)

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from client.sync.api import ApiError, AuthExpired, CentralApi, Offline
 from domain.alerts import HomeAnswer, Priority
 from domain.messages import as_sentence, plain_words
+from domain.uk_time import uk_day_and_time
 from protocol.alerts import AlertStatus, AlertSummary, SendAlert
 
 NEEDS_CONNECTION = "Sending alerts needs a connection to the central API; none is available now."
@@ -23,10 +24,11 @@ SIGN_IN_AGAIN = "Please sign in again to send alerts"
 FIELD_LABELS = {"title": "Title", "message": "Message", "link": "Link", "expires_at": "Expiry", "homes": "Homes",
                 "area": "Send to"}
 WHOLE_AREA = "mine"
+MAX_DAYS = 366
 
 
 def _when(moment: datetime | None) -> str:
-    return moment.strftime("%d %b %Y %H:%M").lstrip("0") if moment else ""
+    return uk_day_and_time(moment) if moment else ""
 
 
 class AlertSender:
@@ -58,6 +60,8 @@ class AlertSender:
         })
 
     async def send(self) -> bool:
+        if not 1 <= self.days <= MAX_DAYS:  # a typed number of days beyond any date is refused, not a crash
+            return self._refused(f"Not sent: Show for (days) must be between 1 and {MAX_DAYS}")
         try:
             draft = self.draft()
         except ValidationError as exc:

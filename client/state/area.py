@@ -33,6 +33,7 @@ from domain.area import (
 )
 from domain.beds import BedCategory
 from domain.collection import current_collection
+from domain.uk_time import uk_local
 from protocol import Account, area_csv, area_records
 from protocol.area import OverviewAnswer, SearchAnswer, StaleAnswer
 from protocol.area_csv import CsvFile, overview_csv, search_csv, stale_csv
@@ -296,7 +297,7 @@ def _ago(age: timedelta) -> str:
 
 
 def _day(moment: datetime, now: datetime) -> str:
-    local, today = moment.astimezone(), now.astimezone().date()
+    local, today = uk_local(moment), uk_local(now).date()
     if local.date() == today:
         return f"{local:%H:%M} today"
     if local.date() == today - timedelta(days=1):

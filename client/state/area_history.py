@@ -20,6 +20,7 @@ from client.store import LocalStore
 from client.sync.api import ApiError, AuthExpired, CentralApi, Offline
 from domain.area import AreaRef
 from domain.beds import BedCategory
+from domain.uk_time import uk_clock, uk_day_and_time, uk_local
 from protocol.area import HistoryAnswer
 
 Interval = Literal["day", "week"]
@@ -48,8 +49,8 @@ def _cache_key(area: AreaRef, interval: Interval, days: int) -> str:
 
 
 def _clock(moment: datetime, now: datetime) -> str:
-    local = moment.astimezone()
-    return f"{local:%H:%M}" if local.date() == now.astimezone().date() else f"{local:%d %b %H:%M}".lstrip("0")
+    same_day = uk_local(moment).date() == uk_local(now).date()
+    return uk_clock(moment) if same_day else uk_day_and_time(moment, year=False)
 
 
 class AreaHistory:

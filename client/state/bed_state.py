@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from client.state.conflicts import BED_KINDS, ConflictChoice, ConflictChoices
 from client.state.home_settings import load_settings
-from client.state.sync_status import SyncLook, not_applied_line, sync_line, sync_look, uk_clock, uk_day_clock
+from client.state.sync_status import SyncLook, not_applied_line, sync_line, sync_look
 from client.store import LocalStore
 from client.sync import SyncStatus
 from domain.beds import COUNT_FIELDS, COUNT_LABELS, BedCategory, BedCount, ClosureReason, HomeStatus
@@ -23,7 +23,8 @@ from domain.collection import reminder
 from domain.freshness import Freshness, freshness
 from domain.home_settings import offered_categories
 from domain.homes import CareHome
-from domain.messages import field_of, rule
+from domain.messages import describe, field_of
+from domain.uk_time import uk_clock, uk_day_clock
 from domain.workforce import WORKFORCE_FIELDS, WORKFORCE_LABELS, Workforce, workforce_record_id
 
 
@@ -34,6 +35,7 @@ class CategoryDraft:
     saved: dict[str, int] | None
     errors: dict[str, str] = field(default_factory=dict)
     raw: dict[str, str] = field(default_factory=dict)  # text typed that is not a number yet
+    edited: str | None = None  # the count changed last: a rule broken by the counts together is shown under it
 
     @property
     def label(self) -> str:
@@ -91,12 +93,26 @@ class WorkforceDraft:
         except ValidationError as exc:
             for error in exc.errors():
                 name = field_of(error) or "absent_today"
-                self.errors[name] = f"{WORKFORCE_LABELS.get(name, name)}: {rule(error)}"
+                self.errors[name] = describe(error, WORKFORCE_LABELS)
             return None
 
 
 # The kinds one bed state save writes (its notices are answered by the next save).
 BED_STATE_KINDS = frozenset({"bed_count", "home_status", "workforce"})
+
+
+# How the capacity rule reads under the count that was changed.
+_TOO_MANY = {"occupied": "Occupied beds", "vacant_reserved": "Reserved beds",
+             "vacant_accepting": "Beds accepting admissions"}
+
+
+def over_capacity(edited: str, counts: dict[str, int]) -> str:
+    """Over capacity, in words about the count just changed (the rule is BedCount's)."""
+    used = counts["occupied"] + counts["vacant_reserved"] + counts["vacant_accepting"]
+    if edited == "max_capacity":
+        return f"Maximum capacity can't be less than the occupied and vacant beds ({used})"
+    return (f"{_TOO_MANY[edited]} can't be more than the beds in this category: occupied and vacant "
+            f"come to {used}, the maximum capacity is {counts['max_capacity']}")
 
 
 def _parse_time(value: str | None) -> datetime | None:
@@ -193,6 +209,7 @@ class BedStateScreen:
     def _set(self, draft: CategoryDraft, name: str, value: int) -> None:
         draft.raw.pop(name, None)
         draft.counts[name] = value
+        draft.edited = name
         self.message = None
         self._validate(draft)
 
@@ -200,6 +217,11 @@ class BedStateScreen:
         self.closed_to_admissions = closed
         self.closed_reason = ClosureReason(reason) if (closed and reason) else None
         self.message = None
+
+    def came_back(self) -> None:
+        """The person returns from another screen: the last save's words are old news (a draft and its
+        errors under the fields are kept: they still apply)."""
+        self.message, self.message_is_error = None, False
 
     def open_workforce(self, opened: bool = True) -> None:
         self.workforce.open = opened
@@ -221,7 +243,11 @@ class BedStateScreen:
         except ValidationError as exc:
             for error in exc.errors():
                 name = field_of(error) or "vacant_accepting"
-                draft.errors[name] = f"{COUNT_LABELS.get(name, name)}: {rule(error)}"
+                if error["type"] == "value_error" and name == "vacant_accepting" and draft.edited in COUNT_FIELDS:
+                    # The counts together exceed the capacity: say so under the count the person changed.
+                    draft.errors[draft.edited] = over_capacity(draft.edited, draft.counts)
+                else:
+                    draft.errors[name] = describe(error, COUNT_LABELS)
             return None
 
     # -- what the screen shows ---------------------------------------------------------------

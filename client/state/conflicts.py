@@ -20,6 +20,7 @@ from typing import Any
 from client.store import ConflictCopy, LocalStore
 from domain.beds import COUNT_LABELS, BedCategory
 from domain.residents import resident_record_id
+from domain.uk_time import uk_day_and_time
 from protocol import RECORD_KINDS, ConflictRule
 
 EXPLANATION = ("These records were changed on two devices before they could sync. Each shows the version "
@@ -210,5 +211,4 @@ def _saved_by(data: dict[str, Any], *, otherwise: str) -> str:
     who, when = data.get("changed_by"), data.get("changed_at")
     if not who or not when:
         return otherwise
-    moment = datetime.fromisoformat(when).astimezone()
-    return f"saved by {who}, " + f"{moment:%d %b %H:%M}".lstrip("0")
+    return f"saved by {who}, " + uk_day_and_time(datetime.fromisoformat(when), year=False)

@@ -16,6 +16,7 @@ from datetime import date, datetime
 from client.store import LocalStore
 from client.sync.api import ApiError, AuthExpired, CentralApi, Offline
 from domain.beds import BedCategory
+from domain.uk_time import uk_day_and_time
 from protocol.area import HistoryAnswer
 
 META_KEY = "home_history"
@@ -105,8 +106,7 @@ class HomeHistory:
             if self.problem == "Offline":
                 return "The vacancy history needs a connection; none has been loaded on this device yet"
             return self.problem or "Loading the vacancy history..."
-        when = self.fetched_at.astimezone() if self.fetched_at else None
-        as_of = f"{when.day} {when:%b %Y %H:%M}" if when else "an earlier day"
+        as_of = uk_day_and_time(self.fetched_at) if self.fetched_at else "an earlier day"
         if self.problem == "Offline" or (self.from_cache and self.problem is None):
             prefix = "Offline: " if self.problem == "Offline" else ""
             return f"{prefix}as of {as_of} (kept on this device)"

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from client.reports.transfer_pdf import transfer_pack_pdf
 from client.store import Document, DocumentShelf
 from client.sync.api import ApiError, AuthExpired, CentralApi, Offline
+from domain.uk_time import uk_clock, uk_day_and_time, uk_local
 from protocol.hospital import TransferPack
 
 PDF = "application/pdf"
@@ -126,9 +127,9 @@ def _short(text: str, limit: int = 80) -> str:
 
 
 def _clock(moment: datetime) -> str:
-    return moment.astimezone().strftime("%H:%M")
+    return uk_clock(moment)
 
 
 def _day_clock(moment: datetime, now: datetime) -> str:
-    local = moment.astimezone()
-    return f"today {local:%H:%M}" if local.date() == now.astimezone().date() else f"{local:%d %b %H:%M}"
+    same_day = uk_local(moment).date() == uk_local(now).date()
+    return f"today {uk_clock(moment)}" if same_day else uk_day_and_time(moment, year=False)

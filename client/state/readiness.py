@@ -58,6 +58,7 @@ from domain.readiness import (
     stamp,
     summarise_wifi,
 )
+from domain.uk_time import uk_day_and_time, uk_local
 
 M = TypeVar("M", bound=BaseModel)
 SUMMARY_GROUP = "readiness-summary"  # the home's latest summary PDF on the document shelf (all go at sign-out)
@@ -107,13 +108,11 @@ def load_checklist(store: LocalStore, home_id: str) -> Checklist:
 
 
 def changed_line(changed_by: str | None, changed_at: datetime | None, now: datetime | None = None) -> str:
-    """'changed by alice, 25 Nov 09:12' (local time; the year too when it is not this year)."""
+    """'changed by alice, 25 Nov 09:12' (UK time; the year too when it is not this year)."""
     if changed_by is None or changed_at is None:
         return "Not recorded yet"
-    local = changed_at.astimezone()
-    same_year = now is None or local.year == now.astimezone().year
-    when = f"{local:%d %b %H:%M}" if same_year else f"{local:%d %b %Y %H:%M}"
-    return f"changed by {changed_by}, {when.lstrip('0')}"
+    same_year = now is None or uk_local(changed_at).year == uk_local(now).year
+    return f"changed by {changed_by}, {uk_day_and_time(changed_at, year=not same_year)}"
 
 
 def _latest(items: Iterable[Any]) -> Any | None:
@@ -196,6 +195,10 @@ class ReadinessScreen:
         self.checklist = Checklist()
         self._users_form: NhsmailUsersForm | None = None
         self.reload()
+
+    def moved_on(self) -> None:
+        """The person opened another section: a message about the last one no longer applies."""
+        self.message, self.message_is_error = None, False
 
     def reload(self) -> None:
         self.checklist = load_checklist(self.store, self.home_id)

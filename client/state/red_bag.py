@@ -63,6 +63,7 @@ from domain.transfer import (
     record_return,
     start_transfer,
 )
+from domain.uk_time import uk_day_and_time
 
 PDF, FHIR_JSON = "application/pdf", "application/fhir+json"
 
@@ -79,7 +80,9 @@ def parse_date(text: str) -> date:
             return datetime.strptime(text, fmt).date()
         except ValueError:
             continue
-    raise ValueError(f"date of birth: write it as DD/MM/YYYY, e.g. 12/04/1938 (got {text!r})")
+    if not text:
+        raise ValueError("Date of birth is required: write it as DD/MM/YYYY, e.g. 12/04/1938")
+    raise ValueError(f"Date of birth: write it as DD/MM/YYYY, e.g. 12/04/1938 (not {text!r})")
 
 
 def _in_hospital(store: LocalStore, home_id: str) -> dict[str, Transfer]:
@@ -96,7 +99,7 @@ def _tidy_documents(store: LocalStore, home_id: str, active: dict[str, Transfer]
 
 
 def _when(moment: datetime | None) -> str:
-    return f"{moment.astimezone():%d %b %H:%M}".lstrip("0") if moment else ""
+    return uk_day_and_time(moment, year=False) if moment else ""
 
 
 # --- the list of residents --------------------------------------------------------------------------------------

@@ -26,8 +26,8 @@ class SignInForm:
         try:
             url = httpx.URL(address)
             url.port  # noqa: B018 - parsing the port is the check
-        except (httpx.InvalidURL, ValueError) as exc:
-            return f"Server address is not a valid web address ({exc})"
+        except (httpx.InvalidURL, ValueError):  # the library's words ("Invalid port: ...") are not for people
+            return "Server address is not a valid web address: check it, e.g. https://carehome.example.nhs.uk"
         if not url.host:
             return "Server address needs a host name, e.g. https://carehome.example.nhs.uk"
         if not self.username.strip():

@@ -9,6 +9,7 @@ from pydantic import ValidationError
 from client.session import Session, SessionManager
 from client.sync import ApiError, AuthExpired, Offline
 from domain.messages import as_sentence, describe
+from domain.uk_time import uk_day
 from protocol.accounts import RegisterRequest
 
 NEEDS_NETWORK = "This needs a connection to the central API: try again when online"
@@ -25,7 +26,7 @@ class StaffPanel:
     async def create_invite(self, session: SessionManager, home_id: str) -> None:
         await self._run(session, lambda api: api.create_invite(home_id),
                         lambda r: f"Invite code {r.invite_code}: a new member of staff registers with it "
-                                  f"(it works once, until {r.expires_at:%d %b}).", lambda r: r.invite_code)
+                                  f"(it works once, until {uk_day(r.expires_at, year=False)}).", lambda r: r.invite_code)
 
     async def reset_password(self, session: SessionManager, username: str) -> None:
         if not username.strip():
@@ -33,7 +34,7 @@ class StaffPanel:
             return
         await self._run(session, lambda api: api.issue_password_reset(username.strip()),
                         lambda r: f"Reset code {r.reset_code} for {username.strip()}: they set a new password "
-                                  f"with it (it works once, until {r.expires_at:%d %b}).", lambda r: r.reset_code)
+                                  f"with it (it works once, until {uk_day(r.expires_at, year=False)}).", lambda r: r.reset_code)
 
     async def _run(self, session, call, describe, code_of) -> None:
         api = session.api()
@@ -98,7 +99,7 @@ class ResetPasswordForm:
     async def submit(self, session: SessionManager) -> Session | None:
         self.error = None
         if len(self.new_password) < 10:
-            self.error = "New password: at least 10 characters"
+            self.error = "New password needs at least 10 characters"
             return None
         self.error = await _call_signed_out(session, self.server_url, lambda api: api.complete_password_reset(
             self.username.strip(), self.reset_code.strip(), self.new_password))

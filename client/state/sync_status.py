@@ -10,12 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from zoneinfo import ZoneInfo
 
 from client.store import SyncLogEntry
 from client.sync import SyncState, SyncStatus
-
-UK = ZoneInfo("Europe/London")
+from domain.uk_time import uk_day_and_time, uk_day_clock
 
 STATE_TEXT = {
     SyncState.IDLE: "Connected",
@@ -25,24 +23,6 @@ STATE_TEXT = {
     SyncState.UPGRADE_REQUIRED: "This app needs an update",
     SyncState.ERROR: "Sync problem - retrying by itself",
 }
-
-
-def uk_time(moment: datetime) -> datetime:
-    """A moment as a clock in England shows it (GMT or BST)."""
-    return moment.astimezone(UK)
-
-
-def uk_clock(moment: datetime) -> str:
-    """'09:12', UK local time."""
-    return f"{uk_time(moment):%H:%M}"
-
-
-def uk_day_clock(moment: datetime, now: datetime, same_day: str = "") -> str:
-    """'09:12' (after ``same_day``) on the day of ``now``, else '24 Nov 09:12' (UK local time)."""
-    local = uk_time(moment)
-    if local.date() == uk_time(now).date():
-        return f"{same_day}{local:%H:%M}"
-    return f"{local:%d %b %H:%M}"
 
 
 def changes(count: int) -> str:
@@ -128,4 +108,4 @@ def sync_details(status: SyncStatus, log: list[SyncLogEntry], clock_offset: time
 
 
 def _when(moment: datetime) -> str:
-    return f"{uk_time(moment):%d %b %H:%M}"
+    return uk_day_and_time(moment, year=False)

@@ -18,12 +18,14 @@ class _FormView(ft.Column):
                  on_back: Callable[[], None], on_signed_in: Callable[[Session], Awaitable[None]]) -> None:
         super().__init__(spacing=16, tight=True)
         self.on_signed_in = on_signed_in
-        self.error = ft.Text("", color=ft.Colors.ERROR, visible=False)
+        self.error = ft.Text("", color=ft.Colors.ERROR)
+        # The box, not the text, is hidden: a Semantics over a hidden control shows Flet's own red error box.
+        self.error_box = ft.Semantics(identifier="form-error", content=self.error, visible=False)
         self.button = ft.Button(submit_label, on_click=self._submit, height=52)
         self.controls = [
             ft.Text(title, theme_style=ft.TextThemeStyle.HEADLINE_SMALL, weight=ft.FontWeight.BOLD),
             *fields,
-            ft.Semantics(identifier="form-error", content=self.error),
+            self.error_box,
             self.button,
             ft.TextButton("Back to sign in", on_click=lambda e: on_back()),
         ]
@@ -36,7 +38,7 @@ class _FormView(ft.Column):
         self.update()
         session, error = await self.send()
         self.button.disabled = False
-        self.error.value, self.error.visible = error or "", bool(error)
+        self.error.value, self.error_box.visible = error or "", bool(error)
         self.update()
         if session is not None:
             await self.on_signed_in(session)

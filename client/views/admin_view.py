@@ -16,7 +16,7 @@ import flet as ft
 
 from client.state.admin import PLACE_LABELS, ROLE_LABELS, AdminScreen
 from client.views.account_bar import AccountBar, FollowsAccountBar
-from client.views.widgets import dropdown, heading, identified, message_colour, screen_title
+from client.views.widgets import dropdown, heading, hide_semantics_of_hidden, identified, message_colour, screen_title
 from protocol.accounts import Role
 
 AUDIT_SHOWN = 20  # the latest entries; the rest are a search away on the central API
@@ -96,12 +96,14 @@ class AdminView(FollowsAccountBar, ft.Column):
         self.role_place.value = ""
         self.role_place.visible = False
         self.role_box.visible = True
+        hide_semantics_of_hidden(self.role_box)
         self.update()
 
     def _role_picked(self, e: ft.Event) -> None:
         label = PLACE_LABELS[Role(self.role_choice.value)] if self.role_choice.value else ""
         self.role_place.label = label
         self.role_place.visible = bool(label)
+        hide_semantics_of_hidden(self.role_box)
         self.update()
 
     async def _apply_role(self, e: ft.Event) -> None:

@@ -17,6 +17,7 @@ from client.store import LocalStore
 from client.sync import SyncStatus
 from client.views.widgets import back_header, identified, screen_title
 from domain.alerts import HomeAlert, Priority
+from domain.uk_time import uk_day_and_time
 
 PRIORITY_COLOURS = {
     Priority.URGENT: ft.Colors.RED_800,
@@ -26,7 +27,7 @@ PRIORITY_COLOURS = {
 
 
 def _when(moment: datetime) -> str:
-    return moment.strftime("%d %b %Y %H:%M").lstrip("0")
+    return uk_day_and_time(moment)
 
 
 class AlertBanner(ft.Container):

@@ -16,6 +16,7 @@ from domain.area import AreaQueryError, BedSearch
 from domain.beds import BedCategory
 from domain.freshness import Freshness
 from domain.home_settings import Funding
+from domain.uk_time import uk_clock, uk_day_and_time, uk_local
 from protocol.area import SearchAnswer, SearchResult
 
 AGE_CHOICES = [("", "Any age"), ("1", "Updated in the last day"), ("3", "Updated in the last 3 days"),
@@ -29,8 +30,9 @@ def confirmed_words(result: SearchResult, now: datetime) -> str:
     """'Last confirmed 09:12 today (fresh)'."""
     if result.confirmed_at is None:
         return "Bed state never confirmed"
-    local, today = result.confirmed_at.astimezone(), now.astimezone().date()
-    when = f"{local:%H:%M} today" if local.date() == today else f"{local:%d %b %H:%M}".lstrip("0")
+    today = uk_local(now).date()
+    when = f"{uk_clock(result.confirmed_at)} today" if uk_local(result.confirmed_at).date() == today \
+        else uk_day_and_time(result.confirmed_at, year=False)
     return f"Last confirmed {when} ({FRESHNESS_WORDS[result.freshness]})"
 
 

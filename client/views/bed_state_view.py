@@ -183,7 +183,9 @@ class BedStateView(ft.Column):
         self.confirm = ft.OutlinedButton("No change - confirm", on_click=self._confirm, height=56, expand=True)
         self.message = ft.Text("", size=15)
         self.confirmed = ft.Text("", size=15, weight=ft.FontWeight.W_500)
-        self.updated_by = ft.Text("", size=14, color=ft.Colors.ON_SURFACE_VARIANT, visible=False)
+        self.updated_by = ft.Text("", size=14, color=ft.Colors.ON_SURFACE_VARIANT)
+        self.updated_by_box = identified("updated-by", self.updated_by)  # hidden itself: Flet errs over a hidden text
+        self.updated_by_box.visible = False
         self.sync_status = ft.Text("", size=15, no_wrap=False)  # wraps on a phone, never cut off
         self.sync_icon = ft.Icon(ft.Icons.CLOUD_SYNC, size=20)
         self.details = ft.Column(spacing=4)
@@ -215,7 +217,7 @@ class BedStateView(ft.Column):
                 self.address,
                 ft.Text(account_line, size=13, color=ft.Colors.ON_SURFACE_VARIANT),
                 identified("confirmed-line", self.confirmed),
-                identified("updated-by", self.updated_by),
+                self.updated_by_box,
                 self.deregistered_box,
                 self.notice_box,
                 self.cards,
@@ -334,7 +336,7 @@ class BedStateView(ft.Column):
         self.confirmed.value = screen.confirmed_line()
         self.confirmed.color = FRESHNESS_COLOURS[screen.freshness]
         self.updated_by.value = screen.source_line or ""
-        self.updated_by.visible = screen.source_line is not None
+        self.updated_by_box.visible = screen.source_line is not None
         status = status or self.engine.status
         self.sync_status.value = screen.status_line(status)
         self.sync_icon.icon, self.sync_icon.color = SYNC_LOOKS[screen.status_look(status)]

@@ -17,7 +17,14 @@ import flet as ft
 from client.state.home_settings import HomeSettingsScreen
 from client.state.outbreak import OutbreakPanel
 from client.sync import SyncStatus
-from client.views.widgets import back_header, heading, identified, message_colour, screen_title
+from client.views.widgets import (
+    back_header,
+    heading,
+    hide_semantics_of_hidden,
+    identified,
+    message_colour,
+    screen_title,
+)
 from domain.beds import BedCategory
 from domain.home_settings import Funding
 from domain.outbreak import OutbreakKind
@@ -66,6 +73,7 @@ class OutbreakControl(ft.Column):
         self.case.visible = self.close.visible = panel.active
         self.message.value = panel.message or ""
         self.message.color = message_colour(panel.message_is_error)
+        hide_semantics_of_hidden(self)
         if update:
             self.update()
 

@@ -92,6 +92,8 @@ class ReadinessView(ft.Column):
     # -- sections -------------------------------------------------------------------------------------
 
     def _show_section(self, key: str) -> None:
+        if key != self.section:
+            self.screen.moved_on()
         self.section = key
         self.refresh()
 

@@ -41,6 +41,7 @@ from client.views.widgets import (
     SteadyList,
     back_header,
     heading,
+    hide_semantics_of_hidden,
     identified,
     message_colour,
     screen_title,
@@ -444,6 +445,7 @@ class ResidentView(ft.Column):
         errors = self.screen.obs_errors
         for name, row in self.obs_rows.items():
             row.show_error(errors.get(name))
+        hide_semantics_of_hidden(self.body)
         if update:
             self.update()
 

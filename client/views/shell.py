@@ -180,6 +180,7 @@ class AppShell:
         """Back from readiness to the same bed state view (a draft being edited is kept)."""
         if self.bed_view is None:
             return
+        self.bed_view.screen.came_back()
         self.live = self.bed_view
         self.body.content = self.bed_view
         self.page.update()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -79,3 +80,29 @@ class SteadyList(ft.Column):
             return
         self._shown = rows
         self.controls = [make(row) for row in rows] or [ft.Text(empty)]
+
+
+# Semantics this module hid because their control was hidden (shown again with it).
+_HIDDEN_WITH_CONTENT: weakref.WeakSet[ft.Semantics] = weakref.WeakSet()
+
+
+def hide_semantics_of_hidden(root: ft.Control) -> None:
+    """A Semantics whose control is hidden is hidden with it, and shown again with it.
+
+    Flet draws a red "Semantics.content must be provided and visible" box in place of a Semantics over a
+    hidden control. Call after changing which controls are visible, before ``update()``. A Semantics hidden
+    on purpose (over a visible control) is left as it is.
+    """
+    stack = [root]
+    while stack:
+        control = stack.pop()
+        content = getattr(control, "content", None)
+        if isinstance(control, ft.Semantics) and isinstance(content, ft.Control):
+            if content.visible is False and control.visible is not False:
+                control.visible = False
+                _HIDDEN_WITH_CONTENT.add(control)
+            elif content.visible is not False and control in _HIDDEN_WITH_CONTENT:
+                control.visible = True
+                _HIDDEN_WITH_CONTENT.discard(control)
+        stack.extend(child for child in [*(getattr(control, "controls", None) or []), content]
+                     if isinstance(child, ft.Control))

@@ -105,11 +105,11 @@ def place_for(change: RoleChangeRequest) -> RolePlace:
     """The fields the new role keeps: a home role its home, a commissioner an area, and so on."""
     if change.role in access.HOME_ROLES:
         if not change.home_id:
-            raise Invalid("home_id: a home role needs a home")
+            raise Invalid("Home: a home role needs a home")
         return RolePlace(home_id=change.home_id)
     if change.role == Role.COMMISSIONER:
         if not change.area:
-            raise Invalid("area: a commissioner needs an area")
+            raise Invalid("Area: a commissioner needs an area")
         return RolePlace(area=change.area)
     if change.role == Role.HOSPITAL_USER:
         return RolePlace(hospital_ods=change.hospital_ods)

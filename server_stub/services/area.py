@@ -43,6 +43,7 @@ from domain.freshness import AGEING_FOR, FRESH_FOR, Freshness
 from domain.geography import bounding_box
 from domain.home_settings import Funding
 from domain.maturity import Band
+from domain.messages import label
 from domain.readiness import DsptLevel
 from protocol.area import AreaWire, HistoryAnswer, HistoryPoint, OverviewAnswer, SearchAnswer, StaleAnswer
 from protocol.sync import Account
@@ -82,7 +83,7 @@ def parse_area(text: str, field: str = "area") -> AreaRef:
     try:
         return AreaRef.parse(text)
     except ValueError as error:
-        raise Invalid(f"{field}: {error}") from None
+        raise Invalid(f"{label(field)}: {error}") from None
 
 
 def default_area(account: Account) -> AreaRef:

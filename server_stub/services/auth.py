@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from domain.one_time_codes import normalised
+from domain.uk_time import from_iso, uk_clock
 from protocol.accounts import CompleteResetRequest
 from protocol.sync import Account, RefreshRequest, SignInRequest, SignInResponse
 from server_stub import account_repository, repository
@@ -35,8 +36,9 @@ RESET_CODE_NOT_VALID = "This reset code is not valid (or was used already)"
 
 
 def locked_message(until: str) -> str:
-    return (f"This account is locked after too many wrong passwords until {until[11:16]} UTC; "
-            "try again then, or ask your manager to reset your password")
+    """``until`` is the stored UTC stamp; a person reads it on a UK clock."""
+    return (f"This account is locked after too many wrong passwords until {uk_clock(from_iso(until))}. "
+            "Try again then, or ask your manager to reset your password.")
 
 
 def sign_in(connection: Connection, settings: Settings, now: datetime, request: SignInRequest, client: str) -> SignInResponse:

@@ -180,11 +180,11 @@ def decide_icb(connection: Connection, now: datetime, account: Account, home_id:
             raise NotFound("There is no care home with this CQC location ID")
         home = CareHome.model_validate(record.data)
         if not home.awaiting_icb_decision:
-            raise Invalid("icb_code: this home's ICB is not waiting for a decision")
+            raise Invalid("ICB code: this home's ICB is not waiting for a decision")
         chosen = next((choice for choice in home.icb_candidates if choice.code == code), None)
         if chosen is None:
             allowed = ", ".join(f"{choice.code} ({choice.name})" for choice in home.icb_candidates)
-            raise Invalid(f"icb_code: choose one of this home's ICBs: {allowed}")
+            raise Invalid(f"ICB code: choose one of this home's ICBs: {allowed}")
         decided = with_icb(home, chosen)
         directory_repository.set_icb_decision(connection, home_id, chosen.code, account.username, stamp)
         repository.upsert_record(connection, kind=CARE_HOME, record_id=home_id, home_id=home_id,
