@@ -141,7 +141,8 @@ def test_the_checklist_shows_each_item_and_who_changed_it(read_pdf):
     assert "3 laptops or tablets (2 laptops, 1 tablet)" in text
     assert "Partly (some practices or residents) - EMIS" in text
     assert "In use - Nourish" in text
-    assert "alice, 20 Oct 2026 09:30" in text and "carol, 21 Oct 2026 09:30" in text
+    # Changed at 09:30 UTC: 10:30 on a UK clock in October (BST).
+    assert "alice, 20 Oct 2026 10:30" in text and "carol, 21 Oct 2026 10:30" in text
     # WiFi per location, the worst first; a kitchen is not where care happens.
     assert "Good in 2 of 4 care" in text
     for location in ("Office", "Main lounge", "Room 12", "Bedroom corridor, first floor", "Kitchen"):

@@ -55,6 +55,7 @@ from domain.readiness import (
     location_key,
     summarise_wifi,
 )
+from domain.uk_time import uk_day_and_time
 
 MAX_WIFI_ROWS = 14  # locations listed at most, before "and N more"
 
@@ -145,7 +146,7 @@ def _day(day: date) -> str:
 
 
 def _moment(moment: datetime) -> str:
-    return f"{moment.day} {moment:%b %Y %H:%M}"
+    return uk_day_and_time(moment)  # the UK wall clock, as every time a person reads
 
 
 def _changed(record: object | None) -> str:

@@ -30,6 +30,7 @@ from domain.homes import CareHome
 from domain.news2 import PARAMETER_LABELS, ClinicalRisk
 from domain.residents import Dnacpr, Resident
 from domain.transfer import SBARD_LABELS, Transfer
+from domain.uk_time import uk_day_and_time
 
 MAX_MEDICINES = 14  # listed at most, before "and N more"
 MAX_CONDITIONS = 8
@@ -164,8 +165,8 @@ def _render(home: CareHome, resident: Resident, transfer: Transfer, prepared_by:
     to = hospital.name + (f" ({hospital.ods_code})" if hospital and hospital.ods_code else "") if hospital else "-"
     page.text(f"To {to}", size=9, line=4.3, bold=True)
     when = transfer.sent_at or now
-    page.text(f"Prepared by {prepared_by}, {_day(now)} {now:%H:%M}. Status: {transfer.status.label}"
-              + (f", sent {_day(when)} {when:%H:%M}" if transfer.sent_at else ""), size=8, line=4, color=GREY)
+    page.text(f"Prepared by {prepared_by}, {uk_day_and_time(now)}. Status: {transfer.status.label}"
+              + (f", sent {uk_day_and_time(when)}" if transfer.sent_at else ""), size=8, line=4, color=GREY)
     pdf.ln(1.5)
 
     # Allergies and resuscitation: prominent, side by side.
@@ -242,7 +243,7 @@ def _render(home: CareHome, resident: Resident, transfer: Transfer, prepared_by:
         if taken:
             pdf.set_xy(x0, row_y)
             page.font(8, color=GREY)
-            pdf.cell(sum(columns), 4, page.clean(f"Taken {_day(taken)} {taken:%H:%M}"))
+            pdf.cell(sum(columns), 4, page.clean(f"Taken {uk_day_and_time(taken)}"))
             row_y += 4.1
         pdf.set_xy(pdf.l_margin, max(top + news_height, row_y) + 1)
 
