@@ -61,6 +61,12 @@ def test_a_control_inside_another_in_the_tree_does_not_overlap_it():
     assert rules([outer, inner]) == []
 
 
+def test_a_button_drawn_inside_a_field_is_the_fields_own_but_one_sticking_out_overlaps():
+    field = button("field", Box(16, 16, 300, 56), "Password", kind="field")
+    assert rules([field, button("eye", Box(264, 20, 48, 48), "Show password")]) == []
+    assert rules([field, button("eye", Box(290, 20, 48, 48), "Show password")]) == ["overlap"]
+
+
 def test_a_list_row_scrolled_under_a_pinned_bar_overlaps_only_if_the_list_runs_under_the_bar():
     bar = button("bar", Box(16, 740, 176, 56), "No change - confirm")
     under_the_list = Scroller(Box(16, 16, 358, 828))  # the list runs under the pinned bar
@@ -75,6 +81,12 @@ def test_a_target_under_48_px_either_way_is_small():
     assert rules([button("a", Box(16, 16, 171, 32))]) == ["small"]
     assert rules([button("a", Box(16, 16, 44, 48))]) == ["small"]
     assert rules([button("a", Box(16, 16, 47.8, 48))]) == []  # sub-pixel rounding
+
+
+def test_a_target_half_scrolled_out_of_its_list_is_not_small_but_one_inside_it_is():
+    scroll = Scroller(Box(0, 0, 390, 700))
+    assert rules([button("a", Box(16, 670, 52, 30), scrollers=(scroll,))]) == []  # cut by the list's bottom
+    assert rules([button("a", Box(16, 600, 52, 30), scrollers=(scroll,))]) == ["small"]
 
 
 def test_a_button_named_only_by_its_wrapping_group_is_unnamed():

@@ -19,7 +19,7 @@ class _FormView(ft.Column):
         super().__init__(spacing=16, tight=True)
         self.on_signed_in = on_signed_in
         self.error = ft.Text("", color=ft.Colors.ERROR, visible=False)
-        self.button = ft.Button(submit_label, on_click=self._submit, height=52)
+        self.button = ft.Button(submit_label, on_click=self._submit)
         self.controls = [
             ft.Text(title, theme_style=ft.TextThemeStyle.HEADLINE_SMALL, weight=ft.FontWeight.BOLD),
             *fields,

@@ -29,13 +29,13 @@ class AdminView(FollowsAccountBar, ft.Column):
         self.message = ft.Text("", size=14)
         self.import_status = ft.Text("", size=14)
         self.decisions = ft.Column(spacing=6)
-        self.search = ft.TextField(label="Find an account (name, user name or home)", dense=True,
+        self.search = ft.TextField(label="Find an account (name, user name or home)",
                                    on_submit=self._find)
         self.found_summary = ft.Text("", size=13, color=ft.Colors.ON_SURFACE_VARIANT)
         self.accounts = ft.Column(spacing=6)
         self.role_username: str | None = None
         self.role_choice = dropdown("New role", [(r.value, ROLE_LABELS[r]) for r in Role], on_select=self._role_picked)
-        self.role_place = ft.TextField(label="Where", dense=True)
+        self.role_place = ft.TextField(label="Where")
         self.role_box = ft.Container(ft.Column([
             ft.Text("", weight=ft.FontWeight.W_600),
             identified("role-choice", self.role_choice),

@@ -40,7 +40,7 @@ class AlertSenderView(ft.Column):
         self.remind = identified("alert-remind", ft.OutlinedButton(
             "Remind the homes that have not acknowledged", icon=ft.Icons.NOTIFICATIONS_ACTIVE, on_click=self._remind))
         self.controls = [ft.Column([
-            back_header("send-back", on_back, screen_title("Alerts to care homes")),
+            back_header("send-back", on_back, screen_title("Alerts to care homes"), "area overview"),
             identified("send-title", self.title), identified("send-message", self.text),
             identified("send-priority", self.priority), identified("send-link", self.link),
             identified("send-days", self.days), identified("send-to", self.to),

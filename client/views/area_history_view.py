@@ -61,7 +61,7 @@ class AreaHistoryView(ft.Column):
         self.legend = ft.Column(spacing=2)
         self.shown: HistoryShown | None = None
         self.controls = [
-            back_header("history-back", on_back, screen_title(f"Vacancy history: {area.name or area.code}")),
+            back_header("history-back", on_back, screen_title(f"Vacancy history: {area.name or area.code}"), "area overview"),
             self.age, self.range, identified("history-source", self.line),
             identified("history-chart", self.chart, "Vacancies accepting admissions over time"),
             self.legend,

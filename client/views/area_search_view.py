@@ -11,7 +11,7 @@ import flet as ft
 from client.state.area import AreaData, search_csv
 from client.sync import SyncStatus
 from client.views.area_parts import MIN_TAP, DataAgeLine, OpenDocument, csv_button, phone_button
-from client.views.widgets import back_header, dropdown, heading, identified, screen_title
+from client.views.widgets import back_header, checkbox, dropdown, heading, identified, screen_title
 from domain.area import AreaQueryError, BedSearch
 from domain.beds import BedCategory
 from domain.freshness import Freshness
@@ -40,7 +40,7 @@ class AreaSearchView(ft.Column):
         super().__init__(spacing=10, scroll=ft.ScrollMode.AUTO, expand=True)
         self.data, self._open_document = data, open_document
         self.age = DataAgeLine(data.store, status)
-        self.categories = {c: ft.Checkbox(label=c.label, value=c is BedCategory.NURSING_DEMENTIA)
+        self.categories = {c: checkbox(label=c.label, value=c is BedCategory.NURSING_DEMENTIA)
                            for c in BedCategory}
         self.funding = dropdown("Funding accepted", [("", "Any funding"), *((f.value, f.label) for f in Funding)],
                                 "", width=300)

@@ -14,7 +14,7 @@ import flet as ft
 from client.state.area import AreaData, stale_csv
 from client.sync import SyncStatus
 from client.views.area_parts import DataAgeLine, OpenDocument, csv_button, phone_button
-from client.views.widgets import SteadyList, back_header, dropdown, identified, screen_title
+from client.views.widgets import SteadyList, back_header, checkbox, dropdown, identified, screen_title
 from domain.area import STALE_PAGE, AreaRef
 from protocol.area import StaleAnswer, StaleHomeWire
 
@@ -36,17 +36,17 @@ class AreaStaleView(ft.Column):
         self.age = DataAgeLine(data.store, status)
         self.days = dropdown("Not updated for more than", DAY_CHOICES, "7", width=300,
                              on_select=lambda e: self._refresh())
-        self.this_collection = ft.Checkbox(label="Only homes not yet confirmed in this month's collection (8th-14th)",
+        self.this_collection = checkbox(label="Only homes not yet confirmed in this month's collection (8th-14th)",
                                            value=False, on_change=lambda e: self._refresh())
         self.share = ft.Text("", size=16)
         self.homes = SteadyList(spacing=8, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
         self.listing = STALE_PAGE  # homes listed; "Show more" lists another page
-        self.more_button = ft.OutlinedButton("Show more", icon=ft.Icons.EXPAND_MORE, height=48,
+        self.more_button = ft.OutlinedButton("Show more", icon=ft.Icons.EXPAND_MORE,
                                              on_click=lambda e: self._show_more())
         self.more = identified("stale-more", self.more_button)
         self.answer: StaleAnswer | None = None
         self.controls = [
-            back_header("stale-back", on_back, screen_title("Not updated")),
+            back_header("stale-back", on_back, screen_title("Not updated"), "area overview"),
             self.age, self.days, identified("stale-collection", self.this_collection),
             ft.Row([identified("stale-share", self.share),
                     csv_button("stale-csv", "Download CSV", data.store, lambda: stale_csv(self._everyone()),

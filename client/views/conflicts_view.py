@@ -79,9 +79,9 @@ class ConflictsView(ft.Column):
                 ft.Text(f"Yours: {difference.yours}"),
                 ft.Text(f"Other device: {difference.theirs}", color=ft.Colors.ON_SURFACE_VARIANT),
             ]
-        keep_mine = ft.FilledButton("Keep mine", height=48,
+        keep_mine = ft.FilledButton("Keep mine",
                                     on_click=lambda e: self._choose(self.choices.keep_mine, choice.copy_id))
-        keep_theirs = ft.OutlinedButton("Keep theirs", height=48,
+        keep_theirs = ft.OutlinedButton("Keep theirs",
                                         on_click=lambda e: self._choose(self.choices.keep_theirs, choice.copy_id))
         return ft.Container(ft.Column([
             identified(f"conflict-title-{choice.copy_id}", ft.Text(choice.title, size=16, weight=ft.FontWeight.BOLD)),

@@ -17,7 +17,7 @@ import flet as ft
 from client.state.home_settings import HomeSettingsScreen
 from client.state.outbreak import OutbreakPanel
 from client.sync import SyncStatus
-from client.views.widgets import back_header, heading, identified, message_colour, screen_title
+from client.views.widgets import back_header, checkbox, heading, identified, message_colour, screen_title
 from domain.beds import BedCategory
 from domain.home_settings import Funding
 from domain.outbreak import OutbreakKind
@@ -76,13 +76,13 @@ class HomeSettingsView(ft.Column):
         super().__init__(spacing=10, expand=True)
         self.screen = screen
         self.outbreak = OutbreakControl(outbreak, on_outbreak_saved) if outbreak is not None else None
-        self.funding = {f: ft.Checkbox(label=f.label, value=f in screen.funding,
+        self.funding = {f: checkbox(label=f.label, value=f in screen.funding,
                                        on_change=lambda e, f=f: self._funding(f, e))
                         for f in Funding}
-        self.categories = {c: ft.Checkbox(label=c.label, value=c in screen.categories,
+        self.categories = {c: checkbox(label=c.label, value=c in screen.categories,
                                           on_change=lambda e, c=c: self._category(c, e))
                            for c in BedCategory}
-        self.sharing = {option.key: ft.Checkbox(label=option.label, value=ticked,
+        self.sharing = {option.key: checkbox(label=option.label, value=ticked,
                                                 on_change=lambda e, key=option.key: self._sharing(key, e))
                         for option, ticked in screen.sharing_options}
         self.sharing_changed = ft.Text("", size=13, color=ft.Colors.ON_SURFACE_VARIANT)
@@ -96,7 +96,7 @@ class HomeSettingsView(ft.Column):
         self.changed = ft.Text("", size=13, color=ft.Colors.ON_SURFACE_VARIANT)
         self.controls = [
             ft.Column([
-                back_header("settings-back", on_back, screen_title("Home settings")),
+                back_header("settings-back", on_back, screen_title("Home settings"), "bed state"),
                 heading("Funding accepted"),
                 *(identified(f"funding-{f.value}", box) for f, box in self.funding.items()),
                 heading("Bed categories offered"),
@@ -113,7 +113,7 @@ class HomeSettingsView(ft.Column):
                 *([self.outbreak] if self.outbreak is not None else []),
             ], spacing=8, scroll=ft.ScrollMode.AUTO, expand=True),
             ft.Semantics(identifier="settings-message", live_region=True, content=self.message),
-            identified("settings-save", ft.FilledButton("Save", height=52, on_click=self._save)),
+            identified("settings-save", ft.FilledButton("Save", on_click=self._save)),
         ]
         self.render(update=False)
 

@@ -24,7 +24,7 @@ class SignInView(ft.Column):
         self.password = password_field("Password", on_submit=self._submit)
         self.error = ft.Text(notice or "", color=ft.Colors.ERROR if not notice else ft.Colors.ON_SURFACE,
                              visible=bool(notice))
-        self.button = ft.Button("Sign in", on_click=self._submit, height=52)
+        self.button = ft.Button("Sign in", on_click=self._submit)
         self.controls = [
             ft.Text("Care Home Connect", theme_style=ft.TextThemeStyle.HEADLINE_SMALL, weight=ft.FontWeight.BOLD),
             ft.Text("Sign in once on this device; after that the app works offline too."),

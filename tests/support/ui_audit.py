@@ -7,9 +7,11 @@ viewport)`` finds, in plain Python that tests drive with synthetic boxes:
 
 - ``clipped``: a control cut by the viewport's left or right edge (or by the sides of the scrolling list it is in),
   or cut at the top or bottom where nothing scrolls (a control below the fold of a scrolling list is fine);
-- ``overlap``: two controls whose visible boxes overlap (neither inside the other in the tree);
+- ``overlap``: two controls whose visible boxes overlap (neither inside the other in the tree, and not a field's
+  own button such as Show password, drawn inside the field);
 - ``small``: a touch target under 48x48 CSS px (``getBoundingClientRect`` is in CSS px whatever the
-  devicePixelRatio: the semantics host is scaled by 1/devicePixelRatio and the rectangles follow);
+  devicePixelRatio: the semantics host is scaled by 1/devicePixelRatio and the rectangles follow); not one half
+  scrolled out of its list, whose box Flutter cuts to the part still in the list;
 - ``unnamed``: a button, field or dropdown without an accessible name of its own (an aria-label or text on the
   control itself; a name on a wrapping group does not count, the finding says what the group said);
 - ``duplicate``: different buttons, fields or dropdowns with the same name on one screen.
@@ -134,6 +136,8 @@ def _overlapping(controls: list[Control], viewport: Box) -> list[Finding]:
         for second, second_box in visible[i + 1:]:
             if first.key in second.ancestors or second.key in first.ancestors:
                 continue
+            if _inside_a_field(first, second) or _inside_a_field(second, first):
+                continue  # a field's own button (Show password) sits inside the field
             common = first_box.intersect(second_box)
             if common is not None and common.w > OVERLAP_PX and common.h > OVERLAP_PX:
                 found.append(Finding("overlap", f"{first.describe()} overlaps {second.describe()}",
@@ -141,10 +145,22 @@ def _overlapping(controls: list[Control], viewport: Box) -> list[Finding]:
     return found
 
 
+def _inside_a_field(inner: Control, outer: Control) -> bool:
+    return outer.kind == "field" and inner.kind == "button" and inner.box.intersect(outer.box) == inner.box
+
+
 def _small(controls: list[Control], min_target: float) -> list[Finding]:
     return [Finding("small", f"{c.describe()} is smaller than {min_target:.0f}x{min_target:.0f} px", (c.key,))
             for c in controls
-            if c.box.w < min_target - TOLERANCE_PX or c.box.h < min_target - TOLERANCE_PX]
+            if (c.box.w < min_target - TOLERANCE_PX or c.box.h < min_target - TOLERANCE_PX) and not _scrolled_part_out(c)]
+
+
+def _scrolled_part_out(control: Control) -> bool:
+    """Flutter reports a control half scrolled out of its list with the box of the part still in the list: its
+    height there says nothing about its size."""
+    return any(s.vertical and (abs(control.box.y - s.box.y) <= OVERLAP_PX
+                               or abs(control.box.bottom - s.box.bottom) <= OVERLAP_PX)
+               for s in control.scrollers)
 
 
 def _unnamed(controls: list[Control]) -> list[Finding]:
