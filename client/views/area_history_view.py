@@ -12,7 +12,7 @@ import flet_charts as fch
 from client.state.area_history import AreaHistory, HistoryShown
 from client.sync import SyncStatus
 from client.views.area_parts import DataAgeLine, nice_step, value_axis
-from client.views.widgets import back_header, dropdown, identified, screen_title
+from client.views.widgets import back_header, dropdown, identified, named, screen_title
 from domain.area import AreaRef
 from domain.beds import BedCategory
 
@@ -62,7 +62,7 @@ class AreaHistoryView(ft.Column):
         self.shown: HistoryShown | None = None
         self.controls = [
             back_header("history-back", on_back, screen_title(f"Vacancy history: {area.name or area.code}"), "area overview"),
-            self.age, self.range, identified("history-source", self.line),
+            self.age, named(self.range), identified("history-source", self.line),
             identified("history-chart", self.chart, "Vacancies accepting admissions over time"),
             self.legend,
         ]

@@ -11,7 +11,7 @@ import flet as ft
 from client.state.area import AreaData, search_csv
 from client.sync import SyncStatus
 from client.views.area_parts import MIN_TAP, DataAgeLine, OpenDocument, csv_button, phone_button
-from client.views.widgets import back_header, checkbox, dropdown, heading, identified, screen_title
+from client.views.widgets import back_header, checkbox, dropdown, heading, identified, named, screen_title
 from domain.area import AreaQueryError, BedSearch
 from domain.beds import BedCategory
 from domain.freshness import Freshness
@@ -65,7 +65,7 @@ class AreaSearchView(ft.Column):
             heading("Bed categories"),
             ft.Column([identified(f"search-category-{c.value}", box) for c, box in self.categories.items()],
                       spacing=0),
-            self.funding, self.age_limit,
+            named(self.funding), named(self.age_limit),
             ft.Row([identified("search-district", self.district), self.near_home], wrap=True),
             identified("search-run", ft.FilledButton("Search", icon=ft.Icons.SEARCH, on_click=self._search,
                                                      height=MIN_TAP)),

@@ -14,7 +14,7 @@ import flet as ft
 from client.state.area import AreaData, stale_csv
 from client.sync import SyncStatus
 from client.views.area_parts import DataAgeLine, OpenDocument, csv_button, phone_button
-from client.views.widgets import SteadyList, back_header, checkbox, dropdown, identified, screen_title
+from client.views.widgets import SteadyList, back_header, checkbox, dropdown, identified, named, screen_title
 from domain.area import STALE_PAGE, AreaRef
 from protocol.area import StaleAnswer, StaleHomeWire
 
@@ -47,7 +47,7 @@ class AreaStaleView(ft.Column):
         self.answer: StaleAnswer | None = None
         self.controls = [
             back_header("stale-back", on_back, screen_title("Not updated"), "area overview"),
-            self.age, self.days, identified("stale-collection", self.this_collection),
+            self.age, named(self.days), identified("stale-collection", self.this_collection),
             ft.Row([identified("stale-share", self.share),
                     csv_button("stale-csv", "Download CSV", data.store, lambda: stale_csv(self._everyone()),
                                open_document)], wrap=True, alignment=ft.MainAxisAlignment.SPACE_BETWEEN),

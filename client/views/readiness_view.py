@@ -39,6 +39,7 @@ from client.views.widgets import (
     heading,
     identified,
     message_colour,
+    named,
     screen_title,
     switch,
     sync_status_row,
@@ -149,20 +150,20 @@ class ReadinessView(ft.Column):
         self.dev_count = ft.TextField(label="How many", value="1", width=110,
                                       keyboard_type=ft.KeyboardType.NUMBER)
         self.dev_description = ft.TextField(label="Description (e.g. from the ICB programme)")
-        return [ft.Row([ft.Container(self.dev_kind, expand=True), self.dev_count]), self.dev_description,
+        return [ft.Row([ft.Container(named(self.dev_kind), expand=True), self.dev_count]), self.dev_description,
                 identified("device-add", ft.Button("Add delivery", on_click=self._add_device))]
 
     def _dspt_form(self) -> list[ft.Control]:
         self.dspt_level = dropdown("DSPT status", [(lvl.value, lvl.label) for lvl in DsptLevel])
         self.dspt_year = ft.TextField(label="Year (e.g. 24/25)", width=140,
                                       value=dspt_year_on(self._now().date()))
-        return [ft.Row([ft.Container(self.dspt_level, expand=True), self.dspt_year]),
+        return [ft.Row([ft.Container(named(self.dspt_level), expand=True), self.dspt_year]),
                 identified("dspt-save", ft.Button("Save DSPT status", on_click=self._save_dspt))]
 
     def _gp_form(self) -> list[ft.Control]:
         self.gp_access = dropdown("Care staff see residents' GP records", [(a.value, a.label) for a in GpAccess])
         self.gp_system = dropdown("Through", [("", "-"), *((s.value, s.label) for s in GpSystem)])
-        return [self.gp_access, self.gp_system,
+        return [named(self.gp_access), named(self.gp_system),
                 identified("gp-save", ft.Button("Save GP record access", on_click=self._save_gp))]
 
     def _dscr_form(self) -> list[ft.Control]:
@@ -196,7 +197,8 @@ class ReadinessView(ft.Column):
         self.maturity_band = ft.Text("", size=22, weight=ft.FontWeight.BOLD)
         self.next_band = ft.Text("", size=15, weight=ft.FontWeight.W_600)
         self.missing = ft.Column(spacing=8)
-        self.pdf_result = ft.Text("", size=13, selectable=True)
+        # Hidden while empty: an empty selectable text is an empty, nameless field to a screen reader.
+        self.pdf_result = ft.Text("", size=13, selectable=True, visible=False)
         pdf = [identified("summary-pdf", ft.OutlinedButton("Summary PDF", icon=ft.Icons.PICTURE_AS_PDF,
                                                             on_click=self._summary_pdf)), self.pdf_result] \
             if self.make_pdf is not None else []
@@ -248,7 +250,7 @@ class ReadinessView(ft.Column):
             ])
             controls = [identified("nhsmail-ods", self.ods), self.not_cqc,
                         identified("nhsmail-ods-save", ft.Button("Save ODS code", on_click=self._save_ods)),
-                        self.ods_problem,
+                        named(self.ods_problem),
                         identified("nhsmail-no-ods", ft.OutlinedButton("Record: no usable code",
                                                                        on_click=self._no_ods))]
         elif step is Step.CQC_IDS:
@@ -268,7 +270,7 @@ class ReadinessView(ft.Column):
             if dspt is not None:
                 controls.append(identified("nhsmail-dspt-checklist", ft.Button(
                     f"Use the checklist's DSPT: {dspt.text}", on_click=self._dspt_from_checklist)))
-            controls += [ft.Row([ft.Container(self.nm_dspt_level, expand=True), self.nm_dspt_year]),
+            controls += [ft.Row([ft.Container(named(self.nm_dspt_level), expand=True), self.nm_dspt_year]),
                          identified("nhsmail-dspt-save", ft.OutlinedButton("Save DSPT status",
                                                                            on_click=self._save_nm_dspt))]
         elif step is Step.ROUTE:
@@ -455,6 +457,7 @@ class ReadinessView(ft.Column):
             self.pdf_result.value = f"No PDF: {exc}"
         else:
             self.pdf_result.value = f"Summary PDF saved on this device: {path}"
+        self.pdf_result.visible = True
         self.update()
 
     def on_sync_status(self, status: SyncStatus) -> None:

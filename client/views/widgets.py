@@ -26,6 +26,11 @@ def own_name(name: str, control: ft.Control) -> ft.Control:
     return ft.MergeSemantics(content=ft.Semantics(label=name, content=control))
 
 
+def named(dropdown: ft.Dropdown) -> ft.Control:
+    """A dropdown named by its own label (Flutter does not pass a dropdown's label on to screen readers)."""
+    return own_name(str(dropdown.label), dropdown)
+
+
 def named_icon(icon: ft.IconData, name: str) -> ft.Icon:
     """An icon that names the icon button it is in (a tooltip does not)."""
     return ft.Icon(icon, semantics_label=name)

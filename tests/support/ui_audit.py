@@ -253,9 +253,10 @@ def text_scale(page) -> float:
 def text_height(page, text: str) -> float:
     """The height of the semantics node showing ``text`` (to prove a text scale took effect)."""
     return _playwright_page(page).evaluate(
-        """(text) => { const span = [...document.querySelectorAll('flt-semantics > span')]
-             .find(s => s.textContent === text);
-           return span ? span.parentElement.getBoundingClientRect().height : 0; }""", text)
+        """(text) => { const own = e => [...e.childNodes].filter(c => c.nodeType === 3 || c.tagName === 'SPAN')
+             .map(c => c.textContent).join('').trim();
+           const node = [...document.querySelectorAll('flt-semantics')].find(e => own(e) === text);
+           return node ? node.getBoundingClientRect().height : 0; }""", text)
 
 
 def _playwright_page(page):
