@@ -120,6 +120,11 @@ def test_every_manager_screen_at_three_sizes_and_200_percent_text(phone: FletPag
     phone.sign_in(None, DEMO_USER, DEMO_PASSWORD)
     phone.wait_id_text("home-name", "Allingham House Care Centre")
     walk.audit("bed state")
+    closed = phone.page.get_by_role("switch", name="Closed to admissions")
+    closed.click()
+    phone.page.get_by_role("button", name="Reason for closing").wait_for()
+    walk.audit("bed state, closed to admissions")
+    closed.click()
 
     phone.tap_id("open-readiness")
     phone.wait_id_text("readiness-home", "Allingham House Care Centre")
@@ -154,6 +159,9 @@ def test_every_manager_screen_at_three_sizes_and_200_percent_text(phone: FletPag
     phone.tap_id("start-transfer")
     phone.by_id("send-to-hospital").wait_for()
     walk.audit("transfer")
+    phone.tap_id("obs-not-taken")
+    phone.wait_id_text("news2", "NEWS2 not calculated")
+    walk.audit("transfer, observations not taken")
     walk.check()
 
 
