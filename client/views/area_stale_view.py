@@ -93,7 +93,7 @@ class AreaStaleView(ft.Column):
             ft.Text(f"{home.local_authority} - {age_words(home)}", size=13,
                     color=ft.Colors.RED_700 if home.days_since is None else None),
             ft.Text(f"Manager: {home.manager_name or 'not known'}", size=13),
-            phone_button(home.phone),
+            phone_button(home.phone, home=home.name),
         ], spacing=4), padding=12)))
 
     def _refresh(self) -> None:
