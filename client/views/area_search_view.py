@@ -37,7 +37,7 @@ def confirmed_words(result: SearchResult, now: datetime) -> str:
 class AreaSearchView(ft.Column):
     def __init__(self, data: AreaData, status: SyncStatus | None, *, on_back: Callable[[], None],
                  open_document: OpenDocument | None = None) -> None:
-        super().__init__(spacing=10, scroll=ft.ScrollMode.AUTO, expand=True)
+        super().__init__(spacing=10, expand=True)
         self.data, self._open_document = data, open_document
         self.age = DataAgeLine(data.store, status)
         self.categories = {c: checkbox(label=c.label, value=c is BedCategory.NURSING_DEMENTIA)
@@ -74,12 +74,14 @@ class AreaSearchView(ft.Column):
                                                                 on_click=self._change))
         self.change.visible = False
         self.controls = [
-            back_header("search-back", on_back, screen_title("Find a bed")),
-            self.age, self.form, self.problem,
-            ft.Row([identified("search-summary", self.summary), self.csv], wrap=True,
-                   alignment=ft.MainAxisAlignment.SPACE_BETWEEN),
-            self.change,
-            self.results,
+            back_header("search-back", on_back, screen_title("Find a bed")),  # pinned
+            ft.Column([
+                self.age, self.form, self.problem,
+                ft.Row([identified("search-summary", self.summary), self.csv], wrap=True,
+                       alignment=ft.MainAxisAlignment.SPACE_BETWEEN),
+                self.change,
+                self.results,
+            ], spacing=10, scroll=ft.ScrollMode.AUTO, expand=True),
         ]
 
     def query(self) -> BedSearch:

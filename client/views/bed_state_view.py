@@ -25,6 +25,7 @@ from client.sync import SyncEngine, SyncStatus
 from client.views.sign_out_box import SignOutBox
 from client.views.theme import BIG_BUTTON, BIG_OUTLINED_BUTTON, icon_button_style, outline_with_focus
 from client.views.widgets import (
+    announced,
     identified,
     message_colour,
     named_icon,
@@ -222,7 +223,7 @@ class BedStateView(ft.Column):
         self.details = ft.Column(spacing=4)
         self.notices = ft.Text("", color=ft.Colors.ON_ERROR_CONTAINER, size=14)
         self.notice_box = ft.Container(
-            ft.Column([identified("sync-notices", self.notices),
+            ft.Column([announced("sync-notices", self.notices),
                        ft.TextButton("OK, I have checked", on_click=self._dismiss_notices)], spacing=4),
             bgcolor=ft.Colors.ERROR_CONTAINER, padding=12, border_radius=8, visible=False)
         self.deregistered = ft.Text("", size=14, color=ft.Colors.ON_TERTIARY_CONTAINER)

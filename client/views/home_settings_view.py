@@ -99,8 +99,8 @@ class HomeSettingsView(ft.Column):
         self.message = ft.Text("", size=14)
         self.changed = ft.Text("", size=13, color=ft.Colors.ON_SURFACE_VARIANT)
         self.controls = [
+            back_header("settings-back", on_back, screen_title("Home settings"), "bed state"),  # pinned
             ft.Column([
-                back_header("settings-back", on_back, screen_title("Home settings"), "bed state"),
                 heading("Funding accepted"),
                 *(identified(f"funding-{f.value}", box) for f, box in self.funding.items()),
                 heading("Bed categories offered"),

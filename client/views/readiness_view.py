@@ -33,6 +33,7 @@ from client.sync import SyncEngine, SyncStatus
 from client.sync.api import ApiError, AuthExpired
 from client.views.nhsmail_chart_view import NhsmailChartView
 from client.views.widgets import (
+    announced,
     back_header,
     checkbox,
     dropdown,
@@ -82,7 +83,7 @@ class ReadinessView(ft.Column):
             self.tabs,
             ft.Divider(height=1),
             self.body,
-            identified("readiness-message", self.message),
+            announced("readiness-message", self.message),
             sync_status_row(self.sync_status),
         ]
         self.refresh(update=False)

@@ -39,6 +39,7 @@ from client.views.conflicts_view import ConflictNotice
 from client.views.theme import urgent_button_style
 from client.views.widgets import (
     SteadyList,
+    announced,
     back_header,
     checkbox,
     heading,
@@ -187,7 +188,7 @@ class AddResidentView(ft.Column):
                 heading("Usual observations when well"),
                 ft.Row([baseline(name, label, unit) for name, label, unit, _ in OBSERVATION_FIELDS], wrap=True),
             ], spacing=10, scroll=ft.ScrollMode.AUTO, expand=True),
-            identified("new-message", self.message),
+            announced("new-message", self.message),
             identified("new-save", ft.FilledButton("Save resident", icon=ft.Icons.SAVE,
                                                    on_click=self._save)),
             sync_status_row(self.sync_status),
@@ -327,7 +328,7 @@ class ResidentView(ft.Column):
                       if on_edit is not None else []),
                 ], controls_padding=12, expanded=False)),
             ], spacing=10, scroll=ft.ScrollMode.AUTO, expand=True),
-            identified("red-bag-message", self.message),
+            announced("red-bag-message", self.message),
             self.action,
             sync_status_row(self.sync_status),
         ]
