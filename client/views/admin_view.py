@@ -147,7 +147,8 @@ class AdminView(FollowsAccountBar, ft.Column):
             on_click=lambda e, u=row.username: self._open_role(u)))]
         if row.locked:
             actions.insert(0, identified(f"unlock-{row.username}", ft.TextButton(
-                content=ft.Text("Unlock", semantics_label=f"Unlock {row.username}"), icon=ft.Icons.LOCK_OPEN, on_click=self._act(lambda u=row.username: self.screen.unlock(u)))))
+                content=ft.Text("Unlock", semantics_label=f"Unlock {row.username}"), icon=ft.Icons.LOCK_OPEN,
+                on_click=self._act(lambda u=row.username: self.screen.unlock(u)))))
         lines = [ft.Text(row.username, weight=ft.FontWeight.W_600),
                  identified(f"account-line-{row.username}", ft.Text(row.line, size=13))]
         if row.locked:
