@@ -57,6 +57,11 @@ COUNT_NOUNS: dict[str, str] = {
 }
 
 
+# Of a 12-column row: the label's and the -/+ stepper's share (all of it each, one above the other, below 576 px).
+COUNT_LABEL_COLUMNS = {"xs": 12, "sm": 5}
+COUNT_STEPPER_COLUMNS = {"xs": 12, "sm": 7}
+
+
 class CountRow(ft.Column):
     """One count (e.g. Occupied) of one category: label, -, the number, +."""
 
@@ -83,14 +88,16 @@ class CountRow(ft.Column):
         plus = ft.IconButton(named_icon(ft.Icons.ADD, f"More {noun}, {draft.label}"), on_click=self._plus,
                              icon_size=28, style=stepper)
         self.controls = [
-            ft.Row(
+            # Label beside the -/+ where there is room (tablet, desktop), above them on a phone: at 200% text a
+            # label squeezed beside them would split mid-word.
+            ft.ResponsiveRow(
                 [
-                    ft.Text(label, expand=True, size=15),
-                    identified(f"{prefix}-minus", minus),
-                    self.value_semantics,
-                    identified(f"{prefix}-plus", plus),
+                    ft.Container(ft.Text(label, size=15), col=COUNT_LABEL_COLUMNS, alignment=ft.Alignment.CENTER_LEFT),
+                    ft.Row([identified(f"{prefix}-minus", minus), self.value_semantics,
+                            identified(f"{prefix}-plus", plus)], col=COUNT_STEPPER_COLUMNS,
+                           alignment=ft.MainAxisAlignment.END, vertical_alignment=ft.CrossAxisAlignment.CENTER),
                 ],
-                vertical_alignment=ft.CrossAxisAlignment.CENTER,
+                vertical_alignment=ft.CrossAxisAlignment.CENTER, run_spacing=2,
             ),
             self.error_semantics,
         ]

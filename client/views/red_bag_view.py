@@ -251,22 +251,27 @@ class AddResidentView(ft.Column):
 # --- one resident's red bag ---------------------------------------------------------------------------------
 
 
-class ObservationRow(ft.Row):
-    """One observation: label, -, the value (typed or stepped), +."""
+class ObservationRow(ft.ResponsiveRow):
+    """One observation: label, -, the value (typed or stepped), +; the label above them on a phone (at 200% text
+    a label squeezed beside them would split mid-word)."""
 
     def __init__(self, view: "ResidentView", name: str, label: str, unit: str) -> None:
-        super().__init__(vertical_alignment=ft.CrossAxisAlignment.CENTER, spacing=4)
+        super().__init__(vertical_alignment=ft.CrossAxisAlignment.CENTER, spacing=4, run_spacing=2)
         self.view, self.name = view, name
         self.field = ft.TextField(value=view.screen.obs_text[name], width=88,
                                   text_align=ft.TextAlign.CENTER, keyboard_type=ft.KeyboardType.NUMBER,
                                   on_change=self._typed)
         self.controls = [
-            ft.Text(f"{label} ({unit})", expand=True, size=14),
-            identified(f"obs-{name}-minus", ft.IconButton(named_icon(ft.Icons.REMOVE, f"Lower {label}"),
-                                                          on_click=lambda e: self._step(-1))),
-            identified(f"obs-{name}", own_name(label, self.field), label),
-            identified(f"obs-{name}-plus", ft.IconButton(named_icon(ft.Icons.ADD, f"Raise {label}"),
-                                                         on_click=lambda e: self._step(1))),
+            ft.Container(ft.Text(f"{label} ({unit})", size=14), col={"xs": 12, "sm": 5},
+                         alignment=ft.Alignment.CENTER_LEFT),
+            ft.Row([
+                identified(f"obs-{name}-minus", ft.IconButton(named_icon(ft.Icons.REMOVE, f"Lower {label}"),
+                                                              on_click=lambda e: self._step(-1))),
+                identified(f"obs-{name}", own_name(label, self.field), label),
+                identified(f"obs-{name}-plus", ft.IconButton(named_icon(ft.Icons.ADD, f"Raise {label}"),
+                                                             on_click=lambda e: self._step(1))),
+            ], col={"xs": 12, "sm": 7}, spacing=4, alignment=ft.MainAxisAlignment.END,
+                vertical_alignment=ft.CrossAxisAlignment.CENTER),
         ]
 
     def _typed(self, e: ft.Event) -> None:
