@@ -276,6 +276,7 @@ class BedStateView(ft.Column):
             sync_status_row(self.sync_status),
             nav_bar([control for control in nav if control is not None]),
         ]
+        self.form: ft.Column = self.controls[2]  # the scrolling form (its own controls: banners, counts, ...)
         self.refresh(update=False)
 
     # -- events -----------------------------------------------------------------------

@@ -64,9 +64,9 @@ class OutbreakControl(ft.Column):
     def render(self, *, update: bool = True) -> None:
         panel = self.panel
         self.status.value = panel.status_line
-        for control in self.before:
+        for control in (*self.before, self.kind, self.start_date, self.start):
             control.visible = not panel.active
-        for control in self.during:
+        for control in (*self.during, self.case, self.close):
             control.visible = panel.active
         self.message.value = panel.message or ""
         self.message.color = message_colour(panel.message_is_error)

@@ -47,6 +47,14 @@ def checkbox(label: str, **kwargs: Any) -> ft.Checkbox:
                        **kwargs)
 
 
+def checkbox_label(box: ft.Checkbox) -> str:
+    """The words of a checkbox made by ``checkbox`` (or of a plain one)."""
+    label = box.label
+    if isinstance(label, ft.Container) and isinstance(label.content, ft.Text):
+        return label.content.value or ""
+    return str(label or "")
+
+
 def switch(label: str, **kwargs: Any) -> ft.Switch:
     """A switch whose row is at least 48 px tall (Flutter's own is 40 on the web)."""
     return ft.Switch(label=label, padding=ft.Padding.symmetric(vertical=4), **kwargs)
