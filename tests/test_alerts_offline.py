@@ -132,7 +132,7 @@ def test_the_banner_sits_on_top_of_the_bed_state_screen_and_opens_the_alerts(cen
     beds.update = lambda: None  # no page: render without sending
     beds.on_sync_status(engine.status)  # the engine tells the open screen, which reloads its banner
     assert banner.visible and banner.text.value == "Urgent: Norovirus outbreak in Trafford"
-    form = beds.controls[0]
+    form = beds.form
     assert form.controls[0] is banner  # on top, its own control; the bed update's controls follow unchanged
     banner.on_click(None)
     assert opened == [1]

@@ -69,7 +69,7 @@ def test_the_banner_shows_on_the_8th_until_the_home_confirms_and_the_bed_update_
         view.update = lambda: None  # no page: render without sending
         view.refresh(update=False)
         assert view.collection_box.visible and view.collection.value.startswith("Monthly collection:")
-        form = view.controls[0]
+        form = view.form
         assert form.controls[0] is view.collection_box  # its own control above the form
         # Nothing to tap in it: the bed update's taps (a count, then Save; or "No change - confirm") stay as they were.
         assert view.collection_box.on_click is None and isinstance(view.collection_box.content.content, type(

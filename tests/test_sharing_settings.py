@@ -84,10 +84,11 @@ def test_the_managers_choice_reaches_the_central_api_which_counts_her_home_publi
 
 def test_the_settings_view_shows_each_option_and_forwards_a_tick(settings):
     from client.views.home_settings_view import HomeSettingsView
+    from client.views.widgets import checkbox_label
 
     view = HomeSettingsView(settings, on_back=lambda: None)
     assert set(view.sharing) == {o.key for o in OPTIONS}
-    assert [box.label for box in view.sharing.values()] == [o.label for o in OPTIONS]
+    assert [checkbox_label(box) for box in view.sharing.values()] == [o.label for o in OPTIONS]
     settings.set_sharing(PUBLIC, True)
     view.render(update=False)
     assert view.sharing[PUBLIC].value is True and view.sharing[NEIGHBOURS].value is False

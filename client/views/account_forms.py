@@ -16,12 +16,13 @@ class _FormView(ft.Column):
 
     def __init__(self, title: str, fields: list[ft.TextField], submit_label: str,
                  on_back: Callable[[], None], on_signed_in: Callable[[Session], Awaitable[None]]) -> None:
-        super().__init__(spacing=16, tight=True)
+        # Scrolls: at 200% text on a phone the form is taller than the screen.
+        super().__init__(spacing=16, tight=True, scroll=ft.ScrollMode.AUTO, expand=True)
         self.on_signed_in = on_signed_in
         self.error = ft.Text("", color=ft.Colors.ERROR)
         # The box, not the text, is hidden: a Semantics over a hidden control shows Flet's own red error box.
-        self.error_box = ft.Semantics(identifier="form-error", content=self.error, visible=False)
-        self.button = ft.Button(submit_label, on_click=self._submit, height=52)
+        self.error_box = ft.Semantics(identifier="form-error", content=self.error, visible=False, live_region=True)
+        self.button = ft.Button(submit_label, on_click=self._submit)
         self.controls = [
             ft.Text(title, theme_style=ft.TextThemeStyle.HEADLINE_SMALL, weight=ft.FontWeight.BOLD),
             *fields,

@@ -29,13 +29,13 @@ class AdminView(FollowsAccountBar, ft.Column):
         self.message = ft.Text("", size=14)
         self.import_status = ft.Text("", size=14)
         self.decisions = ft.Column(spacing=6)
-        self.search = ft.TextField(label="Find an account (name, user name or home)", dense=True,
+        self.search = ft.TextField(label="Find an account (name, user name or home)",
                                    on_submit=self._find)
         self.found_summary = ft.Text("", size=13, color=ft.Colors.ON_SURFACE_VARIANT)
         self.accounts = ft.Column(spacing=6)
         self.role_username: str | None = None
         self.role_choice = dropdown("New role", [(r.value, ROLE_LABELS[r]) for r in Role], on_select=self._role_picked)
-        self.role_place = ft.TextField(label="Where", dense=True)
+        self.role_place = ft.TextField(label="Where")
         self.role_box = ft.Container(ft.Column([
             ft.Text("", weight=ft.FontWeight.W_600),
             identified("role-choice", self.role_choice),
@@ -137,16 +137,20 @@ class AdminView(FollowsAccountBar, ft.Column):
         self.decisions.controls = decisions
         self.found_summary.value = screen.found_summary
         self.accounts.controls = [self._account(row) for row in screen.account_rows]
-        self.audit.controls = [ft.Text(line, size=12, selectable=True) for line in screen.audit_lines[:AUDIT_SHOWN]]
+        # Not selectable: a selectable text is an unnamed text field to a screen reader.
+        self.audit.controls = [ft.Text(line, size=12) for line in screen.audit_lines[:AUDIT_SHOWN]]
         if update:
             self.update()
 
     def _account(self, row) -> ft.Control:
+        # Each account's buttons say whose they are (five "Change role" buttons are one name to a screen reader).
         actions = [identified(f"role-{row.username}", ft.TextButton(
-            "Change role", on_click=lambda e, u=row.username: self._open_role(u)))]
+            content=ft.Text("Change role", semantics_label=f"Change role: {row.username}"),
+            on_click=lambda e, u=row.username: self._open_role(u)))]
         if row.locked:
             actions.insert(0, identified(f"unlock-{row.username}", ft.TextButton(
-                "Unlock", icon=ft.Icons.LOCK_OPEN, on_click=self._act(lambda u=row.username: self.screen.unlock(u)))))
+                content=ft.Text("Unlock", semantics_label=f"Unlock {row.username}"), icon=ft.Icons.LOCK_OPEN,
+                on_click=self._act(lambda u=row.username: self.screen.unlock(u)))))
         lines = [ft.Text(row.username, weight=ft.FontWeight.W_600),
                  identified(f"account-line-{row.username}", ft.Text(row.line, size=13))]
         if row.locked:

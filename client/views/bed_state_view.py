@@ -24,7 +24,19 @@ from client.state.bed_state import BedStateScreen, CategoryDraft
 from client.state.sync_status import SyncLook, sync_details
 from client.sync import SyncEngine, SyncStatus
 from client.views.sign_out_box import SignOutBox
-from client.views.widgets import identified, message_colour, sync_now_button
+from client.views.theme import BIG_BUTTON, BIG_OUTLINED_BUTTON, icon_button_style, outline_with_focus
+from client.views.widgets import (
+    announced,
+    identified,
+    message_colour,
+    named_icon,
+    nav_bar,
+    nav_button,
+    own_name,
+    switch,
+    sync_now_button,
+    sync_status_row,
+)
 from domain.beds import COUNT_FIELDS, COUNT_LABELS, ClosureReason
 from domain.freshness import Freshness
 from domain.workforce import WORKFORCE_FIELDS, WORKFORCE_LABELS
@@ -45,6 +57,20 @@ FRESHNESS_COLOURS = {
 }
 
 
+# What each count is, as a screen reader says it on the -/+ buttons and the field ("Fewer occupied beds, Nursing").
+COUNT_NOUNS: dict[str, str] = {
+    "max_capacity": "beds in maximum capacity",
+    "occupied": "occupied beds",
+    "vacant_reserved": "vacant reserved beds",
+    "vacant_accepting": "vacant beds accepting admissions",
+}
+
+
+# Of a 12-column row: the label's and the -/+ stepper's share (all of it each, one above the other, below 576 px).
+COUNT_LABEL_COLUMNS = {"xs": 12, "sm": 5}
+COUNT_STEPPER_COLUMNS = {"xs": 12, "sm": 7}
+
+
 class CountRow(ft.Column):
     """One count (e.g. Occupied) of one category: label, -, the number, +."""
 
@@ -53,28 +79,34 @@ class CountRow(ft.Column):
         self.view, self.draft, self.name = view, draft, name
         prefix = f"bed-{draft.category.value}-{name}"
         label = COUNT_LABELS[name]
+        noun = COUNT_NOUNS[name]
         self.value = ft.TextField(
-            value=draft.display(name), width=72, text_align=ft.TextAlign.CENTER, dense=True,
+            value=draft.display(name), width=72, text_align=ft.TextAlign.CENTER,
             keyboard_type=ft.KeyboardType.NUMBER, on_change=self._typed, label=None,
         )
         self.error = ft.Text("", color=ft.Colors.ERROR, size=13)
         self.error_semantics = ft.Semantics(identifier=f"{prefix}-error", container=True, live_region=True,
                                             content=self.error, visible=False)
         # The number is also the semantics value, so screen readers (and tests) read it.
-        self.value_semantics = identified(f"{prefix}-value", self.value, f"{draft.label} {label}")
-        minus = ft.IconButton(ft.Icons.REMOVE, on_click=self._minus, icon_size=28, tooltip=f"Fewer: {label}",
-                              style=ft.ButtonStyle(shape=ft.CircleBorder(), side=ft.BorderSide(1, ft.Colors.OUTLINE)))
-        plus = ft.IconButton(ft.Icons.ADD, on_click=self._plus, icon_size=28, tooltip=f"More: {label}",
-                             style=ft.ButtonStyle(shape=ft.CircleBorder(), side=ft.BorderSide(1, ft.Colors.OUTLINE)))
+        # The group's label (with the number) is what tests read; the field itself has its own name.
+        self.value_semantics = identified(f"{prefix}-value", own_name(f"{noun.capitalize()}, {draft.label}",
+                                                                      self.value), f"{draft.label} {label}")
+        stepper = icon_button_style(shape=ft.CircleBorder(), side=outline_with_focus(ft.Colors.OUTLINE))
+        minus = ft.IconButton(named_icon(ft.Icons.REMOVE, f"Fewer {noun}, {draft.label}"), on_click=self._minus,
+                              icon_size=28, style=stepper)
+        plus = ft.IconButton(named_icon(ft.Icons.ADD, f"More {noun}, {draft.label}"), on_click=self._plus,
+                             icon_size=28, style=stepper)
         self.controls = [
-            ft.Row(
+            # Label beside the -/+ where there is room (tablet, desktop), above them on a phone: at 200% text a
+            # label squeezed beside them would split mid-word.
+            ft.ResponsiveRow(
                 [
-                    ft.Text(label, expand=True, size=15),
-                    identified(f"{prefix}-minus", minus, f"Decrease {draft.label} {label}"),
-                    self.value_semantics,
-                    identified(f"{prefix}-plus", plus, f"Increase {draft.label} {label}"),
+                    ft.Container(ft.Text(label, size=15), col=COUNT_LABEL_COLUMNS, alignment=ft.Alignment.CENTER_LEFT),
+                    ft.Row([identified(f"{prefix}-minus", minus), self.value_semantics,
+                            identified(f"{prefix}-plus", plus)], col=COUNT_STEPPER_COLUMNS,
+                           alignment=ft.MainAxisAlignment.END, vertical_alignment=ft.CrossAxisAlignment.CENTER),
                 ],
-                vertical_alignment=ft.CrossAxisAlignment.CENTER,
+                vertical_alignment=ft.CrossAxisAlignment.CENTER, run_spacing=2,
             ),
             self.error_semantics,
         ]
@@ -111,7 +143,7 @@ class WorkforceSection(ft.ExpansionTile):
         self.error_semantics: dict[str, ft.Semantics] = {}
         rows = []
         for name in WORKFORCE_FIELDS:
-            box = ft.TextField(value="", width=96, text_align=ft.TextAlign.CENTER, dense=True,
+            box = ft.TextField(value="", width=96, text_align=ft.TextAlign.CENTER,
                                keyboard_type=ft.KeyboardType.NUMBER, on_change=self._typed(name))
             error = ft.Text("", color=ft.Colors.ERROR, size=13)
             # Hidden by its Semantics wrapper (a Semantics must hold a visible control), as CountRow does.
@@ -120,7 +152,8 @@ class WorkforceSection(ft.ExpansionTile):
             self.fields[name], self.errors[name], self.error_semantics[name] = box, error, shown
             rows.append(ft.Column([
                 ft.Row([ft.Text(WORKFORCE_LABELS[name], expand=True, size=15),
-                        identified(f"workforce-{name}-value", box, WORKFORCE_LABELS[name])]),
+                        identified(f"workforce-{name}-value", own_name(WORKFORCE_LABELS[name], box),
+                                   WORKFORCE_LABELS[name])]),
                 shown,
             ], spacing=0))
         super().__init__(title="Workforce (optional)", subtitle="", controls=rows, controls_padding=12,
@@ -172,28 +205,44 @@ class BedStateView(ft.Column):
         self.cards = ft.Column(spacing=12)
         self._layout_key: tuple | None = None
         self.workforce = WorkforceSection(self)
-        self.closed = ft.Switch(label="Closed to admissions", value=screen.closed_to_admissions,
+        self.closed = switch(label="Closed to admissions", value=screen.closed_to_admissions,
                                 on_change=self._closed_changed)
         self.reason = ft.Dropdown(
             label="Reason", value=screen.closed_reason.value if screen.closed_reason else None,
             options=[ft.DropdownOption(key=r.value, text=r.label) for r in ClosureReason],
-            on_select=self._closed_changed, visible=screen.closed_to_admissions, width=300,
+            on_select=self._closed_changed,
         )
-        self.save = ft.FilledButton("Save", on_click=self._save, height=56, expand=True)
-        self.confirm = ft.OutlinedButton("No change - confirm", on_click=self._confirm, height=56, expand=True)
+        # No fixed height: at 200% text a label wraps and the button grows (never clipped).
+        # Hidden and shown as a whole (a Semantics around a hidden control is an error in Flutter).
+        self.reason_box = own_name("Reason for closing", self.reason)
+        self.reason_box.visible = screen.closed_to_admissions
+        self.save = ft.FilledButton("Save", on_click=self._save, style=BIG_BUTTON)
+        self.confirm = ft.OutlinedButton("No change - confirm", on_click=self._confirm,
+                                         style=BIG_OUTLINED_BUTTON)
         self.message = ft.Text("", size=15)
+        self.message_semantics = ft.Semantics(identifier="save-message", live_region=True, content=self.message)
         self.confirmed = ft.Text("", size=15, weight=ft.FontWeight.W_500)
         self.updated_by = ft.Text("", size=14, color=ft.Colors.ON_SURFACE_VARIANT)
-        self.updated_by_box = identified("updated-by", self.updated_by)  # hidden itself: Flet errs over a hidden text
+        # Hidden as a whole: a Semantics around a hidden control draws Flutter's red error box instead.
+        self.updated_by_box = identified("updated-by", self.updated_by)
         self.updated_by_box.visible = False
         self.sync_status = ft.Text("", size=15, no_wrap=False)  # wraps on a phone, never cut off
         self.sync_icon = ft.Icon(ft.Icons.CLOUD_SYNC, size=20)
+        nav = [identified("open-readiness", nav_button(ft.Icons.CHECKLIST, "Digital readiness", on_readiness))
+               if on_readiness is not None else None,
+               identified("open-red-bag", nav_button(ft.Icons.LOCAL_HOSPITAL, "Red bag", on_red_bag))
+               if on_red_bag is not None else None,
+               identified("open-settings", nav_button(ft.Icons.TUNE, "Home settings", on_settings))
+               if on_settings is not None else None,
+               identified("open-alerts", nav_button(ft.Icons.CAMPAIGN, "Alerts", on_alerts))
+               if on_alerts is not None else None,
+               sync_now_button(engine, icon_only=True), self.unsent_box.button(icon_only=True)]
         self.details = ft.Column(spacing=4)
         self.notices = ft.Text("", color=ft.Colors.ON_ERROR_CONTAINER, size=14)
         # Each bed count that lost to another device's: what she entered beside what the other device saved.
         self.lost = ft.Column(spacing=8)
         self.notice_box = ft.Container(
-            ft.Column([identified("sync-notices", self.notices), self.lost,
+            ft.Column([announced("sync-notices", self.notices), self.lost,
                        ft.TextButton("OK, I have checked", on_click=self._dismiss_notices)], spacing=4),
             bgcolor=ft.Colors.ERROR_CONTAINER, padding=12, border_radius=8, visible=False)
         self.deregistered = ft.Text("", size=14, color=ft.Colors.ON_TERTIARY_CONTAINER)
@@ -209,7 +258,13 @@ class BedStateView(ft.Column):
         self.sign_in_again = ft.TextButton("Sign in again", on_click=lambda e: on_sign_in_again and on_sign_in_again(),
                                            visible=False)
         self.controls = [
-            # The form scrolls; Save, "No change" and where the changes are stay in reach of a thumb.
+            # "No change - confirm" and Save come first: on top of the screen and first in a keyboard's Tab order
+            # (the form scrolls below them; the way to the other screens and where the changes are stay pinned
+            # at the bottom, in reach of a thumb).
+            # Side by side when they fit, Save under "No change" when they do not (a phone at 200% text).
+            ft.Row([identified("bed-confirm", self.confirm), identified("bed-save", self.save)], spacing=12,
+                   run_spacing=8, wrap=True),
+            self.message_semantics,
             ft.Column([
                 *([alert_banner] if alert_banner is not None else []),
                 self.collection_box,
@@ -223,32 +278,17 @@ class BedStateView(ft.Column):
                 self.cards,
                 identified("workforce", self.workforce),
                 self.closed,
-                self.reason,
-                ft.Row([*([identified("open-readiness", ft.OutlinedButton(
-                            "Digital readiness", icon=ft.Icons.CHECKLIST, on_click=lambda e: on_readiness()))]
-                          if on_readiness is not None else []),
-                        *([identified("open-red-bag", ft.OutlinedButton(
-                            "Red bag", icon=ft.Icons.LOCAL_HOSPITAL, on_click=lambda e: on_red_bag()))]
-                          if on_red_bag is not None else []),
-                        *([identified("open-settings", ft.OutlinedButton(
-                            "Home settings", icon=ft.Icons.TUNE, on_click=lambda e: on_settings()))]
-                          if on_settings is not None else []),
-                        *([identified("open-alerts", ft.OutlinedButton(
-                            "Alerts", icon=ft.Icons.CAMPAIGN, on_click=lambda e: on_alerts()))]
-                          if on_alerts is not None else []),
-                        sync_now_button(engine),
-                        self.sign_in_again,
-                        self.unsent_box.button()], wrap=True),
+                self.reason_box,
+                self.sign_in_again,
                 self.unsent_box,
                 ft.ExpansionTile(title="Sync details", controls=[self.details], controls_padding=12),
                 *([history] if history is not None else []),
                 *([staff_panel] if staff_panel is not None else []),
-            ], spacing=12, scroll=ft.ScrollMode.AUTO, expand=True),
-            identified("save-message", self.message),
-            ft.Row([identified("bed-confirm", self.confirm), identified("bed-save", self.save)], spacing=12),
-            ft.Row([self.sync_icon, ft.Container(identified("sync-status", self.sync_status), expand=True)],
-                   vertical_alignment=ft.CrossAxisAlignment.START),
+            ], spacing=12, scroll=ft.ScrollMode.ALWAYS, expand=True),
+            sync_status_row(self.sync_status, icon=self.sync_icon),
+            nav_bar([control for control in nav if control is not None]),
         ]
+        self.form: ft.Column = self.controls[2]  # the scrolling form (its own controls: banners, counts, ...)
         self.refresh(update=False)
 
     # -- events -----------------------------------------------------------------------
@@ -327,7 +367,7 @@ class BedStateView(ft.Column):
         for row in self.rows:
             row.refresh(keep_text=row is typing)
         self.workforce.refresh(typing_workforce)
-        self.reason.visible = screen.closed_to_admissions
+        self.reason_box.visible = screen.closed_to_admissions
         self.closed.value = screen.closed_to_admissions
         self.save.disabled = not screen.can_save
         self.confirm.disabled = not screen.can_confirm_no_change

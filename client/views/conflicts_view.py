@@ -16,7 +16,7 @@ import flet as ft
 
 from client.state.conflicts import EXPLANATION, KEEP_MINE_NEXT, KEEP_THEIRS_NEXT, ConflictChoice, ConflictChoices
 from client.sync import SyncStatus
-from client.views.widgets import identified
+from client.views.widgets import announced, identified
 
 
 class ConflictNotice(ft.Container):
@@ -51,7 +51,7 @@ class ConflictsView(ft.Column):
                     ft.Text("Changed on two devices", theme_style=ft.TextThemeStyle.TITLE_LARGE,
                             weight=ft.FontWeight.BOLD)], spacing=4),
             ft.Text(EXPLANATION, size=14),
-            identified("conflicts-message", self.message),
+            announced("conflicts-message", self.message),
             self.list,
         ]
         self.refresh(update=False)
@@ -79,9 +79,9 @@ class ConflictsView(ft.Column):
                 ft.Text(f"Yours: {difference.yours}"),
                 ft.Text(f"Other device: {difference.theirs}", color=ft.Colors.ON_SURFACE_VARIANT),
             ]
-        keep_mine = ft.FilledButton("Keep mine", height=48,
+        keep_mine = ft.FilledButton("Keep mine",
                                     on_click=lambda e: self._choose(self.choices.keep_mine, choice.copy_id))
-        keep_theirs = ft.OutlinedButton("Keep theirs", height=48,
+        keep_theirs = ft.OutlinedButton("Keep theirs",
                                         on_click=lambda e: self._choose(self.choices.keep_theirs, choice.copy_id))
         return ft.Container(ft.Column([
             identified(f"conflict-title-{choice.copy_id}", ft.Text(choice.title, size=16, weight=ft.FontWeight.BOLD)),

@@ -19,6 +19,7 @@ from client.state.outbreak import OutbreakPanel
 from client.sync import SyncStatus
 from client.views.widgets import (
     back_header,
+    checkbox,
     heading,
     hide_semantics_of_hidden,
     identified,
@@ -44,13 +45,16 @@ class OutbreakControl(ft.Column):
         self.case = ft.OutlinedButton("New case today", on_click=lambda e: self._act(panel.record_case))
         self.close = ft.OutlinedButton("Close the outbreak", on_click=lambda e: self._act(panel.close))
         self.message = ft.Text("", size=14)
+        # Shown and hidden by their Semantics wrappers: a Semantics around a hidden control draws Flutter's red
+        # error box instead.
+        self.before = [identified("outbreak-kind", self.kind), identified("outbreak-start-date", self.start_date),
+                       identified("outbreak-start", self.start)]
+        self.during = [identified("outbreak-case", self.case), identified("outbreak-close", self.close)]
         self.controls = [
             heading("Infection outbreak"),
             identified("outbreak-status", self.status),
-            ft.Row([identified("outbreak-kind", self.kind), identified("outbreak-start-date", self.start_date)],
-                   wrap=True),
-            ft.Row([identified("outbreak-start", self.start), identified("outbreak-case", self.case),
-                    identified("outbreak-close", self.close)], wrap=True),
+            ft.Row(self.before[:2], wrap=True),
+            ft.Row([self.before[2], *self.during], wrap=True),
             ft.Semantics(identifier="outbreak-message", live_region=True, content=self.message),
         ]
         self.render(update=False)
@@ -68,9 +72,10 @@ class OutbreakControl(ft.Column):
     def render(self, *, update: bool = True) -> None:
         panel = self.panel
         self.status.value = panel.status_line
-        for control in (self.kind, self.start_date, self.start):
+        for control in (*self.before, self.kind, self.start_date, self.start):
             control.visible = not panel.active
-        self.case.visible = self.close.visible = panel.active
+        for control in (*self.during, self.case, self.close):
+            control.visible = panel.active
         self.message.value = panel.message or ""
         self.message.color = message_colour(panel.message_is_error)
         hide_semantics_of_hidden(self)
@@ -84,13 +89,13 @@ class HomeSettingsView(ft.Column):
         super().__init__(spacing=10, expand=True)
         self.screen = screen
         self.outbreak = OutbreakControl(outbreak, on_outbreak_saved) if outbreak is not None else None
-        self.funding = {f: ft.Checkbox(label=f.label, value=f in screen.funding,
+        self.funding = {f: checkbox(label=f.label, value=f in screen.funding,
                                        on_change=lambda e, f=f: self._funding(f, e))
                         for f in Funding}
-        self.categories = {c: ft.Checkbox(label=c.label, value=c in screen.categories,
+        self.categories = {c: checkbox(label=c.label, value=c in screen.categories,
                                           on_change=lambda e, c=c: self._category(c, e))
                            for c in BedCategory}
-        self.sharing = {option.key: ft.Checkbox(label=option.label, value=ticked,
+        self.sharing = {option.key: checkbox(label=option.label, value=ticked,
                                                 on_change=lambda e, key=option.key: self._sharing(key, e))
                         for option, ticked in screen.sharing_options}
         self.sharing_changed = ft.Text("", size=13, color=ft.Colors.ON_SURFACE_VARIANT)
@@ -103,8 +108,8 @@ class HomeSettingsView(ft.Column):
         self.message = ft.Text("", size=14)
         self.changed = ft.Text("", size=13, color=ft.Colors.ON_SURFACE_VARIANT)
         self.controls = [
+            back_header("settings-back", on_back, screen_title("Home settings"), "bed state"),  # pinned
             ft.Column([
-                back_header("settings-back", on_back, screen_title("Home settings")),
                 heading("Funding accepted"),
                 *(identified(f"funding-{f.value}", box) for f, box in self.funding.items()),
                 heading("Bed categories offered"),
@@ -121,7 +126,7 @@ class HomeSettingsView(ft.Column):
                 *([self.outbreak] if self.outbreak is not None else []),
             ], spacing=8, scroll=ft.ScrollMode.AUTO, expand=True),
             ft.Semantics(identifier="settings-message", live_region=True, content=self.message),
-            identified("settings-save", ft.FilledButton("Save", height=52, on_click=self._save)),
+            identified("settings-save", ft.FilledButton("Save", on_click=self._save)),
         ]
         self.render(update=False)
 

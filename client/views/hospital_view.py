@@ -31,7 +31,7 @@ class HospitalView(FollowsAccountBar, ft.Column):
         self.list = ft.Column(spacing=8)
         self.refresh_button = ft.OutlinedButton("Refresh", icon=ft.Icons.REFRESH, on_click=self._refresh_clicked)
         find_bed = [identified("find-bed", ft.FilledButton(
-            "Find a bed for discharge", icon=ft.Icons.BED, height=48, on_click=lambda e: on_find_bed()))] \
+            "Find a bed for discharge", icon=ft.Icons.BED, on_click=lambda e: on_find_bed()))] \
             if on_find_bed is not None else []
         self.controls = [
             account_bar,  # kept in view while the list scrolls: sync and Sign out always one tap away

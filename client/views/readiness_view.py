@@ -21,6 +21,7 @@ Semantics identifiers the tests use: ``readiness-back``, ``readiness-home``,
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timezone
 from typing import Any
@@ -36,12 +37,16 @@ from client.sync.api import ApiError, AuthExpired
 from client.views.document_actions import DocumentActions
 from client.views.nhsmail_chart_view import NhsmailChartView
 from client.views.widgets import (
+    announced,
     back_header,
+    checkbox,
     dropdown,
     heading,
     identified,
     message_colour,
+    named,
     screen_title,
+    switch,
     sync_status_row,
 )
 from domain.nhsmail import OdsProblem, Step, suggested_mailbox
@@ -84,7 +89,7 @@ class ReadinessView(ft.Column):
             self.tabs,
             ft.Divider(height=1),
             self.body,
-            identified("readiness-message", self.message),
+            announced("readiness-message", self.message),
             sync_status_row(self.sync_status),
         ]
         self.refresh(update=False)
@@ -140,10 +145,10 @@ class ReadinessView(ft.Column):
         self.checklist_section = ft.Column(tiles, spacing=8)
 
     def _broadband_form(self) -> list[ft.Control]:
-        self.bb_provider = ft.TextField(label="Provider", dense=True)
-        self.bb_down = ft.TextField(label="Contracted download (Mbps)", dense=True, keyboard_type=ft.KeyboardType.NUMBER)
-        self.bb_up = ft.TextField(label="Contracted upload (Mbps)", dense=True, keyboard_type=ft.KeyboardType.NUMBER)
-        self.bb_none = ft.Switch(label="The home has no broadband", value=False)
+        self.bb_provider = ft.TextField(label="Provider")
+        self.bb_down = ft.TextField(label="Contracted download (Mbps)", keyboard_type=ft.KeyboardType.NUMBER)
+        self.bb_up = ft.TextField(label="Contracted upload (Mbps)", keyboard_type=ft.KeyboardType.NUMBER)
+        self.bb_none = switch(label="The home has no broadband", value=False)
         return [self.bb_provider, ft.Row([ft.Container(self.bb_down, expand=True),
                                           ft.Container(self.bb_up, expand=True)]),
                 self.bb_none,
@@ -151,28 +156,28 @@ class ReadinessView(ft.Column):
 
     def _devices_form(self) -> list[ft.Control]:
         self.dev_kind = dropdown("Device", [(k.value, k.label) for k in DeviceKind], DeviceKind.TABLET.value)
-        self.dev_count = ft.TextField(label="How many", value="1", dense=True, width=110,
+        self.dev_count = ft.TextField(label="How many", value="1", width=110,
                                       keyboard_type=ft.KeyboardType.NUMBER)
-        self.dev_description = ft.TextField(label="Description (e.g. from the ICB programme)", dense=True)
-        return [ft.Row([ft.Container(self.dev_kind, expand=True), self.dev_count]), self.dev_description,
+        self.dev_description = ft.TextField(label="Description (e.g. from the ICB programme)")
+        return [ft.Row([ft.Container(named(self.dev_kind), expand=True), self.dev_count]), self.dev_description,
                 identified("device-add", ft.Button("Add delivery", on_click=self._add_device))]
 
     def _dspt_form(self) -> list[ft.Control]:
         self.dspt_level = dropdown("DSPT status", [(lvl.value, lvl.label) for lvl in DsptLevel])
-        self.dspt_year = ft.TextField(label="Year (e.g. 24/25)", dense=True, width=140,
+        self.dspt_year = ft.TextField(label="Year (e.g. 24/25)", width=140,
                                       value=dspt_year_on(self._now().date()))
-        return [ft.Row([ft.Container(self.dspt_level, expand=True), self.dspt_year]),
+        return [ft.Row([ft.Container(named(self.dspt_level), expand=True), self.dspt_year]),
                 identified("dspt-save", ft.Button("Save DSPT status", on_click=self._save_dspt))]
 
     def _gp_form(self) -> list[ft.Control]:
         self.gp_access = dropdown("Care staff see residents' GP records", [(a.value, a.label) for a in GpAccess])
         self.gp_system = dropdown("Through", [("", "-"), *((s.value, s.label) for s in GpSystem)])
-        return [self.gp_access, self.gp_system,
+        return [named(self.gp_access), named(self.gp_system),
                 identified("gp-save", ft.Button("Save GP record access", on_click=self._save_gp))]
 
     def _dscr_form(self) -> list[ft.Control]:
-        self.dscr_in_use = ft.Switch(label="Care records are kept digitally", value=False)
-        self.dscr_supplier = ft.TextField(label="Supplier", dense=True)
+        self.dscr_in_use = switch(label="Care records are kept digitally", value=False)
+        self.dscr_supplier = ft.TextField(label="Supplier")
         return [self.dscr_in_use, self.dscr_supplier,
                 identified("dscr-save", ft.Button("Save", on_click=self._save_dscr))]
 
@@ -180,10 +185,8 @@ class ReadinessView(ft.Column):
 
     def _build_wifi(self) -> None:
         self.wifi_summary = ft.Text("", size=14)
-        self.wifi_location = ft.TextField(label="Location in the home", hint_text="e.g. Office, Lounge, Room 12",
-                                          dense=True)
-        self.wifi_test = ft.Button("Test WiFi here", icon=ft.Icons.NETWORK_CHECK, on_click=self._test_wifi,
-                                   height=48)
+        self.wifi_location = ft.TextField(label="Location in the home", hint_text="e.g. Office, Lounge, Room 12")
+        self.wifi_test = ft.Button("Test WiFi here", icon=ft.Icons.NETWORK_CHECK, on_click=self._test_wifi)
         self.wifi_progress = ft.Text("", size=13, color=ft.Colors.ON_SURFACE_VARIANT)
         self.wifi_rows = ft.Column(spacing=6)
         self.wifi_section = ft.Column([
@@ -203,7 +206,8 @@ class ReadinessView(ft.Column):
         self.maturity_band = ft.Text("", size=22, weight=ft.FontWeight.BOLD)
         self.next_band = ft.Text("", size=15, weight=ft.FontWeight.W_600)
         self.missing = ft.Column(spacing=8)
-        self.pdf_result = ft.Text("", size=13, selectable=True)
+        # Hidden while empty: an empty selectable text is an empty, nameless field to a screen reader.
+        self.pdf_result = ft.Text("", size=13, selectable=True, visible=False)
         self.summary_actions = DocumentActions("summary-pdf", "readiness summary", lambda: self.summary_document,
                                                self._open_document, preview=True)
         self.summary_actions.visible = False  # until the summary is made
@@ -248,9 +252,9 @@ class ReadinessView(ft.Column):
         step = progress.step
         controls: list[ft.Control]
         if step is Step.ODS_CODE:
-            self.ods = ft.TextField(label="ODS site code", hint_text="starts with V, e.g. VM4R7", dense=True,
+            self.ods = ft.TextField(label="ODS site code", hint_text="starts with V, e.g. VM4R7",
                                     capitalization=ft.TextCapitalization.CHARACTERS)
-            self.not_cqc = ft.Checkbox(label="The home is not registered with CQC", value=False)
+            self.not_cqc = checkbox(label="The home is not registered with CQC", value=False)
             self.ods_problem = dropdown("No usable code?", [
                 (OdsProblem.NO_CODE.value, "The home has no ODS code"),
                 (OdsProblem.WRONG_CODE.value, "The code is wrong"),
@@ -258,12 +262,12 @@ class ReadinessView(ft.Column):
             ])
             controls = [identified("nhsmail-ods", self.ods), self.not_cqc,
                         identified("nhsmail-ods-save", ft.Button("Save ODS code", on_click=self._save_ods)),
-                        self.ods_problem,
+                        named(self.ods_problem),
                         identified("nhsmail-no-ods", ft.OutlinedButton("Record: no usable code",
                                                                        on_click=self._no_ods))]
         elif step is Step.CQC_IDS:
-            self.cqc_location = ft.TextField(label="CQC location ID", value=self.screen.home_id, dense=True)
-            self.cqc_contact = ft.TextField(label="CQC contact ID", dense=True)
+            self.cqc_location = ft.TextField(label="CQC location ID", value=self.screen.home_id)
+            self.cqc_contact = ft.TextField(label="CQC contact ID")
             controls = [identified("nhsmail-cqc-location", self.cqc_location),
                         identified("nhsmail-cqc-contact", self.cqc_contact),
                         identified("nhsmail-cqc-save", ft.Button("Save CQC IDs", on_click=self._save_cqc)),
@@ -272,29 +276,29 @@ class ReadinessView(ft.Column):
         elif step is Step.DSPT:
             dspt = self.screen.checklist_dspt
             self.nm_dspt_level = dropdown("DSPT status", [(lvl.value, lvl.label) for lvl in DsptLevel])
-            self.nm_dspt_year = ft.TextField(label="Year (e.g. 24/25)", dense=True, width=140,
+            self.nm_dspt_year = ft.TextField(label="Year (e.g. 24/25)", width=140,
                                              value=dspt_year_on(self._now().date()))
             controls = []
             if dspt is not None:
                 controls.append(identified("nhsmail-dspt-checklist", ft.Button(
                     f"Use the checklist's DSPT: {dspt.text}", on_click=self._dspt_from_checklist)))
-            controls += [ft.Row([ft.Container(self.nm_dspt_level, expand=True), self.nm_dspt_year]),
+            controls += [ft.Row([ft.Container(named(self.nm_dspt_level), expand=True), self.nm_dspt_year]),
                          identified("nhsmail-dspt-save", ft.OutlinedButton("Save DSPT status",
                                                                            on_click=self._save_nm_dspt))]
         elif step is Step.ROUTE:
             # Required: the route depends on it, so no pre-filled guess (ROUTE_SITES_LABEL says so).
-            self.sites = ft.TextField(label=ROUTE_SITES_LABEL, hint_text="1 for a single home", dense=True,
+            self.sites = ft.TextField(label=ROUTE_SITES_LABEL, hint_text="1 for a single home",
                                       keyboard_type=ft.KeyboardType.NUMBER)
-            self.self_manage = ft.Switch(label="Self-manage with our own local administrators", value=False)
+            self.self_manage = switch(label="Self-manage with our own local administrators", value=False)
             controls = [self.sites, self.self_manage,
                         identified("nhsmail-route-save", ft.Button("Save route", on_click=self._save_route))]
         elif step is Step.USERS:
-            self.mailbox = ft.TextField(label="Shared mailbox", dense=True,
+            self.mailbox = ft.TextField(label="Shared mailbox",
                                         value=suggested_mailbox(progress.ods_code or ""))
             self.people = ft.Column(spacing=12)
             self._draw_people()
             self.add_person = identified("nhsmail-user-add", ft.OutlinedButton(
-                "Add a person", icon=ft.Icons.PERSON_ADD, on_click=self._add_person, height=48))
+                "Add a person", icon=ft.Icons.PERSON_ADD, on_click=self._add_person))
             controls = [self.mailbox,
                         ft.Text("The people who will use NHSmail (2 to 10), each with their own email and mobile; "
                                 "at least one owner.", size=13, color=ft.Colors.ON_SURFACE_VARIANT),
@@ -305,7 +309,7 @@ class ReadinessView(ft.Column):
             controls = [identified("nhsmail-submit", ft.Button("The form is submitted", icon=ft.Icons.SEND,
                                                                on_click=self._submit))]
         elif step is Step.AWAIT_REPLY:
-            self.refusal = ft.TextField(label="Why it was refused (from the reply)", dense=True)
+            self.refusal = ft.TextField(label="Why it was refused (from the reply)")
             controls = [identified("nhsmail-accepted", ft.Button("Accepted: activation emails arrived",
                                                                  on_click=self._accepted)),
                         self.refusal,
@@ -314,11 +318,14 @@ class ReadinessView(ft.Column):
             controls = []
             for number, user in enumerate(progress.users, start=1):
                 if user.mfa_set_up_at is None:
+                    # One name per person's button: a screen reader hears whose MFA, not "MFA set up" twice.
                     action = identified(f"nhsmail-mfa-{number}", ft.OutlinedButton(
-                        "MFA set up", on_click=lambda e, m=user.email: self._run(self.screen.record_mfa, m)))
+                        content=ft.Text("MFA set up", semantics_label=f"MFA set up: {user.name}"),
+                        on_click=lambda e, m=user.email: self._run(self.screen.record_mfa, m)))
                 elif user.first_login_at is None:
                     action = identified(f"nhsmail-login-{number}", ft.OutlinedButton(
-                        "Logged in", on_click=lambda e, m=user.email: self._run(self.screen.record_first_login, m)))
+                        content=ft.Text("Logged in", semantics_label=f"Logged in: {user.name}"),
+                        on_click=lambda e, m=user.email: self._run(self.screen.record_first_login, m)))
                 else:
                     action = ft.Icon(ft.Icons.CHECK_CIRCLE, color=ft.Colors.GREEN_700)
                 controls.append(ft.Row([ft.Text(f"{user.name} ({user.role.label})", expand=True), action]))
@@ -411,7 +418,7 @@ class ReadinessView(ft.Column):
             number = index + 1
 
             def field(name: str, value: str, keyboard: ft.KeyboardType, i: int = index) -> ft.Control:
-                box = ft.TextField(label=f"{FIELD_LABELS[name]}, person {i + 1}", value=value, dense=True,
+                box = ft.TextField(label=f"{FIELD_LABELS[name]}, person {i + 1}", value=value,
                                    keyboard_type=keyboard, error=form.error(i, name),
                                    on_change=lambda e, i=i, n=name: form.update(i, n, e.control.value))
                 return identified(f"nhsmail-user-{i + 1}-{name}", box)
@@ -421,7 +428,7 @@ class ReadinessView(ft.Column):
                 field("name", person.name, ft.KeyboardType.NAME),
                 field("email", person.email, ft.KeyboardType.EMAIL),
                 field("mobile", person.mobile, ft.KeyboardType.PHONE),
-                ft.Row([identified(f"nhsmail-user-{number}-owner", ft.Checkbox(
+                ft.Row([identified(f"nhsmail-user-{number}-owner", checkbox(
                             label="Owner (manages the shared mailbox)", value=person.owner,
                             on_change=lambda e, i=index: form.update(i, "owner", bool(e.control.value)))),
                         ft.TextButton(f"Remove person {number}", icon=ft.Icons.DELETE_OUTLINE,
@@ -461,10 +468,12 @@ class ReadinessView(ft.Column):
         assert self.make_pdf is not None
         try:
             self.summary_document = self.make_pdf(self.screen)
-        except Exception as exc:  # noqa: BLE001 - a failed PDF is shown, the screen carries on
-            self.pdf_result.value = f"The summary could not be made: {exc}"
+        except Exception:  # noqa: BLE001 - a failed PDF is shown, the screen carries on
+            logging.getLogger(__name__).exception("readiness summary failed")
+            self.pdf_result.value = "The summary could not be made. Try again in a moment."
         else:
             self.pdf_result.value = "Readiness summary ready"
+        self.pdf_result.visible = True
         self.summary_actions.visible = self.summary_document is not None
         self.summary_actions.refresh()
         self.update()

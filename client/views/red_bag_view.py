@@ -37,14 +37,20 @@ from client.store import Document
 from client.sync import SyncEngine, SyncStatus
 from client.views.conflicts_view import ConflictNotice
 from client.views.document_actions import DocumentActions
+from client.views.theme import urgent_button_style
 from client.views.widgets import (
     SteadyList,
+    announced,
     back_header,
+    checkbox,
     heading,
     hide_semantics_of_hidden,
     identified,
     message_colour,
+    named_icon,
+    own_name,
     screen_title,
+    switch,
     sync_status_row,
 )
 from domain.residents import Dnacpr
@@ -69,11 +75,11 @@ class ResidentListView(ft.Column):
         self.list = SteadyList(spacing=8, scroll=ft.ScrollMode.AUTO, expand=True)
         self.sync_status = ft.Text("", size=13)
         self.controls = [
-            back_header("red-bag-back", on_back, screen_title("Red bag: residents")),
+            back_header("red-bag-back", on_back, screen_title("Red bag: residents"), "bed state"),
             *([conflict_notice] if conflict_notice is not None else []),
             identified("resident-summary", self.summary),
             identified("resident-list", self.list),
-            identified("add-resident", ft.FilledButton("Add resident", icon=ft.Icons.PERSON_ADD, height=52,
+            identified("add-resident", ft.FilledButton("Add resident", icon=ft.Icons.PERSON_ADD,
                                                        on_click=lambda e: on_add())),
             sync_status_row(self.sync_status),
         ]
@@ -125,22 +131,22 @@ class AddResidentView(ft.Column):
 
         def text(identifier: str, label: str, attr: str, **options: Any) -> ft.Control:
             return identified(identifier, ft.TextField(
-                label=label, value=getattr(form, attr), dense=True,
+                label=label, value=getattr(form, attr),
                 on_change=lambda e: setattr(form, attr, e.control.value or ""), **options))
 
         def tick(identifier: str, label: str, attr: str) -> ft.Control:
-            return identified(identifier, ft.Checkbox(
+            return identified(identifier, checkbox(
                 label=label, value=getattr(form, attr),
                 on_change=lambda e: setattr(form, attr, bool(e.control.value))))
 
         def about(name: str, label: str) -> ft.Control:
             return identified(f"new-about-{name}", ft.TextField(
-                label=label, value=form.about[name], dense=True, multiline=True, min_lines=1, max_lines=4,
+                label=label, value=form.about[name], multiline=True, min_lines=1, max_lines=4,
                 on_change=lambda e: form.about.__setitem__(name, e.control.value or "")))
 
         def baseline(name: str, label: str, unit: str) -> ft.Control:
             return identified(f"baseline-{name}", ft.TextField(
-                label=f"{label} ({unit})", value=form.baseline[name], dense=True, width=170,
+                label=f"{label} ({unit})", value=form.baseline[name], width=170,
                 keyboard_type=ft.KeyboardType.NUMBER,
                 on_change=lambda e: form.baseline.__setitem__(name, e.control.value or "")))
 
@@ -148,7 +154,8 @@ class AddResidentView(ft.Column):
         self.message = ft.Text("", size=14, color=ft.Colors.ERROR)
         self.sync_status = ft.Text("", size=13)
         self.controls = [
-            back_header("new-back", on_back, screen_title("Edit resident" if editing else "Add resident")),
+            back_header("new-back", on_back, screen_title("Edit resident" if editing else "Add resident"),
+                        "resident" if editing else "residents"),
             ft.Column([
                 text("new-given", "Given name", "given_name", autofocus=not editing),
                 text("new-family", "Family name", "family_name"),
@@ -160,7 +167,7 @@ class AddResidentView(ft.Column):
                 tick("new-nka", "No known allergies", "no_known_allergies"),
                 heading("Resuscitation"),
                 identified("new-dnacpr", ft.Dropdown(
-                    label="DNACPR", value=form.dnacpr, dense=True,
+                    label="DNACPR", value=form.dnacpr,
                     options=[ft.DropdownOption(key=d.value, text=d.label) for d in Dnacpr],
                     on_select=lambda e: setattr(form, "dnacpr", e.control.value or Dnacpr.UNKNOWN.value))),
                 tick("new-respect", "Has a ReSPECT form", "respect_form"),
@@ -183,8 +190,8 @@ class AddResidentView(ft.Column):
                 heading("Usual observations when well"),
                 ft.Row([baseline(name, label, unit) for name, label, unit, _ in OBSERVATION_FIELDS], wrap=True),
             ], spacing=10, scroll=ft.ScrollMode.AUTO, expand=True),
-            identified("new-message", self.message),
-            identified("new-save", ft.FilledButton("Save resident", icon=ft.Icons.SAVE, height=52,
+            announced("new-message", self.message),
+            identified("new-save", ft.FilledButton("Save resident", icon=ft.Icons.SAVE,
                                                    on_click=self._save)),
             sync_status_row(self.sync_status),
         ]
@@ -200,20 +207,20 @@ class AddResidentView(ft.Column):
             rows.append(ft.Column([
                 ft.Row([
                     ft.Container(identified(f"medicine-{index}-name", ft.TextField(
-                        label="Medicine", value=line.name, dense=True, on_change=typed("name"))), expand=True),
+                        label="Medicine", value=line.name, on_change=typed("name"))), expand=True),
                     identified(f"medicine-{index}-remove", ft.IconButton(
                         ft.Icons.DELETE_OUTLINE, on_click=lambda e, index=index: self._remove_medicine(index)),
                         f"Remove medicine {index + 1}"),
                 ]),
                 ft.Row([
                     identified(f"medicine-{index}-dose", ft.TextField(
-                        label="Dose", value=line.dose, dense=True, width=120, on_change=typed("dose"))),
+                        label="Dose", value=line.dose, width=120, on_change=typed("dose"))),
                     identified(f"medicine-{index}-route", ft.Dropdown(
-                        label="Route", value=line.route, dense=True, width=170,
+                        label="Route", value=line.route, width=170,
                         options=[ft.DropdownOption(key=k, text=t) for k, t in ROUTE_OPTIONS],
                         on_select=typed("route"))),
                     identified(f"medicine-{index}-frequency", ft.TextField(
-                        label="How often", value=line.frequency, dense=True, width=200,
+                        label="How often", value=line.frequency, width=200,
                         on_change=typed("frequency"))),
                 ], wrap=True),
             ], spacing=4))
@@ -246,22 +253,27 @@ class AddResidentView(ft.Column):
 # --- one resident's red bag ---------------------------------------------------------------------------------
 
 
-class ObservationRow(ft.Row):
-    """One observation: label, -, the value (typed or stepped), +."""
+class ObservationRow(ft.ResponsiveRow):
+    """One observation: label, -, the value (typed or stepped), +; the label above them on a phone (at 200% text
+    a label squeezed beside them would split mid-word)."""
 
     def __init__(self, view: "ResidentView", name: str, label: str, unit: str) -> None:
-        super().__init__(vertical_alignment=ft.CrossAxisAlignment.CENTER, spacing=4)
+        super().__init__(vertical_alignment=ft.CrossAxisAlignment.CENTER, spacing=4, run_spacing=2)
         self.view, self.name = view, name
-        self.field = ft.TextField(value=view.screen.obs_text[name], width=88, dense=True,
+        self.field = ft.TextField(value=view.screen.obs_text[name], width=88,
                                   text_align=ft.TextAlign.CENTER, keyboard_type=ft.KeyboardType.NUMBER,
                                   on_change=self._typed)
         self.controls = [
-            ft.Text(f"{label} ({unit})", expand=True, size=14),
-            identified(f"obs-{name}-minus", ft.IconButton(ft.Icons.REMOVE, on_click=lambda e: self._step(-1)),
-                       f"Lower {label}"),
-            identified(f"obs-{name}", self.field, label),
-            identified(f"obs-{name}-plus", ft.IconButton(ft.Icons.ADD, on_click=lambda e: self._step(1)),
-                       f"Raise {label}"),
+            ft.Container(ft.Text(f"{label} ({unit})", size=14), col={"xs": 12, "sm": 5},
+                         alignment=ft.Alignment.CENTER_LEFT),
+            ft.Row([
+                identified(f"obs-{name}-minus", ft.IconButton(named_icon(ft.Icons.REMOVE, f"Lower {label}"),
+                                                              on_click=lambda e: self._step(-1))),
+                identified(f"obs-{name}", own_name(label, self.field), label),
+                identified(f"obs-{name}-plus", ft.IconButton(named_icon(ft.Icons.ADD, f"Raise {label}"),
+                                                             on_click=lambda e: self._step(1))),
+            ], col={"xs": 12, "sm": 7}, spacing=4, alignment=ft.MainAxisAlignment.END,
+                vertical_alignment=ft.CrossAxisAlignment.CENTER),
         ]
 
     def _typed(self, e: ft.Event) -> None:
@@ -308,7 +320,7 @@ class ResidentView(ft.Column):
         self.news2 = ft.Text("", size=15, weight=ft.FontWeight.BOLD)
         self._mode: str | None = None
         self.controls = [
-            back_header("resident-back", on_back, identified("resident-name", self.title)),
+            back_header("resident-back", on_back, identified("resident-name", self.title), "residents"),
             ft.Column([
                 self.dnacpr_box,
                 ft.Row([ft.Icon(ft.Icons.WARNING_AMBER, color=ft.Colors.RED_800, size=20),
@@ -322,7 +334,7 @@ class ResidentView(ft.Column):
                       if on_edit is not None else []),
                 ], controls_padding=12, expanded=False)),
             ], spacing=10, scroll=ft.ScrollMode.AUTO, expand=True),
-            identified("red-bag-message", self.message),
+            announced("red-bag-message", self.message),
             self.action,
             sync_status_row(self.sync_status),
         ]
@@ -334,8 +346,8 @@ class ResidentView(ft.Column):
         self.body.controls = [ft.Text("If the resident is unwell: start the transfer, write why, check the "
                                       "observations, send.", size=13, color=ft.Colors.ON_SURFACE_VARIANT)]
         self.action.content = identified("start-transfer", ft.FilledButton(
-            "Start transfer", icon=ft.Icons.LOCAL_HOSPITAL, height=56, width=10_000, on_click=self._open_transfer,
-            style=ft.ButtonStyle(bgcolor=ft.Colors.RED_700, color=ft.Colors.WHITE)))
+            "Start transfer", icon=ft.Icons.LOCAL_HOSPITAL, width=10_000, on_click=self._open_transfer,
+            style=urgent_button_style()))
 
     def _build_transfer(self) -> None:
         s = self.screen
@@ -343,17 +355,21 @@ class ResidentView(ft.Column):
                                    max_lines=4, value=s.reason, on_change=self._reason_typed)
         self.news2 = ft.Text("", size=15, weight=ft.FontWeight.BOLD)
         self.obs_rows = {name: ObservationRow(self, name, label, unit) for name, label, unit, _ in OBSERVATION_FIELDS}
-        self.consciousness = ft.Dropdown(label="Consciousness (ACVPU)", value=s.consciousness.value, dense=True,
+        self.consciousness = ft.Dropdown(label="Consciousness (ACVPU)", value=s.consciousness.value,
                                          options=[ft.DropdownOption(key=k, text=t) for k, t in
                                                   s.consciousness_options],
                                          on_select=self._consciousness)
-        self.oxygen = ft.Switch(label="On oxygen", value=s.on_oxygen, on_change=self._oxygen)
-        self.not_taken = ft.Checkbox(label="Observations not taken", value=s.obs_not_taken,
+        self.oxygen = switch(label="On oxygen", value=s.on_oxygen, on_change=self._oxygen)
+        self.not_taken = checkbox(label="Observations not taken", value=s.obs_not_taken,
                                      on_change=self._not_taken)
         self.not_taken_reason = ft.TextField(label="Why not taken (e.g. ambulance waiting)",
-                                             value=s.obs_not_taken_reason, visible=s.obs_not_taken,
+                                             value=s.obs_not_taken_reason,
                                              on_change=self._not_taken_typed)
-        signs = [ft.Checkbox(label=label, value=sign in s.soft_signs,
+        # Hidden as a whole: a Semantics around a hidden field draws Flutter's red error box instead.
+        self.not_taken_reason_box = identified("obs-not-taken-reason", self.not_taken_reason)
+        self.not_taken_reason_box.visible = s.obs_not_taken
+        self.consciousness_box = identified("obs-consciousness", self.consciousness)
+        signs = [checkbox(label=label, value=sign in s.soft_signs,
                              on_change=lambda e, sign=sign: self._toggle_sign(sign))
                  for sign, label in SOFT_SIGN_LABELS.items()]
         # Chosen from the list; typing in the box filters it (no ODS code to remember).
@@ -364,7 +380,7 @@ class ResidentView(ft.Column):
         self.hospital_tile = ft.ExpansionTile(title=f"Hospital: {s.hospital_name}",
                                               controls=[identified("transfer-hospital", self.hospital)],
                                               controls_padding=8)
-        belongings = [identified(f"belonging-{item.value}", ft.Checkbox(
+        belongings = [identified(f"belonging-{item.value}", checkbox(
             label=item.label, value=s.belongings[item],
             on_change=lambda e, item=item: self._belonging(item, e.control.value))) for item in BelongingItem]
         self.body.controls = [
@@ -372,9 +388,9 @@ class ResidentView(ft.Column):
             identified("transfer-reason", self.reason),
             identified("news2", self.news2),
             identified("obs-not-taken", self.not_taken),
-            identified("obs-not-taken-reason", self.not_taken_reason),
+            self.not_taken_reason_box,
             *self.obs_rows.values(),
-            identified("obs-consciousness", self.consciousness),
+            self.consciousness_box,
             self.oxygen,
             ft.ExpansionTile(title="Soft signs (RESTORE2)", controls=signs, controls_padding=8),
             self.hospital_tile,
@@ -382,8 +398,8 @@ class ResidentView(ft.Column):
                                                       controls=belongings, controls_padding=8)),
         ]
         self.action.content = identified("send-to-hospital", ft.FilledButton(
-            "Send to hospital", icon=ft.Icons.SEND, height=56, width=10_000, on_click=self._send,
-            style=ft.ButtonStyle(bgcolor=ft.Colors.RED_700, color=ft.Colors.WHITE)))
+            "Send to hospital", icon=ft.Icons.SEND, width=10_000, on_click=self._send,
+            style=urgent_button_style()))
         self.refresh_news2(update=False)
 
     def _build_return(self) -> None:
@@ -392,7 +408,7 @@ class ResidentView(ft.Column):
                                      color=ft.Colors.RED_900)
         self.news2 = ft.Text(s.transfer_news2_text, size=15, weight=ft.FontWeight.BOLD, color=ft.Colors.RED_900)
         self.discharge = ft.TextField(label="Discharge summary", multiline=True, min_lines=2, max_lines=8)
-        self.missing = {item: ft.Checkbox(label=item.label, value=False) for item in s.returnable_items}
+        self.missing = {item: checkbox(label=item.label, value=False) for item in s.returnable_items}
         self.body.controls = [
             ft.Container(identified("in-hospital", self.hospital_line), bgcolor=ft.Colors.RED_50, padding=10,
                          border_radius=8, border=ft.Border.all(1, ft.Colors.RED_300)),
@@ -405,7 +421,7 @@ class ResidentView(ft.Column):
             *[identified(f"missing-{item.value}", box) for item, box in self.missing.items()],
         ]
         self.action.content = identified("record-return", ft.FilledButton(
-            "Back home: record return", icon=ft.Icons.HOME, height=56, width=10_000, on_click=self._returned))
+            "Back home: record return", icon=ft.Icons.HOME, width=10_000, on_click=self._returned))
 
     # -- rendering -----------------------------------------------------------------------------------------
 
@@ -483,8 +499,8 @@ class ResidentView(ft.Column):
 
     async def _not_taken(self, e: ft.Event) -> None:
         self.screen.set_obs_not_taken(bool(self.not_taken.value))
-        self.not_taken_reason.visible = self.screen.obs_not_taken
-        for control in (*self.obs_rows.values(), self.consciousness, self.oxygen):
+        self.not_taken_reason_box.visible = self.screen.obs_not_taken
+        for control in (*self.obs_rows.values(), self.consciousness_box, self.oxygen):
             control.visible = not self.screen.obs_not_taken
         self.refresh_news2()
         if self.screen.obs_not_taken:

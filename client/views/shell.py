@@ -45,6 +45,7 @@ from client.views.readiness_view import ReadinessView
 from client.views.red_bag_view import AddResidentView, ResidentListView, ResidentView
 from client.views.sign_in_view import SignInView
 from client.views.staff_panel_view import StaffPanelView
+from client.views.theme import app_theme
 from domain.area import AreaRef
 from protocol.accounts import Role
 
@@ -83,7 +84,7 @@ class AppShell:
         page = self.page
         page.title = "Care Home Connect"
         page.theme_mode = ft.ThemeMode.LIGHT
-        page.theme = ft.Theme(color_scheme_seed=ft.Colors.BLUE_800)
+        page.theme = app_theme()
         page.padding = 0
         # Not on disconnect: a reload reconnects to the same page, which must keep following.
         page.on_close = self._closed

@@ -15,7 +15,8 @@ class SignInView(ft.Column):
     def __init__(self, session: SessionManager, on_signed_in: Callable[[Session], Awaitable[None]],
                  username: str = "", notice: str | None = None,
                  on_register: Callable[[], None] | None = None, on_reset: Callable[[], None] | None = None) -> None:
-        super().__init__(spacing=16, tight=True)
+        # Scrolls: at 200% text on a phone the form is taller than the screen.
+        super().__init__(spacing=16, tight=True, scroll=ft.ScrollMode.AUTO, expand=True)
         self.session = session
         self.on_signed_in = on_signed_in
         self.form = SignInForm(server_url=session.default_server_url, username=username)
@@ -24,7 +25,7 @@ class SignInView(ft.Column):
         self.password = password_field("Password", on_submit=self._submit)
         self.error = ft.Text(notice or "", color=ft.Colors.ERROR if not notice else ft.Colors.ON_SURFACE,
                              visible=bool(notice))
-        self.button = ft.Button("Sign in", on_click=self._submit, height=52)
+        self.button = ft.Button("Sign in", on_click=self._submit)
         self.controls = [
             ft.Text("Care Home Connect", theme_style=ft.TextThemeStyle.HEADLINE_SMALL, weight=ft.FontWeight.BOLD),
             ft.Text("Sign in once on this device; after that the app works offline too."),

@@ -23,8 +23,11 @@ class SignOutBox(ft.Container):
             ], wrap=True)], spacing=4),
             bgcolor=ft.Colors.AMBER_100, padding=12, border_radius=8, visible=False)
 
-    def button(self) -> ft.Control:
-        """The "Sign out" button that goes with this box."""
+    def button(self, icon_only: bool = False) -> ft.Control:
+        """The "Sign out" button that goes with this box (an icon named "Sign out" in a navigation bar)."""
+        if icon_only:
+            return ft.Semantics(identifier="sign-out", content=ft.IconButton(
+                ft.Icon(ft.Icons.LOGOUT, semantics_label="Sign out"), tooltip="Sign out", on_click=self._sign_out))
         return ft.Semantics(identifier="sign-out", content=ft.TextButton(
             "Sign out", icon=ft.Icons.LOGOUT, on_click=self._sign_out))
 

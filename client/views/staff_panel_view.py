@@ -11,7 +11,7 @@ from client.state.staff import StaffPanel
 class StaffPanelView(ft.ExpansionTile):
     def __init__(self, session: SessionManager, home_id: str) -> None:
         self.session, self.home_id, self.panel = session, home_id, StaffPanel()
-        self.username = ft.TextField(label="User name to reset", dense=True)
+        self.username = ft.TextField(label="User name to reset")
         self.result = ft.Text("", size=15)
         super().__init__(
             title="Staff accounts",
@@ -22,7 +22,7 @@ class StaffPanelView(ft.ExpansionTile):
                 ft.Row([ft.Container(self.username, expand=True),
                         ft.Semantics(identifier="reset-password",
                                      content=ft.OutlinedButton("Reset password", on_click=self._reset))]),
-                ft.Semantics(identifier="staff-message", content=self.result),
+                ft.Semantics(identifier="staff-message", live_region=True, content=self.result),
             ],
         )
 

@@ -12,8 +12,53 @@ from client.sync import SyncEngine
 
 
 def identified(identifier: str, control: ft.Control, label: str | None = None) -> ft.Semantics:
-    """``control`` with a stable semantics identifier (what the browser tests and screen readers find)."""
+    """``control`` with a stable semantics identifier (what the browser tests and screen readers find).
+
+    A dropdown is named by its own label (a Semantics with an identifier is a node of its own, so a label there
+    would name only the group around the dropdown, and the dropdown itself says nothing to a screen reader)."""
+    if isinstance(control, ft.Dropdown) and isinstance(control.label, str):
+        control = own_name(control.label, control)
     return ft.Semantics(identifier=identifier, label=label, content=control)
+
+
+def announced(identifier: str, text: ft.Control) -> ft.Semantics:
+    """A status or message line that screen readers announce when it changes (a live region)."""
+    return ft.Semantics(identifier=identifier, live_region=True, content=text)
+
+
+def own_name(name: str, control: ft.Control) -> ft.Control:
+    """``control`` with ``name`` as its own accessible name: merged into the button or field itself, not left on
+    a wrapping group that a screen reader announces apart from the control."""
+    return ft.MergeSemantics(content=ft.Semantics(label=name, content=control))
+
+
+def named(dropdown: ft.Dropdown) -> ft.Control:
+    """A dropdown named by its own label (Flutter does not pass a dropdown's label on to screen readers)."""
+    return own_name(str(dropdown.label), dropdown)
+
+
+def named_icon(icon: ft.IconData, name: str) -> ft.Icon:
+    """An icon that names the icon button it is in (a tooltip does not)."""
+    return ft.Icon(icon, semantics_label=name)
+
+
+def checkbox(label: str, **kwargs: Any) -> ft.Checkbox:
+    """A checkbox whose row is at least 48 px tall (Flutter's own is 40 on the web) and grows with its text."""
+    return ft.Checkbox(label=ft.Container(ft.Text(label), padding=ft.Padding.symmetric(vertical=14), expand=True),
+                       **kwargs)
+
+
+def checkbox_label(box: ft.Checkbox) -> str:
+    """The words of a checkbox made by ``checkbox`` (or of a plain one)."""
+    label = box.label
+    if isinstance(label, ft.Container) and isinstance(label.content, ft.Text):
+        return label.content.value or ""
+    return str(label or "")
+
+
+def switch(label: str, **kwargs: Any) -> ft.Switch:
+    """A switch whose row is at least 48 px tall (Flutter's own is 40 on the web)."""
+    return ft.Switch(label=label, padding=ft.Padding.symmetric(vertical=4), **kwargs)
 
 
 def screen_title(value: str = "") -> ft.Text:
@@ -26,17 +71,21 @@ def heading(value: str) -> ft.Text:
     return ft.Text(value, size=17, weight=ft.FontWeight.BOLD)
 
 
-def back_header(identifier: str, on_back: Callable[[], None] | None, title: ft.Control) -> ft.Row:
-    """The top row: a Back button (when there is somewhere to go back to) and the screen's title."""
-    back = ft.IconButton(ft.Icons.ARROW_BACK, tooltip="Back", on_click=lambda e: on_back and on_back())
-    return ft.Row([identified(identifier, back, "Back") if on_back is not None else ft.Container(),
+def back_header(identifier: str, on_back: Callable[[], None] | None, title: ft.Control,
+                back_to: str = "the previous screen") -> ft.Row:
+    """The top row: a Back button (when there is somewhere to go back to) and the screen's title.
+
+    The button says where it goes ("Back to bed state"): a screen reader user hears more than "Back"."""
+    back = ft.IconButton(named_icon(ft.Icons.ARROW_BACK, f"Back to {back_to}"), tooltip=f"Back to {back_to}",
+                         on_click=lambda e: on_back and on_back())
+    return ft.Row([identified(identifier, back) if on_back is not None else ft.Container(),
                    ft.Container(title, expand=True)], spacing=4, vertical_alignment=ft.CrossAxisAlignment.CENTER)
 
 
 def dropdown(label: str, options: list[tuple[str, str]], value: str | None = None, **kwargs: Any) -> ft.Dropdown:
-    """A dense dropdown of (key, text) options."""
+    """A dropdown of (key, text) options (as wide as its longest option unless given a width)."""
     return ft.Dropdown(label=label, value=value, options=[ft.DropdownOption(key=k, text=t) for k, t in options],
-                       dense=True, **kwargs)
+                       **kwargs)
 
 
 def server_field(url: str) -> ft.TextField:
@@ -45,16 +94,49 @@ def server_field(url: str) -> ft.TextField:
 
 
 def password_field(label: str, **kwargs: Any) -> ft.TextField:
-    return ft.TextField(label=label, password=True, can_reveal_password=True, **kwargs)
+    """A password field with a named Show/Hide password button of touch size (Flutter's own is nameless)."""
+    field = ft.TextField(label=label, password=True, **kwargs)
+
+    def toggle(e: ft.Event) -> None:
+        field.password = not field.password
+        reveal.icon = named_icon(ft.Icons.VISIBILITY if field.password else ft.Icons.VISIBILITY_OFF,
+                                 "Show password" if field.password else "Hide password")
+        field.update()
+
+    reveal = ft.IconButton(named_icon(ft.Icons.VISIBILITY, "Show password"), on_click=toggle)
+    field.suffix_icon = reveal
+    return field
 
 
-def sync_now_button(engine: SyncEngine) -> ft.TextButton:
+def sync_now_button(engine: SyncEngine, icon_only: bool = False) -> ft.Control:
+    if icon_only:
+        return nav_button(ft.Icons.SYNC, "Sync now", engine.request_sync)
     return ft.TextButton("Sync now", icon=ft.Icons.SYNC, on_click=lambda e: engine.request_sync())
 
 
-def sync_status_row(text: ft.Text, *trailing: ft.Control) -> ft.Row:
-    """Where the changes are (``sync-status``), with any buttons after it (e.g. Sync now)."""
-    return ft.Row([ft.Icon(ft.Icons.CLOUD_SYNC, size=18), ft.Container(identified("sync-status", text), expand=True),
+def nav_button(icon: ft.IconData, name: str, on_click: Callable[[], Any]) -> ft.IconButton:
+    """A button of the pinned navigation bar: an icon of touch size, named for screen readers, its name as a
+    tooltip for the mouse."""
+
+    async def clicked(e: ft.Event) -> None:
+        result = on_click()
+        if hasattr(result, "__await__"):
+            await result
+
+    return ft.IconButton(named_icon(icon, name), tooltip=name, on_click=clicked)
+
+
+def nav_bar(buttons: list[ft.Control]) -> ft.Row:
+    """The way to the other screens, pinned (never scrolled away): one row of 48 px icon buttons, which fits a
+    phone's width at any text size."""
+    return ft.Row(buttons, spacing=4, wrap=True, alignment=ft.MainAxisAlignment.SPACE_AROUND)
+
+
+def sync_status_row(text: ft.Text, *trailing: ft.Control, icon: ft.Icon | None = None) -> ft.Row:
+    """Where the changes are (``sync-status``), with any buttons after it (e.g. Sync now); ``icon`` when the
+    screen shows the state's own icon and colour (sent, waiting, not applied)."""
+    return ft.Row([icon or ft.Icon(ft.Icons.CLOUD_SYNC, size=18),
+                   ft.Container(announced("sync-status", text), expand=True),
                    *trailing], vertical_alignment=ft.CrossAxisAlignment.CENTER)
 
 
