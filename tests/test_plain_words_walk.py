@@ -401,8 +401,8 @@ def semantics_over_hidden(control: Any) -> list[str]:
 
 
 def test_the_bed_state_form_shows_no_flet_error_box(home_store):
-    view = BedStateView(BedStateScreen(home_store, HOME_ID, now=lambda: NOW), SimpleNamespace(status=SyncStatus()),
-                        account_line="Signed in")
+    engine = SimpleNamespace(status=SyncStatus(), request_sync=lambda: None)
+    view = BedStateView(BedStateScreen(home_store, HOME_ID, now=lambda: NOW), engine, account_line="Signed in")
     view.refresh(update=False)
     assert semantics_over_hidden(view) == []
 
