@@ -1,0 +1,119 @@
+"""Issue 13 acceptance 1 for the roles other than a care home's manager, end to end in headless Chromium: the
+commissioner's area screens (overview, drill-down, find a bed, not updated, vacancy history, alerts to homes), the
+hospital user's transfers (and her bed search for discharge) and the administrator's screen, each at 390x844,
+820x1180 and 1366x768 and at 200% text: no control clipped or overlapping another, every touch target at least
+48 px, every button, field and dropdown named on its own (the walk of tests/test_e2e_layout.py).
+
+One app process per role (a fresh central API with the demo data each).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.support.auth import DEMO_PASSWORD, sign_in_answer
+from tests.support.flet_ui import FletPage
+from tests.test_e2e_hospital_admin import send_margaret_to_hospital
+from tests.test_e2e_layout import Walk, type_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def first_id(fp: FletPage, prefix: str) -> str:
+    """The semantics identifier of the first control whose identifier starts with ``prefix``."""
+    node = fp.page.locator(f'[flt-semantics-identifier^="{prefix}"]').first
+    node.wait_for()
+    return node.get_attribute("flt-semantics-identifier")
+
+
+def wait_not_text(fp: FletPage, identifier: str, fragment: str) -> None:
+    fp.page.wait_for_function(
+        """([id, fragment]) => { const n = document.querySelector(`[flt-semantics-identifier="${id}"]`);
+             const said = n ? (n.innerText || n.getAttribute('aria-label') || '') : '';
+             return said !== '' && !said.includes(fragment); }""", arg=[identifier, fragment])
+
+
+@pytest.mark.timeout(900)
+def test_every_commissioner_screen_at_three_sizes_and_200_percent_text(phone: FletPage, make_app):
+    app = make_app("commissioner")
+    walk = Walk(phone, "commissioner")
+    phone.open(app.url)
+    phone.sign_in(None, "commissioner", DEMO_PASSWORD, until="area-title")
+    phone.wait_id_text("area-title", "Greater Manchester", timeout=30_000)
+    phone.by_id("area-totals").first.wait_for(timeout=30_000)
+    walk.audit("area overview")
+
+    phone.tap_id(first_id(phone, "area-child-"))
+    phone.wait_id_text("area-title", "Trafford")
+    walk.audit("area drill-down")
+    phone.tap_id("area-back")
+    phone.wait_id_text("area-title", "Greater Manchester")
+
+    phone.tap_id("area-find-bed")
+    phone.by_id("search-run").first.wait_for()
+    walk.audit("find a bed: the form")
+    phone.tap_id("search-category-residential")
+    phone.tap_id("search-run")
+    phone.by_id("search-change").first.wait_for()
+    walk.audit("find a bed: results")
+    phone.tap_id("search-back")
+
+    phone.tap_id("area-stale")
+    phone.wait_id_text("stale-share", "updated in the last 7 days")
+    walk.audit("not updated")
+    phone.tap_id("stale-back")
+
+    phone.tap_id("area-history")
+    phone.by_id("history-source").first.wait_for()
+    wait_not_text(phone, "history-source", "Fetching")
+    walk.audit("vacancy history")
+    phone.tap_id("history-back")
+
+    phone.tap_id("area-alerts")
+    phone.by_id("send-alert").first.wait_for()
+    walk.audit("alerts to homes: the form")
+    type_in(phone, "send-title", "Heatwave")
+    type_in(phone, "send-message", "Keep residents cool and drinking; check the guidance.")
+    phone.tap_id("send-alert")
+    phone.tap_id(first_id(phone, "sent-"))
+    phone.by_id("alert-remind").first.wait_for()
+    walk.audit("alerts to homes: one sent, who has read it")
+    walk.check()
+
+
+@pytest.mark.timeout(600)
+def test_every_hospital_screen_at_three_sizes_and_200_percent_text(phone: FletPage, make_app, central_api):
+    send_margaret_to_hospital(central_api.url)
+    app = make_app("hospital")
+    walk = Walk(phone, "hospital")
+    phone.open(app.url)
+    phone.sign_in(None, "hospital", DEMO_PASSWORD, until="transfer-list")
+    phone.wait_id_text("hospital-summary", "1 arriving")
+    walk.audit("transfers to the hospital")
+    phone.tap_id("find-bed")
+    phone.by_id("search-run").first.wait_for()
+    walk.audit("find a bed for discharge")
+    walk.check()
+
+
+@pytest.mark.timeout(600)
+def test_every_administrator_screen_at_three_sizes_and_200_percent_text(phone: FletPage, make_app, central_api):
+    for _ in range(10):  # the champion locked herself out: her account shows Unlock
+        sign_in_answer(central_api.url, "champion", "wrong password")
+    app = make_app("admin")
+    walk = Walk(phone, "admin")
+    phone.open(app.url)
+    phone.sign_in(None, "admin", DEMO_PASSWORD, until="import-status")
+    walk.audit("administration")
+    type_in(phone, "account-search", "demo")
+    phone.tap_id("account-find")
+    first_id(phone, "account-line-")
+    walk.audit("administration: accounts found")
+    type_in(phone, "account-search", "champion")
+    phone.tap_id("account-find")
+    phone.by_id("unlock-champion").first.wait_for()
+    walk.audit("administration: a locked account found")
+    phone.tap_id("role-champion")
+    phone.by_id("role-apply").first.wait_for()
+    walk.audit("administration: changing a role")
+    walk.check()
