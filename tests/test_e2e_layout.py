@@ -120,6 +120,11 @@ def test_every_manager_screen_at_three_sizes_and_200_percent_text(phone: FletPag
     phone.sign_in(None, DEMO_USER, DEMO_PASSWORD)
     phone.wait_id_text("home-name", "Allingham House Care Centre")
     walk.audit("bed state")
+    closed = phone.page.get_by_role("switch", name="Closed to admissions")
+    closed.click()
+    phone.page.get_by_role("button", name="Reason for closing").wait_for()
+    walk.audit("bed state, closed to admissions")
+    closed.click()
 
     phone.tap_id("open-readiness")
     phone.wait_id_text("readiness-home", "Allingham House Care Centre")
@@ -154,6 +159,9 @@ def test_every_manager_screen_at_three_sizes_and_200_percent_text(phone: FletPag
     phone.tap_id("start-transfer")
     phone.by_id("send-to-hospital").wait_for()
     walk.audit("transfer")
+    phone.tap_id("obs-not-taken")
+    phone.wait_id_text("news2", "NEWS2 not calculated")
+    walk.audit("transfer, observations not taken")
     walk.check()
 
 
@@ -172,3 +180,55 @@ def test_a_keyboard_user_reaches_no_change_confirm_in_a_few_tab_presses(phone: F
                                       " return e ? (e.getAttribute('aria-label') || e.textContent || '') : ''; }")
     assert focused.strip() == "No change - confirm", f"Tab never reached 'No change - confirm' (last: {focused!r})"
     assert presses <= MAX_TAB_PRESSES, f"{presses} presses of Tab to reach 'No change - confirm'"
+
+
+@pytest.mark.timeout(600)
+def test_every_commissioner_screen_at_three_sizes_and_200_percent_text(phone: FletPage, make_app):
+    app = make_app("commissioner")
+    walk = Walk(phone, "commissioner")
+    phone.open(app.url)
+    phone.sign_in(None, "commissioner", DEMO_PASSWORD, until="area-title")
+    walk.audit("area overview")
+    phone.tap_id("area-find-bed")
+    phone.by_id("search-run").wait_for()
+    walk.audit("find a bed")
+    phone.tap_id("search-run")
+    phone.by_id("search-change").wait_for()
+    walk.audit("find a bed: results")
+    phone.tap_id("search-back")
+    phone.tap_id("area-stale")
+    phone.by_id("stale-back").wait_for()
+    walk.audit("not updated")
+    phone.tap_id("stale-back")
+    phone.tap_id("area-history")
+    phone.by_id("history-back").wait_for()
+    walk.audit("vacancy history")
+    phone.tap_id("history-back")
+    phone.tap_id("area-alerts")
+    phone.by_id("send-back").wait_for()
+    walk.audit("alert sender")
+    walk.check()
+
+
+@pytest.mark.timeout(300)
+def test_the_hospital_screen_at_three_sizes_and_200_percent_text(phone: FletPage, make_app):
+    app = make_app("hospital")
+    walk = Walk(phone, "hospital")
+    phone.open(app.url)
+    phone.sign_in(None, "hospital", DEMO_PASSWORD, until="hospital-summary")
+    walk.audit("transfers")
+    walk.check()
+
+
+@pytest.mark.timeout(300)
+def test_the_admin_screen_at_three_sizes_and_200_percent_text(phone: FletPage, make_app):
+    app = make_app("admin")
+    walk = Walk(phone, "admin")
+    phone.open(app.url)
+    phone.sign_in(None, "admin", DEMO_PASSWORD, until="import-status")
+    walk.audit("administration")
+    phone.type_into(phone.by_id("account-search").locator("input").first, "demo")
+    phone.tap_id("account-find")
+    phone.by_id("account-line-demo").wait_for()
+    walk.audit("administration: accounts found")
+    walk.check()

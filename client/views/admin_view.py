@@ -135,16 +135,20 @@ class AdminView(FollowsAccountBar, ft.Column):
         self.decisions.controls = decisions
         self.found_summary.value = screen.found_summary
         self.accounts.controls = [self._account(row) for row in screen.account_rows]
-        self.audit.controls = [ft.Text(line, size=12, selectable=True) for line in screen.audit_lines[:AUDIT_SHOWN]]
+        # Not selectable: a selectable text is an unnamed text field to a screen reader.
+        self.audit.controls = [ft.Text(line, size=12) for line in screen.audit_lines[:AUDIT_SHOWN]]
         if update:
             self.update()
 
     def _account(self, row) -> ft.Control:
+        # Each account's buttons say whose they are (five "Change role" buttons are one name to a screen reader).
         actions = [identified(f"role-{row.username}", ft.TextButton(
-            "Change role", on_click=lambda e, u=row.username: self._open_role(u)))]
+            content=ft.Text("Change role", semantics_label=f"Change role: {row.username}"),
+            on_click=lambda e, u=row.username: self._open_role(u)))]
         if row.locked:
             actions.insert(0, identified(f"unlock-{row.username}", ft.TextButton(
-                "Unlock", icon=ft.Icons.LOCK_OPEN, on_click=self._act(lambda u=row.username: self.screen.unlock(u)))))
+                content=ft.Text("Unlock", semantics_label=f"Unlock {row.username}"), icon=ft.Icons.LOCK_OPEN,
+                on_click=self._act(lambda u=row.username: self.screen.unlock(u)))))
         lines = [ft.Text(row.username, weight=ft.FontWeight.W_600),
                  identified(f"account-line-{row.username}", ft.Text(row.line, size=13))]
         if row.locked:

@@ -39,17 +39,19 @@ class AlertSenderView(ft.Column):
         self.homes = ft.Column(spacing=4)
         self.remind = identified("alert-remind", ft.OutlinedButton(
             "Remind the homes that have not acknowledged", icon=ft.Icons.NOTIFICATIONS_ACTIVE, on_click=self._remind))
-        self.controls = [ft.Column([
-            back_header("send-back", on_back, screen_title("Alerts to care homes"), "area overview"),
-            identified("send-title", self.title), identified("send-message", self.text),
-            identified("send-priority", self.priority), identified("send-link", self.link),
-            identified("send-days", self.days), identified("send-to", self.to),
-            identified("send-alert", ft.FilledButton("Send alert", icon=ft.Icons.SEND, on_click=self._send)),
-            ft.Semantics(identifier="send-result", live_region=True, content=self.result),
-            heading("Sent"),
-            identified("sent-alerts", self.sent),
-            identified("alert-homes", self.homes),
-        ], spacing=10, scroll=ft.ScrollMode.AUTO, expand=True)]
+        self.controls = [
+            back_header("send-back", on_back, screen_title("Alerts to care homes"), "area overview"),  # pinned
+            ft.Column([
+                identified("send-title", self.title), identified("send-message", self.text),
+                identified("send-priority", self.priority), identified("send-link", self.link),
+                identified("send-days", self.days), identified("send-to", self.to),
+                identified("send-alert", ft.FilledButton("Send alert", icon=ft.Icons.SEND, on_click=self._send)),
+                ft.Semantics(identifier="send-result", live_region=True, content=self.result),
+                heading("Sent"),
+                identified("sent-alerts", self.sent),
+                identified("alert-homes", self.homes),
+            ], spacing=10, scroll=ft.ScrollMode.AUTO, expand=True),
+        ]
         self.render(update=False)
 
     def did_mount(self) -> None:

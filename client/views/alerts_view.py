@@ -61,8 +61,8 @@ class AlertsView(ft.Column):
         self.list = ft.Column(spacing=8)
         self.message = ft.Text("", size=14, color=ft.Colors.GREEN_800)
         self.controls = [
-            ft.Column([back_header("alerts-back", on_back, screen_title("Alerts"), "bed state"), self.list],
-                      spacing=8, scroll=ft.ScrollMode.AUTO, expand=True),
+            back_header("alerts-back", on_back, screen_title("Alerts"), "bed state"),  # pinned: never scrolled away
+            ft.Column([self.list], spacing=8, scroll=ft.ScrollMode.AUTO, expand=True),
             ft.Semantics(identifier="alerts-message", live_region=True, content=self.message),
         ]
         self.render(update=False)

@@ -52,7 +52,7 @@ def line_chart(shown: HistoryShown) -> ft.Control:
 class AreaHistoryView(ft.Column):
     def __init__(self, history: AreaHistory, area: AreaRef, store, status: SyncStatus | None, *,
                  on_back: Callable[[], None]) -> None:
-        super().__init__(spacing=10, scroll=ft.ScrollMode.AUTO, expand=True)
+        super().__init__(spacing=10, expand=True)
         self.history, self.area = history, area
         self.age = DataAgeLine(store, status)
         self.range = dropdown("Show", RANGE_CHOICES, "day:30", width=300, on_select=self._changed)
@@ -61,10 +61,13 @@ class AreaHistoryView(ft.Column):
         self.legend = ft.Column(spacing=2)
         self.shown: HistoryShown | None = None
         self.controls = [
-            back_header("history-back", on_back, screen_title(f"Vacancy history: {area.name or area.code}"), "area overview"),
-            self.age, named(self.range), identified("history-source", self.line),
-            identified("history-chart", self.chart, "Vacancies accepting admissions over time"),
-            self.legend,
+            back_header("history-back", on_back, screen_title(f"Vacancy history: {area.name or area.code}"),
+                        "area overview"),
+            ft.Column([
+                self.age, named(self.range), identified("history-source", self.line),
+                identified("history-chart", self.chart, "Vacancies accepting admissions over time"),
+                self.legend,
+            ], spacing=10, scroll=ft.ScrollMode.AUTO, expand=True),
         ]
 
     def did_mount(self) -> None:

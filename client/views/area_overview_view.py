@@ -15,7 +15,7 @@ from client.store import LocalStore
 from client.sync import SyncStatus
 from client.views.account_bar import AccountBar
 from client.views.area_parts import MIN_TAP, DataAgeLine, OpenDocument, bar_chart, csv_button, stacked_bar, table
-from client.views.widgets import heading, identified, screen_title
+from client.views.widgets import heading, identified, named_icon, screen_title
 from domain.area import AreaLevel, AreaRef, Overview
 from domain.freshness import Freshness
 from domain.workforce import WORKFORCE_LABELS
@@ -30,8 +30,8 @@ LEVEL_WORDS = {AreaLevel.REGION: "Regions", AreaLevel.ICB: "Integrated care boar
 
 
 def _action(identifier: str, label: str, icon: ft.IconData, on_click) -> ft.Control:
-    return identified(identifier, ft.FilledTonalButton(label, icon=icon, on_click=on_click,
-                                                       height=MIN_TAP))
+    # No fixed height: the theme makes it 48 px, taller when the text is larger (never clipped).
+    return identified(identifier, ft.FilledTonalButton(label, icon=icon, on_click=on_click))
 
 
 class AreaOverviewView(ft.Column):
@@ -46,8 +46,8 @@ class AreaOverviewView(ft.Column):
         self.account_bar, self._open_document = account_bar, open_document
         self.age = DataAgeLine(store, status)
         self.title = screen_title()
-        self.back = identified("area-back", ft.IconButton(ft.Icons.ARROW_BACK, tooltip="Back",
-                                                          on_click=self._go_back), "Back")
+        self.back = identified("area-back", ft.IconButton(named_icon(ft.Icons.ARROW_BACK, "Back to the wider area"),
+                                                          tooltip="Back to the wider area", on_click=self._go_back))
         self.body = ft.Column(spacing=10)
         self._shown_generation, self._shown_at = -1, datetime.min.replace(tzinfo=timezone.utc)
         self.controls = [*([account_bar] if account_bar else []),

@@ -47,14 +47,16 @@ def csv_button(identifier: str, label: str, store: LocalStore, make: Callable[[]
                                                 height=MIN_TAP))
 
 
-def phone_button(phone: str | None, identifier: str | None = None) -> ft.Control:
-    """The number to call, as a tel: link (a phone dials it)."""
+def phone_button(phone: str | None, identifier: str | None = None, home: str | None = None) -> ft.Control:
+    """The number to call, as a tel: link (a phone dials it); a screen reader also hears whose number it is (two
+    homes of one provider may share a number)."""
     if not phone:
         return ft.Text("No phone number in the directory", size=13)
     digits = "".join(ch for ch in phone if ch.isdigit() or ch == "+")
-    button = ft.OutlinedButton(f"Call {phone}", icon=ft.Icons.PHONE, url=f"tel:{digits}",
-                               height=MIN_TAP)
-    return identified(identifier, button, f"Call {phone}") if identifier else button
+    words = f"Call {home} on {phone}" if home else f"Call {phone}"
+    button = ft.OutlinedButton(content=ft.Text(f"Call {phone}", semantics_label=words), icon=ft.Icons.PHONE,
+                               url=f"tel:{digits}")
+    return identified(identifier, button) if identifier else button
 
 
 def table(rows: list[tuple[str, str]], identifier: str | None = None) -> ft.Control:

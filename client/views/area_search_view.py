@@ -10,7 +10,7 @@ import flet as ft
 
 from client.state.area import AreaData, search_csv
 from client.sync import SyncStatus
-from client.views.area_parts import MIN_TAP, DataAgeLine, OpenDocument, csv_button, phone_button
+from client.views.area_parts import DataAgeLine, OpenDocument, csv_button, phone_button
 from client.views.widgets import back_header, checkbox, dropdown, heading, identified, named, screen_title
 from domain.area import AreaQueryError, BedSearch
 from domain.beds import BedCategory
@@ -37,7 +37,7 @@ def confirmed_words(result: SearchResult, now: datetime) -> str:
 class AreaSearchView(ft.Column):
     def __init__(self, data: AreaData, status: SyncStatus | None, *, on_back: Callable[[], None],
                  open_document: OpenDocument | None = None) -> None:
-        super().__init__(spacing=10, scroll=ft.ScrollMode.AUTO, expand=True)
+        super().__init__(spacing=10, expand=True)
         self.data, self._open_document = data, open_document
         self.age = DataAgeLine(data.store, status)
         self.categories = {c: checkbox(label=c.label, value=c is BedCategory.NURSING_DEMENTIA)
@@ -66,20 +66,22 @@ class AreaSearchView(ft.Column):
             ft.Column([identified(f"search-category-{c.value}", box) for c, box in self.categories.items()],
                       spacing=0),
             named(self.funding), named(self.age_limit),
-            ft.Row([identified("search-district", self.district), self.near_home], wrap=True),
-            identified("search-run", ft.FilledButton("Search", icon=ft.Icons.SEARCH, on_click=self._search,
-                                                     height=MIN_TAP)),
+            ft.Row([identified("search-district", self.district),
+                    named(self.near_home) if isinstance(self.near_home, ft.Dropdown) else self.near_home], wrap=True),
+            identified("search-run", ft.FilledButton("Search", icon=ft.Icons.SEARCH, on_click=self._search)),
         ], spacing=10)
         self.change = identified("search-change", ft.TextButton("Change search", icon=ft.Icons.TUNE,
-                                                                on_click=self._change, height=MIN_TAP))
+                                                                on_click=self._change))
         self.change.visible = False
         self.controls = [
-            back_header("search-back", on_back, screen_title("Find a bed")),
-            self.age, self.form, self.problem,
-            ft.Row([identified("search-summary", self.summary), self.csv], wrap=True,
-                   alignment=ft.MainAxisAlignment.SPACE_BETWEEN),
-            self.change,
-            self.results,
+            back_header("search-back", on_back, screen_title("Find a bed")),  # pinned
+            ft.Column([
+                self.age, self.form, self.problem,
+                ft.Row([identified("search-summary", self.summary), self.csv], wrap=True,
+                       alignment=ft.MainAxisAlignment.SPACE_BETWEEN),
+                self.change,
+                self.results,
+            ], spacing=10, scroll=ft.ScrollMode.AUTO, expand=True),
         ]
 
     def query(self) -> BedSearch:
@@ -140,7 +142,7 @@ class AreaSearchView(ft.Column):
             ft.Text(rating, size=13),
             ft.Text(confirmed_words(result, now), size=13,
                     color=ft.Colors.RED_700 if result.freshness in (Freshness.STALE, Freshness.NEVER) else None),
-            phone_button(result.phone, f"search-call-{result.home_id}"),
+            phone_button(result.phone, f"search-call-{result.home_id}", result.name),
         ], spacing=4), padding=12)))
 
     def _csv_file(self):

@@ -31,8 +31,9 @@ def age_words(home: StaleHomeWire) -> str:
 class AreaStaleView(ft.Column):
     def __init__(self, data: AreaData, area: AreaRef, status: SyncStatus | None, *, on_back: Callable[[], None],
                  open_document: OpenDocument | None = None) -> None:
-        super().__init__(spacing=10, scroll=ft.ScrollMode.AUTO, expand=True)
+        super().__init__(spacing=10, expand=True)
         self.data, self.area = data, area
+        self._shared_names: set[str] = set()
         self.age = DataAgeLine(data.store, status)
         self.days = dropdown("Not updated for more than", DAY_CHOICES, "7", width=300,
                              on_select=lambda e: self._refresh())
@@ -46,13 +47,15 @@ class AreaStaleView(ft.Column):
         self.more = identified("stale-more", self.more_button)
         self.answer: StaleAnswer | None = None
         self.controls = [
-            back_header("stale-back", on_back, screen_title("Not updated"), "area overview"),
-            self.age, named(self.days), identified("stale-collection", self.this_collection),
-            ft.Row([identified("stale-share", self.share),
-                    csv_button("stale-csv", "Download CSV", data.store, lambda: stale_csv(self._everyone()),
-                               open_document)], wrap=True, alignment=ft.MainAxisAlignment.SPACE_BETWEEN),
-            self.homes,
-            self.more,
+            back_header("stale-back", on_back, screen_title("Not updated"), "area overview"),  # pinned
+            ft.Column([
+                self.age, named(self.days), identified("stale-collection", self.this_collection),
+                ft.Row([identified("stale-share", self.share),
+                        csv_button("stale-csv", "Download CSV", data.store, lambda: stale_csv(self._everyone()),
+                                   open_document)], wrap=True, alignment=ft.MainAxisAlignment.SPACE_BETWEEN),
+                self.homes,
+                self.more,
+            ], spacing=10, scroll=ft.ScrollMode.AUTO, expand=True),
         ]
         self.show()
 
@@ -74,6 +77,9 @@ class AreaStaleView(ft.Column):
             since = f"in the last {answer.older_than_days} day{'s' if answer.older_than_days != 1 else ''}"
         self.share.value = (f"{answer.area.name}: {answer.up_to_date} of {answer.total_homes} homes "
                             f"({round(100 * answer.up_to_date_share)}%) updated {since}; {answer.behind} not")
+        # Homes of one name (a provider's, in the directory twice) are told apart by their CQC IDs on the call buttons.
+        names = [home.name for home in answer.homes]
+        self._shared_names = {name for name in names if names.count(name) > 1}
         self.homes.show(answer.homes, self._card, "Every home has updated. Nothing to chase.")
         hidden = answer.behind - len(answer.homes)
         self.more.visible = hidden > 0
@@ -93,7 +99,8 @@ class AreaStaleView(ft.Column):
             ft.Text(f"{home.local_authority} - {age_words(home)}", size=13,
                     color=ft.Colors.RED_700 if home.days_since is None else None),
             ft.Text(f"Manager: {home.manager_name or 'not known'}", size=13),
-            phone_button(home.phone),
+            phone_button(home.phone, home=f"{home.name} ({home.home_id})" if home.name in self._shared_names
+                         else home.name),
         ], spacing=4), padding=12)))
 
     def _refresh(self) -> None:

@@ -23,8 +23,9 @@ from client.state.bed_state import BedStateScreen, CategoryDraft, sync_line
 from client.state.sync_status import sync_details
 from client.sync import SyncEngine, SyncStatus
 from client.views.sign_out_box import SignOutBox
-from client.views.theme import BIG_BUTTON, icon_button_style, outline_with_focus
+from client.views.theme import BIG_BUTTON, BIG_OUTLINED_BUTTON, icon_button_style, outline_with_focus
 from client.views.widgets import (
+    announced,
     identified,
     message_colour,
     named_icon,
@@ -199,12 +200,16 @@ class BedStateView(ft.Column):
         # Hidden and shown as a whole (a Semantics around a hidden control is an error in Flutter).
         self.reason_box = own_name("Reason for closing", self.reason)
         self.reason_box.visible = screen.closed_to_admissions
-        self.save = ft.FilledButton("Save", on_click=self._save, expand=True, style=BIG_BUTTON)
-        self.confirm = ft.OutlinedButton("No change - confirm", on_click=self._confirm, expand=True, style=BIG_BUTTON)
+        self.save = ft.FilledButton("Save", on_click=self._save, style=BIG_BUTTON)
+        self.confirm = ft.OutlinedButton("No change - confirm", on_click=self._confirm,
+                                         style=BIG_OUTLINED_BUTTON)
         self.message = ft.Text("", size=15)
         self.message_semantics = ft.Semantics(identifier="save-message", live_region=True, content=self.message)
         self.confirmed = ft.Text("", size=15, weight=ft.FontWeight.W_500)
-        self.updated_by = ft.Text("", size=14, color=ft.Colors.ON_SURFACE_VARIANT, visible=False)
+        self.updated_by = ft.Text("", size=14, color=ft.Colors.ON_SURFACE_VARIANT)
+        # Hidden as a whole: a Semantics around a hidden control draws Flutter's red error box instead.
+        self.updated_by_box = identified("updated-by", self.updated_by)
+        self.updated_by_box.visible = False
         self.sync_status = ft.Text("", size=15)
         nav = [identified("open-readiness", nav_button(ft.Icons.CHECKLIST, "Digital readiness", on_readiness))
                if on_readiness is not None else None,
@@ -218,7 +223,7 @@ class BedStateView(ft.Column):
         self.details = ft.Column(spacing=4)
         self.notices = ft.Text("", color=ft.Colors.ON_ERROR_CONTAINER, size=14)
         self.notice_box = ft.Container(
-            ft.Column([identified("sync-notices", self.notices),
+            ft.Column([announced("sync-notices", self.notices),
                        ft.TextButton("OK, I have checked", on_click=self._dismiss_notices)], spacing=4),
             bgcolor=ft.Colors.ERROR_CONTAINER, padding=12, border_radius=8, visible=False)
         self.deregistered = ft.Text("", size=14, color=ft.Colors.ON_TERTIARY_CONTAINER)
@@ -237,8 +242,9 @@ class BedStateView(ft.Column):
             # "No change - confirm" and Save come first: on top of the screen and first in a keyboard's Tab order
             # (the form scrolls below them; the way to the other screens and where the changes are stay pinned
             # at the bottom, in reach of a thumb).
+            # Side by side when they fit, Save under "No change" when they do not (a phone at 200% text).
             ft.Row([identified("bed-confirm", self.confirm), identified("bed-save", self.save)], spacing=12,
-                   vertical_alignment=ft.CrossAxisAlignment.START),
+                   run_spacing=8, wrap=True),
             self.message_semantics,
             ft.Column([
                 *([alert_banner] if alert_banner is not None else []),
@@ -247,7 +253,7 @@ class BedStateView(ft.Column):
                 self.address,
                 ft.Text(account_line, size=13, color=ft.Colors.ON_SURFACE_VARIANT),
                 identified("confirmed-line", self.confirmed),
-                identified("updated-by", self.updated_by),
+                self.updated_by_box,
                 self.deregistered_box,
                 self.notice_box,
                 self.cards,
@@ -337,7 +343,7 @@ class BedStateView(ft.Column):
         self.confirmed.value = screen.confirmed_line()
         self.confirmed.color = FRESHNESS_COLOURS[screen.freshness]
         self.updated_by.value = screen.source_line or ""
-        self.updated_by.visible = screen.source_line is not None
+        self.updated_by_box.visible = screen.source_line is not None
         status = status or self.engine.status
         self.sync_status.value = sync_line(status, self._now())
         self.sign_in_again.visible = status.state.value == "signed_out" and self.on_sign_in_again is not None

@@ -16,7 +16,7 @@ import flet as ft
 
 from client.state.conflicts import EXPLANATION, KEEP_MINE_NEXT, KEEP_THEIRS_NEXT, ConflictChoice, ConflictChoices
 from client.sync import SyncStatus
-from client.views.widgets import identified
+from client.views.widgets import announced, identified
 
 
 class ConflictNotice(ft.Container):
@@ -51,7 +51,7 @@ class ConflictsView(ft.Column):
                     ft.Text("Changed on two devices", theme_style=ft.TextThemeStyle.TITLE_LARGE,
                             weight=ft.FontWeight.BOLD)], spacing=4),
             ft.Text(EXPLANATION, size=14),
-            identified("conflicts-message", self.message),
+            announced("conflicts-message", self.message),
             self.list,
         ]
         self.refresh(update=False)

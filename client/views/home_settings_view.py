@@ -37,13 +37,16 @@ class OutbreakControl(ft.Column):
         self.case = ft.OutlinedButton("New case today", on_click=lambda e: self._act(panel.record_case))
         self.close = ft.OutlinedButton("Close the outbreak", on_click=lambda e: self._act(panel.close))
         self.message = ft.Text("", size=14)
+        # Shown and hidden by their Semantics wrappers: a Semantics around a hidden control draws Flutter's red
+        # error box instead.
+        self.before = [identified("outbreak-kind", self.kind), identified("outbreak-start-date", self.start_date),
+                       identified("outbreak-start", self.start)]
+        self.during = [identified("outbreak-case", self.case), identified("outbreak-close", self.close)]
         self.controls = [
             heading("Infection outbreak"),
             identified("outbreak-status", self.status),
-            ft.Row([identified("outbreak-kind", self.kind), identified("outbreak-start-date", self.start_date)],
-                   wrap=True),
-            ft.Row([identified("outbreak-start", self.start), identified("outbreak-case", self.case),
-                    identified("outbreak-close", self.close)], wrap=True),
+            ft.Row(self.before[:2], wrap=True),
+            ft.Row([self.before[2], *self.during], wrap=True),
             ft.Semantics(identifier="outbreak-message", live_region=True, content=self.message),
         ]
         self.render(update=False)
@@ -61,9 +64,10 @@ class OutbreakControl(ft.Column):
     def render(self, *, update: bool = True) -> None:
         panel = self.panel
         self.status.value = panel.status_line
-        for control in (self.kind, self.start_date, self.start):
+        for control in self.before:
             control.visible = not panel.active
-        self.case.visible = self.close.visible = panel.active
+        for control in self.during:
+            control.visible = panel.active
         self.message.value = panel.message or ""
         self.message.color = message_colour(panel.message_is_error)
         if update:
@@ -95,8 +99,8 @@ class HomeSettingsView(ft.Column):
         self.message = ft.Text("", size=14)
         self.changed = ft.Text("", size=13, color=ft.Colors.ON_SURFACE_VARIANT)
         self.controls = [
+            back_header("settings-back", on_back, screen_title("Home settings"), "bed state"),  # pinned
             ft.Column([
-                back_header("settings-back", on_back, screen_title("Home settings"), "bed state"),
                 heading("Funding accepted"),
                 *(identified(f"funding-{f.value}", box) for f, box in self.funding.items()),
                 heading("Bed categories offered"),

@@ -33,6 +33,7 @@ from client.sync import SyncEngine, SyncStatus
 from client.sync.api import ApiError, AuthExpired
 from client.views.nhsmail_chart_view import NhsmailChartView
 from client.views.widgets import (
+    announced,
     back_header,
     checkbox,
     dropdown,
@@ -82,7 +83,7 @@ class ReadinessView(ft.Column):
             self.tabs,
             ft.Divider(height=1),
             self.body,
-            identified("readiness-message", self.message),
+            announced("readiness-message", self.message),
             sync_status_row(self.sync_status),
         ]
         self.refresh(update=False)
@@ -306,11 +307,14 @@ class ReadinessView(ft.Column):
             controls = []
             for number, user in enumerate(progress.users, start=1):
                 if user.mfa_set_up_at is None:
+                    # One name per person's button: a screen reader hears whose MFA, not "MFA set up" twice.
                     action = identified(f"nhsmail-mfa-{number}", ft.OutlinedButton(
-                        "MFA set up", on_click=lambda e, m=user.email: self._run(self.screen.record_mfa, m)))
+                        content=ft.Text("MFA set up", semantics_label=f"MFA set up: {user.name}"),
+                        on_click=lambda e, m=user.email: self._run(self.screen.record_mfa, m)))
                 elif user.first_login_at is None:
                     action = identified(f"nhsmail-login-{number}", ft.OutlinedButton(
-                        "Logged in", on_click=lambda e, m=user.email: self._run(self.screen.record_first_login, m)))
+                        content=ft.Text("Logged in", semantics_label=f"Logged in: {user.name}"),
+                        on_click=lambda e, m=user.email: self._run(self.screen.record_first_login, m)))
                 else:
                     action = ft.Icon(ft.Icons.CHECK_CIRCLE, color=ft.Colors.GREEN_700)
                 controls.append(ft.Row([ft.Text(f"{user.name} ({user.role.label})", expand=True), action]))

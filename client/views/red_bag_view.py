@@ -39,6 +39,7 @@ from client.views.conflicts_view import ConflictNotice
 from client.views.theme import urgent_button_style
 from client.views.widgets import (
     SteadyList,
+    announced,
     back_header,
     checkbox,
     heading,
@@ -187,7 +188,7 @@ class AddResidentView(ft.Column):
                 heading("Usual observations when well"),
                 ft.Row([baseline(name, label, unit) for name, label, unit, _ in OBSERVATION_FIELDS], wrap=True),
             ], spacing=10, scroll=ft.ScrollMode.AUTO, expand=True),
-            identified("new-message", self.message),
+            announced("new-message", self.message),
             identified("new-save", ft.FilledButton("Save resident", icon=ft.Icons.SAVE,
                                                    on_click=self._save)),
             sync_status_row(self.sync_status),
@@ -327,7 +328,7 @@ class ResidentView(ft.Column):
                       if on_edit is not None else []),
                 ], controls_padding=12, expanded=False)),
             ], spacing=10, scroll=ft.ScrollMode.AUTO, expand=True),
-            identified("red-bag-message", self.message),
+            announced("red-bag-message", self.message),
             self.action,
             sync_status_row(self.sync_status),
         ]
@@ -356,8 +357,12 @@ class ResidentView(ft.Column):
         self.not_taken = checkbox(label="Observations not taken", value=s.obs_not_taken,
                                      on_change=self._not_taken)
         self.not_taken_reason = ft.TextField(label="Why not taken (e.g. ambulance waiting)",
-                                             value=s.obs_not_taken_reason, visible=s.obs_not_taken,
+                                             value=s.obs_not_taken_reason,
                                              on_change=self._not_taken_typed)
+        # Hidden as a whole: a Semantics around a hidden field draws Flutter's red error box instead.
+        self.not_taken_reason_box = identified("obs-not-taken-reason", self.not_taken_reason)
+        self.not_taken_reason_box.visible = s.obs_not_taken
+        self.consciousness_box = identified("obs-consciousness", self.consciousness)
         signs = [checkbox(label=label, value=sign in s.soft_signs,
                              on_change=lambda e, sign=sign: self._toggle_sign(sign))
                  for sign, label in SOFT_SIGN_LABELS.items()]
@@ -377,9 +382,9 @@ class ResidentView(ft.Column):
             identified("transfer-reason", self.reason),
             identified("news2", self.news2),
             identified("obs-not-taken", self.not_taken),
-            identified("obs-not-taken-reason", self.not_taken_reason),
+            self.not_taken_reason_box,
             *self.obs_rows.values(),
-            identified("obs-consciousness", self.consciousness),
+            self.consciousness_box,
             self.oxygen,
             ft.ExpansionTile(title="Soft signs (RESTORE2)", controls=signs, controls_padding=8),
             self.hospital_tile,
@@ -486,8 +491,8 @@ class ResidentView(ft.Column):
 
     async def _not_taken(self, e: ft.Event) -> None:
         self.screen.set_obs_not_taken(bool(self.not_taken.value))
-        self.not_taken_reason.visible = self.screen.obs_not_taken
-        for control in (*self.obs_rows.values(), self.consciousness, self.oxygen):
+        self.not_taken_reason_box.visible = self.screen.obs_not_taken
+        for control in (*self.obs_rows.values(), self.consciousness_box, self.oxygen):
             control.visible = not self.screen.obs_not_taken
         self.refresh_news2()
         if self.screen.obs_not_taken:

@@ -22,7 +22,7 @@ class StaffPanelView(ft.ExpansionTile):
                 ft.Row([ft.Container(self.username, expand=True),
                         ft.Semantics(identifier="reset-password",
                                      content=ft.OutlinedButton("Reset password", on_click=self._reset))]),
-                ft.Semantics(identifier="staff-message", content=self.result),
+                ft.Semantics(identifier="staff-message", live_region=True, content=self.result),
             ],
         )
 

@@ -53,7 +53,8 @@ def app_theme() -> ft.Theme:
         focus_color=FOCUS_HIGHLIGHT,
         button_theme=ft.ButtonTheme(style=button_style()),
         filled_button_theme=ft.FilledButtonTheme(style=button_style()),
-        outlined_button_theme=ft.OutlinedButtonTheme(style=button_style()),
+        # An outlined button keeps its outline (a theme's side replaces the button's own).
+        outlined_button_theme=ft.OutlinedButtonTheme(style=button_style(side=outline_with_focus(ft.Colors.OUTLINE))),
         text_button_theme=ft.TextButtonTheme(style=button_style()),
         icon_button_theme=ft.IconButtonTheme(style=icon_button_style()),
         # Scroll bars always shown: a list cut at the bottom of a desktop window says there is more.
@@ -62,7 +63,9 @@ def app_theme() -> ft.Theme:
 
 
 # The bed update's two big buttons: 56 px at 100% text, taller when the text is larger (never a fixed height).
-BIG_BUTTON = button_style(padding=ft.Padding.symmetric(vertical=18, horizontal=16))
+BIG_BUTTON = button_style(padding=ft.Padding.symmetric(vertical=18, horizontal=20))
+BIG_OUTLINED_BUTTON = button_style(padding=ft.Padding.symmetric(vertical=18, horizontal=20),
+                                   side=outline_with_focus(ft.Colors.OUTLINE))
 
 
 def urgent_button_style() -> ft.ButtonStyle:

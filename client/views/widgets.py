@@ -20,6 +20,11 @@ def identified(identifier: str, control: ft.Control, label: str | None = None) -
     return ft.Semantics(identifier=identifier, label=label, content=control)
 
 
+def announced(identifier: str, text: ft.Control) -> ft.Semantics:
+    """A status or message line that screen readers announce when it changes (a live region)."""
+    return ft.Semantics(identifier=identifier, live_region=True, content=text)
+
+
 def own_name(name: str, control: ft.Control) -> ft.Control:
     """``control`` with ``name`` as its own accessible name: merged into the button or field itself, not left on
     a wrapping group that a screen reader announces apart from the control."""
@@ -120,7 +125,7 @@ def nav_bar(buttons: list[ft.Control]) -> ft.Row:
 
 def sync_status_row(text: ft.Text, *trailing: ft.Control) -> ft.Row:
     """Where the changes are (``sync-status``), with any buttons after it (e.g. Sync now)."""
-    return ft.Row([ft.Icon(ft.Icons.CLOUD_SYNC, size=18), ft.Container(identified("sync-status", text), expand=True),
+    return ft.Row([ft.Icon(ft.Icons.CLOUD_SYNC, size=18), ft.Container(announced("sync-status", text), expand=True),
                    *trailing], vertical_alignment=ft.CrossAxisAlignment.CENTER)
 
 

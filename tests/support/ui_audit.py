@@ -152,7 +152,8 @@ def _inside_a_field(inner: Control, outer: Control) -> bool:
 def _small(controls: list[Control], min_target: float) -> list[Finding]:
     return [Finding("small", f"{c.describe()} is smaller than {min_target:.0f}x{min_target:.0f} px", (c.key,))
             for c in controls
-            if (c.box.w < min_target - TOLERANCE_PX or c.box.h < min_target - TOLERANCE_PX) and not _scrolled_part_out(c)]
+            if (c.box.w < min_target - TOLERANCE_PX or c.box.h < min_target - TOLERANCE_PX)
+            and not _scrolled_part_out(c)]
 
 
 def _scrolled_part_out(control: Control) -> bool:
