@@ -14,7 +14,7 @@ import pytest
 
 from tests.support.auth import DEMO_PASSWORD, sign_in_answer
 from tests.support.flet_ui import FletPage
-from tests.test_e2e_hospital_admin import send_margaret_to_hospital
+from tests.test_e2e_hospital_admin import import_directory, send_margaret_to_hospital
 from tests.test_e2e_layout import CONFIGURATIONS, PHONE, Walk, configure, type_in, wait_steady
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -73,12 +73,22 @@ def test_every_commissioner_screen_at_three_sizes_and_200_percent_text(phone: Fl
     phone.tap_id(first_id(phone, "area-child-"))
     phone.wait_id_text("area-title", "Trafford")
     walk.audit("area drill-down", ("area-back", "area-find-bed", "sign-out"))
+    phone.tap_id(first_id(phone, "area-child-"))  # down to one home
+    phone.wait_id_text("area-totals", "1 home -")
+    walk.audit("area drill-down: one home", ("area-back",))
+    phone.tap_id("area-back")
+    phone.wait_id_text("area-title", "Trafford")
     phone.tap_id("area-back")
     phone.wait_id_text("area-title", "Greater Manchester")
 
     phone.tap_id("area-find-bed")
     phone.by_id("search-run").first.wait_for()
     walk.audit("find a bed: the form")
+    type_in(phone, "search-district", "ZZ99")
+    phone.tap_id("search-run")
+    phone.by_id("search-problem").first.wait_for()
+    walk.audit("find a bed: a district not known")
+    type_in(phone, "search-district", "")
     phone.tap_id("search-category-residential")
     phone.tap_id("search-run")
     phone.by_id("search-change").first.wait_for()
@@ -99,6 +109,9 @@ def test_every_commissioner_screen_at_three_sizes_and_200_percent_text(phone: Fl
     phone.tap_id("area-alerts")
     phone.by_id("send-alert").first.wait_for()
     walk.audit("alerts to homes: the form")
+    phone.tap_id("send-alert")
+    phone.wait_id_text("send-result", "Not sent")
+    walk.audit("alerts to homes: not sent")
     type_in(phone, "send-title", "Heatwave")
     phone.type_into(phone.by_id("send-message").locator("textarea").first, "Keep residents cool and drinking.")
     phone.tap_id("send-alert")
@@ -127,12 +140,14 @@ def test_every_hospital_screen_at_three_sizes_and_200_percent_text(phone: FletPa
 
 @pytest.mark.timeout(600)
 def test_every_administrator_screen_at_three_sizes_and_200_percent_text(phone: FletPage, make_app, central_api):
+    import_directory(central_api)  # the last import's summary on the screen
     for _ in range(10):  # the champion locked herself out: her account shows Unlock
         sign_in_answer(central_api.url, "champion", "wrong password")
     app = make_app("admin")
     walk = RolesWalk(phone, "admin")
     phone.open(app.url)
     phone.sign_in(None, "admin", DEMO_PASSWORD, until="import-status")
+    phone.wait_id_text("import-status", "Last file: trafford_care_homes.csv")
     walk.audit("administration")
     type_in(phone, "account-search", "demo")
     phone.tap_id("account-find")

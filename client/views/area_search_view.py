@@ -11,7 +11,7 @@ import flet as ft
 from client.state.area import AreaData, search_csv
 from client.sync import SyncStatus
 from client.views.area_parts import DataAgeLine, OpenDocument, csv_button, phone_button
-from client.views.widgets import back_header, checkbox, dropdown, heading, identified, named, screen_title
+from client.views.widgets import announced, back_header, checkbox, dropdown, heading, identified, named, screen_title
 from domain.area import AreaQueryError, BedSearch
 from domain.beds import BedCategory
 from domain.freshness import Freshness
@@ -54,7 +54,10 @@ class AreaSearchView(ft.Column):
         else:  # a region or a nation: a list that long helps no one, the home's CQC location ID does
             self.near_home = ft.TextField(label="Or near a home (CQC location ID)", hint_text="e.g. 1-123456789",
                                           width=300, on_submit=self._search)
-        self.problem = ft.Text("", color=ft.Colors.ERROR, visible=False)
+        self.problem = ft.Text("", color=ft.Colors.ERROR)
+        # Announced when it appears; hidden as a whole (a Semantics around a hidden text is an error in Flutter).
+        self.problem_line = announced("search-problem", self.problem)
+        self.problem_line.visible = False
         self.summary = ft.Text("", weight=ft.FontWeight.BOLD)
         self.results = ft.Column(spacing=8, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
         self.answer: SearchAnswer | None = None
@@ -76,7 +79,7 @@ class AreaSearchView(ft.Column):
         self.controls = [
             back_header("search-back", on_back, screen_title("Find a bed")),  # pinned
             ft.Column([
-                self.age, self.form, self.problem,
+                self.age, self.form, self.problem_line,
                 ft.Row([identified("search-summary", self.summary), self.csv], wrap=True,
                        alignment=ft.MainAxisAlignment.SPACE_BETWEEN),
                 self.change,
@@ -100,10 +103,10 @@ class AreaSearchView(ft.Column):
         try:
             query = self.query()
         except AreaQueryError as refused:
-            self.problem.value, self.problem.visible = str(refused), True
+            self.problem.value, self.problem_line.visible = str(refused), True
             self.update()
             return
-        self.problem.visible = False
+        self.problem_line.visible = False
         self.answer = self.data.search(query)
         self._categories = sorted(query.categories, key=list(BedCategory).index)
         self.show(self.answer)
