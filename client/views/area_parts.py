@@ -43,8 +43,18 @@ def csv_button(identifier: str, label: str, store: LocalStore, make: Callable[[]
         if open_document is not None:
             await open_document(document)
 
-    return identified(identifier, ft.TextButton(label, icon=ft.Icons.DOWNLOAD, on_click=export,
-                                                height=MIN_TAP))
+    # No fixed height: the theme makes it 48 px, taller when the text is larger (never clipped).
+    return identified(identifier, ft.TextButton(label, icon=ft.Icons.DOWNLOAD, on_click=export))
+
+
+def full_width(control: ft.Control) -> ft.Row:
+    """``control`` (a dropdown) as wide as the screen: its choices are never cut short ("7 days (the nati")."""
+    return ft.Row([ft.Container(control, expand=True)])
+
+
+def stretched(*controls: ft.Control) -> ft.Column:
+    """Controls as wide as the screen, so a long checkbox label wraps instead of running off the edge."""
+    return ft.Column(list(controls), spacing=0, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
 
 
 def phone_button(phone: str | None, identifier: str | None = None, home: str | None = None) -> ft.Control:
