@@ -26,12 +26,6 @@ class RolesWalk(Walk):
 
     def audit(self, screen: str, reachable: tuple[str, ...] = ()) -> None:
         super().audit(screen)
-        import os
-        if os.environ.get("SHOTS"):
-            for c in CONFIGURATIONS:
-                configure(self.fp, c)
-                self.fp.page.screenshot(path=f"/tmp/shots/{self.role}-{screen}-{c[0]}.png".replace(" ", "_").replace(":", ""), full_page=False)
-            configure(self.fp, PHONE)
         if not reachable:
             return
         page = self.fp.page

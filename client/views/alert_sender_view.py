@@ -35,7 +35,8 @@ class AlertSenderView(ft.Column):
         self.days = ft.TextField(label="Days to show it", value=str(screen.days),
                                  keyboard_type=ft.KeyboardType.NUMBER, on_change=self._typed)
         self.to = ft.TextField(label="Send to", value=screen.to, on_change=self._typed,
-                               helper="mine (your whole area), la:<name>, icb:<code>, or CQC location IDs")
+                               helper="mine (your whole area), la:<name>, icb:<code>, or CQC location IDs",
+                               helper_max_lines=4)
         self.result = ft.Text("", size=14)
         self.sent = ft.Column(spacing=6)
         self.homes = ft.Column(spacing=4)

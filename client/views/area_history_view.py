@@ -91,9 +91,12 @@ class AreaHistoryView(ft.Column):
         latest = shown.answer.points[-1] if shown.answer and shown.answer.points else None
         self.legend.controls = [identified("history-table", ft.Column([
             ft.Row([ft.Container(width=14, height=14, bgcolor=colour_of(category), border_radius=7),
-                    ft.Text(category.label, expand=True),
-                    ft.Text(f"{values[-1][1]} now ({min(n for _, n in values)}-{max(n for _, n in values)})",
-                            weight=ft.FontWeight.BOLD)])
+                    # The words wrap, the count goes under them when both do not fit (never split mid-word).
+                    ft.Container(ft.Row([
+                        ft.Text(category.label),
+                        ft.Text(f"{values[-1][1]} now ({min(n for _, n in values)}-{max(n for _, n in values)})",
+                                weight=ft.FontWeight.BOLD)], wrap=True, alignment=ft.MainAxisAlignment.SPACE_BETWEEN),
+                        expand=True)])
             for category, values in shown.series().items()], spacing=4))] if latest else []
 
     def on_sync_status(self, status: SyncStatus) -> None:

@@ -71,7 +71,10 @@ def phone_button(phone: str | None, identifier: str | None = None, home: str | N
 
 def table(rows: list[tuple[str, str]], identifier: str | None = None) -> ft.Control:
     """A two-column table (label, value) that fits a phone: what the chart above shows, readable."""
-    lines = ft.Column([ft.Row([ft.Text(label, expand=True), ft.Text(value, weight=ft.FontWeight.BOLD)])
+    # A row that wraps: the value goes under its label when both do not fit (at 200% text a label squeezed beside
+    # its value would split mid-word).
+    lines = ft.Column([ft.Row([ft.Text(label), ft.Text(value, weight=ft.FontWeight.BOLD)], wrap=True,
+                              alignment=ft.MainAxisAlignment.SPACE_BETWEEN)
                        for label, value in rows], spacing=2)
     return identified(identifier, lines) if identifier else lines
 

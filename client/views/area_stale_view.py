@@ -18,7 +18,7 @@ from client.views.widgets import SteadyList, back_header, checkbox, dropdown, id
 from domain.area import STALE_PAGE, AreaRef
 from protocol.area import StaleAnswer, StaleHomeWire
 
-DAY_CHOICES = [("1", "1 day"), ("3", "3 days"), ("7", "7 days (the national rule)"), ("14", "14 days"),
+DAY_CHOICES = [("1", "1 day"), ("3", "3 days"), ("7", "7 days (national rule)"), ("14", "14 days"),
                ("30", "30 days")]
 
 
