@@ -35,10 +35,11 @@ class AccountBar(ft.Column):
             "Sign in again", icon=ft.Icons.LOGIN, on_click=lambda e: on_sign_in_again()))
         self.sign_in_again.visible = engine.status.state == SyncState.SIGNED_OUT
         self.controls = [
-            # An expanded text beside a button in a row that does not wrap: the name wraps, the button stays.
-            ft.Row([ft.Container(identified("signed-in-as", ft.Text(account_line, weight=ft.FontWeight.BOLD)),
-                                 expand=True),
-                    self.unsent_box.button()], vertical_alignment=ft.CrossAxisAlignment.CENTER),
+            # A row that wraps: Sign out goes under a long name rather than squeezing it into a narrow column that
+            # splits words ("Demo commi ssioner" on a phone at 200% text); side by side when both fit.
+            ft.Row([ft.Container(identified("signed-in-as", ft.Text(account_line, weight=ft.FontWeight.BOLD))),
+                    self.unsent_box.button()], wrap=True, alignment=ft.MainAxisAlignment.SPACE_BETWEEN,
+                   vertical_alignment=ft.CrossAxisAlignment.CENTER),
             sync_status_row(self.status, identified("sync-now", sync_now_button(engine))),
             self.sign_in_again,
             self.unsent_box,

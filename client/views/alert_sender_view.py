@@ -13,6 +13,7 @@ import flet as ft
 
 from client.state.alert_sender import AlertSender
 from client.sync import SyncStatus
+from client.views.area_parts import full_width
 from client.views.widgets import back_header, dropdown, heading, identified, message_colour, screen_title
 from domain.alerts import HomeAnswer, Priority
 
@@ -28,12 +29,14 @@ class AlertSenderView(ft.Column):
         self.text = ft.TextField(label="Message", multiline=True, min_lines=3, on_change=self._typed)
         self.priority = dropdown("Priority", [(p.value, p.label) for p in Priority], value=screen.priority.value,
                                  on_select=self._typed)
-        self.link = ft.TextField(label="Link (optional, https://...)", keyboard_type=ft.KeyboardType.URL,
+        # Short labels (a long one wraps over the field's text at 200% text); the explanation goes beneath.
+        self.link = ft.TextField(label="Link (optional)", hint_text="https://...", keyboard_type=ft.KeyboardType.URL,
                                  on_change=self._typed)
-        self.days = ft.TextField(label="Show for (days)", value=str(screen.days), width=160,
+        self.days = ft.TextField(label="Days to show it", value=str(screen.days),
                                  keyboard_type=ft.KeyboardType.NUMBER, on_change=self._typed)
-        self.to = ft.TextField(label="Send to: mine (your whole area), la:<name>, icb:<code>, or CQC IDs",
-                               value=screen.to, on_change=self._typed)
+        self.to = ft.TextField(label="Send to", value=screen.to, on_change=self._typed,
+                               helper="mine (your whole area), la:<name>, icb:<code>, or CQC location IDs",
+                               helper_max_lines=4)
         self.result = ft.Text("", size=14)
         self.sent = ft.Column(spacing=6)
         self.homes = ft.Column(spacing=4)
@@ -43,7 +46,7 @@ class AlertSenderView(ft.Column):
             back_header("send-back", on_back, screen_title("Alerts to care homes"), "area overview"),  # pinned
             ft.Column([
                 identified("send-title", self.title), identified("send-message", self.text),
-                identified("send-priority", self.priority), identified("send-link", self.link),
+                full_width(identified("send-priority", self.priority)), identified("send-link", self.link),
                 identified("send-days", self.days), identified("send-to", self.to),
                 identified("send-alert", ft.FilledButton("Send alert", icon=ft.Icons.SEND, on_click=self._send)),
                 ft.Semantics(identifier="send-result", live_region=True, content=self.result),

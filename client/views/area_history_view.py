@@ -11,7 +11,7 @@ import flet_charts as fch
 
 from client.state.area_history import AreaHistory, HistoryShown
 from client.sync import SyncStatus
-from client.views.area_parts import DataAgeLine, nice_step, value_axis
+from client.views.area_parts import DataAgeLine, full_width, nice_step, value_axis
 from client.views.widgets import back_header, dropdown, identified, named, screen_title
 from domain.area import AreaRef
 from domain.beds import BedCategory
@@ -55,16 +55,17 @@ class AreaHistoryView(ft.Column):
         super().__init__(spacing=10, expand=True)
         self.history, self.area = history, area
         self.age = DataAgeLine(store, status)
-        self.range = dropdown("Show", RANGE_CHOICES, "day:30", width=300, on_select=self._changed)
+        self.range = dropdown("Show", RANGE_CHOICES, "day:30", on_select=self._changed)
         self.line = ft.Text("Fetching the vacancy history...", size=13)
         self.chart = ft.Container()
         self.legend = ft.Column(spacing=2)
         self.shown: HistoryShown | None = None
         self.controls = [
-            back_header("history-back", on_back, screen_title(f"Vacancy history: {area.name or area.code}"),
-                        "area overview"),
+            # A short pinned title: an ICB's long name there would fill a phone at 200% text; it heads the list.
+            back_header("history-back", on_back, screen_title("Vacancy history"), "area overview"),
             ft.Column([
-                self.age, named(self.range), identified("history-source", self.line),
+                ft.Text(area.name or area.code, size=17, weight=ft.FontWeight.BOLD),
+                self.age, full_width(named(self.range)), identified("history-source", self.line),
                 identified("history-chart", self.chart, "Vacancies accepting admissions over time"),
                 self.legend,
             ], spacing=10, scroll=ft.ScrollMode.AUTO, expand=True),
@@ -90,9 +91,12 @@ class AreaHistoryView(ft.Column):
         latest = shown.answer.points[-1] if shown.answer and shown.answer.points else None
         self.legend.controls = [identified("history-table", ft.Column([
             ft.Row([ft.Container(width=14, height=14, bgcolor=colour_of(category), border_radius=7),
-                    ft.Text(category.label, expand=True),
-                    ft.Text(f"{values[-1][1]} now ({min(n for _, n in values)}-{max(n for _, n in values)})",
-                            weight=ft.FontWeight.BOLD)])
+                    # The words wrap, the count goes under them when both do not fit (never split mid-word).
+                    ft.Container(ft.Row([
+                        ft.Text(category.label),
+                        ft.Text(f"{values[-1][1]} now ({min(n for _, n in values)}-{max(n for _, n in values)})",
+                                weight=ft.FontWeight.BOLD)], wrap=True, alignment=ft.MainAxisAlignment.SPACE_BETWEEN),
+                        expand=True)])
             for category, values in shown.series().items()], spacing=4))] if latest else []
 
     def on_sync_status(self, status: SyncStatus) -> None:

@@ -15,7 +15,7 @@ from client.store import LocalStore
 from client.sync import SyncStatus
 from client.views.account_bar import AccountBar
 from client.views.area_parts import MIN_TAP, DataAgeLine, OpenDocument, bar_chart, csv_button, stacked_bar, table
-from client.views.widgets import heading, identified, named_icon, screen_title
+from client.views.widgets import heading, identified, named_icon, nav_bar, nav_button, screen_title
 from domain.area import AreaLevel, AreaRef, Overview
 from domain.freshness import Freshness
 from domain.workforce import WORKFORCE_LABELS
@@ -29,9 +29,10 @@ LEVEL_WORDS = {AreaLevel.REGION: "Regions", AreaLevel.ICB: "Integrated care boar
                AreaLevel.LOCAL_AUTHORITY: "Local authorities", AreaLevel.HOME: "Homes"}
 
 
-def _action(identifier: str, label: str, icon: ft.IconData, on_click) -> ft.Control:
-    # No fixed height: the theme makes it 48 px, taller when the text is larger (never clipped).
-    return identified(identifier, ft.FilledTonalButton(label, icon=icon, on_click=on_click))
+def _action(identifier: str, label: str, icon: ft.IconData, on_click: Callable[[], object]) -> ft.Control:
+    # A button of the pinned navigation row (as on a manager's bed state): an icon of touch size, named for screen
+    # readers, its name a tooltip; four of them fit one row of a phone at any text size.
+    return identified(identifier, nav_button(icon, label, on_click))
 
 
 class AreaOverviewView(ft.Column):
@@ -40,7 +41,7 @@ class AreaOverviewView(ft.Column):
                  on_history: Callable[[AreaRef], None], on_leave: Callable[[], None] | None = None,
                  account_bar: AccountBar | None = None, open_document: OpenDocument | None = None,
                  on_alerts: Callable[[], None] | None = None) -> None:
-        super().__init__(spacing=10, scroll=ft.ScrollMode.AUTO, expand=True)
+        super().__init__(spacing=10, expand=True)
         self.browser, self.store = browser, store
         self._on_search, self._on_stale, self._on_history, self._on_leave = on_search, on_stale, on_history, on_leave
         self.account_bar, self._open_document = account_bar, open_document
@@ -49,19 +50,20 @@ class AreaOverviewView(ft.Column):
         self.back = identified("area-back", ft.IconButton(named_icon(ft.Icons.ARROW_BACK, "Back to the wider area"),
                                                           tooltip="Back to the wider area", on_click=self._go_back))
         self.body = ft.Column(spacing=10)
+        self.scroller = ft.Column([self.age, self.body], spacing=10, scroll=ft.ScrollMode.AUTO, expand=True)
         self._shown_generation, self._shown_at = -1, datetime.min.replace(tzinfo=timezone.utc)
+        # The account bar, where she is (Back, the area's name) and the way on stay pinned; the area scrolls below.
         self.controls = [*([account_bar] if account_bar else []),
                          ft.Row([self.back, ft.Container(identified("area-title", self.title), expand=True)],
                                 spacing=4),
-                         self.age,
-                         ft.Row([_action("area-find-bed", "Find a bed", ft.Icons.SEARCH, lambda e: on_search()),
-                                 _action("area-stale", "Not updated", ft.Icons.UPDATE_DISABLED,
-                                         lambda e: self._on_stale(self.browser.current().area)),
-                                 _action("area-history", "Vacancy history", ft.Icons.SHOW_CHART,
-                                         lambda e: self._on_history(self.browser.current().area)),
-                                 *([_action("area-alerts", "Alerts to homes", ft.Icons.CAMPAIGN,
-                                            lambda e: on_alerts())] if on_alerts is not None else [])], wrap=True),
-                         self.body]
+                         nav_bar([_action("area-find-bed", "Find a bed", ft.Icons.SEARCH, on_search),
+                                  _action("area-stale", "Not updated", ft.Icons.UPDATE_DISABLED,
+                                          lambda: self._on_stale(self.browser.current().area)),
+                                  _action("area-history", "Vacancy history", ft.Icons.SHOW_CHART,
+                                          lambda: self._on_history(self.browser.current().area)),
+                                  *([_action("area-alerts", "Alerts to homes", ft.Icons.CAMPAIGN, on_alerts)]
+                                    if on_alerts is not None else [])]),
+                         self.scroller]
         if browser.data.ready:
             self.render()
         else:  # read off the event loop once shown (a nation's homes take seconds to read)
@@ -143,15 +145,19 @@ class AreaOverviewView(ft.Column):
 
     def open(self, area: AreaRef) -> None:
         self.browser.open(area)
-        self.render()
-        self.update()
+        self._show_from_the_top()
 
     def _go_back(self, e: ft.Event | None = None) -> None:
         if self.browser.back():
-            self.render()
-            self.update()
+            self._show_from_the_top()
         elif self._on_leave is not None:
             self._on_leave()
+
+    def _show_from_the_top(self) -> None:
+        """Another area, shown from its totals (not where the last one was scrolled to, its list of areas)."""
+        self.render()
+        self.update()
+        self.page.run_task(self.scroller.scroll_to, offset=0)
 
     def ask_to_discard(self, count: int) -> None:
         if self.account_bar is not None:

@@ -42,6 +42,16 @@ def csv_button(identifier: str, label: str, store: LocalStore, make: Callable[[]
     return identified(identifier, DocumentActions(identifier, label, lambda: put_csv(store, make()), open_document))
 
 
+def full_width(control: ft.Control) -> ft.Row:
+    """``control`` (a dropdown) as wide as the screen: its choices are never cut short ("7 days (the nati")."""
+    return ft.Row([ft.Container(control, expand=True)])
+
+
+def stretched(*controls: ft.Control) -> ft.Column:
+    """Controls one under another, each as wide as the screen."""
+    return ft.Column(list(controls), spacing=0, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
+
+
 def phone_button(phone: str | None, identifier: str | None = None, home: str | None = None) -> ft.Control:
     """The number to call, as a tel: link (a phone dials it); a screen reader also hears whose number it is (two
     homes of one provider may share a number)."""
@@ -56,7 +66,10 @@ def phone_button(phone: str | None, identifier: str | None = None, home: str | N
 
 def table(rows: list[tuple[str, str]], identifier: str | None = None) -> ft.Control:
     """A two-column table (label, value) that fits a phone: what the chart above shows, readable."""
-    lines = ft.Column([ft.Row([ft.Text(label, expand=True), ft.Text(value, weight=ft.FontWeight.BOLD)])
+    # A row that wraps: the value goes under its label when both do not fit (at 200% text a label squeezed beside
+    # its value would split mid-word).
+    lines = ft.Column([ft.Row([ft.Text(label), ft.Text(value, weight=ft.FontWeight.BOLD)], wrap=True,
+                              alignment=ft.MainAxisAlignment.SPACE_BETWEEN)
                        for label, value in rows], spacing=2)
     return identified(identifier, lines) if identifier else lines
 

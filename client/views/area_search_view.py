@@ -10,8 +10,8 @@ import flet as ft
 
 from client.state.area import AreaData, search_csv
 from client.sync import SyncStatus
-from client.views.area_parts import DataAgeLine, OpenDocument, csv_button, phone_button
-from client.views.widgets import back_header, checkbox, dropdown, heading, identified, named, screen_title
+from client.views.area_parts import DataAgeLine, OpenDocument, csv_button, full_width, phone_button, stretched
+from client.views.widgets import announced, back_header, checkbox, dropdown, heading, identified, named, screen_title
 from domain.area import AreaQueryError, BedSearch
 from domain.beds import BedCategory
 from domain.freshness import Freshness
@@ -45,18 +45,22 @@ class AreaSearchView(ft.Column):
         self.categories = {c: checkbox(label=c.label, value=c is BedCategory.NURSING_DEMENTIA)
                            for c in BedCategory}
         self.funding = dropdown("Funding accepted", [("", "Any funding"), *((f.value, f.label) for f in Funding)],
-                                "", width=300)
-        self.age_limit = dropdown("How recent", AGE_CHOICES, "", width=300)
-        self.district = ft.TextField(label="Near postcode district", hint_text="e.g. WA15", width=200,
+                                "")
+        self.age_limit = dropdown("How recent", AGE_CHOICES, "")
+        # Full width, one under another (no fixed widths): labels and choices are never cut at 200% text.
+        self.district = ft.TextField(label="Near postcode district", hint_text="e.g. WA15",
                                      capitalization=ft.TextCapitalization.CHARACTERS, on_submit=self._search)
         choices = data.home_choices()
         if len(choices) <= MAX_HOME_CHOICES:  # type to filter the list
-            self.near_home = dropdown("Or near a home", [("", "-"), *choices], "", width=300, editable=True,
+            self.near_home = dropdown("Or near a home", [("", "-"), *choices], "", editable=True,
                                       enable_filter=True)
         else:  # a region or a nation: a list that long helps no one, the home's CQC location ID does
             self.near_home = ft.TextField(label="Or near a home (CQC location ID)", hint_text="e.g. 1-123456789",
-                                          width=300, on_submit=self._search)
-        self.problem = ft.Text("", color=ft.Colors.ERROR, visible=False)
+                                          on_submit=self._search)
+        self.problem = ft.Text("", color=ft.Colors.ERROR)
+        # Announced when it appears; hidden as a whole (a Semantics around a hidden text is an error in Flutter).
+        self.problem_line = announced("search-problem", self.problem)
+        self.problem_line.visible = False
         self.summary = ft.Text("", weight=ft.FontWeight.BOLD)
         self.results = ft.Column(spacing=8, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
         self.answer: SearchAnswer | None = None
@@ -65,11 +69,10 @@ class AreaSearchView(ft.Column):
         # On a phone the form fills the screen: after a search it folds away ("Change search" brings it back).
         self.form = ft.Column([
             heading("Bed categories"),
-            ft.Column([identified(f"search-category-{c.value}", box) for c, box in self.categories.items()],
-                      spacing=0),
-            named(self.funding), named(self.age_limit),
-            ft.Row([identified("search-district", self.district),
-                    named(self.near_home) if isinstance(self.near_home, ft.Dropdown) else self.near_home], wrap=True),
+            stretched(*(identified(f"search-category-{c.value}", box) for c, box in self.categories.items())),
+            full_width(named(self.funding)), full_width(named(self.age_limit)),
+            identified("search-district", self.district),
+            full_width(named(self.near_home)) if isinstance(self.near_home, ft.Dropdown) else self.near_home,
             identified("search-run", ft.FilledButton("Search", icon=ft.Icons.SEARCH, on_click=self._search)),
         ], spacing=10)
         self.change = identified("search-change", ft.TextButton("Change search", icon=ft.Icons.TUNE,
@@ -78,7 +81,7 @@ class AreaSearchView(ft.Column):
         self.controls = [
             back_header("search-back", on_back, screen_title("Find a bed")),  # pinned
             ft.Column([
-                self.age, self.form, self.problem,
+                self.age, self.form, self.problem_line,
                 ft.Row([identified("search-summary", self.summary), self.csv], wrap=True,
                        alignment=ft.MainAxisAlignment.SPACE_BETWEEN),
                 self.change,
@@ -102,10 +105,10 @@ class AreaSearchView(ft.Column):
         try:
             query = self.query()
         except AreaQueryError as refused:
-            self.problem.value, self.problem.visible = str(refused), True
+            self.problem.value, self.problem_line.visible = str(refused), True
             self.update()
             return
-        self.problem.visible = False
+        self.problem_line.visible = False
         self.answer = self.data.search(query)
         self._categories = sorted(query.categories, key=list(BedCategory).index)
         self.show(self.answer)

@@ -13,12 +13,12 @@ import flet as ft
 
 from client.state.area import AreaData, stale_csv
 from client.sync import SyncStatus
-from client.views.area_parts import DataAgeLine, OpenDocument, csv_button, phone_button
+from client.views.area_parts import DataAgeLine, OpenDocument, csv_button, full_width, phone_button, stretched
 from client.views.widgets import SteadyList, back_header, checkbox, dropdown, identified, named, screen_title
 from domain.area import STALE_PAGE, AreaRef
 from protocol.area import StaleAnswer, StaleHomeWire
 
-DAY_CHOICES = [("1", "1 day"), ("3", "3 days"), ("7", "7 days (the national rule)"), ("14", "14 days"),
+DAY_CHOICES = [("1", "1 day"), ("3", "3 days"), ("7", "7 days (national rule)"), ("14", "14 days"),
                ("30", "30 days")]
 
 
@@ -35,7 +35,7 @@ class AreaStaleView(ft.Column):
         self.data, self.area = data, area
         self._shared_names: set[str] = set()
         self.age = DataAgeLine(data.store, status)
-        self.days = dropdown("Not updated for more than", DAY_CHOICES, "7", width=300,
+        self.days = dropdown("Not updated for more than", DAY_CHOICES, "7",
                              on_select=lambda e: self._refresh())
         self.this_collection = checkbox(label="Only homes not yet confirmed in this month's collection (8th-14th)",
                                            value=False, on_change=lambda e: self._refresh())
@@ -49,7 +49,8 @@ class AreaStaleView(ft.Column):
         self.controls = [
             back_header("stale-back", on_back, screen_title("Not updated"), "area overview"),  # pinned
             ft.Column([
-                self.age, named(self.days), identified("stale-collection", self.this_collection),
+                self.age, full_width(named(self.days)),
+                stretched(identified("stale-collection", self.this_collection)),
                 ft.Row([identified("stale-share", self.share),
                         csv_button("stale-csv", "CSV file", data.store, lambda: stale_csv(self._everyone()),
                                    open_document)], wrap=True, alignment=ft.MainAxisAlignment.SPACE_BETWEEN),
