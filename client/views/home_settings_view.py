@@ -25,6 +25,7 @@ from client.views.widgets import (
     identified,
     message_colour,
     screen_title,
+    side_by_side,
 )
 from domain.beds import BedCategory
 from domain.home_settings import Funding
@@ -38,9 +39,10 @@ class OutbreakControl(ft.Column):
         super().__init__(spacing=8)
         self.panel, self.on_saved = panel, on_saved
         self.status = ft.Text("", size=15)
-        self.kind = ft.Dropdown(label="Infection", value=panel.kind.value, width=240,
+        self.kind = ft.Dropdown(label="Infection", value=panel.kind.value,
                                 options=[ft.DropdownOption(key=k.value, text=k.label) for k in OutbreakKind])
-        self.start_date = ft.TextField(label="Started on (empty: today)", hint_text="e.g. 3/11/2026", width=240)
+        self.start_date = ft.TextField(label="Started on", hint_text="e.g. 3/11/2026",
+                                       helper="Leave empty for today")
         self.start = ft.OutlinedButton("Mark an outbreak", icon=ft.Icons.CORONAVIRUS, on_click=self._start)
         self.case = ft.OutlinedButton("New case today", on_click=lambda e: self._act(panel.record_case))
         self.close = ft.OutlinedButton("Close the outbreak", on_click=lambda e: self._act(panel.close))
@@ -53,7 +55,7 @@ class OutbreakControl(ft.Column):
         self.controls = [
             heading("Infection outbreak"),
             identified("outbreak-status", self.status),
-            ft.Row(self.before[:2], wrap=True),
+            side_by_side(*self.before[:2]),
             ft.Row([self.before[2], *self.during], wrap=True),
             ft.Semantics(identifier="outbreak-message", live_region=True, content=self.message),
         ]

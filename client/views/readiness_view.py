@@ -46,6 +46,7 @@ from client.views.widgets import (
     message_colour,
     named,
     screen_title,
+    side_by_side,
     switch,
     sync_status_row,
 )
@@ -75,7 +76,7 @@ class ReadinessView(ft.Column):
         self.address = ft.Text("", size=13, color=ft.Colors.ON_SURFACE_VARIANT)
         self.band = ft.Text("", size=15, weight=ft.FontWeight.W_600)
         self.tabs = ft.Row(spacing=4, wrap=True)
-        self.body = ft.Column(spacing=12, scroll=ft.ScrollMode.AUTO, expand=True)
+        self.body = ft.Column(spacing=12)
         self.message = ft.Text("", size=14)
         self.sync_status = ft.Text("", size=13, expand=True)
         self._build_checklist()
@@ -84,11 +85,10 @@ class ReadinessView(ft.Column):
         self._build_nhsmail()
         self.controls = [
             back_header("readiness-back", on_back, identified("readiness-home", self.title)),
-            self.address,
-            identified("band", self.band),
-            self.tabs,
-            ft.Divider(height=1),
-            self.body,
+            # Only the way back stays pinned above: at 200% text on a phone the address, band and section
+            # buttons would leave the section itself a sliver of the screen.
+            ft.Column([self.address, identified("band", self.band), self.tabs, ft.Divider(height=1), self.body],
+                      spacing=12, scroll=ft.ScrollMode.AUTO, expand=True),
             announced("readiness-message", self.message),
             sync_status_row(self.sync_status),
         ]
@@ -156,17 +156,15 @@ class ReadinessView(ft.Column):
 
     def _devices_form(self) -> list[ft.Control]:
         self.dev_kind = dropdown("Device", [(k.value, k.label) for k in DeviceKind], DeviceKind.TABLET.value)
-        self.dev_count = ft.TextField(label="How many", value="1", width=110,
-                                      keyboard_type=ft.KeyboardType.NUMBER)
+        self.dev_count = ft.TextField(label="How many", value="1", keyboard_type=ft.KeyboardType.NUMBER)
         self.dev_description = ft.TextField(label="Description (e.g. from the ICB programme)")
-        return [ft.Row([ft.Container(named(self.dev_kind), expand=True), self.dev_count]), self.dev_description,
+        return [side_by_side(named(self.dev_kind), self.dev_count), self.dev_description,
                 identified("device-add", ft.Button("Add delivery", on_click=self._add_device))]
 
     def _dspt_form(self) -> list[ft.Control]:
         self.dspt_level = dropdown("DSPT status", [(lvl.value, lvl.label) for lvl in DsptLevel])
-        self.dspt_year = ft.TextField(label="Year (e.g. 24/25)", width=140,
-                                      value=dspt_year_on(self._now().date()))
-        return [ft.Row([ft.Container(named(self.dspt_level), expand=True), self.dspt_year]),
+        self.dspt_year = ft.TextField(label="Year", hint_text="e.g. 24/25", value=dspt_year_on(self._now().date()))
+        return [side_by_side(named(self.dspt_level), self.dspt_year),
                 identified("dspt-save", ft.Button("Save DSPT status", on_click=self._save_dspt))]
 
     def _gp_form(self) -> list[ft.Control]:
@@ -276,13 +274,13 @@ class ReadinessView(ft.Column):
         elif step is Step.DSPT:
             dspt = self.screen.checklist_dspt
             self.nm_dspt_level = dropdown("DSPT status", [(lvl.value, lvl.label) for lvl in DsptLevel])
-            self.nm_dspt_year = ft.TextField(label="Year (e.g. 24/25)", width=140,
+            self.nm_dspt_year = ft.TextField(label="Year", hint_text="e.g. 24/25",
                                              value=dspt_year_on(self._now().date()))
             controls = []
             if dspt is not None:
                 controls.append(identified("nhsmail-dspt-checklist", ft.Button(
                     f"Use the checklist's DSPT: {dspt.text}", on_click=self._dspt_from_checklist)))
-            controls += [ft.Row([ft.Container(named(self.nm_dspt_level), expand=True), self.nm_dspt_year]),
+            controls += [side_by_side(named(self.nm_dspt_level), self.nm_dspt_year),
                          identified("nhsmail-dspt-save", ft.OutlinedButton("Save DSPT status",
                                                                            on_click=self._save_nm_dspt))]
         elif step is Step.ROUTE:

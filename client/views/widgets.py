@@ -42,9 +42,18 @@ def named_icon(icon: ft.IconData, name: str) -> ft.Icon:
     return ft.Icon(icon, semantics_label=name)
 
 
+# Flutter lays a checkbox's label beside the box in a row that gives it all the width it asks for: a long label
+# runs off a phone's screen rather than wrapping. A label longer than this is given a width to wrap in, one that
+# fits beside the box on the narrowest screen (a 390 px phone, inside a card).
+SHORT_LABEL = 16
+LABEL_WIDTH = 250
+
+
 def checkbox(label: str, **kwargs: Any) -> ft.Checkbox:
-    """A checkbox whose row is at least 48 px tall (Flutter's own is 40 on the web) and grows with its text."""
-    return ft.Checkbox(label=ft.Container(ft.Text(label), padding=ft.Padding.symmetric(vertical=14), expand=True),
+    """A checkbox whose row is at least 48 px tall (Flutter's own is 40 on the web) and grows with its text; a long
+    label wraps instead of running off a phone's screen (at 200% text too)."""
+    width = LABEL_WIDTH if len(label) > SHORT_LABEL else None
+    return ft.Checkbox(label=ft.Container(ft.Text(label), padding=ft.Padding.symmetric(vertical=14), width=width),
                        **kwargs)
 
 
@@ -57,8 +66,16 @@ def checkbox_label(box: ft.Checkbox) -> str:
 
 
 def switch(label: str, **kwargs: Any) -> ft.Switch:
-    """A switch whose row is at least 48 px tall (Flutter's own is 40 on the web)."""
-    return ft.Switch(label=label, padding=ft.Padding.symmetric(vertical=4), **kwargs)
+    """A switch whose row is at least 48 px tall (Flutter's own is 40 on the web); a long label wraps."""
+    text: str | ft.Control = label if len(label) <= SHORT_LABEL else ft.Container(ft.Text(label), width=LABEL_WIDTH)
+    return ft.Switch(label=text, padding=ft.Padding.symmetric(vertical=4), **kwargs)
+
+
+def side_by_side(first: ft.Control, second: ft.Control) -> ft.ResponsiveRow:
+    """Two fields side by side on a tablet or desktop (two thirds and one third), one under the other on a phone:
+    a dropdown squeezed beside a field cuts its choice short ("Approaching St")."""
+    return ft.ResponsiveRow([ft.Container(first, col={"xs": 12, "md": 8}),
+                             ft.Container(second, col={"xs": 12, "md": 4})], run_spacing=8)
 
 
 def screen_title(value: str = "") -> ft.Text:
