@@ -48,9 +48,9 @@ ROLES = {
     "manager": (DEMO_USER, DEMO_PASSWORD, "bed-confirm"),
     "carer": (CARER, CARER_PASSWORD, "bed-confirm"),
     "champion": ("champion", DEMO_PASSWORD, "home-list"),
-    "commissioner": ("commissioner", DEMO_PASSWORD, "sync-status"),
-    "hospital": ("hospital", DEMO_PASSWORD, "sync-status"),
-    "admin": ("admin", DEMO_PASSWORD, "sync-status"),
+    "commissioner": ("commissioner", DEMO_PASSWORD, "sign-out"),
+    "hospital": ("hospital", DEMO_PASSWORD, "sign-out"),
+    "admin": ("admin", DEMO_PASSWORD, "sign-out"),
 }
 
 
