@@ -19,10 +19,6 @@ from tests.support.timing import scaled_ms
 pytestmark = pytest.mark.browser
 
 
-def type_in(page, identifier: str, text: str) -> None:
-    page.type_into(page.by_id(identifier).locator("input").first, text)
-
-
 def send_a_resident_to_hospital(phone) -> None:
     """The demo manager adds Margaret Smith and sends her to hospital: the transfer pack is made."""
     phone.sign_in(None, DEMO_USER, DEMO_PASSWORD)
@@ -30,14 +26,14 @@ def send_a_resident_to_hospital(phone) -> None:
     phone.tap_id("open-red-bag")
     phone.wait_id_text("resident-summary", "No residents")
     phone.tap_id("add-resident")
-    type_in(phone, "new-given", "Margaret")
-    type_in(phone, "new-family", "Smith")
-    type_in(phone, "new-dob", "12/04/1938")
-    type_in(phone, "new-nhs", "943 476 5919")
-    type_in(phone, "new-allergies", "Penicillin")
+    phone.type_in("new-given", "Margaret")
+    phone.type_in("new-family", "Smith")
+    phone.type_in("new-dob", "12/04/1938")
+    phone.type_in("new-nhs", "943 476 5919")
+    phone.type_in("new-allergies", "Penicillin")
     for name, value in (("respiration_rate", "16"), ("spo2", "96"), ("systolic_bp", "128"), ("pulse", "76"),
                         ("temperature", "36.8")):
-        type_in(phone, f"baseline-{name}", value)  # her usual observations fill in the transfer's
+        phone.type_in(f"baseline-{name}", value)  # her usual observations fill in the transfer's
     phone.tap_id("new-save")
     phone.wait_id_text("resident-name", "Margaret Smith")
     phone.tap_id("start-transfer")

@@ -84,10 +84,6 @@ class Walk:
         assert not self.problems, f"{len(self.problems)} findings:\n" + "\n".join(self.problems)
 
 
-def type_in(fp: FletPage, identifier: str, text: str) -> None:
-    fp.type_into(fp.by_id(identifier).locator("input").first, text)
-
-
 def test_200_percent_text_takes_effect(phone: FletPage, make_app):
     """The way the walk scales text really makes Flutter draw text twice as big."""
     app = make_app("app")
@@ -149,9 +145,9 @@ def test_every_manager_screen_at_three_sizes_and_200_percent_text(phone: FletPag
     phone.tap_id("add-resident")
     phone.by_id("new-save").wait_for()
     walk.audit("resident form")
-    type_in(phone, "new-given", "Margaret")
-    type_in(phone, "new-family", "Smith")
-    type_in(phone, "new-dob", "12/04/1938")
+    phone.type_in("new-given", "Margaret")
+    phone.type_in("new-family", "Smith")
+    phone.type_in("new-dob", "12/04/1938")
     phone.tap_id("new-nka")
     phone.tap_id("new-save")
     phone.wait_id_text("resident-name", "Margaret Smith")

@@ -15,7 +15,7 @@ import pytest
 from tests.support.auth import DEMO_PASSWORD, sign_in_answer
 from tests.support.flet_ui import FletPage
 from tests.test_e2e_hospital_admin import import_directory, send_margaret_to_hospital
-from tests.test_e2e_layout import CONFIGURATIONS, PHONE, Walk, configure, type_in, wait_steady
+from tests.test_e2e_layout import CONFIGURATIONS, PHONE, Walk, configure, wait_steady
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -84,11 +84,11 @@ def test_every_commissioner_screen_at_three_sizes_and_200_percent_text(phone: Fl
     phone.tap_id("area-find-bed")
     phone.by_id("search-run").first.wait_for()
     walk.audit("find a bed: the form")
-    type_in(phone, "search-district", "ZZ99")
+    phone.type_in("search-district", "ZZ99")
     phone.tap_id("search-run")
     phone.by_id("search-problem").first.wait_for()
     walk.audit("find a bed: a district not known")
-    type_in(phone, "search-district", "")
+    phone.type_in("search-district", "")
     phone.tap_id("search-category-residential")
     phone.tap_id("search-run")
     phone.by_id("search-change").first.wait_for()
@@ -112,7 +112,7 @@ def test_every_commissioner_screen_at_three_sizes_and_200_percent_text(phone: Fl
     phone.tap_id("send-alert")
     phone.wait_id_text("send-result", "Not sent")
     walk.audit("alerts to homes: not sent")
-    type_in(phone, "send-title", "Heatwave")
+    phone.type_in("send-title", "Heatwave")
     phone.type_into(phone.by_id("send-message").locator("textarea").first, "Keep residents cool and drinking.")
     phone.tap_id("send-alert")
     sent = phone.page.locator('[flt-semantics-identifier^="sent-"]:not([flt-semantics-identifier="sent-alerts"])')
@@ -149,11 +149,11 @@ def test_every_administrator_screen_at_three_sizes_and_200_percent_text(phone: F
     phone.sign_in(None, "admin", DEMO_PASSWORD, until="import-status")
     phone.wait_id_text("import-status", "Last file: trafford_care_homes.csv")
     walk.audit("administration")
-    type_in(phone, "account-search", "demo")
+    phone.type_in("account-search", "demo")
     phone.tap_id("account-find")
     first_id(phone, "account-line-")
     walk.audit("administration: accounts found", ("sign-out",))
-    type_in(phone, "account-search", "champion")
+    phone.type_in("account-search", "champion")
     phone.tap_id("account-find")
     phone.by_id("unlock-champion").first.wait_for()
     walk.audit("administration: a locked account found")

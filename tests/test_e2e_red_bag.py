@@ -42,10 +42,6 @@ def listed_residents(phone) -> list[str]:
             if i not in NOT_RESIDENTS and re.fullmatch(r"[0-9a-f]{32}", i.removeprefix("resident-"))]
 
 
-def type_in(phone, identifier: str, text: str) -> None:
-    phone.type_into(phone.by_id(identifier).locator("input").first, text)
-
-
 def test_offline_a_carer_sends_a_resident_to_hospital_in_at_most_6_taps_with_the_pack(
         phone, make_app, central_api, artifacts_dir):
     app = make_app()
@@ -58,14 +54,14 @@ def test_offline_a_carer_sends_a_resident_to_hospital_in_at_most_6_taps_with_the
     phone.tap_id("open-red-bag")
     phone.wait_id_text("resident-summary", "No residents")
     phone.tap_id("add-resident")
-    type_in(phone, "new-given", "Margaret")
-    type_in(phone, "new-family", "Smith")
-    type_in(phone, "new-dob", "12/04/1938")
-    type_in(phone, "new-nhs", "943 476 5919")
-    type_in(phone, "new-allergies", "Penicillin")
+    phone.type_in("new-given", "Margaret")
+    phone.type_in("new-family", "Smith")
+    phone.type_in("new-dob", "12/04/1938")
+    phone.type_in("new-nhs", "943 476 5919")
+    phone.type_in("new-allergies", "Penicillin")
     for name, value in (("respiration_rate", "16"), ("spo2", "96"), ("systolic_bp", "128"), ("pulse", "76"),
                         ("temperature", "36.8")):
-        type_in(phone, f"baseline-{name}", value)
+        phone.type_in(f"baseline-{name}", value)
     phone.tap_id("new-save")
     phone.wait_id_text("resident-name", "Margaret Smith")
     phone.wait_id_text("resident-allergies", "Penicillin")
@@ -152,9 +148,9 @@ def test_acceptance_5_a_carer_sends_a_resident_with_no_observations_taken_in_at_
     phone.tap_id("open-red-bag")
     phone.wait_id_text("resident-summary", "No residents")
     phone.tap_id("add-resident")
-    type_in(phone, "new-given", "Edith")
-    type_in(phone, "new-family", "Jones")
-    type_in(phone, "new-dob", "03/09/1931")
+    phone.type_in("new-given", "Edith")
+    phone.type_in("new-family", "Jones")
+    phone.type_in("new-dob", "03/09/1931")
     phone.tap_id("new-nka")
     phone.tap_id("new-save")
     phone.wait_id_text("resident-name", "Edith Jones")
@@ -164,9 +160,9 @@ def test_acceptance_5_a_carer_sends_a_resident_with_no_observations_taken_in_at_
     phone.tap_id("edit-resident")
     phone.wait_id_text("new-given", "")
     phone.tap_id("new-add-medicine")
-    type_in(phone, "medicine-0-name", "Furosemide 40 mg tablets")
-    type_in(phone, "medicine-0-dose", "40 mg")
-    type_in(phone, "medicine-0-frequency", "Each morning")
+    phone.type_in("medicine-0-name", "Furosemide 40 mg tablets")
+    phone.type_in("medicine-0-dose", "40 mg")
+    phone.type_in("medicine-0-frequency", "Each morning")
     phone.tap_id("new-save")
     phone.wait_id_text("resident-name", "Edith Jones")
     phone.by_id("start-transfer").wait_for(timeout=scaled_ms(10_000))

@@ -85,6 +85,10 @@ class FletPage:
         field.press("Backspace")
         field.press_sequentially(text, delay=5)
 
+    def type_in(self, identifier: str, text: str) -> None:
+        """Type into the text field that carries ``identifier``."""
+        self.type_into(self.by_id(identifier).locator("input").first, text)
+
     def wait_text(self, text: str, timeout: float = 15_000) -> None:
         self.page.get_by_text(text).first.wait_for(timeout=scaled_ms(timeout))
 
