@@ -233,6 +233,9 @@ def hold_version_slot(connection: Connection) -> None:
     SQLite needs none: its writers run one at a time."""
     if connection.dialect.name != POSTGRESQL or _SLOT in connection.info:
         return
+    if connection.info.get(_MODE) not in (_WRITE, _HOMES, _ACCOUNTS):
+        # Outside a write transaction the lock would end with the statement, and versions with no slot held.
+        raise RuntimeError("versions are allocated inside a write transaction only")
     connection.info[_SLOT] = connection.execute(_TAKE_SLOT).scalar_one()
 
 
