@@ -21,7 +21,6 @@ import argparse
 import asyncio
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -34,7 +33,7 @@ from pathlib import Path
 
 import httpx
 
-from benchmarks.national_data import home_id, write_hsca_csv
+from benchmarks.national_data import write_hsca_csv
 from protocol.sync import SCHEMA_VERSION
 from server_stub.security import token_digest
 from tests.support.ports import free_port
@@ -98,7 +97,7 @@ def start_servers(database_url: str, count: int, server_root: Path, stack: ExitS
         process = subprocess.Popen(
             [sys.executable, "-m", "server_stub", "--port", str(port), "--database-url", database_url, "--no-demo"],
             cwd=server_root, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONPATH": str(server_root)})
-        stack.callback(lambda p=process: (p.terminate(), p.wait(30)))
+        stack.callback(_stop, process)
         url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
@@ -112,6 +111,16 @@ def start_servers(database_url: str, count: int, server_root: Path, stack: ExitS
                 time.sleep(0.2)  # start-up poll, not a measurement
         urls.append(url)
     return urls
+
+
+def _stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(30)
+    except subprocess.TimeoutExpired:  # requests it cannot finish: say so, and end it
+        print(f"server {process.pid} did not stop in 30 s after SIGTERM: killed", flush=True)
+        process.kill()
+        process.wait(30)
 
 
 async def _run(concurrency: int, seconds: float, request) -> Phase:
