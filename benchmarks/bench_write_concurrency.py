@@ -47,6 +47,7 @@ class Phase:
     latencies: list[float] = field(default_factory=list)
     errors: int = 0
     seconds: float = 0.0
+    connections_opened: int = 0
 
     def row(self, name: str, floor: float | None = None) -> str:
         rate = len(self.latencies) / self.seconds if self.seconds else 0.0
@@ -57,7 +58,8 @@ class Phase:
 
         ratio = f"{floor / rate:6.2f}x" if floor and rate else "     -"
         return (f"{name:<26} {rate:9.1f}/s  p50 {pct(0.50):7.1f} ms  p95 {pct(0.95):7.1f} ms  "
-                f"p99 {pct(0.99):7.1f} ms  errors {self.errors:4d}  floor/this {ratio}")
+                f"p99 {pct(0.99):7.1f} ms  errors {self.errors:4d}  floor/this {ratio}  "
+                f"connections opened {self.connections_opened}")
 
     @property
     def rate(self) -> float:
@@ -146,7 +148,7 @@ async def _run(concurrency: int, seconds: float, request) -> Phase:
     return phase
 
 
-def measure(urls: list[str], sessions: dict[str, tuple[str, str]], concurrency: int, seconds: float,
+def measure(database_url: str, urls: list[str], sessions: dict[str, tuple[str, str]], concurrency: int, seconds: float,
             acknowledged: set[str], refused: set[str]) -> list[str]:
     homes = sorted(sessions)[:concurrency]
     assert len(homes) == concurrency, f"{concurrency} devices need as many homes ({len(sessions)} seeded)"
@@ -180,11 +182,24 @@ def measure(urls: list[str], sessions: dict[str, tuple[str, str]], concurrency: 
         base[home] = result["version"]
         return True
 
-    floor = asyncio.run(_run(concurrency, seconds, health))
-    skip = asyncio.run(_run(concurrency, seconds, missing))
-    pushes = asyncio.run(_run(concurrency, seconds, push))
+    def run(request) -> Phase:
+        opened = _sessions_opened(database_url)
+        phase = asyncio.run(_run(concurrency, seconds, request))
+        phase.connections_opened = _sessions_opened(database_url) - opened
+        return phase
+
+    floor, skip, pushes = run(health), run(missing), run(push)
     return [floor.row(f"GET /health x{concurrency}"), skip.row(f"GET 404 x{concurrency}", floor.rate),
             pushes.row(f"push x{concurrency}", floor.rate)]
+
+
+def _sessions_opened(database_url: str) -> int:
+    """PostgreSQL's count of connections ever opened to the database (pg_stat_database.sessions, PostgreSQL 14+;
+    the statistics may lag a moment), this one included."""
+    import psycopg
+
+    with psycopg.connect(database_url, autocommit=True) as db:
+        return db.execute("SELECT sessions FROM pg_stat_database WHERE datname = current_database()").fetchone()[0]
 
 
 def check_exactly_once(database_url: str, acknowledged: set[str], refused: set[str]) -> str:
@@ -222,7 +237,7 @@ def main(argv: list[str] | None = None) -> None:
             acknowledged: set[str] = set()
             refused: set[str] = set()
             for concurrency in concurrencies:
-                for line in measure(urls, sessions, concurrency, args.seconds, acknowledged, refused):
+                for line in measure(database_url, urls, sessions, concurrency, args.seconds, acknowledged, refused):
                     print(line, flush=True)
             print(check_exactly_once(database_url, acknowledged, refused), flush=True)
     finally:
