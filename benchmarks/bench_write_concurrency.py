@@ -32,6 +32,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import httpx
+from argon2 import PasswordHasher
 
 from benchmarks.national_data import write_hsca_csv
 from protocol.sync import SCHEMA_VERSION
@@ -40,6 +41,7 @@ from tests.support.ports import free_port
 from tests.support.postgres import PostgresCluster
 
 ROOT = Path(__file__).resolve().parents[1]
+PASSWORD = "a benchmark manager's password"
 
 
 @dataclass
@@ -75,6 +77,7 @@ def seed(database_url: str, homes: int, server_root: Path, work: Path) -> dict[s
     subprocess.run([sys.executable, "-m", "server_stub", "import-homes", str(csv), "--database-url", database_url],
                    cwd=server_root, check=True, capture_output=True, env={**os.environ, "PYTHONPATH": str(server_root)})
     sessions = {}
+    password_hash = PasswordHasher().hash(PASSWORD)  # the server's argon2 parameters (its default hasher)
     with psycopg.connect(database_url, autocommit=True) as db:
         rows = db.execute("SELECT id, data FROM records WHERE kind = 'care_home'").fetchall()
         with db.transaction():
@@ -84,7 +87,7 @@ def seed(database_url: str, homes: int, server_root: Path, work: Path) -> dict[s
                     continue
                 token = uuid.uuid4().hex
                 db.execute("INSERT INTO accounts (username, display_name, role, home_id, password_hash) "
-                           "VALUES (%s, %s, 'home_manager', %s, 'not-a-hash')", (f"m{n}", f"Manager {n}", home))
+                           "VALUES (%s, %s, 'home_manager', %s, %s)", (f"m{n}", f"Manager {n}", home, password_hash))
                 db.execute("INSERT INTO sessions (token_hash, username, expires_at, family) VALUES (%s, %s, %s, %s)",
                            (token_digest(token), f"m{n}", "2099-01-01T00:00:00.000000Z", uuid.uuid4().hex))
                 sessions[home] = (token, categories[0])
@@ -98,7 +101,8 @@ def start_servers(database_url: str, count: int, server_root: Path, stack: ExitS
         log = stack.enter_context(tempfile.TemporaryFile())
         process = subprocess.Popen(
             [sys.executable, "-m", "server_stub", "--port", str(port), "--database-url", database_url, "--no-demo"],
-            cwd=server_root, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONPATH": str(server_root)})
+            cwd=server_root, stdout=log, stderr=subprocess.STDOUT,
+            env={**os.environ, "PYTHONPATH": str(server_root), "CHC_SIGN_IN_ATTEMPTS_PER_MINUTE": "100000"})
         stack.callback(_stop, process)
         url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 120
@@ -125,7 +129,9 @@ def _stop(process: subprocess.Popen) -> None:
         process.wait(30)
 
 
-async def _run(concurrency: int, seconds: float, request) -> Phase:
+async def _run(concurrency: int, seconds: float, request, alongside=None) -> Phase:
+    """``concurrency`` workers sending ``request`` one after another for ``seconds``; ``alongside(client)``
+    (a burst of sign-ins) at the same time, if given."""
     phase = Phase()
     stop = time.perf_counter() + seconds
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
@@ -143,13 +149,15 @@ async def _run(concurrency: int, seconds: float, request) -> Phase:
                     phase.errors += 1
 
         began = time.perf_counter()
+        extra = [asyncio.create_task(alongside(client))] if alongside is not None else []
         await asyncio.gather(*(worker(n) for n in range(concurrency)))
         phase.seconds = time.perf_counter() - began
+        await asyncio.gather(*extra)
     return phase
 
 
 def measure(database_url: str, urls: list[str], sessions: dict[str, tuple[str, str]], concurrency: int, seconds: float,
-            acknowledged: set[str], refused: set[str]) -> list[str]:
+            acknowledged: set[str], refused: set[str], burst: int = 0) -> list[str]:
     homes = sorted(sessions)[:concurrency]
     assert len(homes) == concurrency, f"{concurrency} devices need as many homes ({len(sessions)} seeded)"
     base: dict[str, int | None] = {home: None for home in homes}
@@ -182,15 +190,30 @@ def measure(database_url: str, urls: list[str], sessions: dict[str, tuple[str, s
         base[home] = result["version"]
         return True
 
-    def run(request) -> Phase:
+    def run(request, alongside=None) -> Phase:
         opened = _sessions_opened(database_url)
-        phase = asyncio.run(_run(concurrency, seconds, request))
+        phase = asyncio.run(_run(concurrency, seconds, request, alongside))
         phase.connections_opened = _sessions_opened(database_url) - opened
         return phase
 
+    signed_in: list[int] = []
+
+    async def sign_ins(client: httpx.AsyncClient) -> None:
+        """``burst`` sign-ins at once (managers of the seeded homes, right password), a second into the phase."""
+        await asyncio.sleep(1.0)  # the pushes are under way first: this sets the burst in the phase, measures nothing
+        answers = await asyncio.gather(*(
+            client.post(f"{urls[n % len(urls)]}/auth/sign-in", json={"username": f"m{n}", "password": PASSWORD})
+            for n in range(burst)), return_exceptions=True)
+        signed_in.extend(getattr(answer, "status_code", 0) for answer in answers)
+
     floor, skip, pushes = run(health), run(missing), run(push)
-    return [floor.row(f"GET /health x{concurrency}"), skip.row(f"GET 404 x{concurrency}", floor.rate),
+    rows = [floor.row(f"GET /health x{concurrency}"), skip.row(f"GET 404 x{concurrency}", floor.rate),
             pushes.row(f"push x{concurrency}", floor.rate)]
+    if burst:
+        during = run(push, sign_ins)
+        rows.append(during.row(f"push x{concurrency}, {burst} sign-ins", floor.rate)
+                    + f"  sign-ins answered 200: {signed_in.count(200)} of {burst}")
+    return rows
 
 
 def _sessions_opened(database_url: str) -> int:
@@ -224,6 +247,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--processes", type=int, default=1)
     parser.add_argument("--homes", type=int, default=250)
+    parser.add_argument("--sign-in-burst", type=int, default=0,
+                        help="also push while this many managers sign in at once (their rate limit raised)")
     args = parser.parse_args(argv)
     concurrencies = [int(n) for n in args.devices.split(",")]
     cluster = PostgresCluster.start()
@@ -237,7 +262,8 @@ def main(argv: list[str] | None = None) -> None:
             acknowledged: set[str] = set()
             refused: set[str] = set()
             for concurrency in concurrencies:
-                for line in measure(database_url, urls, sessions, concurrency, args.seconds, acknowledged, refused):
+                for line in measure(database_url, urls, sessions, concurrency, args.seconds, acknowledged, refused,
+                                    args.sign_in_burst):
                     print(line, flush=True)
             print(check_exactly_once(database_url, acknowledged, refused), flush=True)
     finally:
