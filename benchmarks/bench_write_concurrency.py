@@ -50,6 +50,7 @@ class Phase:
     errors: int = 0
     seconds: float = 0.0
     connections_opened: int = 0
+    why: dict[str, int] = field(default_factory=dict)  # errors by what they were (a status, an exception)
 
     def row(self, name: str, floor: float | None = None) -> str:
         rate = len(self.latencies) / self.seconds if self.seconds else 0.0
@@ -61,7 +62,7 @@ class Phase:
         ratio = f"{floor / rate:6.2f}x" if floor and rate else "     -"
         return (f"{name:<26} {rate:9.1f}/s  p50 {pct(0.50):7.1f} ms  p95 {pct(0.95):7.1f} ms  "
                 f"p99 {pct(0.99):7.1f} ms  errors {self.errors:4d}  floor/this {ratio}  "
-                f"connections opened {self.connections_opened}")
+                f"connections opened {self.connections_opened}" + (f"  errors: {self.why}" if self.why else ""))
 
     @property
     def rate(self) -> float:
@@ -141,12 +142,13 @@ async def _run(concurrency: int, seconds: float, request, alongside=None) -> Pha
                 began = time.perf_counter()
                 try:
                     ok = await request(client, n)
-                except httpx.HTTPError:
-                    ok = False
-                if ok:
+                except httpx.HTTPError as error:
+                    ok = type(error).__name__
+                if ok is True:
                     phase.latencies.append(time.perf_counter() - began)
                 else:
                     phase.errors += 1
+                    phase.why[str(ok)] = phase.why.get(str(ok), 0) + 1
 
         began = time.perf_counter()
         extra = [asyncio.create_task(alongside(client))] if alongside is not None else []
@@ -181,11 +183,11 @@ def measure(database_url: str, urls: list[str], sessions: dict[str, tuple[str, s
         answer = await client.post(f"{urls[n % len(urls)]}/sync/push", json=body,
                                    headers={"Authorization": f"Bearer {token}"})
         if answer.status_code != 200:
-            return False
+            return f"HTTP {answer.status_code}"
         [result] = answer.json()["results"]
         if result["status"] != "applied":
             refused.add(mutation_id)
-            return False
+            return result["status"]
         acknowledged.add(mutation_id)
         base[home] = result["version"]
         return True

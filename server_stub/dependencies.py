@@ -49,7 +49,7 @@ async def get_connection(request: Request) -> AsyncIterator[Connection]:
     thread to check it out, which no longer waits. Checked out in a thread that then waited, a burst of
     more requests than threads deadlocked: every thread waiting for a connection, every connection held
     by a request waiting for a thread to run its handler (issue 14: 200 pushes at once, none answered)."""
-    async with _connection_gate(request.app):
+    async with connection_gate(request.app):
         connection = await run_in_threadpool(request.app.state.engine.connect)
         try:
             yield connection
@@ -57,9 +57,10 @@ async def get_connection(request: Request) -> AsyncIterator[Connection]:
             await run_in_threadpool(connection.close)
 
 
-def _connection_gate(app) -> asyncio.Semaphore:
-    """The app's gate for the event loop serving it (tests serve one app from several loops). Some of the pool
-    is left outside it: sign-ins and the periodic clean-up take their connections in threads of their own."""
+def connection_gate(app) -> asyncio.Semaphore:
+    """The app's gate for the event loop serving it (tests serve one app from several loops): every request
+    that takes a connection passes it first (get_connection, GET /health). Some of the pool is left outside
+    it: sign-ins and the periodic clean-up take their connections in threads of their own."""
     loop = asyncio.get_running_loop()
     gate = getattr(app.state, "connection_gate", None)
     if gate is None or gate[0] is not loop:
