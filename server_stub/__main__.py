@@ -23,6 +23,8 @@ from server_stub.app import create_app
 from server_stub.db import DatabaseError, create_database_engine, parse_database_url
 from server_stub.demo_data import DEMO_PASSWORD, DEMO_USERNAME
 from server_stub.directory.report import summary_lines
+from server_stub.exit_log import LoggedServer, serve, start_logging
+from server_stub.exit_log import log as exit_log
 from server_stub.migrations import SchemaError, upgrade_database
 from server_stub.services.directory import UnreadableFile, import_homes
 from server_stub.settings import Settings
@@ -114,19 +116,28 @@ def main(argv: list[str] | None = None) -> None:
     if argv and argv[0] == IMPORT_HOMES:
         sys.exit(import_homes_command(argv[1:]))
     settings = parse_args(argv)
+    start_logging()
     try:
         app = create_app(settings)
     except SchemaError as error:
+        exit_log.critical("exiting: cannot start: %s", error)
         sys.exit(f"Cannot start: {error}")
+    except DatabaseError as error:
+        where = parse_database_url(settings.database_url).describe()
+        exit_log.critical("exiting: cannot start: the database (%s) did not answer: %s", where,
+                          str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__)
+        sys.exit(1)
+    except Exception:
+        exit_log.critical("exiting: cannot start", exc_info=True)
+        raise
     base = f"http://{settings.host}:{settings.port}"
     print(f"Central API on {base} (OpenAPI: {base}/openapi.json)", flush=True)
     if settings.seed_demo:
         print(f"Demo login: {DEMO_USERNAME} / {DEMO_PASSWORD}", flush=True)
-    # uvicorn.Server handles SIGINT/SIGTERM: it stops accepting, finishes requests, exits.
-    server = uvicorn.Server(uvicorn.Config(app, host=settings.host, port=settings.port, log_level="warning",
-                                           **proxy_options(settings)))
-    server.run()
-    sys.exit(0 if server.started else 1)
+    # uvicorn.Server handles SIGINT/SIGTERM: it stops accepting, finishes requests, exits (exit_log says so).
+    server = LoggedServer(uvicorn.Config(app, host=settings.host, port=settings.port, log_level="warning",
+                                         **proxy_options(settings)))
+    sys.exit(serve(server))
 
 
 if __name__ == "__main__":

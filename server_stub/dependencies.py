@@ -6,19 +6,24 @@ with different settings can live in one process (tests do).
 
 from __future__ import annotations
 
-from typing import Annotated, Iterator
+import asyncio
+from typing import Annotated, AsyncIterator
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
 from protocol.sync import Account
 from server_stub import account_repository, repository, supplier_repository
 from server_stub.clock import Clock, iso
-from server_stub.db import Connection
+from server_stub.db import POOL_SIZE, Connection
 from server_stub.security import token_digest
 from server_stub.settings import Settings
 from server_stub.supplier_repository import SupplierRow
 
+# Connections requests may hold at once: the pool but for a few left for sign-ins (routers/auth.py, each in a
+# thread of its own) and the periodic clean-up.
+REQUEST_CONNECTIONS = POOL_SIZE - 5
 NOT_SIGNED_IN = "Sign in first: this request needs an 'Authorization: Bearer <token>' header"
 SESSION_INVALID = "Your session has expired or is not valid: please sign in again"
 
@@ -37,10 +42,30 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def get_connection(request: Request) -> Iterator[Connection]:
-    # A connection from the app's pool for this request, handed back after it.
-    with request.app.state.engine.connect() as connection:
-        yield connection
+async def get_connection(request: Request) -> AsyncIterator[Connection]:
+    """A connection from the app's pool for this request, handed back after it.
+
+    A request first waits for a free connection in the event loop (the gate), and only then takes a worker
+    thread to check it out, which no longer waits. Checked out in a thread that then waited, a burst of
+    more requests than threads deadlocked: every thread waiting for a connection, every connection held
+    by a request waiting for a thread to run its handler (issue 14: 200 pushes at once, none answered)."""
+    async with connection_gate(request.app):
+        connection = await run_in_threadpool(request.app.state.engine.connect)
+        try:
+            yield connection
+        finally:
+            await run_in_threadpool(connection.close)
+
+
+def connection_gate(app) -> asyncio.Semaphore:
+    """The app's gate for the event loop serving it (tests serve one app from several loops): every request
+    that takes a connection passes it first (get_connection, GET /health). Some of the pool is left outside
+    it: sign-ins and the periodic clean-up take their connections in threads of their own."""
+    loop = asyncio.get_running_loop()
+    gate = getattr(app.state, "connection_gate", None)
+    if gate is None or gate[0] is not loop:
+        gate = app.state.connection_gate = (loop, asyncio.Semaphore(REQUEST_CONNECTIONS))
+    return gate[1]
 
 
 ConnectionDep = Annotated[Connection, Depends(get_connection)]

@@ -11,13 +11,13 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Iterable
 
-from sqlalchemy import Connection, Row, bindparam, delete, func, insert, literal, select, true, update
+from sqlalchemy import Connection, Row, bindparam, delete, func, insert, literal, select, text, true, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from protocol.kinds import RECORD_KINDS
 from protocol.sync import Account, Record
-from server_stub import area_repository
+from server_stub import area_repository, db
 from server_stub.schema import (
     accounts,
     applied_mutations,
@@ -230,10 +230,14 @@ def count_records(connection: Connection, kind: str) -> int:
 def next_version(connection: Connection) -> int:
     """Allocate the next number of the change sequence (call inside a write transaction).
 
-    Writers are serialised, so versions become visible in the order they were
-    allocated and a pull cursor never skips a change committed later.
+    PostgreSQL: the record_versions sequence, under the transaction's slot (db.hold_version_slot: a pull
+    never reads past a version that may still commit). SQLite: the change_seq table; its writers run one
+    at a time, so versions become visible in the order they were allocated.
     """
-    # RETURNING (not lastrowid): SQLite's AUTOINCREMENT and PostgreSQL's BIGSERIAL both answer this way.
+    if connection.dialect.name == "postgresql":
+        db.hold_version_slot(connection)
+        return connection.execute(_NEXT_VERSION).scalar_one()
+    # RETURNING (not lastrowid): SQLite's AUTOINCREMENT answers this way.
     version = connection.execute(_NEXT_SEQ).scalar_one()
     connection.execute(_OLDER_SEQS, {"version": version})  # keep the table one row long
     return version
@@ -241,6 +245,7 @@ def next_version(connection: Connection) -> int:
 
 # Built once, not per call: a directory import writes thousands of records in one go, and building the
 # statement each time (its ON CONFLICT clause above all) cost more than running it.
+_NEXT_VERSION = text(f"SELECT nextval('{db.VERSION_SEQUENCE}')")
 _NEXT_SEQ = insert(change_seq).returning(change_seq.c.seq)
 _OLDER_SEQS = delete(change_seq).where(change_seq.c.seq < bindparam("version"))
 _RECORD_COLUMNS = ("home_id", "version", "data", "updated_at", "deleted", "updated_by_device")
@@ -323,21 +328,28 @@ def _scope_filter(scope: Scope):
     return condition
 
 
-def count_changes_since(connection: Connection, scope: Scope, since: int) -> int:
+def count_changes_since(connection: Connection, scope: Scope, since: int, below: int | None = None) -> int:
+    """How many changes after ``since`` (and below ``below``, db.pull_bound, if given) the scope may read."""
     if scope.empty:
         return 0
     return connection.execute(
-        select(func.count()).select_from(records).where(_scope_filter(scope), records.c.version > since)
+        select(func.count()).select_from(records).where(_scope_filter(scope), *_versions(since, below))
     ).scalar_one()
 
 
-def changes_since(connection: Connection, scope: Scope, since: int, limit: int) -> list[StoredRecord]:
+def changes_since(connection: Connection, scope: Scope, since: int, limit: int,
+                  below: int | None = None) -> list[StoredRecord]:
+    """The changes after ``since`` (and below ``below``, db.pull_bound, if given), oldest first."""
     if scope.empty:
         return []
     rows = connection.execute(
-        select(records).where(_scope_filter(scope), records.c.version > since).order_by(records.c.version).limit(limit)
+        select(records).where(_scope_filter(scope), *_versions(since, below)).order_by(records.c.version).limit(limit)
     )
     return [_stored(row) for row in rows]
+
+
+def _versions(since: int, below: int | None) -> tuple:
+    return (records.c.version > since,) if below is None else (records.c.version > since, records.c.version < below)
 
 
 def area_of_home(connection: Connection, area_column: str, home_id: str) -> str | None:

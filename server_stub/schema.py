@@ -18,6 +18,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     PrimaryKeyConstraint,
+    Sequence,
     Table,
     Text,
     UniqueConstraint,
@@ -85,13 +86,16 @@ records = Table(
     Index("records_tombstones", "deleted", "updated_at"),
 )
 
-# Allocates the server's change sequence (record versions): AUTOINCREMENT on
-# SQLite, BIGSERIAL on PostgreSQL; neither ever hands out a number twice.
+# Allocates the server's change sequence (record versions) on SQLite: AUTOINCREMENT never hands out a
+# number twice. On PostgreSQL the table is empty and unused (migration 0012): versions come from the
+# record_versions sequence below, which takes no row lock between writers.
 change_seq = Table(
     "change_seq", metadata,
     Column("seq", _SERIAL, primary_key=True, autoincrement=True),
     sqlite_autoincrement=True,
 )
+# PostgreSQL only (SQLite has no sequences; SQLAlchemy leaves it out there).
+record_versions = Sequence("record_versions", metadata=metadata, data_type=BigInteger)
 
 applied_mutations = Table(
     "applied_mutations", metadata,

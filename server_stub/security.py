@@ -13,9 +13,10 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 _hasher = PasswordHasher()
 # Argon2 keeps a core busy for about 0.1 s. A burst of sign-ins hashing all at once would starve
-# every other request of CPU (a writer holding the write lock among them), so at most one hash
-# per core runs at a time; the others wait here, holding no database lock.
-_hashing_slots = threading.BoundedSemaphore(os.cpu_count() or 1)
+# every other request of CPU (pushes among them), so hashes run on all cores but one (one on a
+# one- or two-core machine) and the others wait here, holding no database lock.
+HASHING_SLOTS = max(1, (os.cpu_count() or 1) - 1)
+_hashing_slots = threading.BoundedSemaphore(HASHING_SLOTS)
 
 
 def hash_password(password: str) -> str:

@@ -105,10 +105,12 @@ def test_a_database_made_before_alembic_is_adopted_with_its_data(database_url):
         pulled = client.get("/sync/changes", params={"since": 0}, headers=old_session).json()
         assert {change["id"]: change["version"] for change in pulled["changes"]} == versions
 
-        # The change sequence goes on from where it was: no version is handed out twice.
+        # The change sequence goes on from where it was: no version is handed out twice. (On PostgreSQL the
+        # push's transaction first takes a slot, a number of the same sequence: docs/sync.md.)
         bed = bed_mutation(category="nursing", max_capacity=20, occupied=10, vacant_reserved=0, vacant_accepting=10)
         [result] = push(client, manager, [bed]).json()["results"]
-        assert result["status"] == "applied" and result["version"] == max(versions.values()) + 1
+        slots = 1 if app.state.engine.dialect.name == "postgresql" else 0
+        assert result["status"] == "applied" and result["version"] == max(versions.values()) + 1 + slots
 
         [pack] = client.get("/hospital/transfers", headers=sign_in(client, "ward")).json()
         assert pack["transfer"]["transfer_id"] == "t1" and pack["resident"]["given_name"] == "Margaret"

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import asyncio
+
+from fastapi import APIRouter, Request
+from starlette.concurrency import run_in_threadpool
 
 from protocol.accounts import CompleteResetRequest
 from protocol.errors import ErrorResponse
 from protocol.sync import RefreshRequest, SignInRequest, SignInResponse
+from server_stub.clock import Clock
 from server_stub.dependencies import BearerToken, ClientAddress, ClockDep, ConnectionDep, SettingsDep
+from server_stub.security import HASHING_SLOTS
 from server_stub.services import auth
 from server_stub.services.auth import SIGN_IN_EXPIRED, WRONG_CREDENTIALS
 from server_stub.services.rate_limits import TOO_MANY_REQUESTS, TOO_MANY_SIGN_INS
+from server_stub.settings import Settings
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -22,10 +28,31 @@ ERRORS = {
 RATE_LIMITED = {429: {"model": ErrorResponse, "description": TOO_MANY_REQUESTS}}
 
 
+# Sign-ins in progress at once (each may hash for 0.1 s): one more than the hashing slots, so one's database
+# work overlaps another's hash. The rest of a burst waits in the event loop, holding neither one of the
+# worker threads nor a database connection, so the pushes arriving meanwhile still find both.
+SIGN_INS_AT_ONCE = HASHING_SLOTS + 1
+
+
 @router.post("/sign-in", response_model=SignInResponse, responses=ERRORS)
-def sign_in(body: SignInRequest, client: ClientAddress, connection: ConnectionDep, settings: SettingsDep,
-            clock: ClockDep) -> SignInResponse:
-    return auth.sign_in(connection, settings, clock(), body, client)
+async def sign_in(body: SignInRequest, client: ClientAddress, request: Request, settings: SettingsDep,
+                  clock: ClockDep) -> SignInResponse:
+    async with _sign_in_slots(request.app):
+        return await run_in_threadpool(_sign_in, request.app.state.engine, settings, clock, body, client)
+
+
+def _sign_in(engine, settings: Settings, clock: Clock, body: SignInRequest, client: str) -> SignInResponse:
+    with engine.connect() as connection:
+        return auth.sign_in(connection, settings, clock(), body, client)
+
+
+def _sign_in_slots(app) -> asyncio.Semaphore:
+    """The app's sign-in gate for the event loop serving it (tests serve one app from several loops)."""
+    loop = asyncio.get_running_loop()
+    gate = getattr(app.state, "sign_in_gate", None)
+    if gate is None or gate[0] is not loop:
+        gate = app.state.sign_in_gate = (loop, asyncio.Semaphore(SIGN_INS_AT_ONCE))
+    return gate[1]
 
 
 @router.post("/refresh", response_model=SignInResponse,

@@ -23,7 +23,7 @@ from protocol.accounts import (
 from protocol.sync import Account
 from server_stub import access, account_repository, repository
 from server_stub.clock import iso
-from server_stub.db import Connection, write_transaction
+from server_stub.db import Connection, accounts_write_transaction
 from server_stub.security import hash_password, token_digest
 from server_stub.services import rate_limits
 from server_stub.services.errors import CodeNotValid, Conflict, Invalid, NotAllowed, NotFound
@@ -41,7 +41,7 @@ def _issue_code(connection: Connection, settings: Settings, now: datetime, issue
     """A new invite or reset code (only its digest is stored), audited as issued by ``issuer``."""
     # Read out over the phone (domain.one_time_codes), long enough not to guess (about 59 bits).
     code = OneTimeCode(new_code(), now + timedelta(seconds=settings.one_time_code_ttl_seconds))
-    with write_transaction(connection):
+    with accounts_write_transaction(connection):
         account_repository.insert_one_time_code(connection, token_digest(normalised(code.code)), purpose, username, home_id,
                                                 issuer.username, iso(code.expires_at))
         account_repository.audit(connection, iso(now), issuer.username, audit_action, username or home_id)
@@ -63,7 +63,7 @@ def register(connection: Connection, settings: Settings, now: datetime, request:
     """A home's new staff member, from an invite code (it works once); ``client`` is rate limited."""
     rate_limits.admit(connection, now, client, rate_limits.code_limit(settings))
     password_hash = hash_password(request.password)  # before the transaction: argon2 holds no lock
-    with write_transaction(connection):
+    with accounts_write_transaction(connection):
         spent = account_repository.spend_one_time_code(connection, token_digest(normalised(request.invite_code)), "invite", iso(now))
         if spent is None:
             raise CodeNotValid("This invite code is not valid (or was used already)")
@@ -126,7 +126,7 @@ def change_role(connection: Connection, now: datetime, account: Account, usernam
     if found is None:
         raise NotFound("No such account")
     place = place_for(change)
-    with write_transaction(connection):
+    with accounts_write_transaction(connection):
         account_repository.set_role(connection, username, change.role.value, place.home_id, place.area, place.hospital_ods)
         account_repository.set_champion_homes(connection, username, place.champion_homes)
         account_repository.revoke_tokens(connection, username)
@@ -157,7 +157,7 @@ def unlock(connection: Connection, now: datetime, account: Account, username: st
     """Administrators only: the account signs in again at once (wrong passwords forgotten); audited."""
     if not access.may_manage_roles(account):
         raise NotAllowed("Only an administrator may unlock an account")
-    with write_transaction(connection):
+    with accounts_write_transaction(connection):
         if repository.find_account(connection, username) is None:
             raise NotFound("No such account")
         account_repository.clear_failed_sign_ins(connection, username)

@@ -17,7 +17,7 @@ from protocol.accounts import CompleteResetRequest
 from protocol.sync import Account, RefreshRequest, SignInRequest, SignInResponse
 from server_stub import account_repository, repository
 from server_stub.clock import iso
-from server_stub.db import Connection, write_transaction
+from server_stub.db import Connection, accounts_write_transaction
 from server_stub.security import (
     hash_password,
     new_session_token,
@@ -54,10 +54,10 @@ def sign_in(connection: Connection, settings: Settings, now: datetime, request: 
         _audit(connection, now, None, "sign_in_refused_locked", request.username)
         raise Locked(locked_message(locked_until))
     if not verify_password(found.password_hash, request.password):  # outside any transaction: no lock held
-        with write_transaction(connection):
+        with accounts_write_transaction(connection):
             refusal = _wrong_password(connection, settings, now, request.username)
         raise refusal
-    with write_transaction(connection):
+    with accounts_write_transaction(connection):
         account_repository.clear_failed_sign_ins(connection, request.username)
         account_repository.audit(connection, iso(now), request.username, "sign_in", request.username)
         return issue_tokens(connection, settings, now, found.account)
@@ -65,7 +65,7 @@ def sign_in(connection: Connection, settings: Settings, now: datetime, request: 
 
 def _audit(connection: Connection, now: datetime, actor: str | None, action: str, subject: str | None,
            detail: str | None = None) -> None:
-    with write_transaction(connection):
+    with accounts_write_transaction(connection):
         account_repository.audit(connection, iso(now), actor, action, subject, detail)
 
 
@@ -88,7 +88,7 @@ def refresh(connection: Connection, settings: Settings, now: datetime, request: 
     from (every token issued from it) ends, and its user signs in again.
     """
     rate_limits.admit(connection, now, client, rate_limits.refresh_limit(settings))
-    with write_transaction(connection):
+    with accounts_write_transaction(connection):
         spent = repository.spend_refresh_token(connection, token_digest(request.refresh_token), iso(now))
         if spent is not None and spent.reused:
             repository.revoke_family(connection, spent.family)
@@ -110,7 +110,7 @@ def sign_out(connection: Connection, now: datetime, token: str | None, refresh_t
              repository.refresh_family(connection, token_digest(refresh_token)) if refresh_token else None} - {None}
     if not found:
         return
-    with write_transaction(connection):
+    with accounts_write_transaction(connection):
         for family, username in found:
             repository.revoke_family(connection, family)
             account_repository.audit(connection, iso(now), username, "signed_out", username)
@@ -121,7 +121,7 @@ def complete_password_reset(connection: Connection, settings: Settings, now: dat
     """Set a new password with a one-time code; the account is signed out everywhere."""
     rate_limits.admit(connection, now, client, rate_limits.code_limit(settings))
     password_hash = hash_password(request.new_password)  # before the transaction: argon2 holds no lock
-    with write_transaction(connection):
+    with accounts_write_transaction(connection):
         spent = account_repository.spend_one_time_code(
             connection, token_digest(normalised(request.reset_code)), "password_reset", iso(now))
         if spent is None or spent.username != request.username:

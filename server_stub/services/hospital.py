@@ -11,7 +11,7 @@ from protocol.hospital import TransferPack
 from protocol.sync import Account
 from server_stub import account_repository, repository
 from server_stub.clock import iso
-from server_stub.db import Connection, write_transaction
+from server_stub.db import Connection, home_write_transaction
 
 
 def active_transfer_packs(connection: Connection, account: Account, now: datetime) -> list[TransferPack]:
@@ -27,7 +27,7 @@ def active_transfer_packs(connection: Connection, account: Account, now: datetim
             continue
         packs.append(TransferPack(home=CareHome.model_validate(home.data),
                                   resident=Resident.model_validate(resident.data), transfer=transfer))
-    with write_transaction(connection):
+    with home_write_transaction(connection):
         for pack in packs:
             for record_id, kind in ((pack.transfer.record_id, "transfer"), (pack.resident.record_id, "resident")):
                 account_repository.audit(connection, iso(now), account.username, "personal_data_read",

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from server_stub import account_repository
 from server_stub.clock import iso
-from server_stub.db import Connection, write_transaction
+from server_stub.db import Connection, accounts_write_transaction
 from server_stub.services.errors import TooManyAttempts
 from server_stub.settings import Settings
 
@@ -47,7 +47,7 @@ def public_limit(settings: Settings) -> RateLimit:
 
 def admit(connection: Connection, now: datetime, client: str, limit: RateLimit) -> None:
     """Count this request from ``client``; TooManyAttempts (429, Retry-After) once the minute's limit is reached."""
-    with write_transaction(connection):
+    with accounts_write_transaction(connection):
         admitted = account_repository.admit_request(connection, limit.action, client, iso(now), iso(now - WINDOW),
                                                     limit.per_minute)
     if not admitted:

@@ -18,7 +18,7 @@ from protocol.research import DSPT_KEYS, RESEARCH_NOTE, ResearchBeds, ResearchEx
 from protocol.sync import Account
 from server_stub import access, account_repository, area_repository
 from server_stub.clock import iso
-from server_stub.db import Connection, read_transaction, write_transaction
+from server_stub.db import Connection, home_write_transaction, read_transaction
 from server_stub.services.errors import NotAllowed
 
 _CATEGORIES = frozenset(category.value for category in BedCategory)
@@ -35,7 +35,7 @@ def export(connection: Connection, account: Account, now: datetime, what: str) -
         readiness_rows = area_repository.research_readiness_counts(connection)
     beds, beds_left_out = leave_out_small(_beds(bed_rows), lambda row: row.homes)
     readiness, readiness_left_out = leave_out_small(_readiness(readiness_rows), lambda row: row.homes)
-    with write_transaction(connection):
+    with home_write_transaction(connection):
         account_repository.audit(connection, iso(now), account.username, "research_export", None,
                                  f"{what}: {len(beds)} bed rows, {len(readiness)} digital readiness rows")
     return ResearchExport(as_of=now, beds=beds, digital_readiness=readiness, beds_left_out=beds_left_out,

@@ -38,7 +38,7 @@ from protocol.suppliers import (
 from protocol.sync import Account
 from server_stub import access, account_repository, repository, supplier_repository
 from server_stub.clock import iso
-from server_stub.db import Connection, read_transaction, write_transaction
+from server_stub.db import Connection, home_write_transaction, read_transaction, retrying_once, write_transaction
 from server_stub.security import new_session_token, token_digest
 from server_stub.services.errors import Conflict, Invalid, NotAllowed, NotFound, Refused
 from server_stub.services.sync import SUPPLIER_TIME_FIELD, write_record
@@ -186,9 +186,14 @@ def update_beds(connection: Connection, now: datetime, supplier: SupplierRow, ho
                 update: BedStateUpdate) -> BedStateApplied:
     """Apply a supplier's bed state for one home, once per Idempotency-Key (see the module's docstring)."""
     request = {"home_id": home_id, "body": update.model_dump(mode="json")}
-    with write_transaction(connection):
-        status_code, answer = _once(connection, now, supplier, idempotency_key, request,
-                                    lambda: _decide(connection, now, supplier, home_id, update))
+
+    def once() -> tuple[int, dict]:
+        with home_write_transaction(connection, [home_id]):
+            return _once(connection, now, supplier, idempotency_key, request,
+                         lambda: _decide(connection, now, supplier, home_id, update))
+
+    # Again once if the same key was being stored at that moment (for another home): then it is found.
+    status_code, answer = retrying_once(once)
     if status_code == STALE:  # raised after the commit: the refusal is kept, so a retry is refused alike
         raise Conflict(answer["detail"])
     return BedStateApplied.model_validate(answer)
@@ -203,10 +208,13 @@ def update_many(connection: Connection, now: datetime, supplier: SupplierRow, id
         return APPLIED, BulkBedStateAnswer(applied=applied, not_applied=len(results) - applied,
                                            results=results).model_dump(mode="json")
 
-    with write_transaction(connection):
-        _, answer = _once(connection, now, supplier, idempotency_key, {"bulk": request.model_dump(mode="json")},
-                          decide_each)
-    return BulkBedStateAnswer.model_validate(answer)
+    def once() -> dict:
+        # Every home of the batch locked up front, in one order (db.home_write_transaction): no deadlocks.
+        with home_write_transaction(connection, [home.home_id for home in request.homes]):
+            return _once(connection, now, supplier, idempotency_key, {"bulk": request.model_dump(mode="json")},
+                         decide_each)[1]
+
+    return BulkBedStateAnswer.model_validate(retrying_once(once))
 
 
 def _result_of(connection: Connection, now: datetime, supplier: SupplierRow, home: HomeBedStateUpdate) -> HomeResult:

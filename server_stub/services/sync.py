@@ -1,6 +1,7 @@
 """Push and pull: the server half of the sync protocol (see docs/sync.md).
 
-Push applies a batch in one write transaction. Each mutation id is applied at
+Push applies a batch in one write transaction, holding the locks of the homes it
+names (server_stub/db.py): pushes for different homes run at once. Each mutation id is applied at
 most once: its result (applied, conflict or rejected) is stored with its effect
 in that transaction, and a retry gets the stored result back unchanged. A
 refused mutation never stops the ones behind it.
@@ -33,7 +34,14 @@ from protocol.sync import (
 from server_stub import account_repository, repository
 from server_stub.access import HOME_ROLES, may_change, scope_of
 from server_stub.clock import iso
-from server_stub.db import Connection, read_transaction, write_transaction
+from server_stub.db import (
+    Connection,
+    home_write_transaction,
+    pull_bound,
+    read_transaction,
+    retrying_once,
+    write_transaction,
+)
 
 # Versions of the wire contract this server accepts (only the current one for now).
 SUPPORTED_SCHEMA_VERSIONS = range(1, 2)
@@ -63,14 +71,31 @@ RECEIVED_FIELD = "received_at"
 
 
 def push(connection: Connection, account: Account, request: PushRequest, now: datetime) -> PushResponse:
+    # Run again once if a mutation id was being stored at the same moment for another home: the second run
+    # finds the first's stored result (db.retrying_once).
+    return retrying_once(lambda: _push_once(connection, account, request, now))
+
+
+def _push_once(connection: Connection, account: Account, request: PushRequest, now: datetime) -> PushResponse:
     results: list[MutationResult] = []
-    with write_transaction(connection):
+    with home_write_transaction(connection, _homes_of(request)):
         # The contact before this one: the earliest any confirmation in this batch can have been made.
         contact = _parse_time(repository.last_contact(connection, str(request.device_id), account.username))
         for mutation in request.mutations:
             results.append(_apply_once(connection, account, request.device_id, mutation, now, contact))
         repository.note_contact(connection, str(request.device_id), account.username, iso(now))
     return PushResponse(results=results)
+
+
+def _homes_of(request: PushRequest) -> set[str]:
+    """Every home the batch may write: the ones whose conflict checks must not interleave with another writer's."""
+    homes = set()
+    for mutation in request.mutations:
+        if mutation.op == "delete":
+            homes.add(home_of_record_id(mutation.record_id))
+        else:
+            homes.add(RECORD_KINDS[mutation.kind].home_id(mutation.data))
+    return homes
 
 
 # A pull updates the device's last contact at most this often (a looser lower bound is still a true one).
@@ -82,7 +107,7 @@ def note_pull_contact(connection: Connection, account: Account, device_id: UUID,
     previous = _parse_time(repository.last_contact(connection, str(device_id), account.username))
     if previous is not None and now - previous < CONTACT_NOTED_EVERY:
         return
-    with write_transaction(connection):
+    with home_write_transaction(connection):  # one upsert: no home's checks read it
         repository.note_contact(connection, str(device_id), account.username, iso(now))
 
 
@@ -287,12 +312,14 @@ def pull(connection: Connection, account: Account, since: int, limit: int, now: 
     if 0 < since < horizon:
         raise ResetRequired()
     homes = scope_of(account)
+    # Before the snapshot: the versions that can no longer be overtaken by one committing later (PostgreSQL).
+    below = pull_bound(connection)
     # One read transaction: the page and the count of what remains agree.
     with read_transaction(connection):
-        rows = repository.changes_since(connection, homes, since, limit + 1)
+        rows = repository.changes_since(connection, homes, since, limit + 1, below)
         page = rows[:limit]
         cursor = page[-1].version if page else since
-        remaining = repository.count_changes_since(connection, homes, cursor) if len(rows) > limit else 0
+        remaining = repository.count_changes_since(connection, homes, cursor, below) if len(rows) > limit else 0
     _audit_personal_data_reads(connection, account, page, now)
     return PullResponse(
         changes=[row.to_wire() for row in page if not (since == 0 and row.deleted)],
@@ -308,7 +335,7 @@ def _audit_personal_data_reads(connection, account: Account, rows, now: datetime
     sensitive = [row for row in rows if RECORD_KINDS[row.kind].sensitive and not row.deleted]
     if not sensitive:
         return
-    with write_transaction(connection):
+    with home_write_transaction(connection):  # audit lines only
         for row in sensitive:
             account_repository.audit(connection, iso(now), account.username, "personal_data_read", row.id,
                                      f"{row.kind} (sync)")

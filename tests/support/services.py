@@ -5,14 +5,12 @@ from __future__ import annotations
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any, Iterator
 
 from fastapi.testclient import TestClient
 
 from protocol.sync import Account, SignInRequest, SignInResponse
 from server_stub.demo_data import DEMO_PASSWORD
-from server_stub.dependencies import get_connection
 from server_stub.services import auth
 from server_stub.settings import Settings
 from tests.support.central_inprocess import FakeClock, make_app
@@ -37,11 +35,8 @@ class Central:
 @contextmanager
 def central(path: Path, *, template: Path | None = None, **settings: Any) -> Iterator[Central]:
     """The demo central API's database (a copy of ``template``, the ``demo_database`` fixture, when given),
-    through the connection a request would get."""
+    through a connection of its pool (as a request gets)."""
     app, clock = make_app(path, template=template, **settings)
-    with TestClient(app):  # the app's start-up and shut-down run as for a real server
-        connections = get_connection(SimpleNamespace(app=app))
-        try:
-            yield Central(next(connections), app.state.settings, clock)
-        finally:
-            connections.close()
+    # The app's start-up and shut-down run as for a real server; the connection is from its pool, as a request's.
+    with TestClient(app), app.state.engine.connect() as connection:
+        yield Central(connection, app.state.settings, clock)
