@@ -25,6 +25,9 @@ from server_stub.settings import Settings
 
 PASSWORD = "benchmark-password"
 ENGLAND = "bench-england"
+REGION = "bench-region"
+# The NHS region with the most homes in the lookup (its local authorities' share of 15,000: about 2,900).
+REGION_NAME = "North East and Yorkshire"
 MANAGER = "bench-manager"
 
 
@@ -59,6 +62,8 @@ def seed(db_path: Path, homes: int = 15_000, seed_value: int = 2026) -> None:
         password_hash = hash_password(PASSWORD)
         repository.insert_accounts(connection, [
             (Account(username=ENGLAND, display_name="All of England", role=COMMISSIONER, area="england"),
+             password_hash),
+            (Account(username=REGION, display_name=REGION_NAME, role=COMMISSIONER, area=f"region:{REGION_NAME}"),
              password_hash),
             (Account(username=MANAGER, display_name="Benchmark manager", role=HOME_MANAGER, home_id=home_id(0)),
              password_hash),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, Iterable
 
 from sqlalchemy import Connection, Row, bindparam, delete, func, insert, literal, select, true, update
@@ -172,10 +173,15 @@ class StoredRecord:
     id: str
     home_id: str
     version: int
-    data: dict[str, Any]
+    data_text: str  # the data as stored: JSON text, which a pull page carries as it is (services/pull_pages.py)
     updated_at: str
     deleted: bool
     updated_by_device: str | None
+
+    @cached_property
+    def data(self) -> dict[str, Any]:
+        # Parsed when first read, not per row fetched: a pull page of 1,000 records never needs it.
+        return json.loads(self.data_text)
 
     def to_wire(self) -> Record:
         return Record(
@@ -187,7 +193,7 @@ class StoredRecord:
 def _stored(row: Row) -> StoredRecord:
     return StoredRecord(
         kind=row.kind, id=row.id, home_id=row.home_id, version=row.version,
-        data=json.loads(row.data), updated_at=row.updated_at, deleted=bool(row.deleted),
+        data_text=row.data, updated_at=row.updated_at, deleted=bool(row.deleted),
         updated_by_device=row.updated_by_device,
     )
 

@@ -216,11 +216,13 @@ class CentralApi:
             raise ApiError(f"Push failed ({response.status_code}): {_detail(response)}")
         return _parse(response, PushResponse)
 
-    async def pull(self, since: int, limit: int = 500, device_id: str | None = None) -> PullResponse:
+    async def pull(self, since: int, limit: int = 500, device_id: str | None = None, *,
+                   count_remaining: bool = True) -> PullResponse:
         # Naming the device makes the pull a contact the server remembers (the bound of a later confirmation).
         headers = {DEVICE_ID_HEADER: device_id} if device_id else None
-        response = await self._request("GET", "/sync/changes", params={"since": since, "limit": limit},
-                                       headers=headers)
+        # count_remaining=false: `remaining` comes back null (counting reads every remaining row on the server).
+        params = {"since": since, "limit": limit, **({} if count_remaining else {"count_remaining": "false"})}
+        response = await self._request("GET", "/sync/changes", params=params, headers=headers)
         if response.status_code == 401:
             raise AuthExpired(_detail(response) or "Please sign in again")
         if response.status_code == 410:

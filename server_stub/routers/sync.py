@@ -4,7 +4,7 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Header, Query
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from protocol.sync import DEVICE_ID_HEADER, MAX_PAGE, SCHEMA_VERSION_HEADER, PullResponse, PushRequest, PushResponse
 from server_stub.dependencies import ClockDep, ConnectionDep, CurrentAccount
@@ -51,6 +51,9 @@ def changes(
     schema_version: Annotated[int | None, Header(alias=SCHEMA_VERSION_HEADER)] = None,
     device_id: Annotated[UUID | None, Header(alias=DEVICE_ID_HEADER,
                                              description="The device asking (its pulls count as contacts)")] = None,
+    count_remaining: Annotated[bool, Query(description=(
+        "Count the changes still to come after this page (`remaining`): it reads all of them, so the app asks "
+        "on a pull's first page only and counts on; false answers `remaining: null` while there are more"))] = True,
 ):
     """Records this account may see that changed after `since`, in server order (tombstones included)."""
     if schema_version is not None and schema_version not in sync_service.SUPPORTED_SCHEMA_VERSIONS:
@@ -59,7 +62,9 @@ def changes(
     if device_id is not None:
         sync_service.note_pull_contact(connection, account, device_id, now)
     try:
-        return sync_service.pull(connection, account, since, limit, now)
+        page = sync_service.pull(connection, account, since, limit, now, count_remaining=count_remaining)
     except sync_service.ResetRequired:
         return JSONResponse({"detail": RESET_REQUIRED, "reset": True}, status_code=410)
+    # The JSON is written already (response_model above is the contract and the docs; a test holds them equal).
+    return Response(page, media_type="application/json")
 
