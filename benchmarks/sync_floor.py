@@ -60,7 +60,7 @@ def fetch_pages(url: str, token: str, page_size: int, pages_dir: Path) -> float:
                 encoding = response.headers.get("Content-Encoding")
                 (pages_dir / str(since)).write_bytes(raw)
                 (pages_dir / f"{since}.headers").write_text(encoding or "")
-                body = response.read() if not encoding else _decoded(raw, encoding)
+                body = raw if not encoding else _decoded(raw, encoding)
             page = json.loads(body)
             since = page["cursor"]
             if not page["has_more"]:

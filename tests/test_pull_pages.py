@@ -56,7 +56,7 @@ def app(tmp_path, demo_database):
         # Awkward data in some of the Trafford homes' records, and a tombstone among them.
         ids = connection.execute(records.select().where(records.c.kind == "bed_count")
                                  .order_by(records.c.version).limit(len(AWKWARD_DATA) + 1)).fetchall()
-        for row, text in zip(ids, AWKWARD_DATA):
+        for row, text in zip(ids, AWKWARD_DATA, strict=False):
             connection.execute(update(records).where(records.c.kind == row.kind, records.c.id == row.id)
                                .values(data=text))
         tombstone = ids[-1]
