@@ -15,6 +15,7 @@ from protocol.sync import Account, PullResponse
 from server_stub import repository
 from server_stub.access import scope_of
 from server_stub.demo_data import DEMO_HOME_ID
+from server_stub.routers.sync import GZIP_MIN_BYTES, accepts_gzip
 from server_stub.schema import records
 from server_stub.services import sync as sync_service
 from tests.support.auth import sign_in
@@ -106,3 +107,23 @@ def test_remaining_is_counted_on_request_only(app):
         # An older app never sends the flag: counted on every page, as before.
         older = client.get("/sync/changes", params={"since": first["cursor"], "limit": 10}, headers=headers).json()
         assert older["remaining"] == len(rest["changes"]) - 10
+
+
+def test_a_large_page_is_gzipped_for_an_app_that_takes_gzip(app):
+    with TestClient(app) as client:
+        headers = sign_in(client, "commissioner")
+        plain = client.get("/sync/changes", params={"limit": 1000}, headers={**headers, "Accept-Encoding": "identity"})
+        assert "Content-Encoding" not in plain.headers and len(plain.content) >= GZIP_MIN_BYTES
+        zipped = client.get("/sync/changes", params={"limit": 1000}, headers={**headers, "Accept-Encoding": "gzip"})
+        assert zipped.headers["Content-Encoding"] == "gzip" and zipped.num_bytes_downloaded < len(plain.content) / 4
+        assert json.loads(zipped.content)["changes"] == json.loads(plain.content)["changes"]  # decoded by httpx
+        small = client.get("/sync/changes", params={"limit": 1}, headers={**headers, "Accept-Encoding": "gzip"})
+        assert "Content-Encoding" not in small.headers  # a poll's few bytes are sent as they are
+
+
+@pytest.mark.parametrize(("header", "gzip"), [
+    ("gzip, deflate", True), ("br;q=1.0, gzip;q=0.8", True), ("*", True), ("identity", False), (None, False),
+    ("gzip;q=0", False), ("deflate, *;q=0", False), ("GZIP", True), ("gzip;q=nonsense", False),
+])
+def test_accept_encoding_is_read_as_http_says(header, gzip):
+    assert accepts_gzip(header) is gzip
