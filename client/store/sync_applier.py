@@ -18,6 +18,7 @@ from client.crypto import UnreadableData
 from client.store.codec import RecordCodec
 from client.store.device_db import DeviceDatabase, utc_now
 from protocol import ConflictRule, MutationResult, MutationStatus, Record, kind_of
+from protocol.pull_page_reader import PulledRecord
 
 # Reject-stale kinds whose losing version is kept too, so the person sees what she entered beside what the
 # other device saved and can save hers again with one tap (the bed state screen's notice).
@@ -252,7 +253,8 @@ class SyncApplier:
 
     # -- pull ---------------------------------------------------------------------
 
-    def apply_pull_page(self, changes: Sequence[Record], cursor: int, server_time: datetime | None = None) -> None:
+    def apply_pull_page(self, changes: Sequence[Record] | Sequence[PulledRecord], cursor: int,
+                        server_time: datetime | None = None) -> None:
         """Store one page of server changes and its cursor together.
 
         Records with pending local edits keep showing those edits; the server
