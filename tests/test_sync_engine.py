@@ -253,3 +253,14 @@ def test_a_long_pull_counts_what_remains_once_and_shows_progress(tmp_path, older
     # Counted on the first page only: the server reads every remaining row to count them.
     assert [params.get("count_remaining") for params in asked] == [None, "false", "false"]
     assert {record.id for record in store.records("care_home")} >= set(homes)
+
+
+def test_a_pulled_page_does_not_wait_for_the_disk_but_a_save_still_does(tmp_path):
+    store, sync = open_device_store(tmp_path)
+    synchronous = []
+    store.db.conn.set_trace_callback(lambda sql: synchronous.append(sql) if "synchronous" in sql else None)
+    sync.apply_pull_page([care_home_record(1), bed_record("nursing", 2)], 2)
+    assert synchronous == ["PRAGMA synchronous=NORMAL", "PRAGMA synchronous=FULL"]  # around the page only
+    assert store.db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL: a save survives a power cut
+    store.save("bed_count", [nursing(3)])
+    assert sync.pull_cursor == 2 and len(store.records("bed_count")) == 1
