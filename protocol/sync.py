@@ -117,7 +117,9 @@ class PullResponse(_Wire):
     changes: list[Record]
     cursor: int = Field(description="Pass back as `since` for the next page")
     has_more: bool
-    remaining: int = Field(default=0, ge=0, description="Changes still to come after this page (for progress)")
+    remaining: int | None = Field(
+        default=0, ge=0,
+        description="Changes still to come after this page (for progress); null when not asked (count_remaining=false)")
     server_time: datetime | None = Field(
         default=None, description="The server's clock, so a device can show ages without trusting its own clock"
     )

@@ -82,7 +82,7 @@ def reindex_home(connection: Connection, home_id: str, today: date) -> None:
     by_kind: dict[str, list[_Row]] = defaultdict(list)
     for kind, data, deleted in connection.execute(
         # Only the home in SQL: with a kind or deletion filter too, SQLite (without statistics) walks the
-        # tombstone index, every live record, instead of the home's own (records_home_version).
+        # tombstone index, every live record, instead of the home's own (records_home_version_kind).
         select(records.c.kind, records.c.data, records.c.deleted)
         .where(records.c.home_id == home_id).order_by(records.c.kind, records.c.id)
     ):

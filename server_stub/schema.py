@@ -82,7 +82,9 @@ records = Table(
     Column("updated_by_device", Text),
     PrimaryKeyConstraint("kind", "id"),
     UniqueConstraint("version"),
-    Index("records_home_version", "home_id", "version"),
+    # A home's or an area's records after a cursor, the kinds an account may read, from the index alone
+    # (pull pages and their counts: repository.changes_since; migration 0013).
+    Index("records_home_version_kind", "home_id", "version", "kind"),
     Index("records_tombstones", "deleted", "updated_at"),
 )
 

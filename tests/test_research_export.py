@@ -187,6 +187,8 @@ def test_choices_made_before_the_upgrade_are_in_the_export_after_it(tmp_path, de
     with engine.begin() as connection:  # the database as the server at 0009 left it
         connection.execute(text("ALTER TABLE homes DROP COLUMN shares_readiness_for_research"))
         connection.execute(text("DROP TABLE device_contacts"))  # 0011's, after 0009 too
+        connection.execute(text("DROP INDEX records_home_version_kind"))  # 0013's, and the index it replaced
+        connection.execute(text("CREATE INDEX records_home_version ON records (home_id, version)"))
         connection.execute(text("UPDATE alembic_version SET version_num = '0009_sharing_choices'"))
     engine.dispose()
 

@@ -217,3 +217,50 @@ def test_a_key_store_that_fails_or_prompts_leaves_the_token_in_memory_only(monke
         assert credentials.get_tokens(SERVER, "demo") is None
     finally:
         keyring.set_keyring(previous)
+
+
+def paged_server(records, page_size, *, older_server=False):
+    """A MockTransport handler serving `records` in pages; it notes each pull's query."""
+    asked = []
+
+    def handler(request):
+        if request.url.path != "/sync/changes":
+            return httpx.Response(200, json={"results": []})
+        params = dict(request.url.params)
+        asked.append(params)
+        since, limit = int(params["since"]), int(params["limit"])
+        after = [r for r in records if r.version > since]
+        page, more = after[:min(limit, page_size)], after[min(limit, page_size):]
+        counted = older_server or params.get("count_remaining") != "false"
+        return httpx.Response(200, json={
+            "changes": [r.model_dump(mode="json") for r in page], "cursor": page[-1].version if page else since,
+            "has_more": bool(more), "remaining": len(more) if counted or not more else None})
+
+    return handler, asked
+
+
+@pytest.mark.parametrize("older_server", [False, True], ids=["counts-when-asked", "older-server-always-counts"])
+def test_a_long_pull_counts_what_remains_once_and_shows_progress(tmp_path, older_server):
+    homes = [f"1-{100 + n}" for n in range(9)]
+    records = [care_home_record(10 + n, home) for n, home in enumerate(homes)]
+    handler, asked = paged_server(records, page_size=4, older_server=older_server)
+    store, _, engine = signed_in_store(tmp_path, handler)
+    engine.page_size = 4
+    progress = []
+    engine.subscribe(lambda status: progress.append((status.received, status.expected)) if status.expected else None)
+    assert aio.run(engine.sync_once()) is True
+    assert progress == [(4, 9), (8, 9), (9, 9)]
+    # Counted on the first page only: the server reads every remaining row to count them.
+    assert [params.get("count_remaining") for params in asked] == [None, "false", "false"]
+    assert {record.id for record in store.records("care_home")} >= set(homes)
+
+
+def test_a_pulled_page_does_not_wait_for_the_disk_but_a_save_still_does(tmp_path):
+    store, sync = open_device_store(tmp_path)
+    synchronous = []
+    store.db.conn.set_trace_callback(lambda sql: synchronous.append(sql) if "synchronous" in sql else None)
+    sync.apply_pull_page([care_home_record(1), bed_record("nursing", 2)], 2)
+    assert synchronous == ["PRAGMA synchronous=NORMAL", "PRAGMA synchronous=FULL"]  # around the page only
+    assert store.db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL: a save survives a power cut
+    store.save("bed_count", [nursing(3)])
+    assert sync.pull_cursor == 2 and len(store.records("bed_count")) == 1

@@ -13,6 +13,8 @@ import json
 import logging
 from typing import Any
 
+import pydantic_core
+
 from client.crypto import DataCipher, NotSealed
 from protocol import RECORD_KINDS
 
@@ -33,7 +35,9 @@ class RecordCodec:
     def encode(self, kind: str, record_id: str, data: dict[str, Any]) -> str:
         if _sensitive(kind):
             return self.cipher.encrypt(data, f"{kind}/{record_id}")
-        return json.dumps(data)
+        # pydantic-core's encoder, not json.dumps: a first sync encodes 45,000 records, and this is several times
+        # faster (compact, UTF-8 rather than \u escapes: json.loads reads either the same).
+        return pydantic_core.to_json(data).decode()
 
     def decode(self, kind: str, record_id: str, text: str) -> dict[str, Any] | None:
         """The record's data (None for a delete's outbox entry).

@@ -18,7 +18,6 @@ from protocol import (
     SCHEMA_VERSION,
     Account,
     Mutation,
-    PullResponse,
     PushRequest,
     PushResponse,
     RefreshRequest,
@@ -39,6 +38,7 @@ from protocol.alerts import AlertStatus, AlertSummary, RemindAnswer, SendAlert
 from protocol.area import HistoryAnswer
 from protocol.directory import IcbDecisionNeeded, IcbDecisionRequest, ImportSummary
 from protocol.hospital import TransferPack
+from protocol.pull_page_reader import PulledPage, read_pull_page
 from protocol.sync import DEVICE_ID_HEADER, SCHEMA_VERSION_HEADER
 
 
@@ -216,18 +216,23 @@ class CentralApi:
             raise ApiError(f"Push failed ({response.status_code}): {_detail(response)}")
         return _parse(response, PushResponse)
 
-    async def pull(self, since: int, limit: int = 500, device_id: str | None = None) -> PullResponse:
+    async def pull(self, since: int, limit: int = 500, device_id: str | None = None, *,
+                   count_remaining: bool = True) -> PulledPage:
         # Naming the device makes the pull a contact the server remembers (the bound of a later confirmation).
         headers = {DEVICE_ID_HEADER: device_id} if device_id else None
-        response = await self._request("GET", "/sync/changes", params={"since": since, "limit": limit},
-                                       headers=headers)
+        # count_remaining=false: `remaining` comes back null (counting reads every remaining row on the server).
+        params = {"since": since, "limit": limit, **({} if count_remaining else {"count_remaining": "false"})}
+        response = await self._request("GET", "/sync/changes", params=params, headers=headers)
         if response.status_code == 401:
             raise AuthExpired(_detail(response) or "Please sign in again")
         if response.status_code == 410:
             raise ResetRequired(_detail(response))
         if response.status_code != 200:
             raise ApiError(f"Pull failed ({response.status_code}): {_detail(response)}")
-        return _parse(response, PullResponse)
+        try:
+            return read_pull_page(response.content)  # PullResponse's checks, without a model per record
+        except ValueError as exc:
+            raise Offline(f"The central API sent an answer this app cannot read ({type(exc).__name__})") from exc
 
     # -- hospital users, administrators and a home's own history (roles-ui) ------------------------------
 

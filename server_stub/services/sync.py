@@ -27,7 +27,6 @@ from protocol.sync import (
     Account,
     MutationResult,
     MutationStatus,
-    PullResponse,
     PushRequest,
     PushResponse,
 )
@@ -42,6 +41,7 @@ from server_stub.db import (
     retrying_once,
     write_transaction,
 )
+from server_stub.services import pull_pages
 
 # Versions of the wire contract this server accepts (only the current one for now).
 SUPPORTED_SCHEMA_VERSIONS = range(1, 2)
@@ -306,7 +306,13 @@ class ResetRequired(Exception):
 TOMBSTONE_HORIZON = "tombstone_horizon"
 
 
-def pull(connection: Connection, account: Account, since: int, limit: int, now: datetime) -> PullResponse:
+def pull(connection: Connection, account: Account, since: int, limit: int, now: datetime, *,
+         count_remaining: bool = True) -> bytes:
+    """One page of changes as PullResponse JSON (written from the stored text: services/pull_pages.py).
+
+    Counting what remains reads every remaining row the account may see, so it is done only when asked:
+    older apps always ask (the default); this app asks on the first page of a pull and counts on from there.
+    """
     # A full sync (since=0) needs no tombstones; any other cursor must be past the horizon.
     horizon = int(repository.get_state(connection, TOMBSTONE_HORIZON) or 0)
     if 0 < since < horizon:
@@ -319,15 +325,12 @@ def pull(connection: Connection, account: Account, since: int, limit: int, now: 
         rows = repository.changes_since(connection, homes, since, limit + 1, below)
         page = rows[:limit]
         cursor = page[-1].version if page else since
-        remaining = repository.count_changes_since(connection, homes, cursor, below) if len(rows) > limit else 0
+        has_more = len(rows) > limit
+        remaining = 0 if not has_more else (
+            repository.count_changes_since(connection, homes, cursor, below) if count_remaining else None)
     _audit_personal_data_reads(connection, account, page, now)
-    return PullResponse(
-        changes=[row.to_wire() for row in page if not (since == 0 and row.deleted)],
-        cursor=cursor,
-        has_more=len(rows) > limit,
-        remaining=remaining,
-        server_time=now,
-    )
+    return pull_pages.page_json((row for row in page if not (since == 0 and row.deleted)), cursor=cursor,
+                                has_more=has_more, remaining=remaining, server_time=now)
 
 
 def _audit_personal_data_reads(connection, account: Account, rows, now: datetime) -> None:
