@@ -28,7 +28,7 @@ from sqlalchemy import text
 
 from domain.beds import BedCount
 from protocol.kinds import RECORD_KINDS
-from protocol.sync import SCHEMA_VERSION, Account, MutationStatus, PushRequest
+from protocol.sync import SCHEMA_VERSION, Account, MutationStatus, PullResponse, PushRequest
 from server_stub.app import create_app
 from server_stub.db import home_write_transaction, pull_bound
 from server_stub.demo_data import DEMO_HOME_ID, load_care_homes
@@ -63,7 +63,7 @@ def _write_beds(connection, home_id: str) -> int:
 
 
 def _pull(connection, since: int):
-    page = sync.pull(connection, READER, since, 500, NOW)
+    page = PullResponse.model_validate_json(sync.pull(connection, READER, since, 500, NOW))
     return {change.version for change in page.changes}, page
 
 
