@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import json
 import random
-from collections import defaultdict
 import tempfile
 import time
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
