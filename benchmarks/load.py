@@ -40,12 +40,15 @@ QUICK = {"levels": (1, 10, 50), "seconds": 3.0, "processes": (1,)}
 
 
 def run_database(kind: str, database_url: str, *, homes: int, processes: tuple[int, ...], levels: tuple[int, ...],
-                 seconds: float, max_connections: int, burst_level: int | None, log=print) -> dict:
+                 seconds: float, max_connections: int, burst_level: int | None, with_supplier: bool = True,
+                 log=print) -> dict:
     """Build the data set in ``database_url``, run every phase, check exactly-once; the results as a dict."""
     plan = build(database_url, homes, supplier_homes_count=max(20, homes // 30), log=log)
+    log(HEADER)
     started = datetime.now(timezone.utc).isoformat()
     engine = create_database_engine(parse_database_url(database_url))
-    result: dict = {"database": kind, "homes": homes, "data_set_seconds": plan.seconds, "levels": [], "exits": []}
+    result: dict = {"database": kind, "homes": homes, "data_set_seconds": plan.seconds, "levels": [], "exits": [],
+                    "server_errors": []}
     try:
         result["insert_floor"] = load_setup.insert_floor(database_url)
         devices = load_setup.make_devices(engine, plan, max(levels))
@@ -62,7 +65,8 @@ def run_database(kind: str, database_url: str, *, homes: int, processes: tuple[i
                     row["health"] = asyncio.run(health_phase(urls, level, seconds, max_connections))
                     n_commissioners = min(len(commissioners), max(1, level // COMMISSIONERS_PER_DEVICES))
                     row.update(asyncio.run(mixed_phase(
-                        urls, devices[:level], commissioners[:n_commissioners], supplier, seconds, max_connections,
+                        urls, devices[:level], commissioners[:n_commissioners], supplier if with_supplier else None,
+                        seconds, max_connections,
                         burst=(burst_users, PASSWORD) if level == burst_level else None, seed=level)))
                     result["levels"].append(row)
                     log(line(kind, row, result["insert_floor"]))
@@ -71,6 +75,10 @@ def run_database(kind: str, database_url: str, *, homes: int, processes: tuple[i
                         result["exits"].extend(gone)
                         log("\n".join(gone))
                         break
+                errors = [f"{count} process(es): {error}" for error in load_setup.server_errors(running)]
+                result["server_errors"].extend(errors)
+                for error in errors:
+                    log(f"server error logged: {error}")
         sent = [change for device in devices for change in device.sent] + supplier.sent
         with engine.connect() as connection, read_transaction(connection):
             state = read_server_state(connection, sent, started)
@@ -128,6 +136,8 @@ def report(results: list[dict], log=print) -> bool:
         log(f"\n{result['database']}: data set of {result['homes']:,} homes built in {result['data_set_seconds']:.1f} s; "
             f"insert floor {floor['bulk_rows_per_s']:,.0f} rows/s in one executemany, "
             f"{floor['commit_per_row_per_s']:,.0f} rows/s one commit per row")
+        for error in result["server_errors"]:
+            log(f"server error logged ({result['database']}): {error}")
         for gone in result["exits"]:
             all_good = False
             log(f"A SERVER PROCESS EXITED: {gone}")
@@ -149,6 +159,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=10.0, help="each phase's length")
     parser.add_argument("--homes", type=int, default=15_000)
     parser.add_argument("--max-connections", type=int, default=500, help="open connections at most (client side)")
+    parser.add_argument("--no-supplier", dest="supplier", action="store_false",
+                        help="leave the supplier's bulk requests out (each holds the write lock for its whole batch)")
     parser.add_argument("--quick", action="store_true", help="levels 1,10,50, 3 s phases, one process")
     args = parser.parse_args(argv)
     levels = tuple(int(n) for n in args.levels.split(","))
@@ -159,15 +171,14 @@ def main(argv: list[str] | None = None) -> int:
     burst_level = 200 if 200 in levels else max(levels)
     kinds = ("postgresql", "sqlite") if args.database == "both" else (args.database,)
     print(f"load: {args.homes:,} homes, levels {levels}, {seconds:g} s a phase, processes {processes}, "
-          f"at most {args.max_connections} connections; burst of {BURST_SIGN_INS} sign-ins at level {burst_level}")
-    print(HEADER)
+          f"at most {args.max_connections} connections, supplier {'on' if args.supplier else 'off'}; burst of {BURST_SIGN_INS} sign-ins at level {burst_level}")
     results = []
     began = time.perf_counter()
     for kind in kinds:
         with _database(kind) as url:
             results.append(run_database(kind, url, homes=args.homes, processes=processes, levels=levels,
                                         seconds=seconds, max_connections=args.max_connections,
-                                        burst_level=burst_level))
+                                        burst_level=burst_level, with_supplier=args.supplier))
     good = report(results)
     RESULTS_DIR.mkdir(exist_ok=True)
     out = RESULTS_DIR / f"load-{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}.json"

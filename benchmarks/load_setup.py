@@ -62,6 +62,19 @@ def exited(processes: list[ServerProcess]) -> list[str]:
     return gone
 
 
+def server_errors(processes: list[ServerProcess]) -> list[str]:
+    """The distinct errors the servers logged (the last line of each traceback), with how often, for the report."""
+    found: dict[str, int] = {}
+    for server in processes:
+        lines = server.output().splitlines()
+        for n, line in enumerate(lines):
+            if line.startswith("Traceback"):
+                end = next((m for m in range(n + 1, len(lines)) if lines[m] and not lines[m].startswith(" ")), None)
+                if end is not None:
+                    found[lines[end][:300]] = found.get(lines[end][:300], 0) + 1
+    return [f"{count} x {error}" for error, count in sorted(found.items(), key=lambda item: -item[1])]
+
+
 def issue_tokens(engine, usernames: list[str]) -> dict[str, str]:
     """A session for each user name, as a sign-in would leave it; returns user name -> token."""
     tokens = {username: secrets.token_urlsafe(32) for username in usernames}
