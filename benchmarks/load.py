@@ -61,7 +61,7 @@ def run_database(kind: str, database_url: str, *, homes: int, processes: tuple[i
             with load_setup.servers(database_url, count) as running:
                 urls = [server.url for server in running]
                 for level in levels:
-                    row = {"processes": count, "level": level}
+                    row = {"processes": count, "level": level, "seconds": seconds}
                     row["health"] = asyncio.run(health_phase(urls, level, seconds, max_connections))
                     n_commissioners = min(len(commissioners), max(1, level // COMMISSIONERS_PER_DEVICES))
                     row.update(asyncio.run(mixed_phase(
@@ -98,9 +98,13 @@ def _f(value, digits: int = 0) -> str:
     return "-" if value is None else f"{value:,.{digits}f}"
 
 
+def _ratio(value: float, floor: float) -> str:
+    return "-" if not floor else f"{value / floor:.3g}"
+
+
 HEADER = (f"{'db':<10} {'proc':>4} {'level':>5} {'conns':>5} {'push/s':>7} {'p50':>6} {'p95':>6} {'p99':>6} "
           f"{'health/s':>8} {'÷health':>7} {'÷commit':>7} {'pull p95':>8} {'search p95':>10} {'overview p95':>12} "
-          f"{'supplier/s':>10} {'errors':>6}")
+          f"{'supplier/s':>10} {'errors':>6} {'client cpu':>10}")
 
 
 def line(kind: str, row: dict, floor: dict) -> str:
@@ -109,10 +113,10 @@ def line(kind: str, row: dict, floor: dict) -> str:
     errors += health["errors"]
     text = (f"{kind:<10} {row['processes']:>4} {row['level']:>5} {row['connections']:>5} {_f(push['per_s']):>7} "
             f"{_f(push['p50_ms']):>6} {_f(push['p95_ms']):>6} {_f(push['p99_ms']):>6} {_f(health['per_s']):>8} "
-            f"{_f(push['per_s'] / health['per_s'] if health['per_s'] else None, 2):>7} "
-            f"{_f(push['per_s'] / floor['commit_per_row_per_s'], 2):>7} {_f(row['pull']['p95_ms']):>8} "
+            f"{_ratio(push['per_s'], health['per_s']):>7} "
+            f"{_ratio(push['per_s'], floor['commit_per_row_per_s']):>7} {_f(row['pull']['p95_ms']):>8} "
             f"{_f(row['search']['p95_ms']):>10} {_f(row['overview']['p95_ms']):>12} "
-            f"{_f(row['supplier']['per_s'], 1):>10} {errors:>6}")
+            f"{_f(row['supplier']['per_s'], 1):>10} {errors:>6} {row['client_cpu_s'] / row['seconds']:>9.0%}")
     if "burst" in row:
         burst, sign_in = row["burst"], row["sign_in"]
         text += (f"\n{'':<10} burst of {burst['sign_ins']} sign-ins in {burst['seconds']:.1f} s "
@@ -126,6 +130,7 @@ def report(results: list[dict], log=print) -> bool:
     """The table, the floors and the exactly-once check; True when nothing was lost or duplicated."""
     log("\nLatencies in ms. ÷health: push throughput over GET /health's at the same concurrency (same run);")
     log("÷commit: over the raw insert rate of the same rows, one commit per row, one connection (same database).")
+    log("client cpu: the load generator's own CPU over the phase (near 100%: it, not the server, may be the limit).")
     log(HEADER)
     for result in results:
         for row in result["levels"]:

@@ -95,8 +95,10 @@ async def mixed_phase(urls: list[str], devices: list[Device], commissioners: lis
     if window is not None:
         began, ended = window
         pushes = list(zip(timings.started["push"], timings.latencies["push"], strict=True))
-        inside = [latency for start, latency in pushes if began <= start <= ended]
-        outside = [latency for start, latency in pushes if not began <= start <= ended]
+        # A push overlapping the burst (started before it ended, finished after it began) ran during it.
+        during = [start <= ended and start + latency >= began for start, latency in pushes]
+        inside = [latency for (_, latency), overlaps in zip(pushes, during, strict=True) if overlaps]
+        outside = [latency for (_, latency), overlaps in zip(pushes, during, strict=True) if not overlaps]
         result["burst"] = {"sign_ins": len(burst[0]), "seconds": ended - began,
                            "push_p99_ms_during": _ms(percentile(inside, 99)), "pushes_during": len(inside),
                            "push_p99_ms_otherwise": _ms(percentile(outside, 99))}
