@@ -159,20 +159,19 @@ def report(results: list[dict], log=print) -> bool:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database", choices=("sqlite", "postgresql", "both"), default="both")
-    parser.add_argument("--processes", default="1,2", help="server process counts, comma-separated")
-    parser.add_argument("--levels", default=",".join(map(str, DEFAULT_LEVELS)), help="concurrent devices")
-    parser.add_argument("--seconds", type=float, default=10.0, help="each phase's length")
+    parser.add_argument("--processes", help="server process counts, comma-separated (default 1,2; --quick: 1)")
+    parser.add_argument("--levels", help="concurrent devices (default 1,10,50,200,1000; --quick: 1,10,50)")
+    parser.add_argument("--seconds", type=float, help="each phase's length (default 10; --quick: 3)")
     parser.add_argument("--homes", type=int, default=15_000)
     parser.add_argument("--max-connections", type=int, default=500, help="open connections at most (client side)")
     parser.add_argument("--no-supplier", dest="supplier", action="store_false",
                         help="leave the supplier's bulk requests out (each holds the write lock for its whole batch)")
-    parser.add_argument("--quick", action="store_true", help="levels 1,10,50, 3 s phases, one process")
+    parser.add_argument("--quick", action="store_true", help="levels 1,10,50, 3 s phases, one process (unless given)")
     args = parser.parse_args(argv)
-    levels = tuple(int(n) for n in args.levels.split(","))
-    processes = tuple(int(n) for n in args.processes.split(","))
-    seconds = args.seconds
-    if args.quick:
-        levels, seconds, processes = QUICK["levels"], QUICK["seconds"], QUICK["processes"]
+    defaults = QUICK if args.quick else {"levels": DEFAULT_LEVELS, "seconds": 10.0, "processes": (1, 2)}
+    levels = tuple(int(n) for n in args.levels.split(",")) if args.levels else defaults["levels"]
+    processes = tuple(int(n) for n in args.processes.split(",")) if args.processes else defaults["processes"]
+    seconds = args.seconds or defaults["seconds"]
     burst_level = 200 if 200 in levels else max(levels)
     kinds = ("postgresql", "sqlite") if args.database == "both" else (args.database,)
     print(f"load: {args.homes:,} homes, levels {levels}, {seconds:g} s a phase, processes {processes}, "

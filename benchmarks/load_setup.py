@@ -70,6 +70,10 @@ def server_errors(processes: list[ServerProcess]) -> list[str]:
         for n, line in enumerate(lines):
             if line.startswith("Traceback"):
                 end = next((m for m in range(n + 1, len(lines)) if lines[m] and not lines[m].startswith(" ")), None)
+                following = next((lines[m] for m in range(end + 1, len(lines)) if lines[m].strip()), "") \
+                    if end is not None else ""
+                if following.startswith(("The above exception", "During handling")):
+                    continue  # the cause of the next traceback in the chain: that one is counted
                 if end is not None:
                     found[lines[end][:300]] = found.get(lines[end][:300], 0) + 1
     return [f"{count} x {error}" for error, count in sorted(found.items(), key=lambda item: -item[1])]
