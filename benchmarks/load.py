@@ -116,7 +116,7 @@ def line(kind: str, row: dict, floor: dict) -> str:
             f"{_ratio(push['per_s'], health['per_s']):>7} "
             f"{_ratio(push['per_s'], floor['commit_per_row_per_s']):>7} {_f(row['pull']['p95_ms']):>8} "
             f"{_f(row['search']['p95_ms']):>10} {_f(row['overview']['p95_ms']):>12} "
-            f"{_f(row['supplier']['per_s'], 1):>10} {errors:>6} {row['client_cpu_s'] / row['seconds']:>9.0%}")
+            f"{_f(row['supplier']['per_s'], 1):>10} {errors:>6} {row['client_cpu_s'] / row['wall_s']:>9.0%}")
     if "burst" in row:
         burst, sign_in = row["burst"], row["sign_in"]
         text += (f"\n{'':<10} burst of {burst['sign_ins']} sign-ins in {burst['seconds']:.1f} s "

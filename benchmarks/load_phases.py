@@ -65,7 +65,7 @@ async def mixed_phase(urls: list[str], devices: list[Device], commissioners: lis
     timings = Timings()
     rng = random.Random(seed)
     window = None
-    cpu_began = time.process_time()
+    cpu_began, wall_began = time.process_time(), time.perf_counter()
     try:
         deadline = time.perf_counter() + seconds
         tasks = [d.run(clients[n % len(clients)], deadline, timings, random.Random(rng.random()))
@@ -92,6 +92,7 @@ async def mixed_phase(urls: list[str], devices: list[Device], commissioners: lis
               for name in ("push", "pull", "search", "overview", "supplier", "sign_in")}
     result["connections"] = connections
     result["client_cpu_s"] = time.process_time() - cpu_began
+    result["wall_s"] = time.perf_counter() - wall_began  # the phase, its last answers and the resends
     if window is not None:
         began, ended = window
         pushes = list(zip(timings.started["push"], timings.latencies["push"], strict=True))
