@@ -29,12 +29,19 @@ from pathlib import Path
 
 from benchmarks import load_setup
 from benchmarks.load_check import check_exactly_once, read_server_state
-from benchmarks.load_phases import COMMISSIONERS_PER_DEVICES, MAX_COMMISSIONERS, health_phase, mixed_phase
+from benchmarks.load_phases import (
+    COMMISSIONERS_PER_DEVICES,
+    MAX_COMMISSIONERS,
+    health_phase,
+    mixed_phase,
+    resend_outboxes,
+)
 from benchmarks.national_load_data import PASSWORD, build, manager_of
 from server_stub.db import create_database_engine, parse_database_url, read_transaction
 
 RESULTS_DIR = Path(__file__).resolve().parent / ".results"  # gitignored
 BURST_SIGN_INS = 50
+FINAL_RESEND_S = 120.0  # at most, after a process count's last phase: devices resend what is unanswered
 DEFAULT_LEVELS = (1, 10, 50, 200, 1000)
 QUICK = {"levels": (1, 10, 50), "seconds": 3.0, "processes": (1,)}
 
@@ -75,6 +82,8 @@ def run_database(kind: str, database_url: str, *, homes: int, processes: tuple[i
                         result["exits"].extend(gone)
                         log("\n".join(gone))
                         break
+                if not result["exits"]:  # before the servers stop: answers lost in the last phases are fetched
+                    asyncio.run(resend_outboxes(urls, devices, FINAL_RESEND_S, max_connections))
                 errors = [f"{count} process(es): {error}" for error in load_setup.server_errors(running)]
                 result["server_errors"].extend(errors)
                 for error in errors:

@@ -139,13 +139,14 @@ class Device:
             if self.pushes % PULL_EVERY == 0:
                 await self.pull(client, timings)
 
-    async def resend_unanswered(self, client: httpx.AsyncClient, attempts: int = 20) -> None:
-        """Resend each unanswered change with its id, until answered (the server must apply it at most once)."""
+    async def resend_unanswered(self, client: httpx.AsyncClient, deadline: float) -> None:
+        """Resend each unanswered change with its id until answered (the server must apply it at most once), or
+        until the deadline: what is still unanswered then stays in the outbox for the next round."""
         for change, mutation in self.unanswered:
-            for attempt in range(attempts):
-                if await self.push(client, change, mutation, None):
-                    break
+            attempt = 0
+            while time.perf_counter() < deadline and not await self.push(client, change, mutation, None):
                 await asyncio.sleep(min(2.0, 0.1 * 2 ** attempt))
+                attempt += 1
         self.unanswered = [(c, m) for c, m in self.unanswered if c.answer is None]
 
 

@@ -87,7 +87,9 @@ async def mixed_phase(urls: list[str], devices: list[Device], commissioners: lis
         await asyncio.gather(*tasks)
         ran = time.perf_counter() - wall_began  # the phase and the answers still coming after its deadline
         # Changes whose answer was lost are resent with their ids after the phase (as a device's outbox is).
-        await asyncio.gather(*(d.resend_unanswered(clients[n % len(clients)]) for n, d in enumerate(devices)))
+        resend_until = time.perf_counter() + max(10.0, seconds)
+        await asyncio.gather(*(d.resend_unanswered(clients[n % len(clients)], resend_until)
+                               for n, d in enumerate(devices)))
     finally:
         for client in clients:
             await client.aclose()
@@ -108,6 +110,18 @@ async def mixed_phase(urls: list[str], devices: list[Device], commissioners: lis
                            "push_p99_ms_during": _ms(percentile(inside, 99)), "pushes_during": len(inside),
                            "push_p99_ms_otherwise": _ms(percentile(outside, 99))}
     return result
+
+
+async def resend_outboxes(urls: list[str], devices: list[Device], seconds: float, max_connections: int) -> int:
+    """Every device resends what is still unanswered (the servers quiet now); returns how many stay unanswered."""
+    clients = _clients(urls, min(len(devices), max_connections))
+    try:
+        until = time.perf_counter() + seconds
+        await asyncio.gather(*(d.resend_unanswered(clients[n % len(clients)], until) for n, d in enumerate(devices)))
+    finally:
+        for client in clients:
+            await client.aclose()
+    return sum(len(d.unanswered) for d in devices)
 
 
 def _ms(value: float | None) -> float | None:
