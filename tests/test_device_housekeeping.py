@@ -1,114 +1,45 @@
 """A manager's device after a year of daily saves stays the size it was after three months (issue 14).
 
 Real parts, no browser: the central API in-process on a copy of the demo database (a clock the test moves a
-day at a time), the manager's device a real store and sync engine on the same simulated clock. Every day she
-saves her bed state; every week she records a WiFi result and removes last week's (a tombstone); every month
-another device changes a count first (a conflict, a sync log line, a copy she dismisses) and her commissioner
-sends an alert that expires a week later. The rules of each clean-up are tested one by one below.
+day at a time), the manager's device a real store and sync engine on the same simulated clock, living the days
+of tests/support/manager_year.py (daily saves, weekly WiFi results removed a week later, a monthly conflict and
+a monthly alert). The rules of each clean-up are tested one by one below.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
 
 from client.store.housekeeping import Housekeeping, HousekeepingRules
-from client.sync import CentralApi
-from domain.readiness import WifiSurveyResult
-from tests.support import aio
-from tests.support.auth import DEMO_HOME, DEMO_PASSWORD, DEMO_USER, sign_in
-from tests.support.central_inprocess import Switchable, bed_mutation, nursing_version, push
-from tests.support.devices import make_device
-
-SERVER = "http://central.test"
-
-
-@dataclass(frozen=True)
-class Size:
-    day: int
-    outbox: int
-    sync_log: int
-    tombstones: int
-    alerts: int
-    pages_in_use: int  # the database's pages holding data (free pages are reused by later writes)
-
-
-def measure(store, day: int) -> Size:
-    db = store.db
-
-    def one(sql: str) -> int:
-        return db.execute(sql).fetchone()[0]
-
-    return Size(day, one("SELECT count(*) FROM outbox"), one("SELECT count(*) FROM sync_log"),
-                one("SELECT count(*) FROM records WHERE deleted = 1"),
-                one("SELECT count(*) FROM records WHERE kind = 'alert'"),
-                one("PRAGMA page_count") - one("PRAGMA freelist_count"))
+from tests.support.auth import DEMO_HOME
+from tests.support.manager_year import live_a_day, manager_device, measure
 
 
 @pytest.fixture
-def manager_device(central, tmp_path, memory_keyring):
-    network = Switchable(central.app_ref)
-    device = make_device(tmp_path / "device", SERVER, now=lambda: central.clock.now,
-                         api_factory=lambda url, token: CentralApi(url, token, transport=network))
-    aio.run(device.session.sign_in(SERVER, DEMO_USER, DEMO_PASSWORD))
-    assert aio.run(device.engine.sync_once())
-    yield device
-    device.close()
-
-
-def wifi_result(day: int, at) -> WifiSurveyResult:
-    return WifiSurveyResult(home_id=DEMO_HOME, result_id=f"day-{day}", location="Lounge", measured_at=at,
-                            latency_ms=20.0, download_mbps=50.0, upload_mbps=10.0)
-
-
-def live_a_day(central, device, day: int) -> None:
-    central.clock.now += timedelta(days=1)
-    store, engine = device.store, device.engine
-    if day % 30 == 15:  # another device saves first: her save below conflicts
-        headers = sign_in(central)
-        answer = push(central, headers, [bed_mutation(base_version=nursing_version(central, headers),
-                                                      occupied=day % 20)])
-        assert answer.status_code == 200
-    if day % 30 == 20:  # her commissioner sends an alert that expires in a week
-        answer = central.post("/alerts", headers=sign_in(central, "commissioner"), json={
-            "title": f"Alert of day {day}", "message": "Please confirm your beds today.", "priority": "information",
-            "homes": [DEMO_HOME], "expires_at": (central.clock.now + timedelta(days=7)).isoformat()})
-        assert answer.status_code == 201, answer.text
-    screen = device.screen(DEMO_HOME)
-    counts = screen.draft("nursing").counts  # a resident admitted, or one gone home
-    admitted = counts["vacant_accepting"] > 0 and (day % 2 or counts["occupied"] == 0)
-    screen.increment("nursing", "occupied" if admitted else "vacant_accepting")
-    screen.decrement("nursing", "vacant_accepting" if admitted else "occupied")
-    assert screen.save(), screen.message
-    if day % 7 == 0:  # a WiFi result recorded, last week's removed
-        store.save("wifi_result", [wifi_result(day, central.clock.now)])
-        if store.record("wifi_result", f"{DEMO_HOME}/wifi/day-{day - 7}") is not None:
-            store.delete("wifi_result", f"{DEMO_HOME}/wifi/day-{day - 7}")
-    assert aio.run(engine.sync_once())
-    for copy in store.conflict_copies(DEMO_HOME):  # she keeps the other device's numbers
-        store.resolve_conflict(copy.id, keep_mine=False)
-    store.mark_log_seen(entry.id for entry in store.sync_log(50, home_id=DEMO_HOME, unseen=True))
+def manager(central, tmp_path, memory_keyring):
+    with manager_device(central, tmp_path / "device") as device:
+        yield device
 
 
 @pytest.mark.slow  # 365 sync rounds: about 20 s on an idle machine
-def test_a_year_of_daily_saves_leaves_the_database_the_size_it_was_after_three_months(central, manager_device):
+def test_a_year_of_daily_saves_leaves_the_database_the_size_it_was_after_three_months(central, manager):
     sizes = {}
     for day in range(1, 366):
-        live_a_day(central, manager_device, day)
+        live_a_day(central, manager, day)
         if day in (30, 90, 365):
-            sizes[day] = measure(manager_device.store, day)
+            sizes[day] = measure(manager, day)
     # Day 90: every clean-up has begun (the longest wait is a tombstone's 60 days); after that nothing grows.
-    month, year = sizes[90], sizes[365]
-    # Something happened to clean up: a year left 730+ outbox rows, 52 tombstones, 12 conflicts, 12 alerts.
-    assert sizes[30].outbox > 0 and year.sync_log > 0
-    assert manager_device.store.pending_count() == 0  # the outbox empties
-    assert year.outbox <= month.outbox + 2, sizes
-    assert year.tombstones <= month.tombstones + 1, sizes
-    assert year.sync_log <= month.sync_log + 1, sizes
-    assert year.alerts <= month.alerts + 1, sizes
-    assert year.pages_in_use <= month.pages_in_use * 1.1, sizes
+    # Without clean-up a year leaves 700+ outbox rows, 52 tombstones, 12 log lines and 12 alerts behind.
+    quarter, year = sizes[90], sizes[365]
+    assert sizes[30].outbox > 0 and year.sync_log > 0  # the days did save, and did conflict
+    assert manager.store.pending_count() == 0  # the outbox empties
+    assert year.outbox <= quarter.outbox + 2, sizes
+    assert year.tombstones <= quarter.tombstones + 1, sizes
+    assert year.sync_log <= quarter.sync_log + 1, sizes
+    assert year.alerts <= quarter.alerts + 1, sizes
+    assert year.pages_in_use <= quarter.pages_in_use * 1.1, sizes
 
 
 # --- each rule -------------------------------------------------------------------------------------------------
