@@ -1,6 +1,6 @@
 """The device at national scale (issue 14), each figure beside a floor measured in the same run (no timed asserts).
 
-    .venv/bin/python -m benchmarks.bench_device [--homes 15000] [--runs 50] [--year-days 365]
+    .venv/bin/python -m benchmarks.bench_device [--homes 15000] [--runs 50] [--year-days 365] [--database FILE]
 
 1. An England commissioner's device after its first sync: every area record of the national data set
    (benchmarks/national_data.py), stored page by page as sync stores them (bench_area.fill_device). A fresh
@@ -155,12 +155,12 @@ def child(folder: Path, areas: Areas, now: datetime, runs: int) -> dict:
             "records": records, "data_bytes": data_bytes, "file_bytes": path.stat().st_size}
 
 
-def bench_commissioner(national, workdir: Path, runs: int) -> tuple[list[Row], list[str]]:
-    areas = choose_areas(national.database)
+def bench_commissioner(database: Path, workdir: Path, runs: int) -> tuple[list[Row], list[str]]:
+    areas = choose_areas(database)
     folder = workdir / "commissioner-england"
     now = datetime.now(timezone.utc)
     started = time.perf_counter()
-    device, stored = fill_device(folder, national.database, None, None, now)
+    device, stored = fill_device(folder, database, None, None, now)
     device.store.close()
     filled = time.perf_counter() - started
     answer = subprocess.run(
@@ -243,6 +243,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--year-days", type=int, default=365, help="days of the manager's year (0: skip it)")
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--cache-dir", type=Path, default=CACHE_DIR)
+    parser.add_argument("--database", type=Path, help="a central SQLite database already holding the national data"
+                        " (e.g. benchmarks.national_load_data's); default: national_data.py's, built and cached")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)  # the device process (internal)
     parser.add_argument("--now", help=argparse.SUPPRESS)
     parser.add_argument("--areas", help=argparse.SUPPRESS)
@@ -255,12 +257,17 @@ def main(argv: list[str] | None = None) -> None:
         return
     keyring.set_keyring(MemoryKeyring())
     started = time.perf_counter()
-    national = build_database(args.homes, args.seed, args.cache_dir)
-    print(f"national data: {args.homes:,} homes, {national.records:,} bed state records"
-          f" ({time.perf_counter() - started:.1f} s, cached under {args.cache_dir})", flush=True)
+    if args.database is not None:  # read only: choose_areas and fill_device open it read-only
+        database = args.database.resolve()
+        print(f"national data: {database}", flush=True)
+    else:
+        national = build_database(args.homes, args.seed, args.cache_dir)
+        database = national.database
+        print(f"national data: {args.homes:,} homes, {national.records:,} bed state records"
+              f" ({time.perf_counter() - started:.1f} s, cached under {args.cache_dir})", flush=True)
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
-        rows, notes = bench_commissioner(national, workdir, args.runs)
+        rows, notes = bench_commissioner(database, workdir, args.runs)
         print(f"\n{args.homes:,} homes; {args.runs} answers per device measure;"
               f" {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC")
         for note in notes:

@@ -19,7 +19,8 @@ log line, and every alert its copy long after it expired. What goes, and why it 
   central API cannot remind an expired alert, so no later version comes.
 
 It runs after a successful sync round at most once a day (``tidy_if_due``; the sync engine calls it), in
-one transaction, on the clock the store was opened with (tests pass a simulated one).
+one transaction, on the clock the store was opened with (tests pass a simulated one); then it checkpoints the
+write-ahead log and cuts it to nothing, so the files on disk are the data and little more.
 """
 
 from __future__ import annotations
@@ -91,6 +92,8 @@ class Housekeeping:
             tombstones = self._tombstones(db, now)
             alerts = self._expired_alerts(db, now)
             self._database.write_meta(LAST_TIDY_META, now.isoformat())
+        with self._database.lock:  # what was written since the last checkpoint into the file; the log cut to nothing
+            self._database.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return Tidied(outbox, log_lines, tombstones, alerts)
 
     def _tombstones(self, db, now: datetime) -> int:
