@@ -69,17 +69,23 @@ def home_snapshot(rows: dict[str, list[LocalRecord]], today: date, clock_offset:
     return area_records.home_snapshot(rows, today, confirmed_at(status_row, clock_offset))
 
 
+BUILD_CHUNK = 2000  # homes read at once: a nation's records are never all in memory together, only their snapshots
+
+
 def build_snapshots(store: LocalStore, today: date, home_ids: Iterable[str] | None = None) -> dict[str, HomeSnapshot]:
-    """Snapshots of the care homes on the device (or of ``home_ids``), unsent edits included, from one read."""
-    by_home: dict[str, dict[str, list[LocalRecord]]] = defaultdict(lambda: defaultdict(list))
-    for row in store.records_of_kinds(AREA_KINDS, home_ids):
-        by_home[row.home_id][row.kind].append(row)
+    """Snapshots of the care homes on the device (or of ``home_ids``), unsent edits included, read a chunk of
+    homes at a time (the peak memory of a first build is the snapshots and one chunk's records)."""
+    wanted = sorted(set(home_ids) if home_ids is not None else store.home_ids_of_kind("care_home"))
     offset = store.clock_offset()
     found = {}
-    for home_id, rows in by_home.items():
-        made = home_snapshot(rows, today, offset)
-        if made is not None:
-            found[home_id] = made
+    for start in range(0, len(wanted), BUILD_CHUNK):
+        by_home: dict[str, dict[str, list[LocalRecord]]] = defaultdict(lambda: defaultdict(list))
+        for row in store.records_of_kinds(AREA_KINDS, wanted[start:start + BUILD_CHUNK]):
+            by_home[row.home_id][row.kind].append(row)
+        for home_id, rows in by_home.items():
+            made = home_snapshot(rows, today, offset)
+            if made is not None:
+                found[home_id] = made
     return found
 
 
