@@ -109,6 +109,8 @@ class AreaData:
         self._by_id: dict[str, HomeSnapshot] = {}
         self._homes: list[HomeSnapshot] = []
         self._vacant: dict[BedCategory, list[HomeSnapshot]] = {}
+        # The homes of each region, ICB and local authority: a region's overview reads its 3,000 homes, not 15,000.
+        self._by_area: dict[tuple[AreaLevel, str | None], list[HomeSnapshot]] = {}
         self.builds = 0  # full builds (tests: the cache works)
         self.updates = 0  # partial updates
 
@@ -160,11 +162,25 @@ class AreaData:
         self._marker, self._pending, self._built_on = marker, pending, today
         self._homes = [self._by_id[home_id] for home_id in sorted(self._by_id)]
         self._vacant = {}
+        self._by_area = {}
         for home in self._homes:
+            for level, code in ((AreaLevel.REGION, home.region), (AreaLevel.ICB, home.icb_code),
+                                (AreaLevel.LOCAL_AUTHORITY, home.local_authority)):
+                self._by_area.setdefault((level, code), []).append(home)
             if home.registered and not home.closed_to_admissions:
                 for beds in home.beds:
                     if beds.vacant_accepting > 0:
                         self._vacant.setdefault(beds.category, []).append(home)
+
+    def homes_in(self, area: AreaRef) -> list[HomeSnapshot]:
+        """The homes that may be in ``area`` (the rule, ``HomeSnapshot.in_area``, still decides)."""
+        with self._lock:
+            homes = self._current()
+            if area.level in (AreaLevel.REGION, AreaLevel.ICB, AreaLevel.LOCAL_AUTHORITY):
+                return self._by_area.get((area.level, area.code), [])
+            if area.level is AreaLevel.HOME:
+                return [self._by_id[area.code]] if area.code in self._by_id else []
+        return homes
 
     def candidates(self, categories: Iterable[BedCategory]) -> list[HomeSnapshot]:
         """Homes that could match a search for ``categories`` (open, with a vacancy in one): the rule decides."""
@@ -190,13 +206,13 @@ class AreaData:
         """The homes behind from ``offset``, at most ``limit`` (None: all, for a CSV), as GET /area/stale;
         ``this_collection``: those not yet confirmed in the current monthly collection (``collection=current``)."""
         now = self.now()
-        homes = [home for home in self.homes() if home.in_area(area)]
+        homes = [home for home in self.homes_in(area) if home.in_area(area)]
         window = current_collection(now.astimezone(timezone.utc).date()) if this_collection else None
         report = stale_homes(homes, now, older_than, window).page(offset, limit)
         return StaleAnswer.of(named(area, self.homes()), report, now)
 
     def overview(self, area: AreaRef) -> Overview:
-        return overview(self.homes(), area, self.now())
+        return overview(self.homes_in(area), area, self.now())
 
     def overview_answer(self, area: AreaRef) -> OverviewAnswer:
         return OverviewAnswer.of(self.overview(area), self.now())
