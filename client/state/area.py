@@ -199,7 +199,12 @@ class AreaData:
 
     def search(self, query: BedSearch) -> SearchAnswer:
         now = self.now()
-        return SearchAnswer.of(search_beds(self.candidates(query.categories), query, now), now)
+        pool = self.candidates(query.categories)
+        if query.areas and not any(area.level is AreaLevel.ENGLAND for area in query.areas):
+            # Only the areas' homes can match (the rule still decides): an ICB's search orders its few hundred.
+            inside = {home.home_id for area in query.areas for home in self.homes_in(area)}
+            pool = [home for home in pool if home.home_id in inside]
+        return SearchAnswer.of(search_beds(pool, query, now), now)
 
     def stale(self, area: AreaRef, older_than: timedelta = STALE_AFTER, *, offset: int = 0,
               limit: int | None = STALE_PAGE, this_collection: bool = False) -> StaleAnswer:
