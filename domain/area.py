@@ -151,6 +151,9 @@ class HomeSnapshot:
         return {beds.category: beds.vacant_accepting for beds in self.beds if beds.category in wanted}
 
 
+_CATEGORY_ORDER = {category: n for n, category in enumerate(BedCategory)}  # the order categories are listed in
+
+
 def snapshot(
     home: CareHome, *, settings: HomeSettings | None, status: HomeStatus | None, beds: Iterable[BedCount],
     confirmed_at: datetime | None, dspt: DsptLevel | None = None, nhsmail: NhsmailStage = NhsmailStage.NOT_STARTED,
@@ -169,7 +172,7 @@ def snapshot(
         funding=frozenset(settings.funding_accepted) if settings else frozenset(),
         beds=tuple(sorted((CategoryBeds(count.category, count.max_capacity, count.occupied, count.vacant_reserved,
                                         count.vacant_accepting) for count in beds if count.category in offered),
-                          key=lambda b: list(BedCategory).index(b.category))),
+                          key=lambda b: _CATEGORY_ORDER[b.category])),
         dspt=dspt, nhsmail=nhsmail, band=band,
         workforce=tuple(getattr(workforce, name) for name in WORKFORCE_FIELDS) if workforce else None,
         outbreak=outbreak,

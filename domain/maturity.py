@@ -57,12 +57,15 @@ class Band(StrEnum):
 
     @property
     def rank(self) -> int:
-        return list(Band).index(self)
+        return _BAND_RANKS[self]
 
     @property
     def next(self) -> Band | None:
         bands = list(Band)
         return bands[self.rank + 1] if self.rank + 1 < len(bands) else None
+
+
+_BAND_RANKS = {b: n for n, b in enumerate(Band)}  # a commissioner's device ranks bands for 15,000 homes
 
 
 class ChecklistFacts(BaseModel):
@@ -268,9 +271,10 @@ def missing_for(facts: ChecklistFacts, band_: Band) -> list[Missing]:
 
 def band(facts: ChecklistFacts) -> Band:
     """The highest band whose requirements (and all lower bands') the home meets."""
+    # Rules are checked without writing their reasons (what_next does): this runs for every home of a nation.
     reached = Band.MINIMUM
     for candidate in list(Band)[1:]:
-        if missing_for(facts, candidate):
+        if not all(rule.met(facts) for rule in requirements_for(candidate)):
             break
         reached = candidate
     return reached

@@ -34,6 +34,7 @@ WiFi coverage (design), from the latest result per location:
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from datetime import date
@@ -329,6 +330,8 @@ def summarise_wifi(results: Iterable[WifiSurveyResult]) -> WifiSummary:
     surveyed care locations (a single dead spot in a bedroom makes it ``none``).
     """
     results = list(results)
+    if not results:  # most homes of a nation have no survey yet: one answer for all of them
+        return _nothing_surveyed()
     homes = {r.home_id for r in results}
     if len(homes) > 1:
         raise ValueError(f"summarise_wifi takes one home's results, got {len(homes)} homes: {sorted(homes)}")
@@ -350,6 +353,13 @@ def summarise_wifi(results: Iterable[WifiSurveyResult]) -> WifiSummary:
         where_care_happens=worst(loc.coverage for loc in locations if loc.area.is_care),
         missing_areas=tuple(a for a in REQUIRED_CARE_AREAS if by_area[a] is Coverage.NOT_SURVEYED),
     )
+
+
+@functools.cache
+def _nothing_surveyed() -> WifiSummary:
+    nothing = Coverage.NOT_SURVEYED
+    return WifiSummary(locations=(), by_area={area: nothing for area in CareArea}, where_care_happens=nothing,
+                       missing_areas=REQUIRED_CARE_AREAS)
 
 
 # --- devices ---------------------------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ def test_database_is_wal_and_migrated(tmp_path, store):
     assert again.device_id == device_id
     names = [row[0] for row in again.db.execute("SELECT name FROM _sqlite_migrations ORDER BY rowid")]
     assert names == ["m001_records_outbox_meta", "m002_deletes_clock_notices", "m003_home_records_in_id_order",
-                     "m004_conflict_copies", "m005_outbox_save_id"]
+                     "m004_conflict_copies", "m005_outbox_save_id", "m006_tombstone_seen_at"]
 
 
 def test_save_writes_record_and_outbox_entry_together(store, sync):

@@ -69,17 +69,23 @@ def home_snapshot(rows: dict[str, list[LocalRecord]], today: date, clock_offset:
     return area_records.home_snapshot(rows, today, confirmed_at(status_row, clock_offset))
 
 
+BUILD_CHUNK = 2000  # homes read at once: a nation's records are never all in memory together, only their snapshots
+
+
 def build_snapshots(store: LocalStore, today: date, home_ids: Iterable[str] | None = None) -> dict[str, HomeSnapshot]:
-    """Snapshots of the care homes on the device (or of ``home_ids``), unsent edits included, from one read."""
-    by_home: dict[str, dict[str, list[LocalRecord]]] = defaultdict(lambda: defaultdict(list))
-    for row in store.records_of_kinds(AREA_KINDS, home_ids):
-        by_home[row.home_id][row.kind].append(row)
+    """Snapshots of the care homes on the device (or of ``home_ids``), unsent edits included, read a chunk of
+    homes at a time (the peak memory of a first build is the snapshots and one chunk's records)."""
+    wanted = sorted(set(home_ids) if home_ids is not None else store.home_ids_of_kind("care_home"))
     offset = store.clock_offset()
     found = {}
-    for home_id, rows in by_home.items():
-        made = home_snapshot(rows, today, offset)
-        if made is not None:
-            found[home_id] = made
+    for start in range(0, len(wanted), BUILD_CHUNK):
+        by_home: dict[str, dict[str, list[LocalRecord]]] = defaultdict(lambda: defaultdict(list))
+        for row in store.records_of_kinds(AREA_KINDS, wanted[start:start + BUILD_CHUNK]):
+            by_home[row.home_id][row.kind].append(row)
+        for home_id, rows in by_home.items():
+            made = home_snapshot(rows, today, offset)
+            if made is not None:
+                found[home_id] = made
     return found
 
 
@@ -103,6 +109,8 @@ class AreaData:
         self._by_id: dict[str, HomeSnapshot] = {}
         self._homes: list[HomeSnapshot] = []
         self._vacant: dict[BedCategory, list[HomeSnapshot]] = {}
+        # The homes of each region, ICB and local authority: a region's overview reads its 3,000 homes, not 15,000.
+        self._by_area: dict[tuple[AreaLevel, str | None], list[HomeSnapshot]] = {}
         self.builds = 0  # full builds (tests: the cache works)
         self.updates = 0  # partial updates
 
@@ -154,11 +162,25 @@ class AreaData:
         self._marker, self._pending, self._built_on = marker, pending, today
         self._homes = [self._by_id[home_id] for home_id in sorted(self._by_id)]
         self._vacant = {}
+        self._by_area = {}
         for home in self._homes:
+            for level, code in ((AreaLevel.REGION, home.region), (AreaLevel.ICB, home.icb_code),
+                                (AreaLevel.LOCAL_AUTHORITY, home.local_authority)):
+                self._by_area.setdefault((level, code), []).append(home)
             if home.registered and not home.closed_to_admissions:
                 for beds in home.beds:
                     if beds.vacant_accepting > 0:
                         self._vacant.setdefault(beds.category, []).append(home)
+
+    def homes_in(self, area: AreaRef) -> list[HomeSnapshot]:
+        """The homes that may be in ``area`` (the rule, ``HomeSnapshot.in_area``, still decides)."""
+        with self._lock:
+            homes = self._current()
+            if area.level in (AreaLevel.REGION, AreaLevel.ICB, AreaLevel.LOCAL_AUTHORITY):
+                return self._by_area.get((area.level, area.code), [])
+            if area.level is AreaLevel.HOME:
+                return [self._by_id[area.code]] if area.code in self._by_id else []
+        return homes
 
     def candidates(self, categories: Iterable[BedCategory]) -> list[HomeSnapshot]:
         """Homes that could match a search for ``categories`` (open, with a vacancy in one): the rule decides."""
@@ -177,20 +199,25 @@ class AreaData:
 
     def search(self, query: BedSearch) -> SearchAnswer:
         now = self.now()
-        return SearchAnswer.of(search_beds(self.candidates(query.categories), query, now), now)
+        pool = self.candidates(query.categories)
+        if query.areas and not any(area.level is AreaLevel.ENGLAND for area in query.areas):
+            # Only the areas' homes can match (the rule still decides): an ICB's search orders its few hundred.
+            inside = {home.home_id for area in query.areas for home in self.homes_in(area)}
+            pool = [home for home in pool if home.home_id in inside]
+        return SearchAnswer.of(search_beds(pool, query, now), now)
 
     def stale(self, area: AreaRef, older_than: timedelta = STALE_AFTER, *, offset: int = 0,
               limit: int | None = STALE_PAGE, this_collection: bool = False) -> StaleAnswer:
         """The homes behind from ``offset``, at most ``limit`` (None: all, for a CSV), as GET /area/stale;
         ``this_collection``: those not yet confirmed in the current monthly collection (``collection=current``)."""
         now = self.now()
-        homes = [home for home in self.homes() if home.in_area(area)]
+        homes = [home for home in self.homes_in(area) if home.in_area(area)]
         window = current_collection(now.astimezone(timezone.utc).date()) if this_collection else None
         report = stale_homes(homes, now, older_than, window).page(offset, limit)
         return StaleAnswer.of(named(area, self.homes()), report, now)
 
     def overview(self, area: AreaRef) -> Overview:
-        return overview(self.homes(), area, self.now())
+        return overview(self.homes_in(area), area, self.now())
 
     def overview_answer(self, area: AreaRef) -> OverviewAnswer:
         return OverviewAnswer.of(self.overview(area), self.now())

@@ -35,6 +35,9 @@ class DeviceDatabase:
         self.db.execute("PRAGMA synchronous=FULL")
         # Deleted rows are overwritten, not left in free pages: signing out really removes personal data.
         self.db.execute("PRAGMA secure_delete=ON")
+        # The write-ahead log is cut back to 4 MB after each checkpoint: without a limit it stays the size of the
+        # largest transaction it ever held (a first sync's pages) for the life of the device.
+        self.db.execute("PRAGMA journal_size_limit=4194304")
         migrations.apply(self.db)
         self.device_id = self._ensure_device_id()
 

@@ -332,6 +332,13 @@ class LocalStore:
                                    " OR coalesce(local_updated_at, '') > ?", [top_version, latest_local]).fetchall()
         return {r[0] for r in rows}
 
+    def home_ids_of_kind(self, kind: str) -> list[str]:
+        """Homes with a visible record of ``kind`` (e.g. every care home on the device), without reading them."""
+        with self._database.lock:
+            rows = self.db.execute("SELECT DISTINCT home_id FROM records WHERE kind = ? AND deleted = 0",
+                                   [kind]).fetchall()
+        return [r[0] for r in rows]
+
     def home_ids_pending(self) -> set[str]:
         """Homes with changes waiting to be sent (their records may still be reverted by the server's answer)."""
         with self._database.lock:

@@ -107,3 +107,10 @@ def m004_conflict_copies(db: Database) -> None:
 def m005_outbox_save_id(db: Database) -> None:
     # One save (what a person tapped Save for) may write several records; the count people see is of saves.
     db.execute("ALTER TABLE outbox ADD COLUMN save_id TEXT")
+
+
+@migrations()
+def m006_tombstone_seen_at(db: Database) -> None:
+    # When housekeeping first saw a record as a tombstone (device clock): a settled tombstone is dropped once it
+    # is older than the central API's tombstone retention (client/store/housekeeping.py).
+    db.execute("ALTER TABLE records ADD COLUMN tombstone_seen_at TEXT")

@@ -18,6 +18,7 @@ from typing import Any
 from client.crypto import UnreadableData
 from client.store.codec import RecordCodec
 from client.store.device_db import DeviceDatabase, utc_now
+from client.store.housekeeping import Housekeeping, Tidied
 from protocol import ConflictRule, MutationResult, MutationStatus, Record, kind_of
 from protocol.pull_page_reader import PulledRecord
 
@@ -77,6 +78,7 @@ class SyncApplier:
         self._codec = codec
         self._now = now
         self._db = database.db
+        self.housekeeping = Housekeeping(database, now=now)
 
     @property
     def device_id(self) -> str:
@@ -320,3 +322,9 @@ class SyncApplier:
             )
             db.execute("UPDATE records SET server_data = NULL, server_version = NULL")
             self._database.write_meta("pull_cursor", None)
+
+    # -- housekeeping -----------------------------------------------------------------
+
+    def tidy_if_due(self) -> Tidied | None:
+        """Drop what the device no longer needs (client/store/housekeeping.py), at most once a day."""
+        return self.housekeeping.tidy_if_due()

@@ -223,6 +223,11 @@ class SyncEngine:
                 return False
             self._publish(state=SyncState.IDLE, last_success_at=self.clock.now(), message=None, received=0,
                           expected=0, waiting_since=None)
+            # After a round the server answered, so settled entries and tombstones are as settled as they get.
+            try:
+                await asyncio.to_thread(self._sync.tidy_if_due)
+            except Exception:  # noqa: BLE001 - a failed clean-up must not turn a good sync into an error
+                log.exception("device housekeeping failed")
             return True
 
     async def sign_out(self, *, discard_unsent: bool = False) -> None:
