@@ -22,7 +22,7 @@ import pytest
 
 from client.store import open_device_store
 from tests.support import central_inprocess, timing
-from tests.support.app_process import AppProcess
+from tests.support.app_process import AppProcess, keep_process_logs
 from tests.support.auth import DEMO_HOME, sign_in
 from tests.support.availability import unavailable
 from tests.support.demo_database import with_cheap_demo_passwords
@@ -226,21 +226,23 @@ def artifacts_dir() -> Path:
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
-    """On a failing browser test, keep a screenshot of what the user would have seen."""
+    """On a failing test, keep what explains it in .ci-artifacts: a screenshot of what the user would have seen
+    (browser tests), and the logs of the app and central API processes it started (gone with tmp_path otherwise)."""
     outcome = yield
     report = outcome.get_result()
     funcargs = getattr(item, "funcargs", {})
     if report.when != "call" or not report.failed:
         return
+    artifacts = Path(__file__).resolve().parents[1] / ".ci-artifacts"
+    artifacts.mkdir(exist_ok=True)
     for device in ("phone", "tablet"):
         if device not in funcargs:
             continue
-        path = Path(__file__).resolve().parents[1] / ".ci-artifacts" / f"{item.name}-{device}.png"
-        path.parent.mkdir(exist_ok=True)
         try:
-            funcargs[device].page.screenshot(path=str(path))
+            funcargs[device].page.screenshot(path=str(artifacts / f"{item.name}-{device}.png"))
         except Exception:  # noqa: BLE001 - the browser may be gone
             pass
+    keep_process_logs(artifacts, item.name, funcargs)
 
 
 @pytest.fixture(scope="session")
