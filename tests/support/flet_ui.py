@@ -12,11 +12,16 @@ import json
 import os
 import shutil
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 from tests.support.timing import scaled_ms
 
 # Where the app keeps a browser's secret: Flet's SharedPreferences is localStorage, "flutter."-prefixed, JSON values.
 BROWSER_SECRET_ITEM = "flutter.carehome-connect.browser"
+
+PLAYWRIGHT_TIMEOUT_MS = 30_000  # Playwright's own default, for an idle machine
 
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -30,6 +35,17 @@ def chromium_path() -> str | None:
         if candidate and os.path.exists(candidate):
             return candidate
     return None
+
+
+@contextmanager
+def open_tab(browser, width: int, height: int) -> Iterator["FletPage"]:
+    """A tab of its own browser context (a browser of its own: its own storage, so its own device in web mode)."""
+    context = browser.new_context(viewport={"width": width, "height": height})
+    context.set_default_timeout(scaled_ms(PLAYWRIGHT_TIMEOUT_MS))
+    try:
+        yield FletPage(context.new_page())
+    finally:
+        context.close()
 
 
 class FletPage:
@@ -117,6 +133,13 @@ class FletPage:
         self.fill("Password", password)
         self.page.get_by_role("button", name="Sign in").click()
         self.by_id(until).first.wait_for(timeout=scaled_ms(20_000))
+
+    def keep_artifacts(self, directory: Path, test_name: str, device: str) -> None:
+        """A failing test's screenshot of what the user would have seen."""
+        try:
+            self.page.screenshot(path=str(directory / f"{test_name}-{device}.png"))
+        except Exception:  # noqa: BLE001 - the browser may be gone
+            pass
 
     def open_document(self, identifier: str) -> tuple[dict[str, str], bytes]:
         """Tap a control that opens a document; the headers and bytes the app's one-time link answered (in the
