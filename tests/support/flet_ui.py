@@ -132,7 +132,20 @@ class FletPage:
         self.fill("User name", username)
         self.fill("Password", password)
         self.page.get_by_role("button", name="Sign in").click()
-        self.by_id(until).first.wait_for(timeout=scaled_ms(20_000))
+        try:
+            self.by_id(until).first.wait_for(timeout=scaled_ms(20_000))
+        except Exception as exc:  # Playwright's timeout: say what the screen shows instead (a refusal, say)
+            raise AssertionError(f"signed in as {username}, {until} never showed; the screen says: "
+                                 f"{self.words_on_screen()}") from exc
+
+    def words_on_screen(self) -> list[str]:
+        """What the screen says, as Flutter's semantics tree has it: each node's label or text, in order; a text
+        field as its label and what was typed into it (Flutter fills in the browser's copy of a field only once it
+        was typed into)."""
+        return self.page.evaluate("""() => [...document.querySelectorAll('flt-semantics, flt-semantics input')]
+            .map(e => e.tagName === 'INPUT' ? `${e.getAttribute('aria-label')}: "${e.value}"`
+                 : e.getAttribute('aria-label') || (e.querySelector('flt-semantics') ? '' : e.textContent))
+            .map(t => (t || '').trim()).filter(t => t)""")
 
     def keep_artifacts(self, directory: Path, test_name: str, device: str) -> None:
         """A failing test's screenshot of what the user would have seen."""
