@@ -14,7 +14,6 @@ needs on an idle 2-core machine; it is stretched by the machine's slowness when 
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -22,19 +21,19 @@ import pytest
 
 from client.store import open_device_store
 from tests.support import central_inprocess, timing
-from tests.support.app_process import AppProcess
+from tests.support.app_process import AppProcess, keep_process_logs
 from tests.support.auth import DEMO_HOME, sign_in
 from tests.support.availability import unavailable
 from tests.support.demo_database import with_cheap_demo_passwords
-from tests.support.flet_ui import CHROMIUM_ARGS, FletPage, chromium_path
+from tests.support.flet_ui import CHROMIUM_ARGS, chromium_path, open_tab
 from tests.support.pdf_text import PdfReader, pdftotext_path
 from tests.support.postgres import postgres_cluster, postgres_url  # noqa: F401 - fixtures
 from tests.support.records import bed_record, care_home_record
 from tests.support.server_process import start_server
+from tests.support.shared_device import SharedDevice
 
 BROWSER_FIXTURES = frozenset({"chromium", "browser", "phone", "tablet"})
 PROCESS_FIXTURES = frozenset({"central_api", "make_app", "postgres_cluster", "postgres_url"})
-PLAYWRIGHT_TIMEOUT_MS = 30_000  # Playwright's own default, for an idle machine
 
 
 # -- marks and time limits ------------------------------------------------------------------------------
@@ -133,25 +132,17 @@ def browser(chromium):
         browser.close()
 
 
-@contextmanager
-def _tab(browser, width: int, height: int):
-    context = browser.new_context(viewport={"width": width, "height": height})
-    context.set_default_timeout(timing.scaled_ms(PLAYWRIGHT_TIMEOUT_MS))
-    yield FletPage(context.new_page())
-    context.close()
-
-
 @pytest.fixture
 def phone(browser):
     """A phone-sized browser tab (390x844)."""
-    with _tab(browser, 390, 844) as tab:
+    with open_tab(browser, 390, 844) as tab:
         yield tab
 
 
 @pytest.fixture
 def tablet(browser):
     """A tablet-sized browser tab (820x1180)."""
-    with _tab(browser, 820, 1180) as tab:
+    with open_tab(browser, 820, 1180) as tab:
         yield tab
 
 
@@ -226,21 +217,22 @@ def artifacts_dir() -> Path:
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
-    """On a failing browser test, keep a screenshot of what the user would have seen."""
+    """On a failing test, keep what explains it in .ci-artifacts: a screenshot of what the user would have seen
+    (browser tests), and the logs of the app and central API processes it started (gone with tmp_path otherwise)."""
     outcome = yield
     report = outcome.get_result()
     funcargs = getattr(item, "funcargs", {})
     if report.when != "call" or not report.failed:
         return
+    artifacts = Path(__file__).resolve().parents[1] / ".ci-artifacts"
+    artifacts.mkdir(exist_ok=True)
     for device in ("phone", "tablet"):
-        if device not in funcargs:
-            continue
-        path = Path(__file__).resolve().parents[1] / ".ci-artifacts" / f"{item.name}-{device}.png"
-        path.parent.mkdir(exist_ok=True)
-        try:
-            funcargs[device].page.screenshot(path=str(path))
-        except Exception:  # noqa: BLE001 - the browser may be gone
-            pass
+        if device in funcargs:
+            funcargs[device].keep_artifacts(artifacts, item.name, device)
+    keep_process_logs(artifacts, item.name, funcargs)
+    for value in funcargs.values():  # a module's shared device (tests/support/shared_device.py)
+        if isinstance(value, SharedDevice):
+            value.keep_artifacts(artifacts, item.name)
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,11 @@
-"""Issue 13 part 5 in headless Chromium: where the keyboard focus is shows at a glance, and a status change is
-announced to a screen reader (Flutter web speaks a live region's new words through its aria-live element)."""
+"""Issue 13 part 5 in headless Chromium: a keyboard user reaches "No change - confirm" in a few presses of Tab and
+sees at a glance where the focus is, and a status change is announced to a screen reader (Flutter web speaks a
+live region's new words through its aria-live element).
+
+One signed-in manager's phone for the module (tests/support/shared_device.py): the first test only moves the
+focus; the second confirms, which the first does not look at. They run in this order (the second's tap moves
+Chrome's starting point for Tab).
+"""
 
 from __future__ import annotations
 
@@ -8,21 +14,26 @@ import io
 import pytest
 from PIL import Image, ImageChops
 
-from tests.support.auth import DEMO_PASSWORD, DEMO_USER
+from tests.support.auth import DEMO_USER
 from tests.support.flet_ui import FletPage
+from tests.support.shared_device import SharedDevice, signed_in_device
 from tests.support.timing import scaled_ms
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
+MAX_TAB_PRESSES = 5  # to "No change - confirm" from the top of the bed state screen
 # Everything Flutter web has announced (its polite and assertive live elements), joined.
 ANNOUNCED = """() => [...document.querySelectorAll('[aria-live]')]
     .filter(e => !e.closest('flt-semantics-host')).map(e => e.textContent).join(' | ')"""
+FOCUSED = """() => (document.activeElement?.getAttribute('aria-label') || document.activeElement?.textContent || '')
+    .trim()"""
 
 
-def signed_in(phone: FletPage, make_app) -> None:
-    phone.open(make_app("device").url)
-    phone.sign_in(None, DEMO_USER, DEMO_PASSWORD)
-    phone.wait_id_text("home-name", "Allingham House Care Centre")
+@pytest.fixture(scope="module")
+def manager(browser, tmp_path_factory):
+    with signed_in_device(browser, tmp_path_factory.mktemp("manager"), DEMO_USER) as device:
+        device.phone.wait_id_text("home-name", "Allingham House Care Centre")
+        yield device
 
 
 def picture(phone: FletPage, box: dict) -> Image.Image:
@@ -35,19 +46,20 @@ def changed_share(before: Image.Image, after: Image.Image) -> float:
     return difference.histogram()[255] / (before.width * before.height)
 
 
-def test_the_focused_button_stands_out(phone: FletPage, make_app):
-    signed_in(phone, make_app)
+def test_a_keyboard_user_reaches_no_change_confirm_in_a_few_presses_and_the_focus_stands_out(manager: SharedDevice):
+    phone = manager.phone
     button = phone.page.get_by_role("button", name="No change - confirm")
     box = button.bounding_box()
     unfocused = picture(phone, box)
     phone.page.evaluate("document.activeElement && document.activeElement.blur()")
-    deadline = phone.page.evaluate("Date.now()") + scaled_ms(10_000)
-    focused = ""
-    while focused != "No change - confirm" and phone.page.evaluate("Date.now()") < deadline:
+    focused, presses = "", 0
+    while focused != "No change - confirm" and presses < 40:
         phone.page.keyboard.press("Tab")
-        focused = phone.page.evaluate("() => (document.activeElement?.getAttribute('aria-label')"
-                                      " || document.activeElement?.textContent || '').trim()")
-    assert focused == "No change - confirm"
+        presses += 1
+        focused = phone.page.evaluate(FOCUSED)
+    assert focused == "No change - confirm", f"Tab never reached 'No change - confirm' (last: {focused!r})"
+    assert presses <= MAX_TAB_PRESSES, f"{presses} presses of Tab to reach 'No change - confirm'"
+    deadline = phone.page.evaluate("Date.now()") + scaled_ms(10_000)
     share = 0.0  # Flutter paints the focus a frame later: look until the button's picture has changed
     while share < 0.3 and phone.page.evaluate("Date.now()") < deadline:
         share = changed_share(unfocused, picture(phone, box))
@@ -56,8 +68,8 @@ def test_the_focused_button_stands_out(phone: FletPage, make_app):
     assert share >= 0.3, f"only {share:.0%} of the focused button's pixels changed: the focus is hard to see"
 
 
-def test_a_status_change_is_announced(phone: FletPage, make_app):
-    signed_in(phone, make_app)
+def test_a_status_change_is_announced(manager: SharedDevice):
+    phone = manager.phone
     phone.wait_id_text("sync-status", "Sent ")
     phone.tap_id("bed-confirm")
     deadline = phone.page.evaluate("Date.now()") + scaled_ms(15_000)

@@ -5,7 +5,8 @@ hospital user's transfers (and her bed search for discharge) and the administrat
 48 px, every button, field and dropdown named on its own (the walk of tests/test_e2e_layout.py); and the way on
 (the screen's actions, Back, Sign out) in view without scrolling, also once the screen is scrolled to its end.
 
-One app process per role (a fresh central API with the demo data each).
+One app process per role (a fresh central API with the demo data each). The hospital user's screen is walked
+empty, then with one transfer arriving.
 """
 
 from __future__ import annotations
@@ -125,11 +126,14 @@ def test_every_commissioner_screen_at_three_sizes_and_200_percent_text(phone: Fl
 
 @pytest.mark.timeout(600)
 def test_every_hospital_screen_at_three_sizes_and_200_percent_text(phone: FletPage, make_app, central_api):
-    send_margaret_to_hospital(central_api.url)
     app = make_app("hospital")
     walk = RolesWalk(phone, "hospital")
     phone.open(app.url)
-    phone.sign_in(None, "hospital", DEMO_PASSWORD, until="transfer-list")
+    phone.sign_in(None, "hospital", DEMO_PASSWORD, until="hospital-summary")  # (an empty list is not shown)
+    phone.wait_id_text("hospital-summary", "No residents are on a transfer")  # the first load has finished
+    walk.audit("transfers to the hospital: none yet")
+    send_margaret_to_hospital(central_api.url)
+    phone.tap_id("hospital-refresh")
     phone.wait_id_text("hospital-summary", "1 arriving")
     walk.audit("transfers to the hospital", ("find-bed", "sign-out"))
     phone.tap_id("find-bed")

@@ -57,6 +57,8 @@ ROUTE_SITES_LABEL = "Number of sites (homes) of the provider (required)"
 SECTIONS = (("checklist", "Checklist"), ("wifi", "WiFi"), ("maturity", "Maturity"), ("nhsmail", "NHSmail"))
 BAND_COLOURS = {"minimum": ft.Colors.RED_800, "core": ft.Colors.AMBER_900, "enhanced": ft.Colors.GREEN_800,
                 "enhanced_plus": ft.Colors.GREEN_900}
+# The button of the section on show: a filled tonal button's colours on the same (text) button.
+SHOWN_SECTION_STYLE = ft.ButtonStyle(bgcolor=ft.Colors.SECONDARY_CONTAINER, color=ft.Colors.ON_SECONDARY_CONTAINER)
 COVERAGE_COLOURS = {"Good": ft.Colors.GREEN_800, "Poor": ft.Colors.AMBER_900, "No connection": ft.Colors.RED_800}
 
 
@@ -75,7 +77,12 @@ class ReadinessView(ft.Column):
         self.title = screen_title()
         self.address = ft.Text("", size=13, color=ft.Colors.ON_SURFACE_VARIANT)
         self.band = ft.Text("", size=15, weight=ft.FontWeight.W_600)
-        self.tabs = ft.Row(spacing=4, wrap=True)
+        # Built once: a sync tick re-renders the screen, and a button replaced meanwhile loses the tap in flight
+        # (Flet drops a click on a control that is gone). The section shown is marked by its button's look only.
+        self.tab_buttons = {key: ft.TextButton(label, on_click=lambda e, k=key: self._show_section(k))
+                            for key, label in SECTIONS}
+        self.tabs = ft.Row([identified(f"section-{key}", button) for key, button in self.tab_buttons.items()],
+                           spacing=4, wrap=True)
         self.body = ft.Column(spacing=12)
         self.message = ft.Text("", size=14)
         self.sync_status = ft.Text("", size=13, expand=True)
@@ -103,14 +110,8 @@ class ReadinessView(ft.Column):
         self.refresh()
 
     def _render_tabs(self) -> None:
-        tabs = []
-        for key, label in SECTIONS:
-            if key == self.section:
-                button: ft.Control = ft.FilledTonalButton(label, on_click=lambda e, k=key: self._show_section(k))
-            else:
-                button = ft.TextButton(label, on_click=lambda e, k=key: self._show_section(k))
-            tabs.append(identified(f"section-{key}", button))
-        self.tabs.controls = tabs
+        for key, button in self.tab_buttons.items():
+            button.style = SHOWN_SECTION_STYLE if key == self.section else None
 
     # Checklist ---------------------------------------------------------------------------------------
 

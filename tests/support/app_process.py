@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -105,3 +106,15 @@ class AppProcess:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(scaled(STOP_TIMEOUT_S))
+
+
+def keep_process_logs(artifacts: Path, test_name: str, fixtures: dict) -> None:
+    """Copy the logs of the app processes (``app-<port>.log`` in the test's tmp_path) and the central API's output
+    of a failed test into ``artifacts``, named after the test."""
+    tmp_path = fixtures.get("tmp_path")
+    if isinstance(tmp_path, Path):
+        for log in sorted(tmp_path.glob("app-*.log")):
+            shutil.copyfile(log, artifacts / f"{test_name}-{log.name}")
+    server = fixtures.get("central_api")
+    if server is not None and hasattr(server, "output"):
+        (artifacts / f"{test_name}-central-api.log").write_text(server.output())

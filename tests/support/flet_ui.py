@@ -12,11 +12,16 @@ import json
 import os
 import shutil
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 from tests.support.timing import scaled_ms
 
 # Where the app keeps a browser's secret: Flet's SharedPreferences is localStorage, "flutter."-prefixed, JSON values.
 BROWSER_SECRET_ITEM = "flutter.carehome-connect.browser"
+
+PLAYWRIGHT_TIMEOUT_MS = 30_000  # Playwright's own default, for an idle machine
 
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -30,6 +35,17 @@ def chromium_path() -> str | None:
         if candidate and os.path.exists(candidate):
             return candidate
     return None
+
+
+@contextmanager
+def open_tab(browser, width: int, height: int) -> Iterator["FletPage"]:
+    """A tab of its own browser context (a browser of its own: its own storage, so its own device in web mode)."""
+    context = browser.new_context(viewport={"width": width, "height": height})
+    context.set_default_timeout(scaled_ms(PLAYWRIGHT_TIMEOUT_MS))
+    try:
+        yield FletPage(context.new_page())
+    finally:
+        context.close()
 
 
 class FletPage:
@@ -116,7 +132,27 @@ class FletPage:
         self.fill("User name", username)
         self.fill("Password", password)
         self.page.get_by_role("button", name="Sign in").click()
-        self.by_id(until).first.wait_for(timeout=scaled_ms(20_000))
+        try:
+            self.by_id(until).first.wait_for(timeout=scaled_ms(20_000))
+        except Exception as exc:  # Playwright's timeout: say what the screen shows instead (a refusal, say)
+            raise AssertionError(f"signed in as {username}, {until} never showed; the screen says: "
+                                 f"{self.words_on_screen()}") from exc
+
+    def words_on_screen(self) -> list[str]:
+        """What the screen says, as Flutter's semantics tree has it: each node's label or text, in order; a text
+        field as its label and what was typed into it (Flutter fills in the browser's copy of a field only once it
+        was typed into)."""
+        return self.page.evaluate("""() => [...document.querySelectorAll('flt-semantics, flt-semantics input')]
+            .map(e => e.tagName === 'INPUT' ? `${e.getAttribute('aria-label')}: "${e.value}"`
+                 : e.getAttribute('aria-label') || (e.querySelector('flt-semantics') ? '' : e.textContent))
+            .map(t => (t || '').trim()).filter(t => t)""")
+
+    def keep_artifacts(self, directory: Path, test_name: str, device: str) -> None:
+        """A failing test's screenshot of what the user would have seen."""
+        try:
+            self.page.screenshot(path=str(directory / f"{test_name}-{device}.png"))
+        except Exception:  # noqa: BLE001 - the browser may be gone
+            pass
 
     def open_document(self, identifier: str) -> tuple[dict[str, str], bytes]:
         """Tap a control that opens a document; the headers and bytes the app's one-time link answered (in the

@@ -39,6 +39,7 @@ class ServerProcess:
         self.extra_args = tuple(extra_args)
         self.process: subprocess.Popen | None = None
         self._log = None
+        self._earlier_output = ""
 
     @property
     def url(self) -> str:
@@ -64,8 +65,10 @@ class ServerProcess:
             "--host", self.host, "--port", str(self.port), "--database-url", self.database_url,
             *(() if self.seed_demo else ("--no-demo",)), *self.extra_args,
         ]
-        # Output goes to a file, not a pipe: a full pipe would block the server.
+        # Output goes to a file, not a pipe: a full pipe would block the server. A restart's new file follows
+        # what the earlier runs said (kept for a failing test's artifacts).
         if self._log is not None:
+            self._earlier_output = self.output()
             self._log.close()
         self._log = tempfile.TemporaryFile()
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
@@ -99,11 +102,12 @@ class ServerProcess:
         raise RuntimeError(f"central API exited with {self.process.returncode}:\n{output}")
 
     def output(self) -> str:
+        """What the server printed since it was first started (all its runs, when it was restarted)."""
         if self._log is None:
-            return ""
+            return self._earlier_output
         self._log.flush()
         self._log.seek(0)
-        return self._log.read().decode("utf-8", "replace")
+        return self._earlier_output + self._log.read().decode("utf-8", "replace")
 
     def stop(self) -> None:
         process, self.process = self.process, None
