@@ -24,7 +24,7 @@ from server_stub.area_repository import rebuild_area_index
 from server_stub.clock import iso
 from server_stub.db import write_transaction
 from server_stub.demo_data import ICB_LOOKUP_CSV
-from server_stub.schema import change_seq, records
+from server_stub.schema import records
 from server_stub.security import hash_password
 from server_stub.settings import Settings
 
@@ -75,7 +75,7 @@ def seed(db_path: Path, homes: int = 15_000, seed_value: int = 2026) -> None:
             put("bed_count", bed.record_id, home.id, bed.model_dump(mode="json"))
     with engine.connect() as connection, write_transaction(connection):
         connection.execute(insert(records), rows)
-        connection.execute(insert(change_seq).values(seq=len(rows)))  # the next version follows the last
+        repository.continue_versions_after(connection, len(rows))  # the next version follows the last
         rebuild_area_index(connection, now.date())
         password_hash = hash_password(PASSWORD)
         repository.insert_accounts(connection, [

@@ -26,13 +26,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
-from sqlalchemy import insert, text
+from sqlalchemy import insert
 
 from benchmarks.national_data import SEED, _home_records, write_hsca_csv
 from domain.homes import postcode_district
 from domain.sharing import Audience, SharedData, shares
 from domain.workforce import WORKFORCE_FIELDS
 from protocol.area_records import AREA_KINDS, home_snapshot, sharing_choices
+from server_stub import repository
 from server_stub.area_repository import INDEX_DAY, _parse_time, _Row
 from server_stub.db import create_database_engine, parse_database_url, write_transaction
 from server_stub.directory.icb_lookup import load_icb_lookup, place_homes
@@ -42,7 +43,6 @@ from server_stub.schema import (
     accounts,
     bed_history,
     champion_homes,
-    change_seq,
     home_beds,
     records,
     server_state,
@@ -171,13 +171,6 @@ def _index_rows(home_id: str, found_records: list[tuple[str, str, dict]], today:
     return row, beds
 
 
-def _set_change_sequence(connection, last_version: int) -> None:
-    """The next version the API allocates comes after every version written here."""
-    connection.execute(insert(change_seq).values(seq=last_version))  # SQLite's AUTOINCREMENT follows it
-    if connection.dialect.name == "postgresql":
-        connection.execute(text("SELECT setval(pg_get_serial_sequence('change_seq', 'seq'), :v)"), {"v": last_version})
-
-
 def build(database_url: str, homes: int = 15_000, *, supplier_homes_count: int = 500, seed: int = SEED,
           now: datetime | None = None, log=print) -> Plan:
     """Migrate an empty database at ``database_url`` and fill it; returns the Plan (and how long it took)."""
@@ -253,7 +246,7 @@ def build(database_url: str, homes: int = 15_000, *, supplier_homes_count: int =
             _insert(connection, homes_table, index_rows)
             _insert(connection, home_beds, bed_rows)
             _insert(connection, server_state, [dict(key=INDEX_DAY, value=now.date().isoformat())])
-            _set_change_sequence(connection, version)
+            repository.continue_versions_after(connection, version)
         with engine.connect() as connection:  # statistics, as a database in use has them
             connection.exec_driver_sql("ANALYZE")
             connection.commit()

@@ -247,6 +247,15 @@ def next_version(connection: Connection) -> int:
     return version
 
 
+def continue_versions_after(connection: Connection, last_version: int) -> None:
+    """After records were written in bulk with versions numbered by the caller (a data set, a benchmark):
+    the next version allocated comes after ``last_version``, on either engine."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(text(f"SELECT setval('{db.VERSION_SEQUENCE}', GREATEST(:v, 1))"), {"v": last_version})
+    else:
+        connection.execute(insert(change_seq).values(seq=last_version))  # AUTOINCREMENT continues after it
+
+
 # Built once, not per call: a directory import writes thousands of records in one go, and building the
 # statement each time (its ON CONFLICT clause above all) cost more than running it.
 _NEXT_VERSION = text(f"SELECT nextval('{db.VERSION_SEQUENCE}')")
