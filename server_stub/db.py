@@ -58,8 +58,10 @@ WRITE_LOCK_KEY = 0x43484331  # "CHC1": the whole database (shared by home writer
 ACCOUNTS_LOCK_KEY = 0x43484332  # "CHC2": accounts, tokens, rate limits
 HOME_LOCK_CLASS = 0x43484333  # "CHC3": with a home's key (two-int form), that home's records
 # A batch naming more homes than this takes the whole database instead (every lock is a slot in
-# PostgreSQL's shared lock table: max_locks_per_transaction x max_connections in all).
-MAX_HOME_LOCKS = 64
+# PostgreSQL's shared lock table: max_locks_per_transaction x max_connections, 6,400 by default). A supplier's
+# bulk update names up to 500 homes (protocol.suppliers.MAX_HOMES_PER_REQUEST): with 64 here it stopped every
+# device's push in the country for its whole run (seconds); several at once still fit the table.
+MAX_HOME_LOCKS = 500
 # PostgreSQL's sequence of record versions (migration 0012_write_slots); SQLite keeps its change_seq table.
 VERSION_SEQUENCE = "record_versions"
 SQLITE, POSTGRESQL = "sqlite", "postgresql"
