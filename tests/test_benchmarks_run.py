@@ -19,9 +19,10 @@ def test_sync_benchmark_runs_and_prints_its_table():
         cwd=ROOT, capture_output=True, text=True, timeout=scaled(180),
     )
     assert result.returncode == 0, result.stderr
-    for row in ("first sync, empty device", "local save p99", "round trip p50 (save to ack)"):
+    for row in ("first sync, England", "first sync, region", "its pages from the API only", "local save p99",
+                "round trip p50 (save to ack)"):
         assert row in result.stdout
-    assert "900 records (300 homes on the device)" in result.stdout
+    assert "England: 900 records (300 homes on the device)" in result.stdout
 
 
 def test_sign_in_benchmark_runs_and_prints_its_table():

@@ -16,6 +16,7 @@ import httpx
 import pytest
 
 from server_stub.dependencies import REQUEST_CONNECTIONS
+from tests.support import aio
 from tests.support.auth import sign_in
 from tests.support.server_process import start_server
 
@@ -37,5 +38,5 @@ def test_more_requests_at_once_than_threads_and_connections_are_all_answered(tmp
                     client.get("/sync/changes", params={"since": cursor}, headers=headers) for _ in range(AT_ONCE)))
             return [answer.status_code for answer in answers]
 
-        statuses = asyncio.run(burst())
+        statuses = aio.run(burst())
     assert statuses == [200] * AT_ONCE, {status: statuses.count(status) for status in set(statuses)}
