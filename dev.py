@@ -242,7 +242,8 @@ def test(args: list[str]) -> int:
     ensure_postgresql()
     ensure_poppler()
     if not args:  # the whole suite: its processes mostly wait on servers and browsers, so two workers or more
-        args = ["-n", str(max(2, min(4, os.cpu_count() or 1))), "--dist", "loadscope"]  # a module stays together
+        args = ["-n", str(max(2, min(4, os.cpu_count() or 1))), "--dist", "loadscope",  # a module stays together
+                "--durations=25"]  # the slowest tests in the log: where CI's time goes
     command = [str(PYTHON), "-m", "pytest", *args]
     say(" ".join(command[2:]))
     return subprocess.run(command, cwd=ROOT).returncode
