@@ -280,11 +280,13 @@ class BedStateView(ft.Column):
                 self.closed,
                 self.reason_box,
                 self.sign_in_again,
-                self.unsent_box,
                 ft.ExpansionTile(title="Sync details", controls=[self.details], controls_padding=12),
                 *([history] if history is not None else []),
                 *([staff_panel] if staff_panel is not None else []),
             ], spacing=12, scroll=ft.ScrollMode.ALWAYS, expand=True),
+            # Outside the scrolling form: the question "Sign out" raises is seen where the tap was, on a phone too
+            # (at the foot of the form it was off screen, and Sign out looked as if it did nothing).
+            self.unsent_box,
             sync_status_row(self.sync_status, icon=self.sync_icon),
             nav_bar([control for control in nav if control is not None]),
         ]
