@@ -29,12 +29,9 @@ from pathlib import Path
 from sqlalchemy import insert
 
 from benchmarks.national_data import SEED, _home_records, write_hsca_csv
-from domain.homes import postcode_district
-from domain.sharing import Audience, SharedData, shares
-from domain.workforce import WORKFORCE_FIELDS
-from protocol.area_records import AREA_KINDS, home_snapshot, sharing_choices
+from protocol.area_records import AREA_KINDS
 from server_stub import repository
-from server_stub.area_repository import INDEX_DAY, _parse_time, _Row
+from server_stub.area_repository import INDEX_DAY, _Row, index_rows
 from server_stub.db import create_database_engine, parse_database_url, write_transaction
 from server_stub.directory.icb_lookup import load_icb_lookup, place_homes
 from server_stub.directory.reader import read_directory
@@ -133,42 +130,13 @@ def _history(rng: random.Random, home_id: str, category: str, current: dict, con
 
 
 def _index_rows(home_id: str, found_records: list[tuple[str, str, dict]], today: date) -> tuple[dict, list[dict]]:
-    """The home's ``homes`` row and ``home_beds`` rows, as area_repository._write_index writes them (computed
-    here so 15,000 homes go in with one insert; tests/test_load_short.py checks both give the same rows)."""
+    """The home's ``homes`` and ``home_beds`` rows, as the server's index computes them (area_repository.index_rows),
+    so 15,000 homes go in with one insert; tests/test_load_short.py checks both give the same rows."""
     by_kind: dict[str, list] = defaultdict(list)
     for kind, _, data in sorted(found_records, key=lambda found: found[:2]):  # the order rebuild reads them in
         if kind in AREA_KINDS:
             by_kind[kind].append(_Row(data))
-    status = by_kind["home_status"][0].data if by_kind.get("home_status") else {}
-    found = home_snapshot(by_kind, today, _parse_time(status.get("confirmed_at")))
-    directory = by_kind["care_home"][0].data
-    choices = sharing_choices(by_kind)
-    row = {
-        "home_id": home_id,
-        "shares_with_neighbours": int(shares(choices, SharedData.BED_STATE, Audience.NEIGHBOURING_DISCHARGE_TEAMS)),
-        "shares_publicly": int(shares(choices, SharedData.BED_STATE, Audience.PUBLIC)),
-        "shares_for_research": int(shares(choices, SharedData.BED_STATE, Audience.RESEARCH)),
-        "shares_readiness_for_research": int(shares(choices, SharedData.DIGITAL_READINESS, Audience.RESEARCH)),
-        "local_authority": found.local_authority, "icb_code": found.icb_code, "region": found.region,
-        "name": found.name, "icb_name": found.icb, "postcode": found.postcode,
-        "postcode_district": postcode_district(found.postcode), "latitude": found.latitude,
-        "longitude": found.longitude, "phone": found.phone, "manager_name": found.manager_name,
-        "cqc_rating": found.cqc_rating.value if found.cqc_rating else None,
-        "cqc_rating_date": found.cqc_rating_date.isoformat() if found.cqc_rating_date else None,
-        "registered": int(found.registered), "deregistered_on": directory.get("deregistered_on"),
-        "awaiting_icb": int(bool(directory.get("icb_candidates")) and not found.icb_code),
-        "closed_to_admissions": int(found.closed_to_admissions),
-        "confirmed_at": found.confirmed_at.astimezone(timezone.utc).isoformat() if found.confirmed_at else None,
-        "funding": "".join(f",{funding.value}" for funding in sorted(found.funding)) + ("," if found.funding else ""),
-        "dspt": found.dspt.value if found.dspt else None, "nhsmail": found.nhsmail.value, "band": found.band.value,
-        "outbreak": found.outbreak.value if found.outbreak else None,
-        "workforce_reported": int(found.workforce is not None),
-        **dict(zip(WORKFORCE_FIELDS, found.workforce or (0,) * len(WORKFORCE_FIELDS), strict=True)),
-    }
-    beds = [{"home_id": home_id, "category": b.category.value, "max_capacity": b.max_capacity,
-             "occupied": b.occupied, "vacant_reserved": b.vacant_reserved, "vacant_accepting": b.vacant_accepting}
-            for b in found.beds]
-    return row, beds
+    return index_rows(home_id, by_kind, today)
 
 
 def build(database_url: str, homes: int = 15_000, *, supplier_homes_count: int = 500, seed: int = SEED,

@@ -92,15 +92,30 @@ def reindex_home(connection: Connection, home_id: str, today: date) -> None:
 
 
 def _write_index(connection: Connection, home_id: str, by_kind: dict[str, list[_Row]], today: date) -> None:
-    status = by_kind["home_status"][0].data if by_kind.get("home_status") else {}
-    found = home_snapshot(by_kind, today, _parse_time(status.get("confirmed_at")))
     connection.execute(delete(home_beds).where(home_beds.c.home_id == home_id))
-    if found is None:  # its directory record went: out of searches and counts, still in its area for sync
+    rows = index_rows(home_id, by_kind, today)
+    if rows is None:  # its directory record went: out of searches and counts, still in its area for sync
         connection.execute(update(homes).where(homes.c.home_id == home_id).values(registered=0))
         return
+    values, beds = rows
+    statement = _upsert(connection, homes).values(**values)
+    connection.execute(statement.on_conflict_do_update(
+        index_elements=["home_id"], set_={k: v for k, v in values.items() if k != "home_id"}))
+    if beds:
+        connection.execute(insert(home_beds), beds)
+
+
+def index_rows(home_id: str, by_kind: dict[str, list[_Row]], today: date) -> tuple[dict, list[dict]] | None:
+    """The home's ``homes`` row and ``home_beds`` rows from its records (by kind, in id order); None if its
+    directory record is gone. Pure: a bulk loader (benchmarks/national_load_data.py) inserts them directly."""
+    status = by_kind["home_status"][0].data if by_kind.get("home_status") else {}
+    found = home_snapshot(by_kind, today, _parse_time(status.get("confirmed_at")))
+    if found is None:
+        return None
     directory = by_kind["care_home"][0].data
     choices = sharing_choices(by_kind)
     values = {
+        "home_id": home_id,
         "shares_with_neighbours": int(shares(choices, SharedData.BED_STATE, Audience.NEIGHBOURING_DISCHARGE_TEAMS)),
         "shares_publicly": int(shares(choices, SharedData.BED_STATE, Audience.PUBLIC)),
         "shares_for_research": int(shares(choices, SharedData.BED_STATE, Audience.RESEARCH)),
@@ -121,13 +136,10 @@ def _write_index(connection: Connection, home_id: str, by_kind: dict[str, list[_
         "workforce_reported": int(found.workforce is not None),
         **dict(zip(WORKFORCE_FIELDS, found.workforce or (0,) * len(WORKFORCE_FIELDS), strict=True)),
     }
-    statement = _upsert(connection, homes).values(home_id=home_id, **values)
-    connection.execute(statement.on_conflict_do_update(index_elements=["home_id"], set_=values))
-    if found.beds:
-        connection.execute(insert(home_beds), [
-            {"home_id": home_id, "category": beds.category.value, "max_capacity": beds.max_capacity,
-             "occupied": beds.occupied, "vacant_reserved": beds.vacant_reserved,
-             "vacant_accepting": beds.vacant_accepting} for beds in found.beds])
+    beds = [{"home_id": home_id, "category": b.category.value, "max_capacity": b.max_capacity,
+             "occupied": b.occupied, "vacant_reserved": b.vacant_reserved, "vacant_accepting": b.vacant_accepting}
+            for b in found.beds]
+    return values, beds
 
 
 def rebuild_area_index(connection: Connection, today: date, home_ids: Iterable[str] | None = None) -> int:
