@@ -13,6 +13,7 @@ import random
 import time
 import uuid
 from collections import defaultdict
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
@@ -41,6 +42,21 @@ class Timings:
 
     def failed(self, operation: str, what: str) -> None:
         self.errors[operation].append(what)
+
+
+async def timed(timings: Timings | None, operation: str, request: Awaitable[httpx.Response]) -> httpx.Response | None:
+    """Send one request, noting its latency (a 200) or its error under ``operation``; the 200 answer, else None."""
+    began = time.perf_counter()
+    try:
+        response = await request
+    except httpx.HTTPError as exc:
+        timings and timings.failed(operation, type(exc).__name__)
+        return None
+    if response.status_code != 200:
+        timings and timings.failed(operation, f"HTTP {response.status_code}")
+        return None
+    timings and timings.ok(operation, began)
+    return response
 
 
 def now_iso() -> str:
@@ -100,31 +116,17 @@ class Device:
 
     async def push(self, client: httpx.AsyncClient, change: Sent, mutation: dict, timings: Timings | None) -> bool:
         body = {"device_id": self.device_id, "schema_version": SCHEMA_VERSION, "mutations": [mutation]}
-        began = time.perf_counter()
-        try:
-            response = await client.post("/sync/push", json=body, headers=self.headers)
-        except httpx.HTTPError as exc:
-            timings and timings.failed("push", type(exc).__name__)
+        response = await timed(timings, "push", client.post("/sync/push", json=body, headers=self.headers))
+        if response is None:
             return False
-        if response.status_code != 200:
-            timings and timings.failed("push", f"HTTP {response.status_code}")
-            return False
-        timings and timings.ok("push", began)
         self.take_answer(change, response.json()["results"][0])
         return True
 
     async def pull(self, client: httpx.AsyncClient, timings: Timings) -> None:
-        began = time.perf_counter()
-        try:
-            response = await client.get("/sync/changes", params={"since": self.cursor, "limit": 500},
-                                        headers=self.headers)
-        except httpx.HTTPError as exc:
-            timings.failed("pull", type(exc).__name__)
+        response = await timed(timings, "pull", client.get(
+            "/sync/changes", params={"since": self.cursor, "limit": 500}, headers=self.headers))
+        if response is None:
             return
-        if response.status_code != 200:
-            timings.failed("pull", f"HTTP {response.status_code}")
-            return
-        timings.ok("pull", began)
         self.cursor = response.json()["cursor"]
 
     async def run(self, client: httpx.AsyncClient, deadline: float, timings: Timings, rng: random.Random) -> None:
@@ -168,16 +170,7 @@ class Commissioner:
                           "near_district": rng.choice(self.districts)}
             else:
                 operation, path, params = "overview", "/area/overview", {}
-            began = time.perf_counter()
-            try:
-                response = await client.get(path, params=params, headers=headers)
-            except httpx.HTTPError as exc:
-                timings.failed(operation, type(exc).__name__)
-                continue
-            if response.status_code == 200:
-                timings.ok(operation, began)
-            else:
-                timings.failed(operation, f"HTTP {response.status_code}")
+            await timed(timings, operation, client.get(path, params=params, headers=headers))
 
 
 @dataclass
@@ -222,49 +215,22 @@ class Supplier:
                             change.answer = result["status"]
 
     async def _post(self, client: httpx.AsyncClient, key: str, body: dict, timings: Timings | None) -> dict | None:
-        began = time.perf_counter()
-        try:
-            response = await client.post("/supplier/beds", json=body,
-                                         headers={"X-Api-Key": self.api_key, "Idempotency-Key": key})
-        except httpx.HTTPError as exc:
-            timings and timings.failed("supplier", type(exc).__name__)
-            return None
-        if response.status_code != 200:
-            timings and timings.failed("supplier", f"HTTP {response.status_code}")
-            return None
-        timings and timings.ok("supplier", began)
-        return response.json()
+        response = await timed(timings, "supplier", client.post(
+            "/supplier/beds", json=body, headers={"X-Api-Key": self.api_key, "Idempotency-Key": key}))
+        return response.json() if response is not None else None
 
 
 async def health_loop(client: httpx.AsyncClient, deadline: float, timings: Timings) -> None:
     while time.perf_counter() < deadline:
-        began = time.perf_counter()
-        try:
-            response = await client.get("/health")
-        except httpx.HTTPError as exc:
-            timings.failed("health", type(exc).__name__)
-            continue
-        if response.status_code == 200:
-            timings.ok("health", began)
-        else:
-            timings.failed("health", f"HTTP {response.status_code}")
+        await timed(timings, "health", client.get("/health"))
 
 
 async def sign_in_burst(clients: list[httpx.AsyncClient], usernames: list[str], password: str,
                         timings: Timings) -> tuple[float, float]:
     """All at once; returns when the burst began and ended (perf_counter), for the pushes' p99 inside it."""
     async def one(n: int, username: str) -> None:
-        began = time.perf_counter()
-        try:
-            response = await clients[n % len(clients)].post("/auth/sign-in",
-                                                            json={"username": username, "password": password})
-        except httpx.HTTPError as exc:
-            timings.failed("sign_in", type(exc).__name__)
-            return
-        if response.status_code == 200:
-            timings.ok("sign_in", began)
-        else:
-            timings.failed("sign_in", f"HTTP {response.status_code}")
+        await timed(timings, "sign_in", clients[n % len(clients)].post(
+            "/auth/sign-in", json={"username": username, "password": password}))
 
     began = time.perf_counter()
     await asyncio.gather(*(one(n, u) for n, u in enumerate(usernames)))
