@@ -28,3 +28,18 @@ def test_no_rows_show_the_empty_words():
     steady = SteadyList()
     steady.show([], make, "No residents yet")
     assert [c.value for c in steady.controls] == ["No residents yet"]
+
+
+def test_what_else_a_row_shows_rebuilds_it_and_the_empty_control_can_be_its_own():
+    steady = SteadyList()
+    steady.show(["Margaret"], make, context="closed")
+    first = steady.controls[0]
+    steady.show(["Margaret"], make, context="closed")
+    assert steady.controls[0] is first
+    steady.show(["Margaret"], make, context="Margaret open")  # e.g. an alert opened: its row grows
+    assert steady.controls[0] is not first
+    steady.show([], make, lambda: ft.Text("Nothing here", size=15))
+    assert [c.value for c in steady.controls] == ["Nothing here"]
+    steady.show(["Arthur"], make)
+    steady.show([], make)  # no empty words: nothing (e.g. no lost changes)
+    assert steady.controls == []
