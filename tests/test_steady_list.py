@@ -43,3 +43,18 @@ def test_what_else_a_row_shows_rebuilds_it_and_the_empty_control_can_be_its_own(
     steady.show(["Arthur"], make)
     steady.show([], make)  # no empty words: nothing (e.g. no lost changes)
     assert steady.controls == []
+
+
+def test_lines_that_change_their_words_keep_their_controls_when_refilled():
+    steady = SteadyList()
+
+    def refill(text: ft.Control, row: str) -> None:
+        text.value = row
+
+    steady.show(["Sending and receiving...", "0 changes waiting"], make, refill=refill)
+    first = list(steady.controls)
+    steady.show(["Connected", "0 changes waiting"], make, refill=refill)
+    assert [c.value for c in steady.controls] == ["Connected", "0 changes waiting"]
+    assert all(a is b for a, b in zip(steady.controls, first, strict=True))
+    steady.show(["Offline", "0 changes waiting", "Cannot reach the central API"], make, refill=refill)  # one more
+    assert len(steady.controls) == 3 and steady.controls[0] is not first[0]

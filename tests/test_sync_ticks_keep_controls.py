@@ -68,10 +68,10 @@ def test_bed_state_keeps_save_mine_again_and_the_sync_details_through_sync_ticks
     assert len(lost) == 1 and view.notice_box.visible
     tick(view)
     assert same(lost, controls_of(view.lost)), "a sync tick replaced Save mine again"
-    view.on_sync_status(TICKS[1])
+    view.on_sync_status(TICKS[0])  # "Sending and receiving..."
     details = controls_of(view.details)
-    view.on_sync_status(TICKS[1])
-    assert same(details, controls_of(view.details))
+    view.on_sync_status(TICKS[1])  # "Connected": the same lines, their words changed in place
+    assert same(details, controls_of(view.details)) and details[0].value == "Connected"
     [choice] = screen.lost_changes
     view._save_mine_again(choice.copy_id)  # what it shows changed: the notice goes
     assert view.lost.controls == [] and not view.notice_box.visible

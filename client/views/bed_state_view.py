@@ -403,6 +403,7 @@ class BedStateView(ft.Column):
         if details.log:
             lines.append("Changes not applied:")
             lines.extend(details.log)
-        self.details.show(lines, lambda line: ft.Text(line, size=13, selectable=True))
+        self.details.show(lines, lambda line: ft.Text(line, size=13, selectable=True),
+                          refill=lambda text, line: setattr(text, "value", line))
         if update:
             self.update()

@@ -176,11 +176,19 @@ class SteadyList(ft.Column):
         self._shown: tuple[Any, ...] | None = None
 
     def show(self, rows: Iterable[Any], make: Callable[[Any], ft.Control],
-             empty: str | Callable[[], ft.Control] | None = None, *, context: Any = None) -> None:
+             empty: str | Callable[[], ft.Control] | None = None, *, context: Any = None,
+             refill: Callable[[ft.Control, Any], None] | None = None) -> None:
+        """``refill(control, row)``, when given, shows a changed row in its control (as many rows as before): lines
+        that change on every tick (e.g. "Syncing..." / "Up to date") keep their controls too."""
         rows = tuple(rows)
         if self._shown is not None and (rows, context) == self._shown:
             return
-        self._shown = (rows, context)
+        before, self._shown = self._shown, (rows, context)
+        if refill is not None and before is not None and rows and len(before[0]) == len(rows) \
+                and before[1] == context:
+            for control, row in zip(self.controls, rows, strict=True):
+                refill(control, row)
+            return
         made = [make(row) for row in rows]
         if not made and empty is not None:
             made = [ft.Text(empty) if isinstance(empty, str) else empty()]
