@@ -47,6 +47,19 @@ def no_page(monkeypatch):
     monkeypatch.setattr(ft.BaseControl, "update", lambda self: None)  # no page in a unit test
 
 
+def tagged(root: ft.Control) -> dict[str, ft.Control]:
+    """The controls under ``root`` that carry a semantics identifier, by identifier."""
+    found, stack = {}, [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ft.Semantics) and node.identifier:
+            found[node.identifier] = node
+        for name in ("content", "controls"):
+            child = getattr(node, name, None)
+            stack.extend(c for c in (child if isinstance(child, list) else [child]) if isinstance(c, ft.Control))
+    return found
+
+
 def tick(view) -> None:
     for status in TICKS:
         view.on_sync_status(status)
@@ -116,3 +129,26 @@ def test_a_residents_summary_keeps_its_lines_through_sync_ticks(store):
     tick(view)
     assert same(summary, controls_of(view.summary))
 
+
+
+def test_the_area_overview_keeps_its_area_rows_and_csv_button_when_new_records_redraw_it(tmp_path):
+    """A commissioner's overview redraws when any home's records arrive: the rows of areas (and the CSV button)
+    that did not change stay the same controls."""
+    from client.state.area import AreaBrowser, AreaData
+    from client.store import open_device_store
+    from client.views.area_overview_view import AreaOverviewView
+    from domain.area import AreaRef
+    from tests.support.area_homes import device_records
+
+    opened = open_device_store(tmp_path, now=lambda: NOW)
+    opened.sync.apply_pull_page(device_records(NOW), 2000)
+    data = AreaData(opened.store, now=lambda: NOW)
+    data.homes()
+    view = AreaOverviewView(AreaBrowser(data, AreaRef.parse("icb:QOP")), data.store, None, on_search=lambda: None,
+                            on_stale=lambda a: None, on_history=lambda a: None)
+    before = tagged(view.body)
+    assert {"overview-csv", "area-child-Trafford", "area-child-Manchester"} <= set(before)
+    view.render()  # as after a sync round that brought records (the same numbers for these areas)
+    after = tagged(view.body)
+    assert all(after[name] is before[name] for name in ("overview-csv", "area-child-Trafford", "area-child-Manchester"))
+    opened.store.close()
