@@ -57,4 +57,7 @@ def test_lines_that_change_their_words_keep_their_controls_when_refilled():
     assert [c.value for c in steady.controls] == ["Connected", "0 changes waiting"]
     assert all(a is b for a, b in zip(steady.controls, first, strict=True))
     steady.show(["Offline", "0 changes waiting", "Cannot reach the central API"], make, refill=refill)  # one more
-    assert len(steady.controls) == 3 and steady.controls[0] is not first[0]
+    assert [c.value for c in steady.controls] == ["Offline", "0 changes waiting", "Cannot reach the central API"]
+    assert all(a is b for a, b in zip(steady.controls, first, strict=False))
+    steady.show(["Connected"], make, refill=refill)  # fewer: the first line stays, the others go
+    assert len(steady.controls) == 1 and steady.controls[0] is first[0] and first[0].value == "Connected"

@@ -178,16 +178,18 @@ class SteadyList(ft.Column):
     def show(self, rows: Iterable[Any], make: Callable[[Any], ft.Control],
              empty: str | Callable[[], ft.Control] | None = None, *, context: Any = None,
              refill: Callable[[ft.Control, Any], None] | None = None) -> None:
-        """``refill(control, row)``, when given, shows a changed row in its control (as many rows as before): lines
-        that change on every tick (e.g. "Syncing..." / "Up to date") keep their controls too."""
+        """``refill(control, row)``, when given, shows a changed row in the control that showed the row before it at
+        that place: lines that change on every tick ("Sending and receiving..." / "Connected") keep their controls
+        too; only rows beyond the earlier ones are made."""
         rows = tuple(rows)
         if self._shown is not None and (rows, context) == self._shown:
             return
         before, self._shown = self._shown, (rows, context)
-        if refill is not None and before is not None and rows and len(before[0]) == len(rows) \
-                and before[1] == context:
-            for control, row in zip(self.controls, rows, strict=True):
+        if refill is not None and before is not None and before[0] and rows and before[1] == context:
+            kept = self.controls[:len(rows)]
+            for control, row in zip(kept, rows, strict=False):
                 refill(control, row)
+            self.controls = kept + [make(row) for row in rows[len(kept):]]
             return
         made = [make(row) for row in rows]
         if not made and empty is not None:
