@@ -85,6 +85,8 @@ def test_bed_state_keeps_save_mine_again_and_the_sync_details_through_sync_ticks
     details = controls_of(view.details)
     view.on_sync_status(TICKS[1])  # "Connected": the same lines, their words changed in place
     assert same(details, controls_of(view.details)) and details[0].value == "Connected"
+    view.on_sync_status(TICKS[2])  # offline: a problem line more, the lines before it kept
+    assert same(details, controls_of(view.details)[:len(details)])
     [choice] = screen.lost_changes
     view._save_mine_again(choice.copy_id)  # what it shows changed: the notice goes
     assert view.lost.controls == [] and not view.notice_box.visible
