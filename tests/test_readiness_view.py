@@ -54,3 +54,14 @@ def test_the_section_on_show_is_the_one_button_that_looks_chosen(view):
     looks = {key: button.style is SHOWN_SECTION_STYLE for key, button in section_buttons(view).items()}
     assert looks == {"checklist": False, "wifi": True, "maturity": False, "nhsmail": False}
     assert view.body.controls == [view.wifi_section]
+
+
+def test_sync_ticks_keep_the_lists_and_the_flow_chart_in_place(view):
+    """What next, the login deadlines and the NHSmail chart: a screen reader's place survives a sync tick."""
+    parts = (view.wifi_rows, view.missing, view.deadlines, view.chart)
+    before = [list(part.controls) for part in parts]
+    assert before[1] and before[3]  # something to keep: what next and the chart's boxes
+    view.on_sync_status(SyncStatus(state=SyncState.SYNCING))
+    view.on_sync_status(SyncStatus(state=SyncState.OFFLINE, message="No connection"))
+    after = [list(part.controls) for part in parts]
+    assert all(len(a) == len(b) and all(x is y for x, y in zip(a, b, strict=True)) for a, b in zip(before, after, strict=True))

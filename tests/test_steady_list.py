@@ -28,3 +28,36 @@ def test_no_rows_show_the_empty_words():
     steady = SteadyList()
     steady.show([], make, "No residents yet")
     assert [c.value for c in steady.controls] == ["No residents yet"]
+
+
+def test_what_else_a_row_shows_rebuilds_it_and_the_empty_control_can_be_its_own():
+    steady = SteadyList()
+    steady.show(["Margaret"], make, context="closed")
+    first = steady.controls[0]
+    steady.show(["Margaret"], make, context="closed")
+    assert steady.controls[0] is first
+    steady.show(["Margaret"], make, context="Margaret open")  # e.g. an alert opened: its row grows
+    assert steady.controls[0] is not first
+    steady.show([], make, lambda: ft.Text("Nothing here", size=15))
+    assert [c.value for c in steady.controls] == ["Nothing here"]
+    steady.show(["Arthur"], make)
+    steady.show([], make)  # no empty words: nothing (e.g. no lost changes)
+    assert steady.controls == []
+
+
+def test_lines_that_change_their_words_keep_their_controls_when_refilled():
+    steady = SteadyList()
+
+    def refill(text: ft.Control, row: str) -> None:
+        text.value = row
+
+    steady.show(["Sending and receiving...", "0 changes waiting"], make, refill=refill)
+    first = list(steady.controls)
+    steady.show(["Connected", "0 changes waiting"], make, refill=refill)
+    assert [c.value for c in steady.controls] == ["Connected", "0 changes waiting"]
+    assert all(a is b for a, b in zip(steady.controls, first, strict=True))
+    steady.show(["Offline", "0 changes waiting", "Cannot reach the central API"], make, refill=refill)  # one more
+    assert [c.value for c in steady.controls] == ["Offline", "0 changes waiting", "Cannot reach the central API"]
+    assert all(a is b for a, b in zip(steady.controls, first, strict=False))
+    steady.show(["Connected"], make, refill=refill)  # fewer: the first line stays, the others go
+    assert len(steady.controls) == 1 and steady.controls[0] is first[0] and first[0].value == "Connected"

@@ -15,7 +15,7 @@ import flet as ft
 from client.state.alerts import AlertsScreen, urgent_banner
 from client.store import LocalStore
 from client.sync import SyncStatus
-from client.views.widgets import back_header, identified, screen_title
+from client.views.widgets import SteadyList, back_header, identified, screen_title
 from domain.alerts import HomeAlert, Priority
 from domain.uk_time import uk_day_and_time
 
@@ -59,7 +59,7 @@ class AlertsView(ft.Column):
         super().__init__(spacing=10, expand=True)
         self.screen = screen
         self.opened: str | None = None
-        self.list = ft.Column(spacing=8)
+        self.list = SteadyList(spacing=8)  # a sync tick leaves the rows (and Acknowledge) in place
         self.message = ft.Text("", size=14, color=ft.Colors.GREEN_800)
         self.controls = [
             back_header("alerts-back", on_back, screen_title("Alerts"), "bed state"),  # pinned: never scrolled away
@@ -106,8 +106,8 @@ class AlertsView(ft.Column):
 
     def render(self, *, update: bool = True) -> None:
         screen = self.screen
-        rows = [self._row(item) for item in screen.alerts]
-        self.list.controls = rows or [identified("alerts-empty", ft.Text(screen.empty_text, size=15))]
+        self.list.show(screen.alerts, self._row, lambda: identified("alerts-empty", ft.Text(screen.empty_text, size=15)),
+                       context=(self.opened, screen.empty_text))
         self.message.value = screen.message or ""
         if update:
             self.update()

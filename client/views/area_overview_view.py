@@ -15,8 +15,8 @@ from client.store import LocalStore
 from client.sync import SyncStatus
 from client.views.account_bar import AccountBar
 from client.views.area_parts import MIN_TAP, DataAgeLine, OpenDocument, bar_chart, csv_button, stacked_bar, table
-from client.views.widgets import heading, identified, named_icon, nav_bar, nav_button, screen_title
-from domain.area import AreaLevel, AreaRef, Overview
+from client.views.widgets import SteadyList, heading, identified, named_icon, nav_bar, nav_button, screen_title
+from domain.area import AreaLevel, AreaRef, AreaRow, Overview
 from domain.freshness import Freshness
 from domain.workforce import WORKFORCE_LABELS
 
@@ -50,6 +50,11 @@ class AreaOverviewView(ft.Column):
         self.back = identified("area-back", ft.IconButton(named_icon(ft.Icons.ARROW_BACK, "Back to the wider area"),
                                                           tooltip="Back to the wider area", on_click=self._go_back))
         self.body = ft.Column(spacing=10)
+        # Kept across redraws (new records from any home redraw the totals): a tap on an area or the CSV button in
+        # flight, or the focus on it, is not lost to a new copy of the same row.
+        self.children = SteadyList(spacing=0)
+        self.csv = csv_button("overview-csv", "CSV file", store,
+                              lambda: overview_csv(self.browser.current(), self.browser.data.now()), open_document)
         self.scroller = ft.Column([self.age, self.body], spacing=10, scroll=ft.ScrollMode.AUTO, expand=True)
         self._shown_generation, self._shown_at = -1, datetime.min.replace(tzinfo=timezone.utc)
         # The account bar, where she is (Back, the area's name) and the way on stay pinned; the area scrolls below.
@@ -118,12 +123,10 @@ class AreaOverviewView(ft.Column):
         ]
         if found.area.level is not AreaLevel.HOME:
             child_level = found.children[0].area.level if found.children else AreaLevel.HOME
-            sections += [ft.Row([heading(LEVEL_WORDS.get(child_level, "Areas")),
-                                 csv_button("overview-csv", "CSV file", self.store,
-                                            lambda: overview_csv(self.browser.current(), self.browser.data.now()),
-                                            self._open_document)],
+            self.children.show(found.children, self._child)
+            sections += [ft.Row([heading(LEVEL_WORDS.get(child_level, "Areas")), self.csv],
                                 alignment=ft.MainAxisAlignment.SPACE_BETWEEN, wrap=True),
-                         ft.Column([self._child(row.area, row.totals) for row in found.children], spacing=0)]
+                         self.children]
         if found.support_next:
             sections += [heading("Help next (digital programme)"),
                          ft.Column([ft.Text(f"{home.name}: {home.band.label}, DSPT "
@@ -132,7 +135,8 @@ class AreaOverviewView(ft.Column):
                                    spacing=4)]
         return sections
 
-    def _child(self, area: AreaRef, totals) -> ft.Control:
+    def _child(self, row: AreaRow) -> ft.Control:
+        area, totals = row.area, row.totals
         stale = totals.freshness[Freshness.STALE] + totals.freshness[Freshness.NEVER]
         tile = ft.ListTile(
             title=ft.Text(area.name or area.code),

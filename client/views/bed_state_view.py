@@ -26,6 +26,7 @@ from client.sync import SyncEngine, SyncStatus
 from client.views.sign_out_box import SignOutBox
 from client.views.theme import BIG_BUTTON, BIG_OUTLINED_BUTTON, icon_button_style, outline_with_focus
 from client.views.widgets import (
+    SteadyList,
     announced,
     identified,
     message_colour,
@@ -237,10 +238,11 @@ class BedStateView(ft.Column):
                identified("open-alerts", nav_button(ft.Icons.CAMPAIGN, "Alerts", on_alerts))
                if on_alerts is not None else None,
                sync_now_button(engine, icon_only=True), self.unsent_box.button(icon_only=True)]
-        self.details = ft.Column(spacing=4)
+        self.details = SteadyList(spacing=4)
         self.notices = ft.Text("", color=ft.Colors.ON_ERROR_CONTAINER, size=14)
         # Each bed count that lost to another device's: what she entered beside what the other device saved.
-        self.lost = ft.Column(spacing=8)
+        # Rebuilt only when the lost changes do: a sync tick must not replace "Save mine again" under her finger.
+        self.lost = SteadyList(spacing=8)
         self.notice_box = ft.Container(
             ft.Column([announced("sync-notices", self.notices), self.lost,
                        ft.TextButton("OK, I have checked", on_click=self._dismiss_notices)], spacing=4),
@@ -392,7 +394,7 @@ class BedStateView(ft.Column):
         notices = screen.notices
         self.notices.value = "\n".join(notices)
         lost = screen.lost_changes
-        self.lost.controls = [self._lost_change(choice) for choice in lost]
+        self.lost.show(lost, self._lost_change)
         self.notice_box.visible = bool(notices) or bool(lost)
         details = sync_details(status, self.screen.store.sync_log(5), self.screen.store.clock_offset())
         lines = [details.state, details.pending, details.last_success]
@@ -401,6 +403,7 @@ class BedStateView(ft.Column):
         if details.log:
             lines.append("Changes not applied:")
             lines.extend(details.log)
-        self.details.controls = [ft.Text(line, size=13, selectable=True) for line in lines]
+        self.details.show(lines, lambda line: ft.Text(line, size=13, selectable=True),
+                          refill=lambda text, line: setattr(text, "value", line))
         if update:
             self.update()

@@ -16,7 +16,7 @@ import flet as ft
 
 from client.state.conflicts import EXPLANATION, KEEP_MINE_NEXT, KEEP_THEIRS_NEXT, ConflictChoice, ConflictChoices
 from client.sync import SyncStatus
-from client.views.widgets import announced, identified
+from client.views.widgets import SteadyList, announced, identified
 
 
 class ConflictNotice(ft.Container):
@@ -44,7 +44,7 @@ class ConflictsView(ft.Column):
         super().__init__(spacing=12, expand=True, scroll=ft.ScrollMode.AUTO)
         self.choices = choices
         self.message = ft.Text("", size=14, color=ft.Colors.GREEN_800)
-        self.list = ft.Column(spacing=12)
+        self.list = SteadyList(spacing=12)  # a sync tick leaves Keep mine / Keep theirs in place
         back = ft.IconButton(ft.Icons.ARROW_BACK, tooltip="Back", on_click=lambda e: on_back())
         self.controls = [
             ft.Row([identified("conflicts-back", back, "Back"),
@@ -58,8 +58,7 @@ class ConflictsView(ft.Column):
 
     def refresh(self, *, update: bool = True) -> None:
         self.message.value = self.choices.message or ""
-        self.list.controls = [self._card(choice) for choice in self.choices.choices] or [
-            ft.Text("Nothing to choose: every record is the same on all devices.")]
+        self.list.show(self.choices.choices, self._card, "Nothing to choose: every record is the same on all devices.")
         if update:
             self.update()
 

@@ -20,9 +20,13 @@ CURRENT_COLOUR = ft.Colors.BLUE_800
 class NhsmailChartView(ft.Column):
     def __init__(self, chart: FlowChart) -> None:
         super().__init__(spacing=0, horizontal_alignment=ft.CrossAxisAlignment.STRETCH)
+        self._shown: FlowChart | None = None
         self.show(chart)
 
     def show(self, chart: FlowChart) -> None:
+        if chart == self._shown:  # a sync tick: the same chart keeps its boxes (and a screen reader's place)
+            return
+        self._shown = chart
         out_edges: dict[str, list] = {}
         for edge in chart.edges:
             out_edges.setdefault(edge.source, []).append(edge)

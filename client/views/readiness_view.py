@@ -37,6 +37,7 @@ from client.sync.api import ApiError, AuthExpired
 from client.views.document_actions import DocumentActions
 from client.views.nhsmail_chart_view import NhsmailChartView
 from client.views.widgets import (
+    SteadyList,
     announced,
     back_header,
     checkbox,
@@ -187,7 +188,7 @@ class ReadinessView(ft.Column):
         self.wifi_location = ft.TextField(label="Location in the home", hint_text="e.g. Office, Lounge, Room 12")
         self.wifi_test = ft.Button("Test WiFi here", icon=ft.Icons.NETWORK_CHECK, on_click=self._test_wifi)
         self.wifi_progress = ft.Text("", size=13, color=ft.Colors.ON_SURFACE_VARIANT)
-        self.wifi_rows = ft.Column(spacing=6)
+        self.wifi_rows = SteadyList(spacing=6)
         self.wifi_section = ft.Column([
             heading("WiFi survey"),
             identified("wifi-instructions", ft.Text(self.screen.wifi_instructions, size=13,
@@ -204,7 +205,7 @@ class ReadinessView(ft.Column):
     def _build_maturity(self) -> None:
         self.maturity_band = ft.Text("", size=22, weight=ft.FontWeight.BOLD)
         self.next_band = ft.Text("", size=15, weight=ft.FontWeight.W_600)
-        self.missing = ft.Column(spacing=8)
+        self.missing = SteadyList(spacing=8)
         # Hidden while empty: an empty selectable text is an empty, nameless field to a screen reader.
         self.pdf_result = ft.Text("", size=13, selectable=True, visible=False)
         self.summary_actions = DocumentActions("summary-pdf", "readiness summary", lambda: self.summary_document,
@@ -226,7 +227,7 @@ class ReadinessView(ft.Column):
         self.nhsmail_what = ft.Text("", size=14)
         self.what_box = ft.Container(identified("nhsmail-what", self.nhsmail_what), padding=12, border_radius=8)
         self.step_form = ft.Column(spacing=8)
-        self.deadlines = ft.Column(spacing=2)
+        self.deadlines = SteadyList(spacing=2)
         self.chart = NhsmailChartView(self.screen.flow_chart)
         self._form_key: tuple | None = None
         self.nhsmail_section = ft.Column([
@@ -501,25 +502,19 @@ class ReadinessView(ft.Column):
             icon.color = ft.Colors.GREEN_700 if row.done else ft.Colors.OUTLINE
         # WiFi
         self.wifi_summary.value = screen.wifi_text
-        self.wifi_rows.controls = [
-            ft.Container(ft.Column([
+        self.wifi_rows.show(screen.wifi_rows, lambda r: ft.Container(ft.Column([
                 ft.Row([ft.Text(r.location, weight=ft.FontWeight.W_600, expand=True),
                         ft.Text(r.coverage, color=COVERAGE_COLOURS.get(r.coverage), weight=ft.FontWeight.W_600)]),
                 ft.Text(f"{r.area} - {r.detail}", size=12, color=ft.Colors.ON_SURFACE_VARIANT),
-            ], spacing=2), padding=10, border=ft.Border.all(1, ft.Colors.OUTLINE_VARIANT), border_radius=8)
-            for r in screen.wifi_rows
-        ]
+            ], spacing=2), padding=10, border=ft.Border.all(1, ft.Colors.OUTLINE_VARIANT), border_radius=8))
         # Maturity
         self.maturity_band.value = screen.band.label
         self.maturity_band.color = BAND_COLOURS[screen.band.value]
         self.next_band.value = screen.next_band_text
-        self.missing.controls = [
-            ft.Row([ft.Icon(ft.Icons.ARROW_RIGHT, size=20),
+        self.missing.show(screen.what_next, lambda m: ft.Row([ft.Icon(ft.Icons.ARROW_RIGHT, size=20),
                     ft.Column([ft.Text(m.label, weight=ft.FontWeight.W_600, size=14),
                                ft.Text(m.reason, size=13, color=ft.Colors.ON_SURFACE_VARIANT)],
-                              spacing=2, expand=True)], vertical_alignment=ft.CrossAxisAlignment.START)
-            for m in screen.what_next
-        ]
+                              spacing=2, expand=True)], vertical_alignment=ft.CrossAxisAlignment.START))
         # NHSmail
         self.nhsmail_step.value = screen.nhsmail_step_text
         self.nhsmail_changed.value = screen.nhsmail_changed
@@ -528,7 +523,7 @@ class ReadinessView(ft.Column):
         self.what_box.bgcolor = ft.Colors.RED_50 if blocked else ft.Colors.BLUE_50
         self.what_box.border = ft.Border.all(1, ft.Colors.RED_300 if blocked else ft.Colors.BLUE_200)
         self._render_step_form()
-        self.deadlines.controls = [ft.Text(line, size=13) for line in screen.login_deadlines]
+        self.deadlines.show(screen.login_deadlines, lambda line: ft.Text(line, size=13))
         self.chart.show(screen.flow_chart)
         # Bottom lines
         self.message.value = screen.message or ""

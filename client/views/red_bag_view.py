@@ -301,7 +301,7 @@ class ResidentView(ft.Column):
         self.dnacpr = ft.Text("", size=16, weight=ft.FontWeight.BOLD)
         self.dnacpr_box = ft.Container(identified("resident-dnacpr", self.dnacpr), padding=10, border_radius=8)
         self.allergies = ft.Text("", size=15, weight=ft.FontWeight.W_600)
-        self.summary = ft.Column(spacing=2)
+        self.summary = SteadyList(spacing=2)
         self.body = ft.Column(spacing=10)
         self.pack = ft.Text("", size=14, weight=ft.FontWeight.W_600, color=ft.Colors.GREEN_900)
         # The pack is handed over, never shown as a path: Open / Download / Share as the mode offers.
@@ -432,8 +432,8 @@ class ResidentView(ft.Column):
         self.dnacpr_box.bgcolor = ft.Colors.RED_100 if s.dnacpr_in_place else ft.Colors.SURFACE_CONTAINER_HIGHEST
         self.dnacpr.color = ft.Colors.RED_900 if s.dnacpr_in_place else None
         self.allergies.value = f"Allergies: {s.allergies_text}"
-        self.summary.controls = [ft.Text(spans=[ft.TextSpan(f"{label}: ", ft.TextStyle(weight=ft.FontWeight.BOLD)),
-                                                ft.TextSpan(text)], size=14) for label, text in s.summary_lines]
+        self.summary.show(s.summary_lines, lambda line: ft.Text(spans=[
+            ft.TextSpan(f"{line[0]}: ", ft.TextStyle(weight=ft.FontWeight.BOLD)), ft.TextSpan(line[1])], size=14))
         mode = "return" if s.in_hospital else ("transfer" if self.transfer_open else "start")
         if mode != self._mode:
             self._mode = mode

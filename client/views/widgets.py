@@ -163,22 +163,38 @@ def message_colour(is_error: bool) -> ft.Colors:
 
 
 class SteadyList(ft.Column):
-    """A column of one control per row that is rebuilt only when the rows change.
+    """A column of one control per row that is rebuilt only when what it shows changes.
 
-    Sync ticks refresh screens often; replacing unchanged controls would move the target from under a finger
-    (or a screen reader's focus) for nothing.
+    Sync ticks refresh screens often (a few times a second at first, every round while the API is down). Flet
+    drops a tap on a control that has been replaced, and a replaced control loses keyboard and screen reader
+    focus: replacing unchanged controls would move the target from under a finger for nothing. Every list a
+    sync tick refreshes is one of these. ``context`` is whatever else ``make`` reads (e.g. which row is open).
     """
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._shown: tuple[Any, ...] | None = None
 
-    def show(self, rows: Iterable[Any], make: Callable[[Any], ft.Control], empty: str) -> None:
+    def show(self, rows: Iterable[Any], make: Callable[[Any], ft.Control],
+             empty: str | Callable[[], ft.Control] | None = None, *, context: Any = None,
+             refill: Callable[[ft.Control, Any], None] | None = None) -> None:
+        """``refill(control, row)``, when given, shows a changed row in the control that showed the row before it at
+        that place: lines that change on every tick ("Sending and receiving..." / "Connected") keep their controls
+        too; only rows beyond the earlier ones are made."""
         rows = tuple(rows)
-        if rows == self._shown:
+        if self._shown is not None and (rows, context) == self._shown:
             return
-        self._shown = rows
-        self.controls = [make(row) for row in rows] or [ft.Text(empty)]
+        before, self._shown = self._shown, (rows, context)
+        if refill is not None and before is not None and before[0] and rows and before[1] == context:
+            kept = self.controls[:len(rows)]
+            for control, row in zip(kept, rows, strict=False):
+                refill(control, row)
+            self.controls = kept + [make(row) for row in rows[len(kept):]]
+            return
+        made = [make(row) for row in rows]
+        if not made and empty is not None:
+            made = [ft.Text(empty) if isinstance(empty, str) else empty()]
+        self.controls = made
 
 
 # Semantics this module hid because their control was hidden (shown again with it).
