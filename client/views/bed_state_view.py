@@ -318,7 +318,7 @@ class BedStateView(ft.Column):
     def _lost_change(self, choice) -> ft.Control:
         lines = [ft.Text(f"{d.label}: you entered {d.yours} - the other device saved {d.theirs}", size=14,
                          color=ft.Colors.ON_ERROR_CONTAINER) for d in choice.differences]
-        again = ft.FilledButton("Save mine again", icon=ft.Icons.REPLAY, height=48,
+        again = ft.FilledButton("Save mine again", icon=ft.Icons.REPLAY,
                                 on_click=lambda e: self._save_mine_again(choice.copy_id))
         return ft.Column([ft.Text(choice.title, size=14, weight=ft.FontWeight.BOLD, color=ft.Colors.ON_ERROR_CONTAINER),
                           *lines, identified(f"save-mine-{choice.copy_id}", again, f"Save my {choice.title} again")],

@@ -211,7 +211,7 @@ class ReadinessView(ft.Column):
                                                self._open_document, preview=True)
         self.summary_actions.visible = False  # until the summary is made
         pdf = [identified("summary-pdf", ft.OutlinedButton("Summary PDF", icon=ft.Icons.PICTURE_AS_PDF,
-                                                            on_click=self._summary_pdf, height=48)),
+                                                            on_click=self._summary_pdf)),
                self.pdf_result, self.summary_actions] if self.make_pdf is not None else []
         self.maturity_section = ft.Column([
             heading("Digital maturity"), self.maturity_band, identified("next-band", self.next_band), self.missing,
