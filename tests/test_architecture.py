@@ -171,9 +171,9 @@ def test_the_clock_check_finds_a_clock_read():
 def _fixed_height_buttons(tree: ast.Module) -> list[str]:
     """Buttons made with a fixed ``height``: at 200% text their words are cut (the theme's padding already makes
     every button at least 48 px tall, and taller when its text needs it)."""
-    return [f"{node.func.attr} (line {node.lineno})" for node in ast.walk(tree)
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr.endswith("Button")
-            and any(keyword.arg == "height" for keyword in node.keywords)]
+    return [f"{ast.unparse(node.func)} (line {node.lineno})" for node in ast.walk(tree)
+            if isinstance(node, ast.Call) and "height" in (keywords := {k.arg for k in node.keywords})
+            and (ast.unparse(node.func).endswith("Button") or "on_click" in keywords)]
 
 
 def test_no_screen_gives_a_button_a_fixed_height():
@@ -183,7 +183,10 @@ def test_no_screen_gives_a_button_a_fixed_height():
 
 def test_the_button_height_check_finds_one():
     assert _fixed_height_buttons(ast.parse('ft.FilledButton("Save", height=48)\nft.Button("Go")\n')) == [
-        "FilledButton (line 1)"]
+        "ft.FilledButton (line 1)"]
+    # A button whose kind is chosen at run time: a tappable control of fixed height.
+    assert _fixed_height_buttons(ast.parse('kind("Open", height=48, on_click=f)\nft.Container(height=4)\n')) == [
+        "kind (line 1)"]
 
 
 # --- the device: screens take the store, the engine takes the sync half -------------------------------------------
