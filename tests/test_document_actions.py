@@ -130,7 +130,7 @@ def buttons(actions: DocumentActions) -> dict[str, ft.Control]:
     return {semantics.identifier: semantics.content for semantics in row.controls}
 
 
-def test_a_browser_gets_open_and_download_each_named_and_48_px_tall_and_the_bytes_go_to_that_browser(
+def test_a_browser_gets_open_and_download_each_named_and_as_tall_as_its_words_and_the_bytes_go_to_that_browser(
         shelf, monkeypatch):
     services = Services(monkeypatch)
     pdf = pack_pdf()
