@@ -79,6 +79,7 @@ class Control:
     identifier: str = ""  # the nearest semantics identifier (for messages)
     ancestors: tuple[str, ...] = ()  # keys of the nodes it sits inside
     scrollers: tuple[Scroller, ...] = ()
+    within: Box | None = None  # words: the box of the node they sit in (a card, a row)
 
     def describe(self) -> str:
         said = self.name or (f"named only by its group {self.group_name!r}" if self.group_name else "nameless")
@@ -118,10 +119,11 @@ def _clipped(controls: list[Control], viewport: Box) -> list[Finding]:
         if control.kind == TEXT:
             # Words run off the side of the screen ("Read, not acknowledge"); a table's in a list that scrolls
             # sideways may go past it.
-            if not any(s.horizontal for s in control.scrollers) and (
-                    box.x < viewport.x - TOLERANCE_PX or box.right > viewport.right + TOLERANCE_PX):
+            sides = [viewport] + ([control.within] if control.within is not None else [])
+            if not any(s.horizontal for s in control.scrollers) and any(
+                    box.x < side.x - TOLERANCE_PX or box.right > side.right + TOLERANCE_PX for side in sides):
                 found.append(Finding("clipped", f"text {control.name[:60]!r} {box} runs off the side of the "
-                                     f"screen (viewport {viewport})", (control.key,)))
+                                     f"screen or of what it sits in (viewport {viewport})", (control.key,)))
             continue
         # Left and right: the viewport, and the sides of any list that scrolls only up and down.
         sides = [viewport] + [s.box for s in control.scrollers if not s.horizontal]
@@ -226,7 +228,9 @@ _READ_CONTROLS = """(roles) => {
       const vertical = style.overflowY === 'scroll', horizontal = style.overflowX === 'scroll';
       if (vertical || horizontal) scrollers.push({box: rect(up), vertical, horizontal});
     }
-    controls.push({key: node.id, kind, name, box: r, groupName, identifier, ancestors, scrollers});
+    const up = node.parentElement, within = kind === 'text' && up && up.tagName === 'FLT-SEMANTICS' ? rect(up) : null;
+    controls.push({key: node.id, kind, name, box: r, groupName, identifier, ancestors, scrollers,
+                   within: within && within.w > 0 && within.h > 0 ? within : null});
   }
   return controls;
 }"""
@@ -238,7 +242,8 @@ def controls_on(page) -> list[Control]:
     return [Control(key=c["key"], kind=c["kind"], name=c["name"], box=Box(**c["box"]), group_name=c["groupName"],
                     identifier=c["identifier"], ancestors=tuple(c["ancestors"]),
                     scrollers=tuple(Scroller(Box(**s["box"]), s["vertical"], s["horizontal"])
-                                    for s in c["scrollers"]))
+                                    for s in c["scrollers"]),
+                    within=Box(**c["within"]) if c.get("within") else None)
             for c in raw]
 
 
