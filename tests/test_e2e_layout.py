@@ -20,6 +20,9 @@ from tests.support.timing import scaled_ms
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
+# The way on from the bed state, in view without scrolling (issue 13 part 4); a sub-screen's is its Back.
+BED_NAV = ("open-readiness", "open-red-bag", "open-settings", "open-alerts", "sync-now", "sign-out")
+
 
 @pytest.mark.timeout(600)
 def test_every_manager_screen_at_three_sizes_and_200_percent_text(phone: FletPage, make_app):
@@ -40,7 +43,7 @@ def test_every_manager_screen_at_three_sizes_and_200_percent_text(phone: FletPag
 
     phone.sign_in(None, DEMO_USER, DEMO_PASSWORD)
     phone.wait_id_text("home-name", "Allingham House Care Centre")
-    walk.audit("bed state")
+    walk.audit("bed state", BED_NAV)
     closed = phone.page.get_by_role("switch", name="Closed to admissions")
     closed.click()
     phone.page.get_by_role("button", name="Reason for closing").wait_for()
@@ -51,36 +54,36 @@ def test_every_manager_screen_at_three_sizes_and_200_percent_text(phone: FletPag
     phone.wait_id_text("readiness-home", "Allingham House Care Centre")
     for section in ("checklist", "wifi", "maturity", "nhsmail"):
         phone.tap_id(f"section-{section}")
-        walk.audit(f"readiness: {section}")
+        walk.audit(f"readiness: {section}", ("readiness-back",))
     phone.tap_id("readiness-back")
 
     phone.tap_id("open-settings")
     phone.by_id("settings-save").wait_for()
-    walk.audit("home settings")
+    walk.audit("home settings", ("settings-back",))
     phone.tap_id("settings-back")
 
     phone.tap_id("open-alerts")
     phone.by_id("alerts-back").wait_for()
-    walk.audit("alerts")
+    walk.audit("alerts", ("alerts-back",))
     phone.tap_id("alerts-back")
 
     phone.tap_id("open-red-bag")
     phone.wait_id_text("resident-summary", "No residents")
-    walk.audit("red bag list")
+    walk.audit("red bag list", ("red-bag-back", "add-resident"))
     phone.tap_id("add-resident")
     phone.by_id("new-save").wait_for()
-    walk.audit("resident form")
+    walk.audit("resident form", ("new-back", "new-save"))
     phone.type_in("new-given", "Margaret")
     phone.type_in("new-family", "Smith")
     phone.type_in("new-dob", "12/04/1938")
     phone.tap_id("new-nka")
     phone.tap_id("new-save")
     phone.wait_id_text("resident-name", "Margaret Smith")
-    walk.audit("resident")
+    walk.audit("resident", ("resident-back", "start-transfer"))
     phone.tap_id("start-transfer")
     phone.by_id("send-to-hospital").wait_for()
-    walk.audit("transfer")
+    walk.audit("transfer", ("resident-back", "send-to-hospital"))
     phone.tap_id("obs-not-taken")
     phone.wait_id_text("news2", "NEWS2 not calculated")
-    walk.audit("transfer, observations not taken")
+    walk.audit("transfer, observations not taken", ("resident-back", "send-to-hospital"))
     walk.check()

@@ -28,10 +28,10 @@ from tests.support.devices import make_device
 from tests.support.flet_ui import FletPage
 from tests.support.layout_walk import Walk
 from tests.support.timing import scaled, scaled_ms
+from tests.test_e2e_layout import BED_NAV
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-BED_NAV = ("open-readiness", "open-red-bag", "open-settings", "open-alerts", "sync-now", "sign-out")
 
 
 def lost_on_this_browser(tmp_path, server_url: str, secret: str) -> str:
