@@ -165,6 +165,30 @@ def test_the_clock_check_finds_a_clock_read():
     assert _clock_reads(ast.parse("import time\n")) == ["import time"]
 
 
+# --- the screens: a button grows with its text ------------------------------------------------------------------
+
+
+def _fixed_height_buttons(tree: ast.Module) -> list[str]:
+    """Buttons made with a fixed ``height``: at 200% text their words are cut (the theme's padding already makes
+    every button at least 48 px tall, and taller when its text needs it)."""
+    return [f"{ast.unparse(node.func)} (line {node.lineno})" for node in ast.walk(tree)
+            if isinstance(node, ast.Call) and "height" in (keywords := {k.arg for k in node.keywords})
+            and (ast.unparse(node.func).endswith("Button") or "on_click" in keywords)]
+
+
+def test_no_screen_gives_a_button_a_fixed_height():
+    offenders = {path: found for path, tree in sources("client").items() if (found := _fixed_height_buttons(tree))}
+    assert offenders == {}
+
+
+def test_the_button_height_check_finds_one():
+    assert _fixed_height_buttons(ast.parse('ft.FilledButton("Save", height=48)\nft.Button("Go")\n')) == [
+        "ft.FilledButton (line 1)"]
+    # A button whose kind is chosen at run time: a tappable control of fixed height.
+    assert _fixed_height_buttons(ast.parse('kind("Open", height=48, on_click=f)\nft.Container(height=4)\n')) == [
+        "kind (line 1)"]
+
+
 # --- the device: screens take the store, the engine takes the sync half -------------------------------------------
 
 SYNC_HALF = {"client.store.sync_applier", "client.store.SyncApplier", "client.store.sync_applier.SyncApplier"}

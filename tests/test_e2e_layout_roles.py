@@ -2,7 +2,7 @@
 commissioner's area screens (overview, drill-down, find a bed, not updated, vacancy history, alerts to homes), the
 hospital user's transfers (and her bed search for discharge) and the administrator's screen, each at 390x844,
 820x1180 and 1366x768 and at 200% text: no control clipped or overlapping another, every touch target at least
-48 px, every button, field and dropdown named on its own (the walk of tests/test_e2e_layout.py); and the way on
+48 px, every button, field and dropdown named on its own (tests/support/layout_walk.py); and the way on
 (the screen's actions, Back, Sign out) in view without scrolling, also once the screen is scrolled to its end.
 
 One app process per role (a fresh central API with the demo data each). The hospital user's screen is walked
@@ -15,36 +15,10 @@ import pytest
 
 from tests.support.auth import DEMO_PASSWORD, sign_in_answer
 from tests.support.flet_ui import FletPage
+from tests.support.layout_walk import Walk
 from tests.test_e2e_hospital_admin import import_directory, send_margaret_to_hospital
-from tests.test_e2e_layout import CONFIGURATIONS, PHONE, Walk, configure, wait_steady
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
-class RolesWalk(Walk):
-    """The layout walk, and on a screen with a way on: its controls in view at every configuration, before and
-    after scrolling the screen to its end."""
-
-    def audit(self, screen: str, reachable: tuple[str, ...] = ()) -> None:
-        super().audit(screen)
-        if not reachable:
-            return
-        page = self.fp.page
-        for configuration in CONFIGURATIONS:
-            configure(self.fp, configuration)
-            for where, scroll in (("at the top", 0), ("scrolled to the end", 50_000)):
-                page.mouse.move(configuration[1] / 2, configuration[2] * 0.75)
-                page.mouse.wheel(0, scroll)
-                wait_steady(self.fp)
-                for identifier in reachable:
-                    box = self.fp.by_id(identifier).first.bounding_box()
-                    if (box is None or box["y"] < -0.5 or box["x"] < -0.5 or box["y"] + box["height"] > configuration[2] + 0.5
-                            or box["x"] + box["width"] > configuration[1] + 0.5):
-                        self.problems.append(f"{self.role} / {screen} / {configuration[0]}: {identifier} is out of "
-                                             f"view {where} ({box})")
-            page.mouse.wheel(0, -50_000)
-            wait_steady(self.fp)
-        configure(self.fp, PHONE)
 
 
 def first_id(fp: FletPage, prefix: str) -> str:
@@ -64,7 +38,7 @@ def wait_not_text(fp: FletPage, identifier: str, fragment: str) -> None:
 @pytest.mark.timeout(900)
 def test_every_commissioner_screen_at_three_sizes_and_200_percent_text(phone: FletPage, make_app):
     app = make_app("commissioner")
-    walk = RolesWalk(phone, "commissioner")
+    walk = Walk(phone, "commissioner")
     phone.open(app.url)
     phone.sign_in(None, "commissioner", DEMO_PASSWORD, until="area-title")
     phone.wait_id_text("area-title", "Greater Manchester", timeout=30_000)
@@ -127,7 +101,7 @@ def test_every_commissioner_screen_at_three_sizes_and_200_percent_text(phone: Fl
 @pytest.mark.timeout(600)
 def test_every_hospital_screen_at_three_sizes_and_200_percent_text(phone: FletPage, make_app, central_api):
     app = make_app("hospital")
-    walk = RolesWalk(phone, "hospital")
+    walk = Walk(phone, "hospital")
     phone.open(app.url)
     phone.sign_in(None, "hospital", DEMO_PASSWORD, until="hospital-summary")  # (an empty list is not shown)
     phone.wait_id_text("hospital-summary", "No residents are on a transfer")  # the first load has finished
@@ -148,7 +122,7 @@ def test_every_administrator_screen_at_three_sizes_and_200_percent_text(phone: F
     for _ in range(10):  # the champion locked herself out: her account shows Unlock
         sign_in_answer(central_api.url, "champion", "wrong password")
     app = make_app("admin")
-    walk = RolesWalk(phone, "admin")
+    walk = Walk(phone, "admin")
     phone.open(app.url)
     phone.sign_in(None, "admin", DEMO_PASSWORD, until="import-status")
     phone.wait_id_text("import-status", "Last file: trafford_care_homes.csv")

@@ -105,3 +105,16 @@ def test_two_different_buttons_with_one_name_are_duplicates():
                       button("b", Box(16, 80, 120, 48), "MFA  set up")], PHONE)
     assert [f.rule for f in findings] == ["duplicate"]
     assert set(findings[0].keys) == {"a", "b"}
+
+
+def test_words_running_off_the_side_are_clipped_but_not_in_a_list_that_scrolls_sideways():
+    status = button("t", Box(120, 100, 300, 20), "Read, not acknowledged", kind="text")
+    assert rules([status]) == ["clipped"]
+    sideways = Scroller(Box(0, 0, 390, 700), vertical=False, horizontal=True)
+    assert rules([button("t", Box(120, 100, 300, 20), "Residential", kind="text", scrollers=(sideways,))]) == []
+    # Words that run past the card they sit in are cut at its edge too.
+    assert rules([button("t", Box(126, 98, 248, 37), "Read, not acknowledged", kind="text",
+                         within=Box(36, 98, 322, 244))]) == ["clipped"]
+    assert rules([button("t", Box(126, 98, 200, 37), "New", kind="text", within=Box(36, 98, 322, 244))]) == []
+    # Words are no target and have no name to give: a small or overlapped text is not a finding.
+    assert rules([button("t", Box(16, 16, 40, 14), "Urgent", kind="text"), button("b", Box(16, 16, 120, 48))]) == []

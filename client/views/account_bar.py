@@ -40,9 +40,8 @@ class AccountBar(ft.Column):
             ft.Row([ft.Container(identified("signed-in-as", ft.Text(account_line, weight=ft.FontWeight.BOLD))),
                     self.unsent_box.button()], wrap=True, alignment=ft.MainAxisAlignment.SPACE_BETWEEN,
                    vertical_alignment=ft.CrossAxisAlignment.CENTER),
-            sync_status_row(self.status, identified("sync-now", sync_now_button(engine))),
+            sync_status_row(self.status, sync_now_button(engine)),
             self.sign_in_again,
-            self.unsent_box,
         ]
 
     def ask_to_discard(self, count: int) -> None:

@@ -85,7 +85,7 @@ class AlertsView(ft.Column):
         status = ("Acknowledged" if item.acknowledged else "New" if item.unread else "Read, not acknowledged")
         header = ft.Column([
             ft.Row([ft.Text(alert.priority.label, color=colour, weight=ft.FontWeight.BOLD, size=13),
-                    identified(f"{prefix}-status", ft.Text(status, size=13))], spacing=12),
+                    identified(f"{prefix}-status", ft.Text(status, size=13))], spacing=12, wrap=True),
             ft.Text(alert.title, size=16, weight=ft.FontWeight.BOLD if item.unread else ft.FontWeight.NORMAL),
             ft.Text(f"From {alert.sent_by}, {_when(alert.latest_sent)}"
                     + (" (reminder)" if alert.reminded_at else ""), size=13, color=ft.Colors.ON_SURFACE_VARIANT),
@@ -93,7 +93,9 @@ class AlertsView(ft.Column):
         body: list[ft.Control] = [identified(prefix, ft.Container(header, on_click=lambda e: self._open(alert.alert_id)),
                                              f"{alert.priority.label}: {alert.title}")]
         if self.opened == alert.alert_id:
-            body.append(ft.Text(alert.message, size=15, selectable=True))
+            # Not selectable: a selectable text is a field to a screen reader, and Flutter named it after the next
+            # line ("Shown until ...") instead of what it says.
+            body.append(ft.Text(alert.message, size=15))
             if alert.link:
                 body.append(ft.TextButton(alert.link, icon=ft.Icons.OPEN_IN_NEW, url=alert.link))
             body.append(ft.Text(f"Shown until {_when(alert.expires_at)}", size=13,

@@ -286,9 +286,6 @@ class BedStateView(ft.Column):
                 *([history] if history is not None else []),
                 *([staff_panel] if staff_panel is not None else []),
             ], spacing=12, scroll=ft.ScrollMode.ALWAYS, expand=True),
-            # Outside the scrolling form: the question "Sign out" raises is seen where the tap was, on a phone too
-            # (at the foot of the form it was off screen, and Sign out looked as if it did nothing).
-            self.unsent_box,
             sync_status_row(self.sync_status, icon=self.sync_icon),
             nav_bar([control for control in nav if control is not None]),
         ]
@@ -320,11 +317,11 @@ class BedStateView(ft.Column):
     def _lost_change(self, choice) -> ft.Control:
         lines = [ft.Text(f"{d.label}: you entered {d.yours} - the other device saved {d.theirs}", size=14,
                          color=ft.Colors.ON_ERROR_CONTAINER) for d in choice.differences]
-        again = ft.FilledButton("Save mine again", icon=ft.Icons.REPLAY, height=48,
-                                on_click=lambda e: self._save_mine_again(choice.copy_id))
+        # Its own name says which change (two lost changes are two buttons a screen reader tells apart).
+        again = ft.FilledButton(ft.Text("Save mine again", semantics_label=f"Save my {choice.title} again"),
+                                icon=ft.Icons.REPLAY, on_click=lambda e: self._save_mine_again(choice.copy_id))
         return ft.Column([ft.Text(choice.title, size=14, weight=ft.FontWeight.BOLD, color=ft.Colors.ON_ERROR_CONTAINER),
-                          *lines, identified(f"save-mine-{choice.copy_id}", again, f"Save my {choice.title} again")],
-                         spacing=2)
+                          *lines, identified(f"save-mine-{choice.copy_id}", again)], spacing=2)
 
     def _confirm(self, e: ft.Event) -> None:
         self.screen.confirm_no_change()
@@ -403,7 +400,8 @@ class BedStateView(ft.Column):
         if details.log:
             lines.append("Changes not applied:")
             lines.extend(details.log)
-        self.details.show(lines, lambda line: ft.Text(line, size=13, selectable=True),
+        # Not selectable: a selectable text is a nameless field to a screen reader (what it says is not its name).
+        self.details.show(lines, lambda line: ft.Text(line, size=13),
                           refill=lambda text, line: setattr(text, "value", line))
         if update:
             self.update()

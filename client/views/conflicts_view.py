@@ -16,7 +16,7 @@ import flet as ft
 
 from client.state.conflicts import EXPLANATION, KEEP_MINE_NEXT, KEEP_THEIRS_NEXT, ConflictChoice, ConflictChoices
 from client.sync import SyncStatus
-from client.views.widgets import SteadyList, announced, identified
+from client.views.widgets import SteadyList, announced, back_header, identified, screen_title
 
 
 class ConflictNotice(ft.Container):
@@ -41,18 +41,15 @@ class ConflictNotice(ft.Container):
 
 class ConflictsView(ft.Column):
     def __init__(self, choices: ConflictChoices, *, on_back: Callable[[], None]) -> None:
-        super().__init__(spacing=12, expand=True, scroll=ft.ScrollMode.AUTO)
+        super().__init__(spacing=12, expand=True)
         self.choices = choices
         self.message = ft.Text("", size=14, color=ft.Colors.GREEN_800)
         self.list = SteadyList(spacing=12)  # a sync tick leaves Keep mine / Keep theirs in place
-        back = ft.IconButton(ft.Icons.ARROW_BACK, tooltip="Back", on_click=lambda e: on_back())
         self.controls = [
-            ft.Row([identified("conflicts-back", back, "Back"),
-                    ft.Text("Changed on two devices", theme_style=ft.TextThemeStyle.TITLE_LARGE,
-                            weight=ft.FontWeight.BOLD)], spacing=4),
-            ft.Text(EXPLANATION, size=14),
-            announced("conflicts-message", self.message),
-            self.list,
+            # Pinned (Back never scrolls away); the title wraps at 200% text instead of running off the screen.
+            back_header("conflicts-back", on_back, screen_title("Changed on two devices"), "the red bag"),
+            ft.Column([ft.Text(EXPLANATION, size=14), announced("conflicts-message", self.message), self.list],
+                      spacing=12, expand=True, scroll=ft.ScrollMode.AUTO),
         ]
         self.refresh(update=False)
 

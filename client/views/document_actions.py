@@ -28,7 +28,6 @@ from client.state.document_actions import (
 from client.store import Document
 from client.views.widgets import identified, message_colour
 
-MIN_TAP = 48  # px
 PREVIEW_WIDTH = 180  # px on screen: the whole page at a glance, without pushing the rest of a phone screen away
 
 log = logging.getLogger(__name__)
@@ -62,8 +61,8 @@ class DocumentActions(ft.Column):
         async def tapped(e: ft.Event) -> None:
             await self.run(action)
 
-        return kind(action_label(action, self.name), icon=getattr(ft.Icons, action.icon), height=MIN_TAP,
-                    on_click=tapped)
+        # No fixed height: the theme pads a button to 48 px at least, taller when its words wrap (200% text).
+        return kind(action_label(action, self.name), icon=getattr(ft.Icons, action.icon), on_click=tapped)
 
     async def run(self, action: DocumentAction) -> None:
         """Do ``action`` with the document; the line under the buttons says what happened."""

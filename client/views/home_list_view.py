@@ -40,7 +40,6 @@ class HomeListView(ft.Column):
                 "Area overview", icon=ft.Icons.INSERT_CHART_OUTLINED, on_click=lambda e: on_area_overview()))]
               if on_area_overview is not None else []),
             self.rows,
-            self.unsent_box,
             ft.Row([sync_now_button(engine), self.unsent_box.button()], wrap=True),
             sync_status_row(self.sync_status),
         ]

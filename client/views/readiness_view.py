@@ -151,8 +151,7 @@ class ReadinessView(ft.Column):
         self.bb_down = ft.TextField(label="Contracted download (Mbps)", keyboard_type=ft.KeyboardType.NUMBER)
         self.bb_up = ft.TextField(label="Contracted upload (Mbps)", keyboard_type=ft.KeyboardType.NUMBER)
         self.bb_none = switch(label="The home has no broadband", value=False)
-        return [self.bb_provider, ft.Row([ft.Container(self.bb_down, expand=True),
-                                          ft.Container(self.bb_up, expand=True)]),
+        return [self.bb_provider, side_by_side(self.bb_down, self.bb_up, first_share=6),
                 self.bb_none,
                 identified("broadband-save", ft.Button("Save broadband", on_click=self._save_broadband))]
 
@@ -206,13 +205,13 @@ class ReadinessView(ft.Column):
         self.maturity_band = ft.Text("", size=22, weight=ft.FontWeight.BOLD)
         self.next_band = ft.Text("", size=15, weight=ft.FontWeight.W_600)
         self.missing = SteadyList(spacing=8)
-        # Hidden while empty: an empty selectable text is an empty, nameless field to a screen reader.
-        self.pdf_result = ft.Text("", size=13, selectable=True, visible=False)
+        # Not selectable: a selectable text is a nameless field to a screen reader (what it says is not its name).
+        self.pdf_result = ft.Text("", size=13, visible=False)
         self.summary_actions = DocumentActions("summary-pdf", "readiness summary", lambda: self.summary_document,
                                                self._open_document, preview=True)
         self.summary_actions.visible = False  # until the summary is made
         pdf = [identified("summary-pdf", ft.OutlinedButton("Summary PDF", icon=ft.Icons.PICTURE_AS_PDF,
-                                                            on_click=self._summary_pdf, height=48)),
+                                                            on_click=self._summary_pdf)),
                self.pdf_result, self.summary_actions] if self.make_pdf is not None else []
         self.maturity_section = ft.Column([
             heading("Digital maturity"), self.maturity_band, identified("next-band", self.next_band), self.missing,

@@ -72,13 +72,15 @@ class ResidentListView(ft.Column):
         self.residents, self.engine, self.on_open, self._now = residents, engine, on_open, now
         self.conflict_notice = conflict_notice
         self.summary = ft.Text("", size=14, color=ft.Colors.ON_SURFACE_VARIANT)
-        self.list = SteadyList(spacing=8, scroll=ft.ScrollMode.AUTO, expand=True)
+        self.list = SteadyList(spacing=8)
         self.sync_status = ft.Text("", size=13)
         self.controls = [
             back_header("red-bag-back", on_back, screen_title("Red bag: residents"), "bed state"),
-            *([conflict_notice] if conflict_notice is not None else []),
-            identified("resident-summary", self.summary),
-            identified("resident-list", self.list),
+            # The notice and the list scroll together between the pinned header and Add resident: at 200% text on a
+            # phone a pinned notice left the list no room and pushed Add resident off the screen.
+            ft.Column([*([conflict_notice] if conflict_notice is not None else []),
+                       identified("resident-summary", self.summary), identified("resident-list", self.list)],
+                      spacing=8, scroll=ft.ScrollMode.AUTO, expand=True),
             identified("add-resident", ft.FilledButton("Add resident", icon=ft.Icons.PERSON_ADD,
                                                        on_click=lambda e: on_add())),
             sync_status_row(self.sync_status),

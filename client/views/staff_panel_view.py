@@ -6,6 +6,7 @@ import flet as ft
 
 from client.session import SessionManager
 from client.state.staff import StaffPanel
+from client.views.widgets import side_by_side
 
 
 class StaffPanelView(ft.ExpansionTile):
@@ -19,9 +20,8 @@ class StaffPanelView(ft.ExpansionTile):
             controls=[
                 ft.Semantics(identifier="create-invite",
                              content=ft.Button("Create an invite code", on_click=self._invite)),
-                ft.Row([ft.Container(self.username, expand=True),
-                        ft.Semantics(identifier="reset-password",
-                                     content=ft.OutlinedButton("Reset password", on_click=self._reset))]),
+                side_by_side(self.username, ft.Semantics(identifier="reset-password", content=ft.OutlinedButton(
+                    "Reset password", on_click=self._reset))),
                 ft.Semantics(identifier="staff-message", live_region=True, content=self.result),
             ],
         )

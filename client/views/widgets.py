@@ -71,11 +71,12 @@ def switch(label: str, **kwargs: Any) -> ft.Switch:
     return ft.Switch(label=text, padding=ft.Padding.symmetric(vertical=4), **kwargs)
 
 
-def side_by_side(first: ft.Control, second: ft.Control) -> ft.ResponsiveRow:
-    """Two fields side by side on a tablet or desktop (two thirds and one third), one under the other on a phone:
-    a dropdown squeezed beside a field cuts its choice short ("Approaching St")."""
-    return ft.ResponsiveRow([ft.Container(first, col={"xs": 12, "md": 8}),
-                             ft.Container(second, col={"xs": 12, "md": 4})], run_spacing=8)
+def side_by_side(first: ft.Control, second: ft.Control, first_share: int = 8) -> ft.ResponsiveRow:
+    """Two controls side by side on a tablet or desktop (``first_share`` of 12 columns to the first), one under the
+    other on a phone: a dropdown squeezed beside a field cuts its choice short ("Approaching St"), a field squeezed
+    beside a button splits its label mid-word ("Us/er na/me" at 200% text)."""
+    return ft.ResponsiveRow([ft.Container(first, col={"xs": 12, "md": first_share}),
+                             ft.Container(second, col={"xs": 12, "md": 12 - first_share})], run_spacing=8)
 
 
 def screen_title(value: str = "") -> ft.Text:
@@ -126,9 +127,10 @@ def password_field(label: str, **kwargs: Any) -> ft.TextField:
 
 
 def sync_now_button(engine: SyncEngine, icon_only: bool = False) -> ft.Control:
+    """"Sync now" (``sync-now``): an icon in a navigation bar, or a button with its words."""
     if icon_only:
-        return nav_button(ft.Icons.SYNC, "Sync now", engine.request_sync)
-    return ft.TextButton("Sync now", icon=ft.Icons.SYNC, on_click=lambda e: engine.request_sync())
+        return identified("sync-now", nav_button(ft.Icons.SYNC, "Sync now", engine.request_sync))
+    return identified("sync-now", ft.TextButton("Sync now", icon=ft.Icons.SYNC, on_click=lambda e: engine.request_sync()))
 
 
 def nav_button(icon: ft.IconData, name: str, on_click: Callable[[], Any]) -> ft.IconButton:

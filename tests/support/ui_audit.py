@@ -5,7 +5,7 @@ text, position). ``controls_on(page)`` reads the controls from it (buttons, text
 checkboxes, sliders, tabs, radios, links; never the groups and containers around them) and ``audit(controls,
 viewport)`` finds, in plain Python that tests drive with synthetic boxes:
 
-- ``clipped``: a control cut by the viewport's left or right edge (or by the sides of the scrolling list it is in),
+- ``clipped``: words (any text) or a control cut by the viewport's left or right edge (or by the sides of the scrolling list it is in),
   or cut at the top or bottom where nothing scrolls (a control below the fold of a scrolling list is fine);
 - ``overlap``: two controls whose visible boxes overlap (neither inside the other in the tree, and not a field's
   own button such as Show password, drawn inside the field);
@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 CONTROL_ROLES = frozenset({"button", "checkbox", "switch", "slider", "tab", "radio", "link", "combobox", "menuitem"})
 # Controls that need a name of their own, unique on the screen.
 NAMED_KINDS = frozenset({"button", "field", "dropdown"})
+TEXT = "text"  # words, not a control: only the side-cut rule applies
 MIN_TARGET_PX = 48.0
 TOLERANCE_PX = 0.5  # sub-pixel layout rounding
 OVERLAP_PX = 1.0  # boxes that merely touch do not overlap
@@ -78,6 +79,7 @@ class Control:
     identifier: str = ""  # the nearest semantics identifier (for messages)
     ancestors: tuple[str, ...] = ()  # keys of the nodes it sits inside
     scrollers: tuple[Scroller, ...] = ()
+    within: Box | None = None  # words: the box of the node they sit in (a card, a row)
 
     def describe(self) -> str:
         said = self.name or (f"named only by its group {self.group_name!r}" if self.group_name else "nameless")
@@ -114,6 +116,15 @@ def _clipped(controls: list[Control], viewport: Box) -> list[Finding]:
     found = []
     for control in controls:
         box = control.box
+        if control.kind == TEXT:
+            # Words run off the side of the screen ("Read, not acknowledge"); a table's in a list that scrolls
+            # sideways may go past it.
+            sides = [viewport] + ([control.within] if control.within is not None else [])
+            if not any(s.horizontal for s in control.scrollers) and any(
+                    box.x < side.x - TOLERANCE_PX or box.right > side.right + TOLERANCE_PX for side in sides):
+                found.append(Finding("clipped", f"text {control.name[:60]!r} {box} runs off the side of the "
+                                     f"screen or of what it sits in (viewport {viewport})", (control.key,)))
+            continue
         # Left and right: the viewport, and the sides of any list that scrolls only up and down.
         sides = [viewport] + [s.box for s in control.scrollers if not s.horizontal]
         cut_sideways = any(box.x < side.x - TOLERANCE_PX or box.right > side.right + TOLERANCE_PX for side in sides)
@@ -129,7 +140,7 @@ def _clipped(controls: list[Control], viewport: Box) -> list[Finding]:
 
 
 def _overlapping(controls: list[Control], viewport: Box) -> list[Finding]:
-    visible = [(c, c.visible_box(viewport)) for c in controls]
+    visible = [(c, c.visible_box(viewport)) for c in controls if c.kind != TEXT]
     visible = [(c, b) for c, b in visible if b is not None]
     found = []
     for i, (first, first_box) in enumerate(visible):
@@ -152,7 +163,7 @@ def _inside_a_field(inner: Control, outer: Control) -> bool:
 def _small(controls: list[Control], min_target: float) -> list[Finding]:
     return [Finding("small", f"{c.describe()} is smaller than {min_target:.0f}x{min_target:.0f} px", (c.key,))
             for c in controls
-            if (c.box.w < min_target - TOLERANCE_PX or c.box.h < min_target - TOLERANCE_PX)
+            if c.kind != TEXT and (c.box.w < min_target - TOLERANCE_PX or c.box.h < min_target - TOLERANCE_PX)
             and not _scrolled_part_out(c)]
 
 
@@ -199,6 +210,9 @@ _READ_CONTROLS = """(roles) => {
     } else if (role && roles.includes(role)) {
       kind = role === 'combobox' || node.hasAttribute('aria-expanded') ? 'dropdown' : role;
       name = (node.getAttribute('aria-label') || '').trim() || ownText(node);
+    } else if (!node.querySelector('flt-semantics') && node.textContent.trim()) {
+      kind = 'text';  // words on the screen: checked only for being cut off at the sides
+      name = node.textContent.trim();
     } else {
       continue;
     }
@@ -214,7 +228,9 @@ _READ_CONTROLS = """(roles) => {
       const vertical = style.overflowY === 'scroll', horizontal = style.overflowX === 'scroll';
       if (vertical || horizontal) scrollers.push({box: rect(up), vertical, horizontal});
     }
-    controls.push({key: node.id, kind, name, box: r, groupName, identifier, ancestors, scrollers});
+    const up = node.parentElement, within = kind === 'text' && up && up.tagName === 'FLT-SEMANTICS' ? rect(up) : null;
+    controls.push({key: node.id, kind, name, box: r, groupName, identifier, ancestors, scrollers,
+                   within: within && within.w > 0 && within.h > 0 ? within : null});
   }
   return controls;
 }"""
@@ -226,7 +242,8 @@ def controls_on(page) -> list[Control]:
     return [Control(key=c["key"], kind=c["kind"], name=c["name"], box=Box(**c["box"]), group_name=c["groupName"],
                     identifier=c["identifier"], ancestors=tuple(c["ancestors"]),
                     scrollers=tuple(Scroller(Box(**s["box"]), s["vertical"], s["horizontal"])
-                                    for s in c["scrollers"]))
+                                    for s in c["scrollers"]),
+                    within=Box(**c["within"]) if c.get("within") else None)
             for c in raw]
 
 
