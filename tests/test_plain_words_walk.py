@@ -28,6 +28,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import flet as ft
+import httpx
 import pytest
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ValidationError
@@ -45,8 +46,9 @@ from client.state.readiness import ReadinessScreen
 from client.state.red_bag import ResidentScreen
 from client.state.resident_form import MedicineLine, ResidentForm
 from client.state.sign_in import SignInForm
+from client.state.sign_in import submit as submit_sign_in
 from client.state.staff import RegisterForm, ResetPasswordForm, StaffPanel
-from client.sync import Offline, SyncStatus
+from client.sync import CentralApi, Offline, SyncStatus
 from client.sync.api import describe_validation_error
 from client.views.account_forms import RegisterView, ResetPasswordView
 from client.views.bed_state_view import BedStateView
@@ -431,6 +433,59 @@ def test_the_register_and_reset_forms_show_no_error_box_before_anything_is_typed
                  ResetPasswordView(None, "https://x.example", lambda: None, None)):
         assert semantics_over_hidden(view) == []
         assert view.error_box.visible is False  # nothing to say yet
+
+
+class ForeignServer:
+    """A session whose server address answers as some other web server does (the app's own address, say):
+    the real API client, no route for the request."""
+
+    ANSWERS = (httpx.Response(405, json={"detail": "Method Not Allowed"}),
+               httpx.Response(404, html="<!DOCTYPE html><title>404</title>"))
+
+    def __init__(self, answer: httpx.Response) -> None:
+        self.answer = answer
+
+    def new_api(self, server_url: str) -> CentralApi:
+        return CentralApi(server_url, transport=httpx.MockTransport(lambda request: self.answer))
+
+    async def sign_in(self, server_url: str, username: str, password: str) -> None:
+        api = self.new_api(server_url)
+        try:
+            await api.sign_in(username, password)
+        finally:
+            await api.aclose()
+
+
+# An address a person may type: no scheme, no port that exists, another protocol.
+BAD_ADDRESSES = ("127.0.0.1:8000", "http://127.0.0.1:99999", "https://carehome.example.nhs.uk:0", "ftp://x")
+
+
+@pytest.mark.parametrize("answer", ForeignServer.ANSWERS, ids=["405", "html"])
+def test_the_account_forms_answer_every_bad_entry_with_words_not_an_error(answer):
+    """Their views catch nothing: a refusal raised in a tap's handler is Flet's "Error running app" screen."""
+    forms = {
+        "sign in": (lambda: SignInForm(server_url="https://x.example", username="ann", password="a good password"),
+                    lambda form, session: submit_sign_in(form, session)),
+        "register": (lambda: RegisterForm(server_url="https://x.example", invite_code="ABCD-EFGH",
+                                          display_name="Ann", username="ann", password="a good password"),
+                     lambda form, session: form.submit(session)),
+        "reset": (lambda: ResetPasswordForm(server_url="https://x.example", username="ann", reset_code="ABCD-EFGH",
+                                            new_password="a good password"),
+                  lambda form, session: form.submit(session)),
+    }
+    seen = Seen()
+    for title, (make, send) in forms.items():
+        for name, value in vars(make()).items():
+            if not isinstance(value, str) or name == "error":
+                continue
+            for bad in (*BAD_TEXT, *BAD_ADDRESSES, value):  # value: all good, the server at the address refuses
+                form = make()
+                setattr(form, name, bad)
+                assert asyncio.run(send(form, ForeignServer(answer))) is None
+                assert form.error, f"{title} {name}={bad[:20]!r}: refused with nothing said"
+                seen.add(f"{title} {name}={bad[:20]!r}", form.error)
+    assert seen.bad() == []
+    assert not [text for text in seen.messages if re.search(r"\b[45]\d\d\b|<", text)]  # no status code, no page
 
 
 # -- 3. every API answer a screen can show -----------------------------------------------------------------

@@ -5,10 +5,30 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import httpx
+from pydantic import ValidationError
 
 from client.session import Session, SessionManager
 from client.sync import Offline, SignInRefused
-from client.sync.api import ApiError
+from client.sync.api import NOT_AN_ADDRESS, ApiError
+from domain.messages import as_sentence, describe
+from protocol.sync import SignInRequest
+
+
+def server_address_problem(server_url: str) -> str | None:
+    """What is wrong with a typed server address (every form that asks for one), or None."""
+    address = server_url.strip()
+    if not address.startswith(("http://", "https://")):
+        return "Server address must start with http:// or https://"
+    try:
+        url = httpx.URL(address)
+        port = url.port
+    except (httpx.InvalidURL, ValueError):  # the library's words ("Invalid port: ...") are not for people
+        return NOT_AN_ADDRESS
+    if not url.host:
+        return "Server address needs a host name, e.g. https://carehome.example.nhs.uk"
+    if port is not None and not 0 < port < 65536:  # httpx accepts 99999; connecting to it raised in the handler
+        return NOT_AN_ADDRESS
+    return None
 
 
 @dataclass
@@ -20,20 +40,17 @@ class SignInForm:
     busy: bool = False
 
     def problem(self) -> str | None:
-        address = self.server_url.strip()
-        if not address.startswith(("http://", "https://")):
-            return "Server address must start with http:// or https://"
-        try:
-            url = httpx.URL(address)
-            url.port  # noqa: B018 - parsing the port is the check
-        except (httpx.InvalidURL, ValueError):  # the library's words ("Invalid port: ...") are not for people
-            return "Server address is not a valid web address: check it, e.g. https://carehome.example.nhs.uk"
-        if not url.host:
-            return "Server address needs a host name, e.g. https://carehome.example.nhs.uk"
+        address = server_address_problem(self.server_url)
+        if address:
+            return address
         if not self.username.strip():
             return "Enter your user name"
         if not self.password:
             return "Enter your password"
+        try:  # the request's own limits, checked here: the API client would raise them inside the tap's handler
+            SignInRequest(username=self.username.strip(), password=self.password)
+        except ValidationError as exc:
+            return as_sentence(describe(exc.errors()[0]))
         return None
 
 

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from pydantic import ValidationError
 
 from client.session import Session, SessionManager
+from client.state.sign_in import server_address_problem
 from client.sync import ApiError, AuthExpired, Offline
 from domain.messages import as_sentence, describe
 from domain.uk_time import uk_day
-from protocol.accounts import RegisterRequest
+from protocol.accounts import CompleteResetRequest, RegisterRequest
 
 NEEDS_NETWORK = "This needs a connection to the central API: try again when online"
 
@@ -76,8 +77,8 @@ class RegisterForm:
             return None
 
     async def submit(self, session: SessionManager) -> Session | None:
-        self.error = None
-        request = self.request()
+        self.error = server_address_problem(self.server_url)
+        request = None if self.error else self.request()
         if request is None:
             return None
         self.error = await _call_signed_out(session, self.server_url, lambda api: api.register(request))
@@ -96,13 +97,21 @@ class ResetPasswordForm:
     new_password: str = ""
     error: str | None = None
 
+    def request(self) -> CompleteResetRequest | None:
+        try:
+            return CompleteResetRequest(username=self.username.strip(), reset_code=self.reset_code.strip(),
+                                        new_password=self.new_password)
+        except ValidationError as exc:  # checked here: the API client would raise it inside the tap's handler
+            self.error = as_sentence(describe(exc.errors()[0]))
+            return None
+
     async def submit(self, session: SessionManager) -> Session | None:
-        self.error = None
-        if len(self.new_password) < 10:
-            self.error = "New password needs at least 10 characters"
+        self.error = server_address_problem(self.server_url)
+        request = None if self.error else self.request()
+        if request is None:
             return None
         self.error = await _call_signed_out(session, self.server_url, lambda api: api.complete_password_reset(
-            self.username.strip(), self.reset_code.strip(), self.new_password))
+            request.username, request.reset_code, request.new_password))
         if self.error:
             return None
         return await session.sign_in(self.server_url, self.username.strip(), self.new_password)

@@ -124,8 +124,9 @@ class CentralApi:
             response = await self._client.request(method, url, headers=headers, **kwargs)
         except httpx.TransportError as exc:
             raise Offline(f"Cannot reach the central API ({type(exc).__name__})") from exc
-        except (httpx.InvalidURL, httpx.UnsupportedProtocol, ValueError) as exc:
-            raise ApiError(f"The server address is not valid: {exc}") from exc
+        except (httpx.InvalidURL, httpx.UnsupportedProtocol, ValueError, OverflowError) as exc:
+            # OverflowError: a port past 65535 (httpx lets it through to the socket). The library's words stay here.
+            raise ApiError(NOT_AN_ADDRESS) from exc
         if response.status_code in (502, 503, 504) or response.status_code >= 500:
             retry_after = response.headers.get("Retry-After")
             raise Offline(
@@ -148,7 +149,7 @@ class CentralApi:
         if response.status_code in (401, 403, 422, 423, 429):
             raise SignInRefused(_detail(response) or "Wrong user name or password")
         if response.status_code != 200:
-            raise ApiError(f"Sign-in failed ({response.status_code}): {_detail(response)}")
+            raise ApiError(_refusal(response))
         return _parse(response, SignInResponse)
 
     async def refresh(self, refresh_token: str) -> SignInResponse:
@@ -184,14 +185,14 @@ class CentralApi:
         body = CompleteResetRequest(username=username, reset_code=reset_code, new_password=new_password).model_dump()
         response = await self._request("POST", "/auth/reset-password", json=body)
         if response.status_code != 204:
-            raise ApiError(_detail(response) or f"Refused ({response.status_code})")
+            raise ApiError(_refusal(response))
 
     def _expect(self, response: httpx.Response, status: int) -> httpx.Response:
         """Account requests: the server's own words for any refusal."""
         if response.status_code == 401:
             raise AuthExpired(_detail(response) or "Please sign in again")
         if response.status_code != status:
-            raise ApiError(_detail(response) or f"Refused ({response.status_code})")
+            raise ApiError(_refusal(response))
         return response
 
     async def push(self, device_id: str, mutations: Sequence[Mutation | dict[str, Any]]) -> PushResponse:
@@ -310,6 +311,24 @@ class CentralApi:
     async def remind_alert(self, alert_id: str) -> RemindAnswer:
         response = await self._request("POST", f"/alerts/{quote(alert_id, safe='')}/remind")
         return _parse(self._expect(response, 200), RemindAnswer)
+
+
+NOT_AN_ADDRESS = "Server address is not a valid web address: check it, e.g. https://carehome.example.nhs.uk"
+NOT_OUR_SERVER = ("The server at this address is not Care Home Connect's central API (it does not know this "
+                  "request): check the server address")
+# What a web server says of a path it has no route for: not the central API's own words for a refusal.
+_NO_SUCH_ROUTE = ("Not Found", "Method Not Allowed")
+
+
+def _refusal(response: httpx.Response) -> str:
+    """A refusal in words for a person: the central API's own words, else what went wrong without a status code."""
+    try:
+        detail = response.json().get("detail")
+    except (ValueError, AttributeError):  # not JSON: a web page, another program's answer
+        return NOT_OUR_SERVER
+    if not detail or detail in _NO_SUCH_ROUTE:
+        return NOT_OUR_SERVER
+    return detail if isinstance(detail, str) else describe_validation_error(detail)
 
 
 def _detail(response: httpx.Response) -> str:
