@@ -98,6 +98,23 @@ def test_one_bed_change_is_one_change_waiting(central, network, tmp_path):
     device.close()
 
 
+def test_after_her_password_is_reset_elsewhere_the_status_says_sign_in_again_not_sent(central, network, tmp_path):
+    """A 401 the refresh cannot cure (an administrator reset her password): the line said "Sent 09:12" for ever."""
+    device = device_on(central, network, tmp_path / "device")
+    screen = device.screen(DEMO_HOME)
+    last_sent = london(central.clock.now)
+    admin = sign_in(central, "admin")
+    code = central.post(f"/accounts/{DEMO_USER}/password-reset", headers=admin).json()["reset_code"]
+    assert central.post("/auth/reset-password", json={"username": DEMO_USER, "reset_code": code,
+                                                      "new_password": "a new password 1"}).status_code == 204
+    central.clock.now += timedelta(minutes=5)
+    assert aio.run(device.engine.sync_once())  # refused: nothing to retry until she signs in again
+    assert device.engine.status.state is SyncState.SIGNED_OUT
+    assert shown(device, screen)["status"] == \
+        f"Your sign-in has ended - sign in again to keep this device up to date (last sent {last_sent})"
+    device.close()
+
+
 # -- (b) a blackholed network: waiting, with its time, within 15 s -----------------------------------------
 
 

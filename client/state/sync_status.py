@@ -45,6 +45,11 @@ def sync_line(status: SyncStatus, now: datetime) -> str:
         if status.pending:
             return f"Waiting for the network{since} - saved on this device {waiting}"
         return f"Waiting for the network{since} - nothing waiting to send"
+    if status.state is SyncState.SIGNED_OUT and not status.pending:
+        # The server ended the sign-in (a password reset, an expiry): nothing is sent or received any more, so
+        # the last "Sent" is history, not the state of things.
+        last = f" (last sent {uk_day_clock(status.last_success_at, now)})" if status.last_success_at else ""
+        return f"Your sign-in has ended - sign in again to keep this device up to date{last}"
     if status.pending:
         if status.state is SyncState.SIGNED_OUT:
             return f"Saved on this device - sign in again to send {waiting}"
