@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from client.state.bed_state import BedStateScreen
+from client.state.sync_status import not_applied_line
 from client.sync import CentralApi, SyncState
 from client.views.bed_state_view import BedStateView
 from domain.freshness import Freshness
@@ -297,7 +298,10 @@ def test_a_change_that_lost_is_not_sent_and_is_saved_again_with_one_tap(central,
 
     texts = shown(mine, screen)
     assert not texts["status"].startswith("Sent")
-    assert texts["status"] == "Not applied: 1 change lost to another device's or was refused - see the notice above"
+    assert texts["status"] == "Not applied: 1 change - another device saved first, or it was refused; see the notice above"
+    # It read "1 change lost to another device's or was refused" (and "2 changes ... was refused").
+    assert not_applied_line(2) == \
+        "Not applied: 2 changes - another device saved first, or they were refused; see the notice above"
     assert screen.status_look(mine.engine.status).value == "attention"
     [lost] = screen.lost_changes
     assert lost.title == "Nursing dementia beds"

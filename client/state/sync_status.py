@@ -81,8 +81,8 @@ def sync_look(status: SyncStatus, not_applied: int = 0) -> SyncLook:
 
 def not_applied_line(count: int) -> str:
     """What the status line says while changes the central API did not apply wait to be seen (never 'Sent')."""
-    return (f"Not applied: {changes(count)} lost to another device's or was refused - "
-            "see the notice above")
+    refused = "it was refused" if count == 1 else "they were refused"
+    return f"Not applied: {changes(count)} - another device saved first, or {refused}; see the notice above"
 
 
 @dataclass(frozen=True)
