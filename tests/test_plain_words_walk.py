@@ -48,7 +48,7 @@ from client.state.resident_form import MedicineLine, ResidentForm
 from client.state.sign_in import SignInForm
 from client.state.sign_in import submit as submit_sign_in
 from client.state.staff import RegisterForm, ResetPasswordForm, StaffPanel
-from client.sync import CentralApi, Offline, SyncStatus
+from client.sync import ApiError, CentralApi, Offline, SyncStatus
 from client.sync.api import describe_validation_error
 from client.views.account_forms import RegisterView, ResetPasswordView
 from client.views.bed_state_view import BedStateView
@@ -486,6 +486,43 @@ def test_the_account_forms_answer_every_bad_entry_with_words_not_an_error(answer
                 seen.add(f"{title} {name}={bad[:20]!r}", form.error)
     assert seen.bad() == []
     assert not [text for text in seen.messages if re.search(r"\b[45]\d\d\b|<", text)]  # no status code, no page
+
+
+def _fails(exc: Exception) -> Callable[[httpx.Request], httpx.Response]:
+    def answer(request: httpx.Request) -> httpx.Response:
+        raise exc
+    return answer
+
+
+# What the network or a server may do to a sync round: what the sync details panel then says.
+NETWORK_TROUBLE = {
+    "refused": _fails(httpx.ConnectError("[Errno 111] Connection refused")),
+    "hangs": _fails(httpx.ReadTimeout("timed out")),
+    "reset": _fails(httpx.RemoteProtocolError("Server disconnected without sending a response.")),
+    "503": lambda request: httpx.Response(503, text="Service Unavailable"),
+    "login page": lambda request: httpx.Response(200, html="<html>Sign in to the WiFi</html>"),
+    "403": lambda request: httpx.Response(403, json={"detail": "This device may not send for this home"}),
+    "404 page": lambda request: httpx.Response(404, html="<h1>Not Found</h1>"),
+    "409": lambda request: httpx.Response(409, json={"detail": "Not Found"}),
+}
+
+
+def test_what_the_sync_details_say_of_a_network_fault_names_no_exception_and_no_bare_status_code():
+    """It said "Cannot reach the central API (ConnectError)" and "Pull failed (404): <h1>Not Found</h1>"."""
+    seen = Seen()
+    for trouble, answer in NETWORK_TROUBLE.items():
+        api = CentralApi("https://central.example", "token", transport=httpx.MockTransport(answer))
+        for name, call in (("push", lambda api=api: api.push("0f1e2d3c-4b5a-4697-8899-aabbccddeeff", [])), ("pull", lambda api=api: api.pull(0))):
+            try:
+                asyncio.run(call())
+            except ApiError as exc:  # Offline too: the engine keeps str(exc) as the status's message
+                seen.add(f"{name} when {trouble}", str(exc))
+            else:
+                raise AssertionError(f"{name} when {trouble}: no refusal")
+    assert len(seen.messages) >= 5
+    assert seen.bad() == []
+    assert [text for text in seen.messages if re.search(r"[A-Z][a-z]+[A-Z][a-z]+(Error|Exception)|\(\d{3}\)|<", text)] \
+        == []
 
 
 # -- 3. every API answer a screen can show -----------------------------------------------------------------
