@@ -54,6 +54,7 @@ from client.views.account_forms import RegisterView, ResetPasswordView
 from client.views.bed_state_view import BedStateView
 from client.views.home_settings_view import OutbreakControl
 from client.views.red_bag_view import ResidentView
+from client.views.sign_in_view import SignInView
 from domain.beds import COUNT_FIELDS
 from domain.messages import FIELD_LABELS, label, plain_words
 from domain.nhsmail import Step
@@ -523,6 +524,28 @@ def test_what_the_sync_details_say_of_a_network_fault_names_no_exception_and_no_
     assert seen.bad() == []
     assert [text for text in seen.messages if re.search(r"[A-Z][a-z]+[A-Z][a-z]+(Error|Exception)|\(\d{3}\)|<", text)] \
         == []
+
+
+def test_an_account_form_shows_its_problem_under_the_field_it_is_about_until_that_field_is_edited():
+    """It sat at the foot of the form: "Invite code needs at least 8 characters" under the password."""
+    register = RegisterView(None, "https://x.example", lambda: None, None)
+    reset = ResetPasswordView(None, "https://x.example", lambda: None, None)
+    sign_in_view = SignInView(SimpleNamespace(default_server_url="https://x.example"), None)
+    for view in (register, reset, sign_in_view):
+        view.update = lambda: None  # no page: render without sending
+    register.code.value, register.password.value = "ABCD", "a good password"
+    reset.username.value, reset.code.value, reset.password.value = "ann", "ABCD-EFGH", "short"
+    sign_in_view.server.value = "http://127.0.0.1:99999"
+    for view, field, words in ((register, register.code, "Invite code needs at least 8 characters"),
+                               (reset, reset.password, "New password needs at least 10 characters"),
+                               (sign_in_view, sign_in_view.server, "Server address is not a valid web address")):
+        asyncio.run(view._submit(None))
+        assert field.error and field.error.startswith(words)
+        assert [f.error for f in view.fields.values() if f is not field] == [None] * (len(view.fields) - 1)
+        assert not (view.error_box if hasattr(view, "error_box") else view.error).visible  # said once, there
+        field.update = lambda: None
+        field.on_change(None)  # she corrects it: the old words go
+        assert field.error is None
 
 
 # -- 3. every API answer a screen can show -----------------------------------------------------------------

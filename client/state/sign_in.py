@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from client.session import Session, SessionManager
 from client.sync import Offline, SignInRefused
 from client.sync.api import NOT_AN_ADDRESS, ApiError
-from domain.messages import as_sentence, describe
+from domain.messages import as_sentence, describe, field_of
 from protocol.sync import SignInRequest
 
 
@@ -38,20 +38,25 @@ class SignInForm:
     password: str = ""
     error: str | None = None
     busy: bool = False
+    wrong_field: str | None = None  # the field the error is about (shown under it); None: the form as a whole
 
     def problem(self) -> str | None:
+        problem, self.wrong_field = self._problem()
+        return problem
+
+    def _problem(self) -> tuple[str | None, str | None]:
         address = server_address_problem(self.server_url)
         if address:
-            return address
+            return address, "server_url"
         if not self.username.strip():
-            return "Enter your user name"
+            return "Enter your user name", "username"
         if not self.password:
-            return "Enter your password"
+            return "Enter your password", "password"
         try:  # the request's own limits, checked here: the API client would raise them inside the tap's handler
             SignInRequest(username=self.username.strip(), password=self.password)
         except ValidationError as exc:
-            return as_sentence(describe(exc.errors()[0]))
-        return None
+            return as_sentence(describe(exc.errors()[0])), field_of(exc.errors()[0])
+        return None, None
 
 
 async def submit(form: SignInForm, session: SessionManager) -> Session | None:
