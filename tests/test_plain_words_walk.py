@@ -541,6 +541,7 @@ def test_an_account_form_shows_its_problem_under_the_field_it_is_about_until_tha
                                (sign_in_view, sign_in_view.server, "Server address is not a valid web address")):
         asyncio.run(view._submit(None))
         assert field.error and field.error.startswith(words)
+        assert field.error_max_lines > 1  # the whole sentence: one line cut it short on a phone
         assert [f.error for f in view.fields.values() if f is not field] == [None] * (len(view.fields) - 1)
         assert not (view.error_box if hasattr(view, "error_box") else view.error).visible  # said once, there
         field.update = lambda: None

@@ -115,6 +115,7 @@ def show_under_field(fields: dict[str, ft.TextField], error: str | None, wrong_f
     none of them (the form's own message line says it)."""
     for name, field in fields.items():
         field.error = error if name == wrong_field else None
+        field.error_max_lines = 4  # Flutter's one line cut "User name can have only letters, numbers an..." on a phone
     return bool(error) and wrong_field in fields
 
 
