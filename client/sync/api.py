@@ -161,7 +161,7 @@ class CentralApi:
         if response.status_code in (401, 403, 422):
             raise SignInRefused(_detail(response) or "Please sign in again")
         if response.status_code != 200:
-            raise ApiError(f"Signing in again was refused: {_refusal(response)}")
+            raise ApiError(f"Signing in again was refused: {_refusal(response, signed_in=True)}")
         return _parse(response, SignInResponse)
 
     async def sign_out(self, refresh_token: str | None) -> None:
@@ -194,7 +194,7 @@ class CentralApi:
         if response.status_code == 401:
             raise AuthExpired(_detail(response) or "Please sign in again")
         if response.status_code != status:
-            raise ApiError(_refusal(response))
+            raise ApiError(_refusal(response, signed_in=self.token is not None))
         return response
 
     async def push(self, device_id: str, mutations: Sequence[Mutation | dict[str, Any]]) -> PushResponse:
@@ -216,7 +216,7 @@ class CentralApi:
                 detail = response.text[:200]
             raise BatchInvalid(describe_validation_error(detail), detail)
         if response.status_code != 200:
-            raise ApiError(f"Sending was refused: {_refusal(response)}")
+            raise ApiError(f"Sending was refused: {_refusal(response, signed_in=True)}")
         return _parse(response, PushResponse)
 
     async def pull(self, since: int, limit: int = 500, device_id: str | None = None, *,
@@ -231,7 +231,7 @@ class CentralApi:
         if response.status_code == 410:
             raise ResetRequired(_detail(response))
         if response.status_code != 200:
-            raise ApiError(f"Receiving was refused: {_refusal(response)}")
+            raise ApiError(f"Receiving was refused: {_refusal(response, signed_in=True)}")
         try:
             return read_pull_page(response.content)  # PullResponse's checks, without a model per record
         except ValueError as exc:
@@ -323,18 +323,21 @@ UNAVAILABLE = "The central API is not working just now: the app tries again by i
 NOT_AN_ADDRESS = "Server address is not a valid web address: check it, e.g. https://carehome.example.nhs.uk"
 NOT_OUR_SERVER = ("The server at this address is not Care Home Connect's central API (it does not know this "
                   "request): check the server address")
+NOT_OFFERED = "the central API does not offer this yet (an older version)"
 # What a web server says of a path it has no route for: not the central API's own words for a refusal.
 _NO_SUCH_ROUTE = ("Not Found", "Method Not Allowed")
 
 
-def _refusal(response: httpx.Response) -> str:
-    """A refusal in words for a person: the central API's own words, else what went wrong without a status code."""
+def _refusal(response: httpx.Response, *, signed_in: bool = False) -> str:
+    """A refusal in words for a person: the central API's own words, else what went wrong without a status code.
+    A request it has no route for: signed in, the server is the central API (an older version); else the address
+    is likely wrong (the app's own address, another web site)."""
     try:
         detail = response.json().get("detail")
     except (ValueError, AttributeError):  # not JSON: a web page, another program's answer
-        return NOT_OUR_SERVER
+        return NOT_OFFERED if signed_in else NOT_OUR_SERVER
     if not detail or detail in _NO_SUCH_ROUTE:
-        return NOT_OUR_SERVER
+        return NOT_OFFERED if signed_in else NOT_OUR_SERVER
     return detail if isinstance(detail, str) else describe_validation_error(detail)
 
 
