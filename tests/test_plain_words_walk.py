@@ -484,6 +484,8 @@ def test_the_account_forms_answer_every_bad_entry_with_words_not_an_error(answer
                 setattr(form, name, bad)
                 assert asyncio.run(send(form, ForeignServer(answer))) is None
                 assert form.error, f"{title} {name}={bad[:20]!r}: refused with nothing said"
+                if bad == value:  # all good, and the address answers as no central API does: fix the address
+                    assert form.wrong_field == "server_url", f"{title}: {form.error!r} not under the address"
                 seen.add(f"{title} {name}={bad[:20]!r}", form.error)
     assert seen.bad() == []
     assert not [text for text in seen.messages if re.search(r"\b[45]\d\d\b|<", text)]  # no status code, no page

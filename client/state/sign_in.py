@@ -9,7 +9,7 @@ from pydantic import ValidationError
 
 from client.session import Session, SessionManager
 from client.sync import Offline, SignInRefused
-from client.sync.api import NOT_AN_ADDRESS, ApiError
+from client.sync.api import NOT_AN_ADDRESS, NOT_OUR_SERVER, ApiError
 from domain.messages import as_sentence, describe, field_of
 from protocol.sync import SignInRequest
 
@@ -73,6 +73,7 @@ async def submit(form: SignInForm, session: SessionManager) -> Session | None:
         form.error = "Cannot reach the server. Check the address and your connection; the first sign-in needs the network."
     except ApiError as exc:
         form.error = str(exc)
+        form.wrong_field = "server_url" if form.error == NOT_OUR_SERVER else None  # the address is what to fix
     else:
         form.password = ""
         return result

@@ -9,6 +9,7 @@ from pydantic import ValidationError
 from client.session import Session, SessionManager
 from client.state.sign_in import server_address_problem
 from client.sync import ApiError, AuthExpired, Offline
+from client.sync.api import NOT_OUR_SERVER
 from domain.messages import as_sentence, describe, field_of
 from domain.uk_time import uk_day
 from protocol.accounts import CompleteResetRequest, RegisterRequest
@@ -83,6 +84,7 @@ class RegisterForm:
         if request is None:
             return None
         self.error = await _call_signed_out(session, self.server_url, lambda api: api.register(request))
+        self.wrong_field = "server_url" if self.error == NOT_OUR_SERVER else None
         if self.error:
             return None
         return await session.sign_in(self.server_url, request.username, request.password)
@@ -114,6 +116,7 @@ class ResetPasswordForm:
             return None
         self.error = await _call_signed_out(session, self.server_url, lambda api: api.complete_password_reset(
             request.username, request.reset_code, request.new_password))
+        self.wrong_field = "server_url" if self.error == NOT_OUR_SERVER else None
         if self.error:
             return None
         return await session.sign_in(self.server_url, self.username.strip(), self.new_password)
