@@ -112,6 +112,11 @@ def _choices(expected: Any) -> str:
     return str(expected).replace("'", "").replace("_", " ")
 
 
+# What a pattern allows, for the patterns a person types against (a user name she chooses).
+_PATTERN_WORDS = {
+    r"^[A-Za-z0-9._@-]+$": "can have only letters, numbers and . _ @ - (no spaces)",
+}
+
 # error type -> the rule in plain words (following the field's name), from the error's ctx.
 _RULES: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "missing": lambda ctx: "is required",
@@ -120,7 +125,7 @@ _RULES: dict[str, Callable[[Mapping[str, Any]], str]] = {
     "string_too_long": lambda ctx: f"can't be longer than {_plural(ctx.get('max_length'), 'character')}",
     "too_short": lambda ctx: f"needs at least {_plural(ctx.get('min_length'), 'entry')}".replace("entrys", "entries"),
     "too_long": lambda ctx: f"can have {_plural(ctx.get('max_length'), 'entry')} at most".replace("entrys", "entries"),
-    "string_pattern_mismatch": lambda ctx: "is not written the expected way",
+    "string_pattern_mismatch": lambda ctx: _PATTERN_WORDS.get(ctx.get("pattern"), "is not written the expected way"),
     "greater_than": lambda ctx: f"must be more than {_number(ctx.get('gt'))}",
     "greater_than_equal": lambda ctx: f"can't be less than {_number(ctx.get('ge'))}",
     "less_than": lambda ctx: f"must be less than {_number(ctx.get('lt'))}",

@@ -43,6 +43,7 @@ from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from domain.numbers import mbps, ms
 from domain.records import USERNAME_PATTERN, SyncedRecord, stamp  # noqa: F401 - stamp is re-exported
 
 
@@ -226,13 +227,22 @@ class WifiSurveyResult(_Item):
             return ("no connection",)
         assert self.download_mbps is not None and self.upload_mbps is not None and self.latency_ms is not None
         found = []
+        # Measured numbers as people read them (4.6, not 4.56789); 9.96 rounds to 10.0, so "just under".
         if self.download_mbps < GOOD_DOWNLOAD_MBPS:
-            found.append(f"download {self.download_mbps:g} Mbps is below {GOOD_DOWNLOAD_MBPS:g} Mbps")
+            found.append(_below("download", self.download_mbps, GOOD_DOWNLOAD_MBPS))
         if self.upload_mbps < GOOD_UPLOAD_MBPS:
-            found.append(f"upload {self.upload_mbps:g} Mbps is below {GOOD_UPLOAD_MBPS:g} Mbps")
+            found.append(_below("upload", self.upload_mbps, GOOD_UPLOAD_MBPS))
         if self.latency_ms >= GOOD_LATENCY_BELOW_MS:
-            found.append(f"latency {self.latency_ms:g} ms is not below {GOOD_LATENCY_BELOW_MS:g} ms")
+            found.append(f"latency {ms(self.latency_ms)} ms is not below {GOOD_LATENCY_BELOW_MS:g} ms")
         return tuple(found)
+
+
+def _below(what: str, speed: float, limit: float) -> str:
+    """'download 4.6 Mbps is below 10 Mbps'; a speed that rounds to the limit is 'just under' it."""
+    shown = mbps(speed)
+    if float(shown) < limit:
+        return f"{what} {shown} Mbps is below {limit:g} Mbps"
+    return f"{what} is just under {limit:g} Mbps"
 
 
 class Coverage(StrEnum):

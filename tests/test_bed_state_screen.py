@@ -121,6 +121,9 @@ WAITING_SINCE = datetime(2026, 11, 25, 9, 5, tzinfo=timezone.utc)  # 09:05 in Lo
         (SyncStatus(state=SyncState.ERROR, pending=0, waiting_since=WAITING_SINCE),
          "Waiting for the network since 09:05 - nothing waiting to send"),
         (SyncStatus(state=SyncState.SIGNED_OUT, pending=1), "Saved on this device - sign in again to send (1 change waiting)"),
+        # Refused by the server (her password was reset elsewhere): not "Sent 09:05" while nothing moves any more.
+        (SyncStatus(state=SyncState.SIGNED_OUT, last_success_at=WAITING_SINCE),
+         "Your sign-in has ended - sign in again to keep this device up to date (last sent 09:05)"),
         (SyncStatus(state=SyncState.SYNCING, pending=3), "Sending now (3 changes waiting)"),
         # Saved while online, the moment before the engine picks it up: sending, never "will send when online".
         (SyncStatus(state=SyncState.IDLE, pending=1), "Sending now (1 change waiting)"),

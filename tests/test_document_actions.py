@@ -322,6 +322,41 @@ def test_the_red_bag_pack_screen_offers_both_documents_with_a_preview_of_the_pac
     assert services.saved[-1]["src_bytes"] == store.documents.read(documents.pack.id)[1]
 
 
+def test_a_pack_that_cannot_be_opened_or_made_again_is_said_in_words_not_the_exception(store, monkeypatch):
+    """The ward read "Could not open the transfer pack: KeyError"; the carer "No PDF: <the library's words>"."""
+    from datetime import datetime, timezone
+
+    from client.state.hospital import HospitalTransfers
+    from client.state.red_bag import ResidentScreen
+    from client.views.account_bar import AccountBar
+    from client.views.hospital_view import HospitalView
+    from client.views.red_bag_view import ResidentView
+    from tests.support.records import HOME_ID
+
+    async def nothing(*args):
+        return None
+
+    monkeypatch.setattr(HospitalView, "update", lambda self: None)
+    engine = SimpleNamespace(status=SyncStatus(), request_sync=lambda: None)
+    ward = HospitalView(HospitalTransfers(lambda: None, store.documents, now=lambda: datetime.now(timezone.utc)),
+                        account_bar=AccountBar(engine, account_line="Signed in as Ward 7", on_sign_in_again=lambda: None,
+                                               on_sign_out=nothing), open_document=nothing)
+    aio.run(ward._open("a-transfer-the-list-no-longer-has"))  # refreshed away meanwhile: a KeyError inside
+    assert ward.transfers.message == "The transfer pack could not be opened: tap Refresh, then try again"
+
+    monkeypatch.setattr(ResidentView, "update", lambda self: None)
+    screen = ResidentScreen(store, HOME_ID, None, "carer1")
+    assert screen.add_resident("Margaret", "Smith", "12/04/1938", "943 476 5919", allergies="Penicillin") is None
+
+    def broken():
+        raise RuntimeError("Not enough horizontal space to render a single character")
+
+    screen.make_transfer_pack = broken
+    view = ResidentView(screen, Engine(), open_document=nothing)
+    view._pack_again(None)
+    assert screen.message == "The transfer pack PDF could not be made: try again" and screen.message_is_error
+
+
 def test_the_readiness_summary_is_offered_once_made_with_a_preview(store, monkeypatch):
     from client.state.readiness import ReadinessScreen
     from client.views.readiness_view import ReadinessView

@@ -38,6 +38,9 @@ def refused(build) -> ValidationError:
                       date_of_birth="1938-04-12"), "Given name can't be empty"),
     (lambda: RegisterRequest(invite_code="ABCDEFGH", username="ann", display_name="Ann", password="short"),
      "Password needs at least 10 characters"),
+    (lambda: RegisterRequest(invite_code="ABCD-EFGH", username="ann smith", display_name="Ann",
+                             password="a good password"),
+     "User name can have only letters, numbers and . _ @ - (no spaces)"),  # what she may choose, not "not valid"
     (lambda: Resident(home_id=HOME, resident_id="r1", given_name="M", family_name="S", date_of_birth="1938-04-12",
                       shoe_size=9), "Shoe size is not expected here"),
     (lambda: Observations(respiration_rate=16, spo2=96, systolic_bp=120, pulse=80, consciousness="asleep",

@@ -28,6 +28,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import flet as ft
+import httpx
 import pytest
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ValidationError
@@ -45,13 +46,15 @@ from client.state.readiness import ReadinessScreen
 from client.state.red_bag import ResidentScreen
 from client.state.resident_form import MedicineLine, ResidentForm
 from client.state.sign_in import SignInForm
+from client.state.sign_in import submit as submit_sign_in
 from client.state.staff import RegisterForm, ResetPasswordForm, StaffPanel
-from client.sync import Offline, SyncStatus
+from client.sync import ApiError, CentralApi, Offline, SyncStatus
 from client.sync.api import describe_validation_error
 from client.views.account_forms import RegisterView, ResetPasswordView
 from client.views.bed_state_view import BedStateView
 from client.views.home_settings_view import OutbreakControl
 from client.views.red_bag_view import ResidentView
+from client.views.sign_in_view import SignInView
 from domain.beds import COUNT_FIELDS
 from domain.messages import FIELD_LABELS, label, plain_words
 from domain.nhsmail import Step
@@ -431,6 +434,121 @@ def test_the_register_and_reset_forms_show_no_error_box_before_anything_is_typed
                  ResetPasswordView(None, "https://x.example", lambda: None, None)):
         assert semantics_over_hidden(view) == []
         assert view.error_box.visible is False  # nothing to say yet
+
+
+class ForeignServer:
+    """A session whose server address answers as some other web server does (the app's own address, say):
+    the real API client, no route for the request."""
+
+    ANSWERS = (httpx.Response(405, json={"detail": "Method Not Allowed"}),
+               httpx.Response(404, html="<!DOCTYPE html><title>404</title>"))
+
+    def __init__(self, answer: httpx.Response) -> None:
+        self.answer = answer
+
+    def new_api(self, server_url: str) -> CentralApi:
+        return CentralApi(server_url, transport=httpx.MockTransport(lambda request: self.answer))
+
+    async def sign_in(self, server_url: str, username: str, password: str) -> None:
+        api = self.new_api(server_url)
+        try:
+            await api.sign_in(username, password)
+        finally:
+            await api.aclose()
+
+
+# An address a person may type: no scheme, no port that exists, another protocol.
+BAD_ADDRESSES = ("127.0.0.1:8000", "http://127.0.0.1:99999", "https://carehome.example.nhs.uk:0", "ftp://x")
+
+
+@pytest.mark.parametrize("answer", ForeignServer.ANSWERS, ids=["405", "html"])
+def test_the_account_forms_answer_every_bad_entry_with_words_not_an_error(answer):
+    """Their views catch nothing: a refusal raised in a tap's handler is Flet's "Error running app" screen."""
+    forms = {
+        "sign in": (lambda: SignInForm(server_url="https://x.example", username="ann", password="a good password"),
+                    lambda form, session: submit_sign_in(form, session)),
+        "register": (lambda: RegisterForm(server_url="https://x.example", invite_code="ABCD-EFGH",
+                                          display_name="Ann", username="ann", password="a good password"),
+                     lambda form, session: form.submit(session)),
+        "reset": (lambda: ResetPasswordForm(server_url="https://x.example", username="ann", reset_code="ABCD-EFGH",
+                                            new_password="a good password"),
+                  lambda form, session: form.submit(session)),
+    }
+    seen = Seen()
+    for title, (make, send) in forms.items():
+        for name, value in vars(make()).items():
+            if not isinstance(value, str) or name == "error":
+                continue
+            for bad in (*BAD_TEXT, *BAD_ADDRESSES, value):  # value: all good, the server at the address refuses
+                form = make()
+                setattr(form, name, bad)
+                assert asyncio.run(send(form, ForeignServer(answer))) is None
+                assert form.error, f"{title} {name}={bad[:20]!r}: refused with nothing said"
+                if bad == value:  # all good, and the address answers as no central API does: fix the address
+                    assert form.wrong_field == "server_url", f"{title}: {form.error!r} not under the address"
+                seen.add(f"{title} {name}={bad[:20]!r}", form.error)
+    assert seen.bad() == []
+    assert not [text for text in seen.messages if re.search(r"\b[45]\d\d\b|<", text)]  # no status code, no page
+
+
+def _fails(exc: Exception) -> Callable[[httpx.Request], httpx.Response]:
+    def answer(request: httpx.Request) -> httpx.Response:
+        raise exc
+    return answer
+
+
+# What the network or a server may do to a sync round: what the sync details panel then says.
+NETWORK_TROUBLE = {
+    "refused": _fails(httpx.ConnectError("[Errno 111] Connection refused")),
+    "hangs": _fails(httpx.ReadTimeout("timed out")),
+    "reset": _fails(httpx.RemoteProtocolError("Server disconnected without sending a response.")),
+    "503": lambda request: httpx.Response(503, text="Service Unavailable"),
+    "login page": lambda request: httpx.Response(200, html="<html>Sign in to the WiFi</html>"),
+    "403": lambda request: httpx.Response(403, json={"detail": "This device may not send for this home"}),
+    "404 page": lambda request: httpx.Response(404, html="<h1>Not Found</h1>"),
+    "409": lambda request: httpx.Response(409, json={"detail": "Not Found"}),
+}
+
+
+def test_what_the_sync_details_say_of_a_network_fault_names_no_exception_and_no_bare_status_code():
+    """It said "Cannot reach the central API (ConnectError)" and "Pull failed (404): <h1>Not Found</h1>"."""
+    seen = Seen()
+    for trouble, answer in NETWORK_TROUBLE.items():
+        api = CentralApi("https://central.example", "token", transport=httpx.MockTransport(answer))
+        for name, call in (("push", lambda api=api: api.push("0f1e2d3c-4b5a-4697-8899-aabbccddeeff", [])), ("pull", lambda api=api: api.pull(0))):
+            try:
+                asyncio.run(call())
+            except ApiError as exc:  # Offline too: the engine keeps str(exc) as the status's message
+                seen.add(f"{name} when {trouble}", str(exc))
+            else:
+                raise AssertionError(f"{name} when {trouble}: no refusal")
+    assert len(seen.messages) >= 5
+    assert seen.bad() == []
+    assert [text for text in seen.messages if re.search(r"[A-Z][a-z]+[A-Z][a-z]+(Error|Exception)|\(\d{3}\)|<", text)] \
+        == []
+
+
+def test_an_account_form_shows_its_problem_under_the_field_it_is_about_until_that_field_is_edited():
+    """It sat at the foot of the form: "Invite code needs at least 8 characters" under the password."""
+    register = RegisterView(None, "https://x.example", lambda: None, None)
+    reset = ResetPasswordView(None, "https://x.example", lambda: None, None)
+    sign_in_view = SignInView(SimpleNamespace(default_server_url="https://x.example"), None)
+    for view in (register, reset, sign_in_view):
+        view.update = lambda: None  # no page: render without sending
+    register.code.value, register.password.value = "ABCD", "a good password"
+    reset.username.value, reset.code.value, reset.password.value = "ann", "ABCD-EFGH", "short"
+    sign_in_view.server.value = "http://127.0.0.1:99999"
+    for view, field, words in ((register, register.code, "Invite code needs at least 8 characters"),
+                               (reset, reset.password, "New password needs at least 10 characters"),
+                               (sign_in_view, sign_in_view.server, "Server address is not a valid web address")):
+        asyncio.run(view._submit(None))
+        assert field.error and field.error.startswith(words)
+        assert field.error_max_lines > 1  # the whole sentence: one line cut it short on a phone
+        assert [f.error for f in view.fields.values() if f is not field] == [None] * (len(view.fields) - 1)
+        assert not (view.error_box if hasattr(view, "error_box") else view.error).visible  # said once, there
+        field.update = lambda: None
+        field.on_change(None)  # she corrects it: the old words go
+        assert field.error is None
 
 
 # -- 3. every API answer a screen can show -----------------------------------------------------------------

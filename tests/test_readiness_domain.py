@@ -112,7 +112,14 @@ def test_good_wifi_thresholds(down, up, latency, coverage):
 
 def test_poor_result_says_why():
     assert wifi("Lounge", down=4, latency=150).shortfalls == (
-        "download 4 Mbps is below 10 Mbps", "latency 150 ms is not below 100 ms")
+        "download 4.0 Mbps is below 10 Mbps", "latency 150 ms is not below 100 ms")
+
+
+def test_why_a_result_is_poor_prints_measured_numbers_as_people_read_them():
+    # A survey measures 4.56789 Mbps and 123.456 ms: the words say 4.6 and 123, as the screen and the PDF do.
+    assert wifi("Lounge", down=4.56789, up=1.23456, latency=123.456).shortfalls == (
+        "download 4.6 Mbps is below 10 Mbps", "upload 1.2 Mbps is below 2 Mbps", "latency 123 ms is not below 100 ms")
+    assert wifi("Lounge", down=9.96).shortfalls == ("download is just under 10 Mbps",)  # never "10.0 is below 10"
 
 
 def test_summary_uses_the_latest_result_per_location():
@@ -128,7 +135,7 @@ def test_summary_uses_the_latest_result_per_location():
     assert set(by_location) == {"lounge", "Office", "Bedroom corridor, first floor"}
     assert by_location["lounge"].coverage is Coverage.GOOD and by_location["lounge"].latest.result_id == "new"
     assert by_location["Office"].coverage is Coverage.POOR
-    assert by_location["Office"].reasons == ("download 3 Mbps is below 10 Mbps",)
+    assert by_location["Office"].reasons == ("download 3.0 Mbps is below 10 Mbps",)
     assert summary.office is Coverage.POOR
     assert summary.by_area[CareArea.COMMUNAL] is Coverage.GOOD
     assert summary.where_care_happens is Coverage.POOR

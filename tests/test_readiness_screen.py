@@ -62,7 +62,7 @@ def test_saving_broadband_stamps_who_and_when_and_queues_it(screen, sync, saves)
     [entry] = sync.pending(10)
     assert entry.kind == "broadband" and entry.data["changed_by"] == "champion"
     row = screen.checklist_rows[0]
-    assert row.value == "BT, 80 Mbps down / 20 up" and row.done and row.pending
+    assert row.value == "BT, 80.0 Mbps down / 20.0 up" and row.done and row.pending
     local = NOW.astimezone()
     assert row.changed.startswith(f"changed by champion, {local:%d %b %H:%M}".lstrip("0"))
     assert row.changed.endswith("on this device, not sent yet")
@@ -125,6 +125,20 @@ def test_wifi_results_with_and_without_a_connection(screen, store):
     assert results["Office"]["download_mbps"] == 50
     assert screen.wifi_text == "Good in 1 of 2 care locations; no connection: Room 12; not surveyed: lounges and dining rooms"
     assert [(r.location, r.coverage) for r in screen.wifi_rows] == [("Office", "Good"), ("Room 12", "No connection")]
+
+
+def test_the_wifi_rows_print_the_numbers_the_summary_pdf_prints(screen):
+    """One rule (domain/numbers.py): the screen said '652 Mbps' where the PDF said '651.8', and a poor result's
+    reason '4.56789 Mbps', '123.456 ms'."""
+    assert screen.record_wifi("Office", Measurement(latency_ms=12.4, download_mbps=651.8321, upload_mbps=410.26)) \
+        is None
+    assert screen.message.startswith("Saved: Office - 651.8 Mbps down, 410.3 up, 12 ms")
+    assert screen.record_wifi("Room 12", Measurement(latency_ms=123.456, download_mbps=4.56789, upload_mbps=0.98765)) \
+        is None
+    details = {row.location: row.detail for row in screen.wifi_rows}
+    assert details["Office"].startswith("651.8 Mbps down, 410.3 up, 12 ms (")
+    assert details["Room 12"].startswith("4.6 Mbps down, 1.0 up, 123 ms - download 4.6 Mbps is below 10 Mbps; "
+                                         "upload 1.0 Mbps is below 2 Mbps; latency 123 ms is not below 100 ms (")
 
 
 def test_band_and_what_next_follow_the_checklist(screen):

@@ -140,6 +140,23 @@ def test_send_to_hospital_saves_one_transfer_in_hospital_and_makes_the_pack(stor
     assert residents.rows[0].status.startswith("In hospital since") and residents.summary == "1 resident, 1 in hospital"
 
 
+def test_a_pack_that_cannot_be_made_is_said_in_words_and_the_transfer_is_still_saved(store, clock, saves):
+    """It showed the PDF library's own words ("...could not be made: Not enough horizontal space to render...")."""
+    add(store, clock, saves)
+    [resident] = store.records("resident", HOME_ID)
+    screen = new_screen(store, clock, saves, resident.data["resident_id"])
+    screen.reason = "Fall in the lounge"
+
+    def broken(transfer):
+        raise RuntimeError("FPDFException: Not enough horizontal space to render a single character")
+
+    screen.make_transfer_pack = broken
+    assert screen.start_transfer() is None
+    assert screen.message == ("Sent to hospital (saved). The transfer pack PDF could not be made: tap Transfer pack "
+                              "PDF to try again") and screen.message_is_error
+    assert len(store.records("transfer", HOME_ID)) == 1
+
+
 def test_invalid_observations_refuse_the_transfer(store, clock, saves):
     screen = add(store, clock, saves)
     screen.reason = "Unwell"

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from client.state.bed_state import BedStateScreen
+from client.state.sync_status import not_applied_line
 from client.sync import CentralApi, SyncState
 from client.views.bed_state_view import BedStateView
 from domain.freshness import Freshness
@@ -95,6 +96,23 @@ def test_one_bed_change_is_one_change_waiting(central, network, tmp_path):
     network.connected = True
     assert aio.run(device.engine.sync_once())
     assert shown(device, screen)["status"] == f"Sent {london(central.clock.now)}"
+    device.close()
+
+
+def test_after_her_password_is_reset_elsewhere_the_status_says_sign_in_again_not_sent(central, network, tmp_path):
+    """A 401 the refresh cannot cure (an administrator reset her password): the line said "Sent 09:12" for ever."""
+    device = device_on(central, network, tmp_path / "device")
+    screen = device.screen(DEMO_HOME)
+    last_sent = london(central.clock.now)
+    admin = sign_in(central, "admin")
+    code = central.post(f"/accounts/{DEMO_USER}/password-reset", headers=admin).json()["reset_code"]
+    assert central.post("/auth/reset-password", json={"username": DEMO_USER, "reset_code": code,
+                                                      "new_password": "a new password 1"}).status_code == 204
+    central.clock.now += timedelta(minutes=5)
+    assert aio.run(device.engine.sync_once())  # refused: nothing to retry until she signs in again
+    assert device.engine.status.state is SyncState.SIGNED_OUT
+    assert shown(device, screen)["status"] == \
+        f"Your sign-in has ended - sign in again to keep this device up to date (last sent {last_sent})"
     device.close()
 
 
@@ -280,7 +298,10 @@ def test_a_change_that_lost_is_not_sent_and_is_saved_again_with_one_tap(central,
 
     texts = shown(mine, screen)
     assert not texts["status"].startswith("Sent")
-    assert texts["status"] == "Not applied: 1 change lost to another device's or was refused - see the notice above"
+    assert texts["status"] == "Not applied: 1 change - another device saved first, or it was refused; see the notice above"
+    # It read "1 change lost to another device's or was refused" (and "2 changes ... was refused").
+    assert not_applied_line(2) == \
+        "Not applied: 2 changes - another device saved first, or they were refused; see the notice above"
     assert screen.status_look(mine.engine.status).value == "attention"
     [lost] = screen.lost_changes
     assert lost.title == "Nursing dementia beds"

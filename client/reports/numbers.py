@@ -1,13 +1,5 @@
-"""Numbers as a document prints them for people: speeds to one decimal, times to whole milliseconds."""
+"""Numbers as a document prints them for people: the one rule screens use too (domain/numbers.py)."""
 
-from __future__ import annotations
+from domain.numbers import mbps, ms
 
-
-def mbps(value: float) -> str:
-    """'4.6' for 4.5678 Mbps (one decimal, always shown, so a column of speeds reads alike)."""
-    return f"{value:.1f}"
-
-
-def ms(value: float) -> str:
-    """'121' for 120.6 ms (whole milliseconds)."""
-    return f"{value:.0f}"
+__all__ = ["mbps", "ms"]

@@ -41,6 +41,7 @@ from domain.nhsmail import (
     UserRole,
     step_text,
 )
+from domain.numbers import mbps, ms
 from domain.readiness import (
     Broadband,
     ChecklistItem,
@@ -121,7 +122,7 @@ def _latest(items: Iterable[Any]) -> Any | None:
 
 
 def _mbps(value: float | None) -> str:
-    return f"{value:.1f}" if value is not None and value < 10 else f"{value:.0f}" if value is not None else "?"
+    return mbps(value) if value is not None else "?"  # the summary PDF's rule: the same figure on both
 
 
 @dataclass(frozen=True)
@@ -259,7 +260,7 @@ class ReadinessScreen:
                 detail = "No connection"
             else:
                 detail = (f"{_mbps(latest.download_mbps)} Mbps down, {_mbps(latest.upload_mbps)} up, "
-                          f"{latest.latency_ms:.0f} ms")
+                          f"{ms(latest.latency_ms)} ms")
             if loc.reasons and not latest.no_connection:
                 detail += " - " + "; ".join(loc.reasons)
             detail += f" ({changed_line(latest.changed_by, latest.changed_at, self._now())})"
@@ -434,7 +435,7 @@ class ReadinessScreen:
                 self.message = f"Saved: no connection at {place}"
             else:
                 self.message = (f"Saved: {place} - {_mbps(measurement.download_mbps)} Mbps down, "
-                                f"{_mbps(measurement.upload_mbps)} up, {measurement.latency_ms:.0f} ms")
+                                f"{_mbps(measurement.upload_mbps)} up, {ms(measurement.latency_ms)} ms")
             if self.web_mode:
                 self.message += " (measured from the computer running the app, not from this device)"
         return error

@@ -18,6 +18,7 @@ documents are removed when it ends, here or on another device.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -96,6 +97,11 @@ def _tidy_documents(store: LocalStore, home_id: str, active: dict[str, Transfer]
     for group in store.documents.groups():
         if group.startswith(f"{home_id}/transfer/") and group not in keep:
             store.documents.remove_group(group)
+
+
+log = logging.getLogger(__name__)
+PACK_NOT_MADE = ("Sent to hospital (saved). The transfer pack PDF could not be made: tap Transfer pack PDF to try "
+                 "again")
 
 
 def _when(moment: datetime | None) -> str:
@@ -501,8 +507,9 @@ class ResidentScreen:
         self.reload()
         try:
             documents = self.make_transfer_pack(transfer)
-        except Exception as exc:  # noqa: BLE001 - the transfer is saved; a failed PDF is shown, never lost
-            self._fail(f"Sent to hospital (saved). The transfer pack PDF could not be made: {exc}")
+        except Exception:  # noqa: BLE001 - the transfer is saved; a failed PDF is shown, never lost
+            log.exception("the transfer pack could not be made")  # the library's words are for the log
+            self._fail(PACK_NOT_MADE)
             return None
         self.message, self.message_is_error = "Transfer pack ready", False
         self.message_is_warning = False

@@ -7,10 +7,12 @@ from dataclasses import dataclass
 from pydantic import ValidationError
 
 from client.session import Session, SessionManager
+from client.state.sign_in import server_address_problem
 from client.sync import ApiError, AuthExpired, Offline
-from domain.messages import as_sentence, describe
+from client.sync.api import NOT_OUR_SERVER
+from domain.messages import as_sentence, describe, field_of
 from domain.uk_time import uk_day
-from protocol.accounts import RegisterRequest
+from protocol.accounts import CompleteResetRequest, RegisterRequest
 
 NEEDS_NETWORK = "This needs a connection to the central API: try again when online"
 
@@ -66,21 +68,23 @@ class RegisterForm:
     username: str = ""
     password: str = ""
     error: str | None = None
+    wrong_field: str | None = None  # the field the error is about (shown under it); None: the form as a whole
 
     def request(self) -> RegisterRequest | None:
         try:
             return RegisterRequest(invite_code=self.invite_code.strip(), username=self.username.strip(),
                                    display_name=self.display_name.strip(), password=self.password)
         except ValidationError as exc:
-            self.error = as_sentence(describe(exc.errors()[0]))  # the first problem: one thing to fix at a time
+            self.error, self.wrong_field = _first_problem(exc)  # one thing to fix at a time
             return None
 
     async def submit(self, session: SessionManager) -> Session | None:
-        self.error = None
-        request = self.request()
+        self.error, self.wrong_field = _address_problem(self.server_url)
+        request = None if self.error else self.request()
         if request is None:
             return None
         self.error = await _call_signed_out(session, self.server_url, lambda api: api.register(request))
+        self.wrong_field = "server_url" if self.error == NOT_OUR_SERVER else None
         if self.error:
             return None
         return await session.sign_in(self.server_url, request.username, request.password)
@@ -95,17 +99,38 @@ class ResetPasswordForm:
     reset_code: str = ""
     new_password: str = ""
     error: str | None = None
+    wrong_field: str | None = None  # the field the error is about (shown under it); None: the form as a whole
+
+    def request(self) -> CompleteResetRequest | None:
+        try:
+            return CompleteResetRequest(username=self.username.strip(), reset_code=self.reset_code.strip(),
+                                        new_password=self.new_password)
+        except ValidationError as exc:  # checked here: the API client would raise it inside the tap's handler
+            self.error, self.wrong_field = _first_problem(exc)
+            return None
 
     async def submit(self, session: SessionManager) -> Session | None:
-        self.error = None
-        if len(self.new_password) < 10:
-            self.error = "New password needs at least 10 characters"
+        self.error, self.wrong_field = _address_problem(self.server_url)
+        request = None if self.error else self.request()
+        if request is None:
             return None
         self.error = await _call_signed_out(session, self.server_url, lambda api: api.complete_password_reset(
-            self.username.strip(), self.reset_code.strip(), self.new_password))
+            request.username, request.reset_code, request.new_password))
+        self.wrong_field = "server_url" if self.error == NOT_OUR_SERVER else None
         if self.error:
             return None
         return await session.sign_in(self.server_url, self.username.strip(), self.new_password)
+
+
+def _first_problem(exc: ValidationError) -> tuple[str, str | None]:
+    """The first problem in words, and the field it is about."""
+    error = exc.errors()[0]
+    return as_sentence(describe(error)), field_of(error)
+
+
+def _address_problem(server_url: str) -> tuple[str | None, str | None]:
+    problem = server_address_problem(server_url)
+    return problem, "server_url" if problem else None
 
 
 async def _call_signed_out(session: SessionManager, server_url: str, call) -> str | None:

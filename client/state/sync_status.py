@@ -45,6 +45,11 @@ def sync_line(status: SyncStatus, now: datetime) -> str:
         if status.pending:
             return f"Waiting for the network{since} - saved on this device {waiting}"
         return f"Waiting for the network{since} - nothing waiting to send"
+    if status.state is SyncState.SIGNED_OUT and not status.pending:
+        # The server ended the sign-in (a password reset, an expiry): nothing is sent or received any more, so
+        # the last "Sent" is history, not the state of things.
+        last = f" (last sent {uk_day_clock(status.last_success_at, now)})" if status.last_success_at else ""
+        return f"Your sign-in has ended - sign in again to keep this device up to date{last}"
     if status.pending:
         if status.state is SyncState.SIGNED_OUT:
             return f"Saved on this device - sign in again to send {waiting}"
@@ -76,8 +81,8 @@ def sync_look(status: SyncStatus, not_applied: int = 0) -> SyncLook:
 
 def not_applied_line(count: int) -> str:
     """What the status line says while changes the central API did not apply wait to be seen (never 'Sent')."""
-    return (f"Not applied: {changes(count)} lost to another device's or was refused - "
-            "see the notice above")
+    refused = "it was refused" if count == 1 else "they were refused"
+    return f"Not applied: {changes(count)} - another device saved first, or {refused}; see the notice above"
 
 
 @dataclass(frozen=True)

@@ -92,7 +92,7 @@ def _parse(response: httpx.Response, model: type[ModelT]) -> ModelT:
     try:
         return model.model_validate_json(response.content)
     except (ValueError, ValidationError) as exc:
-        raise Offline(f"The central API sent an answer this app cannot read ({type(exc).__name__})") from exc
+        raise Offline(UNREADABLE) from exc
 
 
 class CentralApi:
@@ -122,14 +122,17 @@ class CentralApi:
             headers["Authorization"] = f"Bearer {self.token}"
         try:
             response = await self._client.request(method, url, headers=headers, **kwargs)
+        except httpx.TimeoutException as exc:
+            raise Offline(NO_ANSWER) from exc
         except httpx.TransportError as exc:
-            raise Offline(f"Cannot reach the central API ({type(exc).__name__})") from exc
-        except (httpx.InvalidURL, httpx.UnsupportedProtocol, ValueError) as exc:
-            raise ApiError(f"The server address is not valid: {exc}") from exc
+            raise Offline(CANNOT_REACH) from exc
+        except (httpx.InvalidURL, httpx.UnsupportedProtocol, ValueError, OverflowError) as exc:
+            # OverflowError: a port past 65535 (httpx lets it through to the socket). The library's words stay here.
+            raise ApiError(NOT_AN_ADDRESS) from exc
         if response.status_code in (502, 503, 504) or response.status_code >= 500:
             retry_after = response.headers.get("Retry-After")
             raise Offline(
-                f"The central API is unavailable ({response.status_code})",
+                UNAVAILABLE,
                 retry_after=float(retry_after) if retry_after and retry_after.isdigit() else None,
             )
         if response.status_code == 426:
@@ -148,7 +151,7 @@ class CentralApi:
         if response.status_code in (401, 403, 422, 423, 429):
             raise SignInRefused(_detail(response) or "Wrong user name or password")
         if response.status_code != 200:
-            raise ApiError(f"Sign-in failed ({response.status_code}): {_detail(response)}")
+            raise ApiError(_refusal(response))
         return _parse(response, SignInResponse)
 
     async def refresh(self, refresh_token: str) -> SignInResponse:
@@ -158,7 +161,7 @@ class CentralApi:
         if response.status_code in (401, 403, 422):
             raise SignInRefused(_detail(response) or "Please sign in again")
         if response.status_code != 200:
-            raise ApiError(f"Refresh failed ({response.status_code}): {_detail(response)}")
+            raise ApiError(f"Signing in again was refused: {_refusal(response, signed_in=True)}")
         return _parse(response, SignInResponse)
 
     async def sign_out(self, refresh_token: str | None) -> None:
@@ -184,14 +187,14 @@ class CentralApi:
         body = CompleteResetRequest(username=username, reset_code=reset_code, new_password=new_password).model_dump()
         response = await self._request("POST", "/auth/reset-password", json=body)
         if response.status_code != 204:
-            raise ApiError(_detail(response) or f"Refused ({response.status_code})")
+            raise ApiError(_refusal(response))
 
     def _expect(self, response: httpx.Response, status: int) -> httpx.Response:
         """Account requests: the server's own words for any refusal."""
         if response.status_code == 401:
             raise AuthExpired(_detail(response) or "Please sign in again")
         if response.status_code != status:
-            raise ApiError(_detail(response) or f"Refused ({response.status_code})")
+            raise ApiError(_refusal(response, signed_in=self.token is not None))
         return response
 
     async def push(self, device_id: str, mutations: Sequence[Mutation | dict[str, Any]]) -> PushResponse:
@@ -213,7 +216,7 @@ class CentralApi:
                 detail = response.text[:200]
             raise BatchInvalid(describe_validation_error(detail), detail)
         if response.status_code != 200:
-            raise ApiError(f"Push failed ({response.status_code}): {_detail(response)}")
+            raise ApiError(f"Sending was refused: {_refusal(response, signed_in=True)}")
         return _parse(response, PushResponse)
 
     async def pull(self, since: int, limit: int = 500, device_id: str | None = None, *,
@@ -228,11 +231,11 @@ class CentralApi:
         if response.status_code == 410:
             raise ResetRequired(_detail(response))
         if response.status_code != 200:
-            raise ApiError(f"Pull failed ({response.status_code}): {_detail(response)}")
+            raise ApiError(f"Receiving was refused: {_refusal(response, signed_in=True)}")
         try:
             return read_pull_page(response.content)  # PullResponse's checks, without a model per record
         except ValueError as exc:
-            raise Offline(f"The central API sent an answer this app cannot read ({type(exc).__name__})") from exc
+            raise Offline(UNREADABLE) from exc
 
     # -- hospital users, administrators and a home's own history (roles-ui) ------------------------------
 
@@ -241,7 +244,7 @@ class CentralApi:
         try:
             return TypeAdapter(list[model]).validate_json(response.content)
         except (ValueError, ValidationError) as exc:
-            raise Offline(f"The central API sent an answer this app cannot read ({type(exc).__name__})") from exc
+            raise Offline(UNREADABLE) from exc
 
     async def hospital_transfers(self) -> list[TransferPack]:
         """The transfers in progress to the signed-in hospital user's hospital (every read is audited there)."""
@@ -310,6 +313,32 @@ class CentralApi:
     async def remind_alert(self, alert_id: str) -> RemindAnswer:
         response = await self._request("POST", f"/alerts/{quote(alert_id, safe='')}/remind")
         return _parse(self._expect(response, 200), RemindAnswer)
+
+
+# What the sync details panel and the forms say (the exception's class stays in the chain, for the log).
+CANNOT_REACH = "Cannot reach the central API: no network here, or the server is not running"
+NO_ANSWER = "The central API did not answer in time: the network is slow or down"
+UNREADABLE = "The central API sent an answer this app cannot read (a WiFi sign-in page, perhaps)"
+UNAVAILABLE = "The central API is not working just now: the app tries again by itself"
+NOT_AN_ADDRESS = "Server address is not a valid web address: check it, e.g. https://carehome.example.nhs.uk"
+NOT_OUR_SERVER = ("The server at this address is not Care Home Connect's central API (it does not know this "
+                  "request): check the server address")
+NOT_OFFERED = "the central API does not offer this yet (an older version)"
+# What a web server says of a path it has no route for: not the central API's own words for a refusal.
+_NO_SUCH_ROUTE = ("Not Found", "Method Not Allowed")
+
+
+def _refusal(response: httpx.Response, *, signed_in: bool = False) -> str:
+    """A refusal in words for a person: the central API's own words, else what went wrong without a status code.
+    A request it has no route for: signed in, the server is the central API (an older version); else the address
+    is likely wrong (the app's own address, another web site)."""
+    try:
+        detail = response.json().get("detail")
+    except (ValueError, AttributeError):  # not JSON: a web page, another program's answer
+        return NOT_OFFERED if signed_in else NOT_OUR_SERVER
+    if not detail or detail in _NO_SUCH_ROUTE:
+        return NOT_OFFERED if signed_in else NOT_OUR_SERVER
+    return detail if isinstance(detail, str) else describe_validation_error(detail)
 
 
 def _detail(response: httpx.Response) -> str:

@@ -9,6 +9,7 @@ and the account bar's (``sync-status``, ``sign-out``: client/views/account_bar.p
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 
 import flet as ft
@@ -18,6 +19,7 @@ from client.store import Document
 from client.views.account_bar import AccountBar, FollowsAccountBar
 from client.views.widgets import heading, identified, message_colour, screen_title
 
+log = logging.getLogger(__name__)
 OpenDocument = Callable[[Document], Awaitable[None]]
 
 
@@ -95,7 +97,8 @@ class HospitalView(FollowsAccountBar, ft.Column):
             # The PDF is made off the event loop: the screen stays responsive meanwhile.
             document = await asyncio.to_thread(self.transfers.pack_document, transfer_id)
             await self._open_document(document)
-        except Exception as exc:  # noqa: BLE001 - shown, the screen carries on
-            self.transfers.message = f"Could not open the transfer pack: {type(exc).__name__}"
+        except Exception:  # noqa: BLE001 - shown, the screen carries on
+            log.exception("the transfer pack could not be opened")  # its class name is for the log, not the ward
+            self.transfers.message = "The transfer pack could not be opened: tap Refresh, then try again"
             self.transfers.message_is_error = True
         self.render()

@@ -24,6 +24,7 @@ Semantics identifiers the tests use: ``red-bag-back``, ``resident-list``,
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timezone
 from typing import Any
@@ -56,6 +57,7 @@ from client.views.widgets import (
 from domain.residents import Dnacpr
 from domain.transfer import SOFT_SIGN_LABELS, BelongingItem
 
+log = logging.getLogger(__name__)
 Now = Callable[[], datetime]
 OpenDocument = Callable[[Document], Awaitable[None]]
 
@@ -526,8 +528,9 @@ class ResidentView(ft.Column):
     def _pack_again(self, e: ft.Event) -> None:
         try:
             self.screen.make_transfer_pack()
-        except Exception as exc:  # noqa: BLE001 - shown, the screen carries on
-            self.screen.message, self.screen.message_is_error = f"No PDF: {exc}", True
+        except Exception:  # noqa: BLE001 - shown, the screen carries on
+            log.exception("the transfer pack could not be made again")
+            self.screen.message, self.screen.message_is_error = "The transfer pack PDF could not be made: try again", True
         else:
             self.screen.message, self.screen.message_is_error = "", False
         self.refresh()

@@ -8,7 +8,7 @@ import flet as ft
 
 from client.session import Session, SessionManager
 from client.state.sign_in import SignInForm, submit
-from client.views.widgets import password_field, server_field
+from client.views.widgets import clear_error, password_field, server_field, show_under_field
 
 
 class SignInView(ft.Column):
@@ -26,6 +26,9 @@ class SignInView(ft.Column):
         self.error = ft.Text(notice or "", color=ft.Colors.ERROR if not notice else ft.Colors.ON_SURFACE,
                              visible=bool(notice))
         self.button = ft.Button("Sign in", on_click=self._submit)
+        self.fields = {"server_url": self.server, "username": self.username, "password": self.password}
+        for field in self.fields.values():
+            field.on_change = lambda e, field=field: clear_error(field)
         self.controls = [
             ft.Text("Care Home Connect", theme_style=ft.TextThemeStyle.HEADLINE_SMALL, weight=ft.FontWeight.BOLD),
             ft.Text("Sign in once on this device; after that the app works offline too."),
@@ -50,9 +53,10 @@ class SignInView(ft.Column):
         session = await submit(self.form, self.session)
         self.button.disabled = False
         self.password.value = self.form.password
-        self.error.value = self.form.error or ""
+        under_field = show_under_field(self.fields, self.form.error, self.form.wrong_field)
+        self.error.value = "" if under_field else self.form.error or ""
         self.error.color = ft.Colors.ERROR
-        self.error.visible = bool(self.form.error)
+        self.error.visible = bool(self.form.error) and not under_field
         self.update()
         if session is not None:
             await self.on_signed_in(session)

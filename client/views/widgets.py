@@ -111,6 +111,22 @@ def server_field(url: str) -> ft.TextField:
     return ft.TextField(label="Server address", value=url, keyboard_type=ft.KeyboardType.URL)
 
 
+def show_under_field(fields: dict[str, ft.TextField], error: str | None, wrong_field: str | None) -> bool:
+    """A form's problem under the field it is about (every other field's old one gone); False when it is about
+    none of them (the form's own message line says it)."""
+    for name, field in fields.items():
+        field.error = error if name == wrong_field else None
+        field.error_max_lines = 4  # Flutter's one line cut "User name can have only letters, numbers an..." on a phone
+    return bool(error) and wrong_field in fields
+
+
+def clear_error(field: ft.TextField) -> None:
+    """The person edits the field: its old problem no longer stands."""
+    if field.error:
+        field.error = None
+        field.update()
+
+
 def password_field(label: str, **kwargs: Any) -> ft.TextField:
     """A password field with a named Show/Hide password button of touch size (Flutter's own is nameless)."""
     field = ft.TextField(label=label, password=True, **kwargs)
