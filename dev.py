@@ -243,6 +243,8 @@ def test(args: list[str]) -> int:
     ensure_poppler()
     if not args:  # the whole suite: its processes mostly wait on servers and browsers, so two workers or more
         args = ["-n", str(max(2, min(4, os.cpu_count() or 1))), "--dist", "loadscope",  # a module stays together
+                # in the order tests/conftest.py gives (longest modules first), not xdist's most-tests-first
+                "--no-loadscope-reorder",
                 "--durations=25"]  # the slowest tests in the log: where CI's time goes
     command = [str(PYTHON), "-m", "pytest", *args]
     say(" ".join(command[2:]))

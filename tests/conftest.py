@@ -29,6 +29,7 @@ from tests.support.flet_ui import CHROMIUM_ARGS, chromium_path, open_tab
 from tests.support.pdf_text import PdfReader, pdftotext_path
 from tests.support.postgres import postgres_cluster, postgres_url  # noqa: F401 - fixtures
 from tests.support.records import bed_record, care_home_record
+from tests.support.scheduling import longest_scopes_first
 from tests.support.server_process import start_server
 from tests.support.shared_device import SharedDevice
 
@@ -59,6 +60,9 @@ def pytest_collection_modifyitems(config, items) -> None:
     if unmarked:
         raise pytest.UsageError("these tests use the browser but are not marked browser "
                                 "(pytestmark = pytest.mark.browser):\n  " + "\n  ".join(unmarked))
+    # Longest modules first, so that xdist's workers finish together (tests/support/scheduling.py).
+    given = config.getoption("timeout", None)
+    longest_scopes_first(items, float(given if given is not None else config.getini("timeout") or 0))
 
 
 def _budget(item) -> float:

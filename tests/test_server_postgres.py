@@ -28,6 +28,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from argon2 import PasswordHasher, profiles
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
@@ -84,11 +85,39 @@ REUSED = {
 }
 
 
+@pytest.fixture(scope="module")
+def demo_database(postgres_cluster) -> str:
+    """The seeded demo database made once, by the server's own start-up, as SQLite's ``demo_database`` fixture
+    (tests/support/demo_database.py: the same cheap demo password hashes); each test's ``client`` starts from a
+    copy of it. Seeding from scratch on PostgreSQL: test_migrations_and_seeding_run_once and the tests after it."""
+    import psycopg
+
+    url = postgres_cluster.new_database()
+    with TestClient(create_app(Settings(database_url=url, token_ttl_seconds=30), clock=FakeClock())):
+        pass  # start-up and shut-down (its connections closed): a template must have none
+    cheap = PasswordHasher.from_parameters(profiles.CHEAPEST).hash(DEMO_PASSWORD)
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute("UPDATE accounts SET password_hash = %s", [cheap])
+    name = url.rsplit("/", 1)[1]
+    # A copy needs the template to have no session: a pooled connection of the app above may linger (idle) until
+    # it is collected, and a closed one's server process leaves a moment later.
+    with psycopg.connect(postgres_cluster.url(), autocommit=True) as connection:
+        def none_left() -> bool:
+            sessions = "FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()"
+            connection.execute(f"SELECT pg_terminate_backend(pid) {sessions}", [name])
+            return connection.execute(f"SELECT count(*) {sessions}", [name]).fetchone()[0] == 0
+
+        wait_until(none_left, timeout=10, interval=0.05, what=f"no session left on {name}")
+    return name
+
+
 @pytest.fixture()
-def client(postgres_url):
-    """The in-process app (as in test_server_api / test_server_tombstones_and_refresh) on a fresh PostgreSQL database."""
+def client(postgres_cluster, demo_database):
+    """The in-process app (as in test_server_api / test_server_tombstones_and_refresh) on a fresh copy of the
+    seeded PostgreSQL database."""
     clock = FakeClock()
-    app = create_app(Settings(database_url=postgres_url, token_ttl_seconds=30), clock=clock)
+    app = create_app(Settings(database_url=postgres_cluster.new_database(template=demo_database),
+                              token_ttl_seconds=30), clock=clock)
     with TestClient(app, raise_server_exceptions=False) as test_client:
         test_client.clock = clock
         test_client.app_ref = app

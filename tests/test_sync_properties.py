@@ -69,10 +69,12 @@ from client.credentials import CredentialStore
 from client.session import SessionManager
 from client.state.bed_state import BedStateScreen
 from client.store import LocalStore, open_device_store
+from client.store.paths import DB_FILENAME
 from client.sync import CentralApi, SyncEngine
 from domain.beds import COUNT_FIELDS, BedCount, ClosureReason
 from protocol import SCHEMA_VERSION
 from tests.support.auth import DEMO_HOME, sign_in_answer
+from tests.support.demo_database import copy_database
 from tests.support.faulty_transport import Fault, FaultyTransport
 from tests.support.keyring_backend import MemoryKeyring
 from tests.support.server_process import ServerProcess, start_server
@@ -133,6 +135,7 @@ class LoopThread:
 class Environment:
     server: ServerProcess
     loop: LoopThread
+    empty_device: Path  # a new device's database file, to copy (empty_device_database)
     _token: str | None = None
     _account: dict[str, Any] | None = None
     _signed_in_at: float = 0.0
@@ -196,9 +199,10 @@ def environment(tmp_path_factory):
 
     previous = keyring.get_keyring()
     keyring.set_keyring(MemoryKeyring())
-    server = start_server(tmp_path_factory.mktemp("sync-properties") / "central.sqlite3")
+    directory = tmp_path_factory.mktemp("sync-properties")
+    server = start_server(directory / "central.sqlite3")
     loop = LoopThread()
-    made = Environment(server, loop)
+    made = Environment(server, loop, empty_device_database(directory / "empty-device"))
     try:
         yield made
     finally:
@@ -206,6 +210,20 @@ def environment(tmp_path_factory):
         made.http.close()
         server.stop()
         keyring.set_keyring(previous)
+
+
+def empty_device_database(directory: Path) -> Path:
+    """A device database as the app's migrations leave it, before it has a device id; each example's devices
+    start from copies. Migrating one is a dozen durable commits (about 0.1 s on a busy disk), 2-3 devices an
+    example; a copy is one. Nothing differs for the device: it makes its own id, and its key, when it opens the
+    copy. (Measured side by side on a loaded machine: 442 s instead of 463 s for the 200 examples.)"""
+    path = directory / DB_FILENAME
+    opened = open_device_store(directory)
+    opened.store.close()
+    with contextlib.closing(sqlite3.connect(path)) as db, db:
+        db.execute("DELETE FROM meta WHERE key = 'device_id'")
+        assert db.execute("SELECT count(*) FROM meta").fetchone()[0] == 0, "a new device's database holds only its id"
+    return path
 
 
 # -- one device --------------------------------------------------------------------------------
@@ -231,6 +249,8 @@ class Device:
 
 
 def make_device(env: Environment, directory: Path, name: str) -> Device:
+    (directory / name).mkdir()
+    copy_database(env.empty_device, directory / name / DB_FILENAME)  # migrated already: see empty_device_database
     store, sync = open_device_store(directory / name)
     transport = FaultyTransport()
     credentials = CredentialStore()

@@ -134,13 +134,14 @@ class PostgresCluster:
     def url(self, database: str = "postgres") -> str:
         return f"postgresql://{SUPERUSER}:{PASSWORD}@{self.host}:{self.port}/{database}"
 
-    def new_database(self) -> str:
-        """A fresh, empty database; its URL."""
+    def new_database(self, template: str = "template0") -> str:
+        """A fresh database, empty or a copy of ``template`` (a database's name: PostgreSQL copies its files,
+        milliseconds where migrating and seeding take seconds); its URL."""
         import psycopg
 
         name = f"chc_{uuid.uuid4().hex[:12]}"
         with psycopg.connect(self.url(), autocommit=True) as connection:
-            connection.execute(f'CREATE DATABASE "{name}" TEMPLATE template0')
+            connection.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
         return self.url(name)
 
     def stop(self) -> None:
