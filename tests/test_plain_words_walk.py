@@ -14,7 +14,6 @@ own words ("Semantics.").
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import importlib
 import inspect
@@ -59,6 +58,7 @@ from domain.beds import COUNT_FIELDS
 from domain.messages import FIELD_LABELS, label, plain_words
 from domain.nhsmail import Step
 from domain.workforce import WORKFORCE_FIELDS
+from tests.support.aio import run as run_coroutine
 from tests.support.auth import sign_in
 from tests.support.central_inprocess import serving
 from tests.support.records import HOME_ID, bed_record, care_home_record
@@ -159,7 +159,7 @@ def attempt(seen: Seen, how: str, screen: Any, call: Callable[[], Any]) -> None:
     try:
         result = call()
         if inspect.isawaitable(result):
-            result = asyncio.run(result)
+            result = run_coroutine(result)
     except (ValueError, ValidationError) as exc:  # a view shows such an exception's words
         result = plain_words(exc) if isinstance(exc, ValidationError) else str(exc)
     seen.add(how, result, *shown(screen))
@@ -482,7 +482,7 @@ def test_the_account_forms_answer_every_bad_entry_with_words_not_an_error(answer
             for bad in (*BAD_TEXT, *BAD_ADDRESSES, value):  # value: all good, the server at the address refuses
                 form = make()
                 setattr(form, name, bad)
-                assert asyncio.run(send(form, ForeignServer(answer))) is None
+                assert run_coroutine(send(form, ForeignServer(answer))) is None
                 assert form.error, f"{title} {name}={bad[:20]!r}: refused with nothing said"
                 if bad == value:  # all good, and the address answers as no central API does: fix the address
                     assert form.wrong_field == "server_url", f"{title}: {form.error!r} not under the address"
@@ -517,7 +517,7 @@ def test_what_the_sync_details_say_of_a_network_fault_names_no_exception_and_no_
         api = CentralApi("https://central.example", "token", transport=httpx.MockTransport(answer))
         for name, call in (("push", lambda api=api: api.push("0f1e2d3c-4b5a-4697-8899-aabbccddeeff", [])), ("pull", lambda api=api: api.pull(0))):
             try:
-                asyncio.run(call())
+                run_coroutine(call())
             except ApiError as exc:  # Offline too: the engine keeps str(exc) as the status's message
                 seen.add(f"{name} when {trouble}", str(exc))
             else:
@@ -541,7 +541,7 @@ def test_an_account_form_shows_its_problem_under_the_field_it_is_about_until_tha
     for view, field, words in ((register, register.code, "Invite code needs at least 8 characters"),
                                (reset, reset.password, "New password needs at least 10 characters"),
                                (sign_in_view, sign_in_view.server, "Server address is not a valid web address")):
-        asyncio.run(view._submit(None))
+        run_coroutine(view._submit(None))
         assert field.error and field.error.startswith(words)
         assert field.error_max_lines > 1  # the whole sentence: one line cut it short on a phone
         assert [f.error for f in view.fields.values() if f is not field] == [None] * (len(view.fields) - 1)

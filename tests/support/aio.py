@@ -16,3 +16,9 @@ T = TypeVar("T")
 def run(coro: Coroutine[Any, Any, T]) -> T:
     with ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(asyncio.run, coro).result()
+
+
+def in_worker_thread(function: Any, /, *args: Any, **kwargs: Any) -> Any:
+    """Call ``function`` (which may call asyncio.run itself) in a worker thread, away from Playwright's loop."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(function, *args, **kwargs).result()
